@@ -1,0 +1,4 @@
+#ifndef LDS_VERSION_H
+#define LDS_VERSION_H
+#define LDS_VERSION "0.1.0"
+#endif

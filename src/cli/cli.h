@@ -1,0 +1,36 @@
+/*
+ * cli.h — the commands of the `lodestone` binary.  Each command lives in its
+ * own cmd_<name>.c, parses its flags with getopt_long, calls the library and
+ * maps errors to exit codes: 0 ok, 1 failure, 2 usage error.
+ */
+#ifndef LDS_CLI_H
+#define LDS_CLI_H
+
+#include "lodestone/config.h"
+#include "lodestone/err.h"
+
+enum { LDS_EXIT_OK = 0, LDS_EXIT_FAIL = 1, LDS_EXIT_USAGE = 2 };
+
+typedef struct lds_cli_cmd {
+    const char *name;
+    int (*run)(int argc, char **argv, lds_config *cfg);
+    const char *summary;
+} lds_cli_cmd;
+
+int lds_cmd_serve(int argc, char **argv, lds_config *cfg);
+int lds_cmd_demo(int argc, char **argv, lds_config *cfg);
+int lds_cmd_seed(int argc, char **argv, lds_config *cfg);
+int lds_cmd_migrate(int argc, char **argv, lds_config *cfg);
+int lds_cmd_token(int argc, char **argv, lds_config *cfg);
+int lds_cmd_solve(int argc, char **argv, lds_config *cfg);
+int lds_cmd_version(int argc, char **argv, lds_config *cfg);
+int lds_cmd_help(int argc, char **argv, lds_config *cfg);
+
+/** Prints "lodestone: <cmd>: <message>" (with field/line when set) to stderr. */
+void lds_cli_error(const char *cmd, const lds_err *err);
+/** Prints a usage error and returns LDS_EXIT_USAGE. */
+int lds_cli_usage_error(const char *cmd, const char *fmt, ...) LDS_PRINTF(2, 3);
+/** Exit code for a library result. */
+int lds_cli_exit(lds_code rc);
+
+#endif

@@ -1,0 +1,161 @@
+/*
+ * migrations.c — the schema, as an append-only list of versioned steps.
+ * A step, once released, is never edited: change the schema by adding one.
+ * Quantities are integers in thousandths of their unit (`_milli`), money in
+ * cents of its currency (`_cents`), times RFC 3339 UTC text.
+ */
+#include <stddef.h>
+#include "store_int.h"
+
+static const char *const v1[] = {
+    "CREATE TABLE meta (\n"
+    "  key TEXT PRIMARY KEY,\n"
+    "  value TEXT NOT NULL\n"
+    ");\n",
+    "CREATE TABLE regions (\n"
+    "  id TEXT PRIMARY KEY,\n"
+    "  name TEXT NOT NULL,\n"
+    "  name_zh TEXT,\n"
+    "  country TEXT NOT NULL,\n"
+    "  province TEXT,\n"
+    "  city TEXT,\n"
+    "  district TEXT,\n"
+    "  lat REAL NOT NULL CHECK (lat BETWEEN -90 AND 90),\n"
+    "  lon REAL NOT NULL CHECK (lon BETWEEN -180 AND 180),\n"
+    "  role TEXT NOT NULL,\n"
+    "  description TEXT\n"
+    ");\n",
+    "CREATE TABLE stages (\n"
+    "  id TEXT PRIMARY KEY,\n"
+    "  name TEXT NOT NULL,\n"
+    "  ord INTEGER NOT NULL UNIQUE,\n"
+    "  description TEXT\n"
+    ");\n",
+    "CREATE TABLE materials (\n"
+    "  id TEXT PRIMARY KEY,\n"
+    "  name TEXT NOT NULL,\n"
+    "  stage_id TEXT NOT NULL REFERENCES stages(id),\n"
+    "  kind TEXT NOT NULL,\n"
+    "  unit TEXT NOT NULL,\n"
+    "  unit_mass_kg REAL NOT NULL CHECK (unit_mass_kg > 0),\n"
+    "  formula TEXT,\n"
+    "  spec TEXT,\n"
+    "  export_controlled INTEGER NOT NULL DEFAULT 0,\n"
+    "  description TEXT,\n"
+    "  source TEXT\n"
+    ");\n",
+    "CREATE INDEX materials_stage ON materials(stage_id, id);\n",
+    "CREATE TABLE material_content (\n"
+    "  material_id TEXT NOT NULL REFERENCES materials(id) ON DELETE CASCADE,\n"
+    "  element TEXT NOT NULL,\n"
+    "  oxide TEXT NOT NULL,\n"
+    "  oxide_t_per_t REAL NOT NULL CHECK (oxide_t_per_t >= 0 AND oxide_t_per_t <= 1.5),\n"
+    "  source TEXT,\n"
+    "  PRIMARY KEY (material_id, element)\n"
+    ");\n",
+    "CREATE TABLE recipes (\n"
+    "  id TEXT PRIMARY KEY,\n"
+    "  name TEXT NOT NULL,\n"
+    "  stage_id TEXT NOT NULL REFERENCES stages(id),\n"
+    "  output_material_id TEXT NOT NULL REFERENCES materials(id),\n"
+    "  output_qty REAL NOT NULL CHECK (output_qty > 0),\n"
+    "  lead_time_days REAL NOT NULL DEFAULT 0,\n"
+    "  description TEXT,\n"
+    "  source TEXT\n"
+    ");\n",
+    "CREATE INDEX recipes_output ON recipes(output_material_id);\n",
+    "CREATE TABLE recipe_inputs (\n"
+    "  recipe_id TEXT NOT NULL REFERENCES recipes(id) ON DELETE CASCADE,\n"
+    "  material_id TEXT NOT NULL REFERENCES materials(id),\n"
+    "  qty REAL NOT NULL CHECK (qty > 0),\n"
+    "  PRIMARY KEY (recipe_id, material_id)\n"
+    ");\n",
+    "CREATE TABLE recipe_outputs (\n"
+    "  recipe_id TEXT NOT NULL REFERENCES recipes(id) ON DELETE CASCADE,\n"
+    "  material_id TEXT NOT NULL REFERENCES materials(id),\n"
+    "  qty REAL NOT NULL CHECK (qty > 0),\n"
+    "  PRIMARY KEY (recipe_id, material_id)\n"
+    ");\n",
+    "CREATE TABLE orgs (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  name TEXT NOT NULL UNIQUE,\n"
+    "  name_zh TEXT,\n"
+    "  kind TEXT NOT NULL,\n"
+    "  stage_id TEXT REFERENCES stages(id),\n"
+    "  region_id TEXT NOT NULL REFERENCES regions(id),\n"
+    "  description TEXT,\n"
+    "  website TEXT,\n"
+    "  synthetic INTEGER NOT NULL DEFAULT 0,\n"
+    "  created_at TEXT NOT NULL\n"
+    ");\n",
+    "CREATE INDEX orgs_region ON orgs(region_id, id);\n",
+    "CREATE INDEX orgs_stage ON orgs(stage_id, id);\n",
+    "CREATE INDEX orgs_kind ON orgs(kind, id);\n",
+    "CREATE TABLE facilities (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  org_id INTEGER NOT NULL REFERENCES orgs(id),\n"
+    "  name TEXT NOT NULL,\n"
+    "  region_id TEXT NOT NULL REFERENCES regions(id),\n"
+    "  stage_id TEXT NOT NULL REFERENCES stages(id),\n"
+    "  material_id TEXT REFERENCES materials(id),\n"
+    "  capacity_milli INTEGER NOT NULL CHECK (capacity_milli >= 0),\n"
+    "  capacity_unit TEXT NOT NULL,\n"
+    "  lat REAL CHECK (lat BETWEEN -90 AND 90),\n"
+    "  lon REAL CHECK (lon BETWEEN -180 AND 180),\n"
+    "  synthetic INTEGER NOT NULL DEFAULT 0,\n"
+    "  created_at TEXT NOT NULL\n"
+    ");\n",
+    "CREATE INDEX facilities_org ON facilities(org_id, id);\n",
+    "CREATE INDEX facilities_region ON facilities(region_id, id);\n",
+    "CREATE INDEX facilities_stage ON facilities(stage_id, id);\n",
+    "CREATE TABLE offers (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  org_id INTEGER NOT NULL REFERENCES orgs(id),\n"
+    "  material_id TEXT NOT NULL REFERENCES materials(id),\n"
+    "  region_id TEXT NOT NULL REFERENCES regions(id),\n"
+    "  quantity_milli INTEGER NOT NULL CHECK (quantity_milli > 0),\n"
+    "  unit_price_cents INTEGER NOT NULL CHECK (unit_price_cents >= 0),\n"
+    "  currency TEXT NOT NULL DEFAULT 'CNY',\n"
+    "  period_from TEXT NOT NULL,\n"
+    "  period_to TEXT NOT NULL CHECK (period_to >= period_from),\n"
+    "  purity REAL CHECK (purity IS NULL OR (purity >= 0 AND purity <= 1)),\n"
+    "  status TEXT NOT NULL DEFAULT 'open',\n"
+    "  synthetic INTEGER NOT NULL DEFAULT 0,\n"
+    "  created_at TEXT NOT NULL\n"
+    ");\n",
+    "CREATE INDEX offers_material ON offers(material_id, id);\n",
+    "CREATE INDEX offers_org ON offers(org_id, id);\n",
+    "CREATE TABLE requests (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  org_id INTEGER NOT NULL REFERENCES orgs(id),\n"
+    "  material_id TEXT NOT NULL REFERENCES materials(id),\n"
+    "  region_id TEXT NOT NULL REFERENCES regions(id),\n"
+    "  quantity_milli INTEGER NOT NULL CHECK (quantity_milli > 0),\n"
+    "  max_unit_price_cents INTEGER NOT NULL CHECK (max_unit_price_cents >= 0),\n"
+    "  currency TEXT NOT NULL DEFAULT 'CNY',\n"
+    "  due_period TEXT NOT NULL,\n"
+    "  min_purity REAL CHECK (min_purity IS NULL OR (min_purity >= 0 AND min_purity <= 1)),\n"
+    "  status TEXT NOT NULL DEFAULT 'open',\n"
+    "  synthetic INTEGER NOT NULL DEFAULT 0,\n"
+    "  created_at TEXT NOT NULL\n"
+    ");\n",
+    "CREATE INDEX requests_material ON requests(material_id, id);\n",
+    "CREATE INDEX requests_org ON requests(org_id, id);\n",
+    "CREATE TABLE tokens (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  hash BLOB NOT NULL UNIQUE,\n"
+    "  org_id INTEGER NOT NULL REFERENCES orgs(id),\n"
+    "  role TEXT NOT NULL CHECK (role IN ('operator','member','investor','provider','auditor')),\n"
+    "  label TEXT,\n"
+    "  created_at TEXT NOT NULL,\n"
+    "  revoked_at TEXT\n"
+    ");\n",
+    NULL,
+};
+
+const lds_store__migration lds_store__migrations[] = {
+    {1, "foundation: catalog, organisations, facilities, market, tokens", v1},
+};
+
+const int lds_store__n_migrations =
+    (int)(sizeof lds_store__migrations / sizeof lds_store__migrations[0]);

@@ -61,10 +61,16 @@ lds_code lds_stmt_bind_null(lds_stmt *st, int idx);
  * LDS_EBUSY, LDS_EIO) with `err` filled.
  */
 int lds_stmt_step(lds_stmt *st, lds_err *err);
+/** Ends a statement's iteration early, releasing its read snapshot; call it
+ *  after reading the rows you need from a SELECT that may have more. */
+void lds_stmt_reset(lds_stmt *st);
 /** Runs a statement that returns no rows. */
 lds_code lds_stmt_exec(lds_stmt *st, lds_err *err);
 
+enum { LDS_COL_NULL = 0, LDS_COL_INT, LDS_COL_REAL, LDS_COL_TEXT, LDS_COL_BLOB };
+
 /* Column indices are 0-based; text is borrowed until the next step/reset. */
+int lds_stmt_col_type(lds_stmt *st, int col);
 int64_t lds_stmt_col_i64(lds_stmt *st, int col);
 double lds_stmt_col_double(lds_stmt *st, int col);
 const char *lds_stmt_col_text(lds_stmt *st, int col);

@@ -213,6 +213,27 @@ lds_code lds_stmt_exec(lds_stmt *st, lds_err *err)
     return rc == LDS_STORE_DONE ? LDS_OK : (lds_code)rc;
 }
 
+void lds_stmt_reset(lds_stmt *st)
+{
+    sqlite3_reset(st->st);
+}
+
+int lds_stmt_col_type(lds_stmt *st, int col)
+{
+    switch (sqlite3_column_type(st->st, col)) {
+    case SQLITE_INTEGER:
+        return LDS_COL_INT;
+    case SQLITE_FLOAT:
+        return LDS_COL_REAL;
+    case SQLITE_TEXT:
+        return LDS_COL_TEXT;
+    case SQLITE_BLOB:
+        return LDS_COL_BLOB;
+    default:
+        return LDS_COL_NULL;
+    }
+}
+
 int64_t lds_stmt_col_i64(lds_stmt *st, int col)
 {
     return sqlite3_column_int64(st->st, col);

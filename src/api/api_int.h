@@ -1,0 +1,102 @@
+/* api_int.h — internals shared by the HTTP server's files. */
+#ifndef LDS_API_INT_H
+#define LDS_API_INT_H
+
+#include <event2/event.h>
+#include <sys/queue.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <jansson.h>
+#include <stdint.h>
+#include "lodestone/api.h"
+#include "lodestone/auth.h"
+#include "lodestone/buf.h"
+#include "lodestone/registry.h"
+#include "lodestone/store.h"
+
+#define LDS_API_MAX_PARAMS   32
+#define LDS_API_MAX_DEPTH    32
+#define LDS_API_CACHE_SLOTS  256
+#define LDS_API_MAX_SEGMENTS 8
+
+typedef struct cache_entry {
+    char *key;           /* request URI, owned */
+    uint64_t generation; /* store generation the body was built at */
+    char *body;          /* owned */
+    size_t len;
+} cache_entry;
+
+typedef struct token_entry {
+    char token[LDS_TOKEN_LEN + 1];
+    uint64_t generation;
+    lds_principal who;
+} token_entry;
+
+typedef struct lds_worker {
+    struct lds_server *srv;
+    int index;
+    struct event_base *base;
+    struct evhttp *http;
+    int fd;
+    lds_store *store;
+    uint64_t n_requests;
+    cache_entry cache[LDS_API_CACHE_SLOTS];
+    token_entry tokens[LDS_API_CACHE_SLOTS];
+} lds_worker;
+
+struct lds_server {
+    lds_config cfg;
+    int port;
+    int n_workers;
+    lds_worker *workers;
+    void *threads; /* pthread_t[n_workers] */
+    struct event_base *main_base;
+    struct event *sig_int, *sig_term;
+};
+
+/** One request being handled. */
+typedef struct lds_req {
+    struct evhttp_request *ev;
+    lds_worker *w;
+    enum evhttp_cmd_type method;
+    const char *method_name;
+    char path[1024];
+    char seg_buf[1024];               /* copy of path, split in place */
+    char *segs[LDS_API_MAX_SEGMENTS]; /* path split on '/', decoded */
+    int n_segs;
+    struct evkeyvalq query;
+    lds_kv params[LDS_API_MAX_PARAMS];
+    size_t n_params;
+    lds_principal who;
+    char id[24]; /* request id, echoed in X-Request-Id */
+    int status;  /* set when replied */
+} lds_req;
+
+/* http.c: replies */
+void lds_api_reply(lds_req *r, int status, const char *content_type, const char *body,
+                   size_t len);
+void lds_api_reply_json(lds_req *r, int status, const lds_buf *body);
+/** problem+json: `slug` names the problem type, `fe` (may be NULL) the invalid fields. */
+void lds_api_problem(lds_req *r, int status, const char *slug, const char *title,
+                     const char *detail, const lds_field_errors *fe);
+/** Maps a library error to a problem. */
+void lds_api_problem_err(lds_req *r, const lds_err *err, const lds_field_errors *fe);
+
+/**
+ * Reads the JSON body: checks Content-Type (415), size (413), nesting depth
+ * and syntax (400 with line/column).  Returns NULL after replying on error.
+ */
+json_t *lds_api_read_json(lds_req *r);
+
+/* routes.c */
+void lds_api_dispatch(lds_req *r);
+
+/* static.c */
+void lds_api_serve_static(lds_req *r);
+
+/* cache: per worker, keyed by URI and store generation */
+const cache_entry *lds_api_cache_get(lds_worker *w, const char *key, uint64_t gen);
+void lds_api_cache_put(lds_worker *w, const char *key, uint64_t gen, const lds_buf *body);
+void lds_api_cache_release(lds_worker *w);
+
+#endif

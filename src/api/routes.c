@@ -1,0 +1,246 @@
+/*
+ * routes.c — the route table, authentication and the catalog handlers.
+ * A route is a method, a path pattern ("{id}" captures one segment) and the
+ * least role it needs.  A path that matches with another method gets 405
+ * with Allow; no match at all gets 404.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include "api_int.h"
+#include "lodestone/alloc.h"
+
+enum access { PUBLIC = 0, ANY_TOKEN, OPERATOR };
+
+typedef void (*handler_fn)(lds_req *r, const char *arg, const char *id);
+
+typedef struct route {
+    enum evhttp_cmd_type method;
+    const char *pattern;
+    enum access access;
+    handler_fn fn;
+    const char *arg; /* resource name for the generic handlers */
+} route;
+
+static void h_health(lds_req *r, const char *arg, const char *id)
+{
+    (void)arg;
+    (void)id;
+    static const char body[] = "{\"status\":\"ok\"}";
+    lds_api_reply(r, 200, "application/json", body, sizeof body - 1);
+}
+
+static void h_list(lds_req *r, const char *resource, const char *id)
+{
+    (void)id;
+    lds_worker *w = r->w;
+    const char *uri = evhttp_request_get_uri(r->ev);
+    uint64_t gen = lds_store_generation(w->store);
+    const cache_entry *hit = lds_api_cache_get(w, uri, gen);
+    if (hit) {
+        lds_api_reply(r, 200, "application/json", hit->body, hit->len);
+        return;
+    }
+    lds_buf b = LDS_BUF_INIT;
+    lds_field_errors fe = {0};
+    lds_err err;
+    lds_err_clear(&err);
+    if (lds_registry_list(w->store, resource, r->params, r->n_params, &b, &fe, &err) != LDS_OK) {
+        lds_api_problem_err(r, &err, &fe);
+    } else {
+        lds_api_cache_put(w, uri, gen, &b);
+        lds_api_reply_json(r, 200, &b);
+    }
+    lds_buf_release(&b);
+}
+
+static void h_get(lds_req *r, const char *resource, const char *id)
+{
+    lds_buf b = LDS_BUF_INIT;
+    lds_err err;
+    lds_err_clear(&err);
+    if (r->n_params) {
+        lds_field_errors fe = {0};
+        lds_field_errors_add(&fe, r->params[0].key, "unknown parameter '%.60s'",
+                             r->params[0].key);
+        lds_api_problem(r, 400, "invalid-fields", NULL, "this resource takes no query parameters",
+                        &fe);
+        return;
+    }
+    if (lds_registry_get(r->w->store, resource, id, &b, &err) != LDS_OK)
+        lds_api_problem_err(r, &err, NULL);
+    else
+        lds_api_reply_json(r, 200, &b);
+    lds_buf_release(&b);
+}
+
+static void h_create(lds_req *r, const char *resource, const char *id)
+{
+    (void)id;
+    json_t *body = lds_api_read_json(r);
+    if (!body)
+        return;
+    lds_buf b = LDS_BUF_INIT;
+    lds_field_errors fe = {0};
+    lds_err err;
+    lds_err_clear(&err);
+    int64_t new_id = 0;
+    lds_store *s = r->w->store;
+    lds_code rc = lds_store_begin(s, &err);
+    if (rc == LDS_OK) {
+        rc = lds_registry_create(s, resource, body, &new_id, &b, &fe, &err);
+        if (rc == LDS_OK)
+            rc = lds_store_commit(s, &err);
+        else
+            lds_store_rollback(s);
+    }
+    if (rc != LDS_OK) {
+        lds_api_problem_err(r, &err, &fe);
+    } else {
+        char loc[96];
+        snprintf(loc, sizeof loc, "/api/v1/%s/%lld", resource, (long long)new_id);
+        evhttp_add_header(evhttp_request_get_output_headers(r->ev), "Location", loc);
+        lds_api_reply_json(r, 201, &b);
+    }
+    lds_buf_release(&b);
+    json_decref(body);
+}
+
+static const route routes[] = {
+    {EVHTTP_REQ_GET, "/healthz", PUBLIC, h_health, NULL},
+    {EVHTTP_REQ_GET, "/api/v1/regions", ANY_TOKEN, h_list, "regions"},
+    {EVHTTP_REQ_GET, "/api/v1/regions/{id}", ANY_TOKEN, h_get, "regions"},
+    {EVHTTP_REQ_GET, "/api/v1/orgs", ANY_TOKEN, h_list, "orgs"},
+    {EVHTTP_REQ_POST, "/api/v1/orgs", OPERATOR, h_create, "orgs"},
+    {EVHTTP_REQ_GET, "/api/v1/orgs/{id}", ANY_TOKEN, h_get, "orgs"},
+    {EVHTTP_REQ_GET, "/api/v1/facilities", ANY_TOKEN, h_list, "facilities"},
+    {EVHTTP_REQ_POST, "/api/v1/facilities", OPERATOR, h_create, "facilities"},
+    {EVHTTP_REQ_GET, "/api/v1/facilities/{id}", ANY_TOKEN, h_get, "facilities"},
+    {EVHTTP_REQ_GET, "/api/v1/materials", ANY_TOKEN, h_list, "materials"},
+    {EVHTTP_REQ_GET, "/api/v1/materials/{id}", ANY_TOKEN, h_get, "materials"},
+    {EVHTTP_REQ_GET, "/api/v1/recipes", ANY_TOKEN, h_list, "recipes"},
+    {EVHTTP_REQ_GET, "/api/v1/recipes/{id}", ANY_TOKEN, h_get, "recipes"},
+};
+
+/* Matches the request's segments against a pattern; sets *id for "{id}". */
+static int match(const lds_req *r, const char *pattern, const char **id)
+{
+    int i = 0;
+    const char *p = pattern;
+    *id = NULL;
+    while (*p == '/')
+        p++;
+    while (*p) {
+        const char *end = strchr(p, '/');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (i >= r->n_segs)
+            return 0;
+        if (n == 4 && strncmp(p, "{id}", 4) == 0) {
+            if (!r->segs[i][0])
+                return 0;
+            *id = r->segs[i];
+        } else if (strlen(r->segs[i]) != n || strncmp(r->segs[i], p, n) != 0) {
+            return 0;
+        }
+        i++;
+        p += n;
+        while (*p == '/')
+            p++;
+    }
+    return i == r->n_segs;
+}
+
+static const char *method_of(enum evhttp_cmd_type m)
+{
+    return m == EVHTTP_REQ_GET ? "GET" : m == EVHTTP_REQ_POST ? "POST" : "PUT";
+}
+
+/* Checks the bearer token; replies 401/403 and returns -1 when refused. */
+static int authorize(lds_req *r, enum access need)
+{
+    if (need == PUBLIC)
+        return 0;
+    struct evkeyvalq *h = evhttp_request_get_input_headers(r->ev);
+    struct evkeyvalq *out = evhttp_request_get_output_headers(r->ev);
+    const char *auth = evhttp_find_header(h, "Authorization");
+    if (!auth || strncasecmp(auth, "Bearer ", 7) != 0) {
+        evhttp_add_header(out, "WWW-Authenticate", "Bearer realm=\"lodestone\"");
+        lds_api_problem(r, 401, "unauthorized", NULL,
+                        auth ? "the Authorization header must be 'Bearer <token>'"
+                             : "this resource needs 'Authorization: Bearer <token>'",
+                        NULL);
+        return -1;
+    }
+    const char *token = auth + 7;
+    while (*token == ' ')
+        token++;
+    lds_worker *w = r->w;
+    uint64_t gen = lds_store_generation(w->store);
+    size_t slot = 0;
+    for (const char *p = token; *p && p < token + 16; p++)
+        slot = slot * 31 + (unsigned char)*p;
+    token_entry *te = &w->tokens[slot % LDS_API_CACHE_SLOTS];
+    if (te->generation == gen && te->token[0] && strcmp(te->token, token) == 0) {
+        r->who = te->who;
+    } else {
+        lds_err err;
+        lds_err_clear(&err);
+        lds_code rc = lds_token_verify(w->store, token, &r->who, &err);
+        if (rc == LDS_EAUTH) {
+            evhttp_add_header(out, "WWW-Authenticate",
+                              "Bearer realm=\"lodestone\", error=\"invalid_token\"");
+            lds_api_problem(r, 401, "unauthorized", NULL, err.msg, NULL);
+            return -1;
+        }
+        if (rc != LDS_OK) {
+            lds_api_problem_err(r, &err, NULL);
+            return -1;
+        }
+        snprintf(te->token, sizeof te->token, "%s", token);
+        te->who = r->who;
+        te->generation = gen;
+    }
+    if (need == OPERATOR && r->who.role != LDS_ROLE_OPERATOR) {
+        char detail[160];
+        snprintf(detail, sizeof detail, "this action needs the operator role; the token has '%s'",
+                 lds_role_name(r->who.role));
+        lds_api_problem(r, 403, "forbidden", NULL, detail, NULL);
+        return -1;
+    }
+    return 0;
+}
+
+void lds_api_dispatch(lds_req *r)
+{
+    enum evhttp_cmd_type m = r->method == EVHTTP_REQ_HEAD ? EVHTTP_REQ_GET : r->method;
+    char allow[64] = "";
+    const char *id;
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        const route *rt = &routes[i];
+        if (!match(r, rt->pattern, &id))
+            continue;
+        if (rt->method == m) {
+            if (authorize(r, rt->access) == 0)
+                rt->fn(r, rt->arg, id);
+            return;
+        }
+        if (!strstr(allow, method_of(rt->method))) {
+            if (allow[0])
+                strcat(allow, ", ");
+            strcat(allow, method_of(rt->method));
+            if (rt->method == EVHTTP_REQ_GET)
+                strcat(allow, ", HEAD");
+        }
+    }
+    if (allow[0]) {
+        char detail[128];
+        snprintf(detail, sizeof detail, "%s is not allowed here; allowed: %s", r->method_name,
+                 allow);
+        evhttp_add_header(evhttp_request_get_output_headers(r->ev), "Allow", allow);
+        lds_api_problem(r, 405, "method-not-allowed", NULL, detail, NULL);
+        return;
+    }
+    char detail[160];
+    snprintf(detail, sizeof detail, "no resource at '%.120s'", r->path);
+    lds_api_problem(r, 404, "not-found", NULL, detail, NULL);
+}

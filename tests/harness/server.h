@@ -1,0 +1,56 @@
+/*
+ * server.h — end-to-end helpers: start the real `lodestone serve` on an
+ * ephemeral port against a temporary database, and talk HTTP to it with
+ * libcurl.
+ */
+#ifndef LDS_TEST_SERVER_H
+#define LDS_TEST_SERVER_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+typedef struct lds_test_server {
+    pid_t pid;
+    char url[128];      /* "http://127.0.0.1:PORT" without trailing slash */
+    char db[512];
+    char operator_token[64];
+    char member_token[64];
+} lds_test_server;
+
+typedef struct lds_http_resp {
+    long status;
+    char *body;         /* NUL-terminated, owned */
+    size_t len;
+    char content_type[128];
+    char allow[128];
+    char location[256];
+    char www_authenticate[256];
+    json_t *json;       /* parsed body when it is JSON, else NULL */
+} lds_http_resp;
+
+/**
+ * Runs `lodestone seed --demo` into a fresh database under the test tmpdir
+ * (named `name`), creates an operator token (for the operator org) and a
+ * member token (org 2), and starts `lodestone serve --port 0` on it.
+ * Extra environment (e.g. "LODESTONE_MAX_BODY=4096") may be passed in `env`
+ * (NULL-terminated, may be NULL).  Fails the test on error.
+ */
+void lds_test_server_start(lds_test_server *srv, const char *name, const char *const *env);
+/** Sends SIGTERM, waits, and asserts a clean exit (status 0, no sanitizer report). */
+void lds_test_server_stop(lds_test_server *srv);
+/** True while the server process is alive. */
+int lds_test_server_alive(lds_test_server *srv);
+
+/**
+ * One HTTP request.  `token` NULL sends no Authorization; `content_type`
+ * NULL sends none; `body` may be NULL.  Returns 0 on transport success.
+ */
+int lds_http(const lds_test_server *srv, const char *method, const char *path, const char *token,
+             const char *content_type, const char *body, size_t body_len, lds_http_resp *out);
+void lds_http_resp_free(lds_http_resp *r);
+
+/** Runs a command line through the shell, capturing stdout (owned) and the exit code. */
+int lds_test_run(const char *cmd, char **out);
+
+#endif

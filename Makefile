@@ -6,6 +6,7 @@
 #   make demo       install missing deps, build, seed lodestone-demo.db, serve :8080
 #   make bench      benchmarks (long; never part of make test)
 #   make fuzz       libFuzzer runs of every parser target (needs clang)
+#   V=1             show the full compiler command lines
 #
 # Sources are discovered: src/<module>/*.c is the library (src/cli/ is the
 # binary), tests/unit/<module>/test_*.c, tests/prop/test_*.c and
@@ -62,30 +63,40 @@ all: deps-check $(BIN)
 deps-check:
 	@pkg-config --exists $(PKGS) || { echo "missing libraries: run scripts/install-deps" >&2; exit 1; }
 
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
 $(O)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(@D)
-	rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(BIN): $(CLI_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(PKG_LIBS)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(PKG_LIBS)
 
 HARNESS_OBJ := $(HARNESS:%.c=$(O)/%.o)
 $(O)/tests/%: tests/%.c $(HARNESS_OBJ) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -Itests/harness $(PKG_CFLAGS) $(shell pkg-config --cflags $(TESTPKGS)) \
+	@$(if $(Q),echo "  TEST    $@")
+	$(Q)$(CC) $(CPPFLAGS) -Itests/harness -Isrc $(PKG_CFLAGS) $(shell pkg-config --cflags $(TESTPKGS)) \
 	    $(CFLAGS) -o $@ $< $(HARNESS_OBJ) $(LIB) $(LDFLAGS) $(PKG_LIBS) $(shell pkg-config --libs $(TESTPKGS))
 $(O)/tests/harness/%.o: CPPFLAGS += -Itests/harness
 $(O)/tests/harness/%.o: PKG_CFLAGS += $(shell pkg-config --cflags $(TESTPKGS))
 
 $(O)/fuzz/replay_%: fuzz/%.c fuzz/replay_main.c $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $@ $< fuzz/replay_main.c $(LIB) $(LDFLAGS) $(PKG_LIBS)
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $@ $< fuzz/replay_main.c $(LIB) $(LDFLAGS) $(PKG_LIBS)
 
-tests-built: $(BIN) $(TEST_BIN) $(filter-out $(O)/fuzz/replay_replay_main,$(REPLAY_BIN))
+tests-built: $(BIN) $(TEST_BIN) $(REPLAY_BIN)
 
 sanitize: deps-check
 	$(MAKE) MODE=san tests-built

@@ -76,6 +76,10 @@ typedef struct lds_req {
 void lds_api_reply(lds_req *r, int status, const char *content_type, const char *body,
                    size_t len);
 void lds_api_reply_json(lds_req *r, int status, const lds_buf *body);
+/** Writes an RFC 9457 problem object (type urn:lodestone:problem:<slug>). */
+void lds_api_problem_body(lds_buf *b, int status, const char *slug, const char *title,
+                          const char *detail, const char *instance, const char *request_id,
+                          const lds_field_errors *fe);
 /** problem+json: `slug` names the problem type, `fe` (may be NULL) the invalid fields. */
 void lds_api_problem(lds_req *r, int status, const char *slug, const char *title,
                      const char *detail, const lds_field_errors *fe);

@@ -61,32 +61,39 @@ static const char *status_title(int status)
     }
 }
 
+void lds_api_problem_body(lds_buf *b, int status, const char *slug, const char *title,
+                          const char *detail, const char *instance, const char *request_id,
+                          const lds_field_errors *fe)
+{
+    lds_buf_addf(b, "{\"type\":\"urn:lodestone:problem:%s\",\"title\":", slug);
+    lds_buf_add_json_str(b, title ? title : status_title(status));
+    lds_buf_addf(b, ",\"status\":%d,\"detail\":", status);
+    lds_buf_add_json_str(b, detail ? detail : status_title(status));
+    lds_buf_adds(b, ",\"instance\":");
+    lds_buf_add_json_str(b, instance && *instance ? instance : "/");
+    if (request_id) {
+        lds_buf_adds(b, ",\"request_id\":");
+        lds_buf_add_json_str(b, request_id);
+    }
+    if (fe && fe->n) {
+        lds_buf_adds(b, ",\"errors\":[");
+        for (int i = 0; i < fe->n; i++) {
+            lds_buf_adds(b, i ? ",{\"pointer\":" : "{\"pointer\":");
+            lds_buf_add_json_str(b, fe->items[i].pointer);
+            lds_buf_adds(b, ",\"message\":");
+            lds_buf_add_json_str(b, fe->items[i].message);
+            lds_buf_addc(b, '}');
+        }
+        lds_buf_addc(b, ']');
+    }
+    lds_buf_addc(b, '}');
+}
+
 void lds_api_problem(lds_req *r, int status, const char *slug, const char *title,
                      const char *detail, const lds_field_errors *fe)
 {
     lds_buf b = LDS_BUF_INIT;
-    lds_buf_adds(&b, "{\"type\":");
-    lds_buf_addf(&b, "\"urn:lodestone:problem:%s\"", slug);
-    lds_buf_adds(&b, ",\"title\":");
-    lds_buf_add_json_str(&b, title ? title : status_title(status));
-    lds_buf_addf(&b, ",\"status\":%d,\"detail\":", status);
-    lds_buf_add_json_str(&b, detail ? detail : status_title(status));
-    lds_buf_adds(&b, ",\"instance\":");
-    lds_buf_add_json_str(&b, r->path[0] ? r->path : "/");
-    lds_buf_adds(&b, ",\"request_id\":");
-    lds_buf_add_json_str(&b, r->id);
-    if (fe && fe->n) {
-        lds_buf_adds(&b, ",\"errors\":[");
-        for (int i = 0; i < fe->n; i++) {
-            lds_buf_adds(&b, i ? ",{\"pointer\":" : "{\"pointer\":");
-            lds_buf_add_json_str(&b, fe->items[i].pointer);
-            lds_buf_adds(&b, ",\"message\":");
-            lds_buf_add_json_str(&b, fe->items[i].message);
-            lds_buf_addc(&b, '}');
-        }
-        lds_buf_addc(&b, ']');
-    }
-    lds_buf_addc(&b, '}');
+    lds_api_problem_body(&b, status, slug, title, detail, r->path, r->id, fe);
     if (b.oom) {
         static const char fallback[] =
             "{\"type\":\"urn:lodestone:problem:out-of-memory\",\"title\":\"Service "

@@ -94,7 +94,7 @@ $(O)/tests/harness/%.o: PKG_CFLAGS += $(shell pkg-config --cflags $(TESTPKGS))
 $(O)/fuzz/replay_%: fuzz/%.c fuzz/replay_main.c $(LIB)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  FUZZ    $@")
-	$(Q)$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $@ $< fuzz/replay_main.c $(LIB) $(LDFLAGS) $(PKG_LIBS)
+	$(Q)$(CC) $(CPPFLAGS) -Isrc $(PKG_CFLAGS) $(CFLAGS) -o $@ $< fuzz/replay_main.c $(LIB) $(LDFLAGS) $(PKG_LIBS)
 
 tests-built: $(BIN) $(TEST_BIN) $(REPLAY_BIN)
 

@@ -87,6 +87,12 @@ void lds_api_problem(lds_req *r, int status, const char *slug, const char *title
 void lds_api_problem_err(lds_req *r, const lds_err *err, const lds_field_errors *fe);
 
 /**
+ * Parses a JSON body: non-empty, nesting at most LDS_API_MAX_DEPTH, no
+ * duplicate keys, valid UTF-8.  Syntax errors carry line and column.
+ */
+lds_code lds_api_parse_json(const char *p, size_t len, json_t **out, lds_err *err);
+
+/**
  * Reads the JSON body: checks Content-Type (415), size (413), nesting depth
  * and syntax (400 with line/column).  Returns NULL after replying on error.
  */

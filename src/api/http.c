@@ -177,6 +177,24 @@ static int nesting_too_deep(const char *p, size_t n, int limit)
     return 0;
 }
 
+lds_code lds_api_parse_json(const char *p, size_t len, json_t **out, lds_err *err)
+{
+    *out = NULL;
+    if (len == 0)
+        return lds_err_at(err, LDS_EINVAL, 1, 1, "the body is empty");
+    if (nesting_too_deep(p, len, LDS_API_MAX_DEPTH))
+        return lds_err_set(err, LDS_EINVAL, "JSON nesting deeper than %d levels",
+                           LDS_API_MAX_DEPTH);
+    json_error_t je;
+    json_t *doc = json_loadb(p, len, JSON_REJECT_DUPLICATES, &je);
+    if (!doc)
+        return lds_err_at(err, LDS_EINVAL, je.line > 0 ? (unsigned)je.line : 1,
+                          je.column > 0 ? (unsigned)je.column : 1, "line %d, column %d: %s",
+                          je.line, je.column, je.text);
+    *out = doc;
+    return LDS_OK;
+}
+
 json_t *lds_api_read_json(lds_req *r)
 {
     struct evkeyvalq *h = evhttp_request_get_input_headers(r->ev);
@@ -197,47 +215,34 @@ json_t *lds_api_read_json(lds_req *r)
         lds_api_problem(r, 415, "unsupported-media-type", NULL, detail, NULL);
         return NULL;
     }
-    if (len == 0) {
-        lds_api_problem(r, 400, "invalid-json", "Malformed JSON", "the body is empty", NULL);
-        return NULL;
-    }
-    const char *p = (const char *)evbuffer_pullup(in, -1);
+    const char *p = len ? (const char *)evbuffer_pullup(in, -1) : "";
     if (!p) {
         lds_api_problem(r, 503, "out-of-memory", NULL, "out of memory reading the body", NULL);
         return NULL;
     }
-    if (nesting_too_deep(p, len, LDS_API_MAX_DEPTH)) {
-        snprintf(detail, sizeof detail, "JSON nesting deeper than %d levels", LDS_API_MAX_DEPTH);
-        lds_api_problem(r, 400, "invalid-json", "Malformed JSON", detail, NULL);
+    json_t *doc;
+    lds_err err;
+    if (lds_api_parse_json(p, len, &doc, &err) == LDS_OK)
+        return doc;
+    lds_field_errors fe = {0};
+    lds_field_errors_add(&fe, "", "%s", err.msg);
+    if (!err.line) {
+        lds_api_problem(r, 400, "invalid-json", "Malformed JSON", err.msg, &fe);
         return NULL;
     }
-    json_error_t je;
-    json_t *doc = json_loadb(p, len, JSON_REJECT_DUPLICATES, &je);
-    if (!doc) {
-        lds_field_errors fe = {0};
-        snprintf(detail, sizeof detail, "line %d, column %d: %s", je.line, je.column, je.text);
-        lds_field_errors_add(&fe, "", "%s", detail);
-        /* Add line and column as members for clients that want them. */
-        lds_buf b = LDS_BUF_INIT;
-        lds_buf_addf(&b,
-                     "{\"type\":\"urn:lodestone:problem:invalid-json\",\"title\":\"Malformed "
-                     "JSON\",\"status\":400,\"detail\":");
-        lds_buf_add_json_str(&b, detail);
-        lds_buf_addf(&b, ",\"line\":%d,\"column\":%d,\"instance\":", je.line, je.column);
-        lds_buf_add_json_str(&b, r->path);
-        lds_buf_adds(&b, ",\"request_id\":");
-        lds_buf_add_json_str(&b, r->id);
-        lds_buf_adds(&b, ",\"errors\":[{\"pointer\":\"\",\"message\":");
-        lds_buf_add_json_str(&b, detail);
-        lds_buf_adds(&b, "}]}");
-        if (b.oom)
-            lds_api_problem(r, 400, "invalid-json", "Malformed JSON", detail, &fe);
-        else
-            lds_api_reply(r, 400, "application/problem+json", b.ptr, b.len);
-        lds_buf_release(&b);
-        return NULL;
+    /* Line and column also travel as members for clients that want them. */
+    lds_buf b = LDS_BUF_INIT;
+    lds_api_problem_body(&b, 400, "invalid-json", "Malformed JSON", err.msg, r->path, r->id, &fe);
+    if (!b.oom) {
+        b.len--; /* reopen the object */
+        lds_buf_addf(&b, ",\"line\":%u,\"column\":%u}", err.line, err.column);
     }
-    return doc;
+    if (b.oom)
+        lds_api_problem(r, 400, "invalid-json", "Malformed JSON", err.msg, &fe);
+    else
+        lds_api_reply(r, 400, "application/problem+json", b.ptr, b.len);
+    lds_buf_release(&b);
+    return NULL;
 }
 
 /* ---- response cache ------------------------------------------------------ */

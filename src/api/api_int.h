@@ -40,6 +40,7 @@ typedef struct lds_worker {
     int fd;
     lds_store *store;
     uint64_t n_requests;
+    _Atomic uint64_t by_class[6]; /* replies by status class: [2] = 2xx ... [5] = 5xx */
     cache_entry cache[LDS_API_CACHE_SLOTS];
     token_entry tokens[LDS_API_CACHE_SLOTS];
 } lds_worker;
@@ -52,6 +53,7 @@ struct lds_server {
     void *threads; /* pthread_t[n_workers] */
     struct event_base *main_base;
     struct event *sig_int, *sig_term;
+    int64_t started_ms; /* wall clock at start, for uptime */
 };
 
 /** One request being handled. */

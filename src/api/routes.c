@@ -4,11 +4,14 @@
  * least role it needs.  A path that matches with another method gets 405
  * with Allow; no match at all gets 404.
  */
+#include <stdatomic.h>
 #include <stdio.h>
+#include <time.h>
 #include <string.h>
 #include <strings.h>
 #include "api_int.h"
 #include "lodestone/alloc.h"
+#include "lodestone/version.h"
 
 enum access { PUBLIC = 0, ANY_TOKEN, OPERATOR };
 
@@ -28,6 +31,43 @@ static void h_health(lds_req *r, const char *arg, const char *id)
     (void)id;
     static const char body[] = "{\"status\":\"ok\"}";
     lds_api_reply(r, 200, "application/json", body, sizeof body - 1);
+}
+
+/* Prometheus text exposition: request counts by status class, workers, uptime. */
+static void h_metrics(lds_req *r, const char *arg, const char *id)
+{
+    (void)arg;
+    (void)id;
+    lds_server *srv = r->w->srv;
+    uint64_t by_class[6] = {0};
+    for (int i = 0; i < srv->n_workers; i++)
+        for (int c = 1; c < 6; c++)
+            by_class[c] += atomic_load_explicit(&srv->workers[i].by_class[c], memory_order_relaxed);
+    by_class[2]++; /* this reply */
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    int64_t now_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+    lds_buf b = LDS_BUF_INIT;
+    lds_buf_addf(&b, "# HELP lodestone_build_info Build of this server.\n"
+                     "# TYPE lodestone_build_info gauge\n"
+                     "lodestone_build_info{version=\"%s\"} 1\n"
+                     "# HELP lodestone_http_workers Worker threads serving HTTP.\n"
+                     "# TYPE lodestone_http_workers gauge\n"
+                     "lodestone_http_workers %d\n"
+                     "# HELP lodestone_uptime_seconds Seconds since the server started.\n"
+                     "# TYPE lodestone_uptime_seconds gauge\n"
+                     "lodestone_uptime_seconds %.3f\n"
+                     "# HELP lodestone_http_responses_total Responses sent, by status class.\n"
+                     "# TYPE lodestone_http_responses_total counter\n",
+                 LDS_VERSION, srv->n_workers, (double)(now_ms - srv->started_ms) / 1000.0);
+    for (int c = 1; c < 6; c++)
+        lds_buf_addf(&b, "lodestone_http_responses_total{class=\"%dxx\"} %llu\n", c,
+                     (unsigned long long)by_class[c]);
+    if (b.oom)
+        lds_api_problem(r, 503, "out-of-memory", NULL, "out of memory", NULL);
+    else
+        lds_api_reply(r, 200, "text/plain; version=0.0.4", b.ptr, b.len);
+    lds_buf_release(&b);
 }
 
 static void h_list(lds_req *r, const char *resource, const char *id)
@@ -108,6 +148,7 @@ static void h_create(lds_req *r, const char *resource, const char *id)
 
 static const route routes[] = {
     {EVHTTP_REQ_GET, "/healthz", PUBLIC, h_health, NULL},
+    {EVHTTP_REQ_GET, "/metrics", PUBLIC, h_metrics, NULL},
     {EVHTTP_REQ_GET, "/api/v1/regions", ANY_TOKEN, h_list, "regions"},
     {EVHTTP_REQ_GET, "/api/v1/regions/{id}", ANY_TOKEN, h_get, "regions"},
     {EVHTTP_REQ_GET, "/api/v1/orgs", ANY_TOKEN, h_list, "orgs"},

@@ -12,6 +12,8 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
+#include <time.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -167,12 +169,14 @@ static void on_request(struct evhttp_request *ev, void *arg)
         }
     }
     if (strncmp(r.path, "/api/", 5) == 0 || strcmp(r.path, "/healthz") == 0 ||
-        strcmp(r.path, "/api") == 0) {
+        strcmp(r.path, "/metrics") == 0 || strcmp(r.path, "/api") == 0) {
         split_path(&r);
         lds_api_dispatch(&r);
     } else {
         lds_api_serve_static(&r);
     }
+    if (r.status >= 100 && r.status < 600)
+        atomic_fetch_add_explicit(&w->by_class[r.status / 100], 1, memory_order_relaxed);
     if (r.status >= 500)
         LDS_LOG(LDS_LOG_ERROR, "http", NULL, "%s %s -> %d (request %s)", r.method_name, r.path,
                 r.status, r.id);
@@ -238,6 +242,9 @@ lds_code lds_server_start(const lds_config *cfg, lds_server **out, lds_err *err)
     if (!srv)
         return lds_err_set(err, LDS_ENOMEM, "out of memory");
     srv->cfg = *cfg;
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    srv->started_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
     srv->n_workers = cfg->threads > 0 ? cfg->threads : 1;
     srv->workers = lds_calloc((size_t)srv->n_workers, sizeof *srv->workers);
     srv->threads = lds_calloc((size_t)srv->n_workers, sizeof(pthread_t));

@@ -17,6 +17,7 @@
 
 typedef struct resource {
     const char *name;
+    const char *singular;               /* for messages */
     int int_key;                        /* ids are integers (else text) */
     const char *filters[MAX_FILTERS];   /* query parameter names, in ?1..?k order */
     int filter_int[MAX_FILTERS];        /* 1 if the filter value is an integer */
@@ -66,12 +67,12 @@ static const char recipes_get[] =
     " source FROM recipes WHERE id = ?1";
 
 static const resource resources[] = {
-    {"regions", 0, {"country", "role"}, {0, 0}, regions_list, regions_get},
-    {"orgs", 1, {"region", "stage", "kind"}, {0, 0, 0}, orgs_list, orgs_get},
-    {"facilities", 1, {"org", "region", "stage", "material"}, {1, 0, 0, 0}, facilities_list,
+    {"regions", "region", 0, {"country", "role"}, {0, 0}, regions_list, regions_get},
+    {"orgs", "organisation", 1, {"region", "stage", "kind"}, {0, 0, 0}, orgs_list, orgs_get},
+    {"facilities", "facility", 1, {"org", "region", "stage", "material"}, {1, 0, 0, 0}, facilities_list,
      facilities_get},
-    {"materials", 0, {"stage", "kind"}, {0, 0}, materials_list, materials_get},
-    {"recipes", 0, {"stage", "output"}, {0, 0}, recipes_list, recipes_get},
+    {"materials", "material", 0, {"stage", "kind"}, {0, 0}, materials_list, materials_get},
+    {"recipes", "recipe", 0, {"stage", "output"}, {0, 0}, recipes_list, recipes_get},
 };
 
 static const resource *find(const char *name)
@@ -308,7 +309,7 @@ lds_code lds_registry_get(lds_store *s, const char *name, const char *id, lds_bu
         return lds_err_set(err, LDS_ENOTFOUND, "no resource '%s'", name);
     int64_t iv = 0;
     if (res->int_key && parse_i64(id, &iv) != 0)
-        return lds_err_set(err, LDS_ENOTFOUND, "no %s with id '%.40s'", name, id);
+        return lds_err_set(err, LDS_ENOTFOUND, "no %s with id '%.40s'", res->singular, id);
     lds_stmt *st;
     lds_code rc;
     if ((rc = lds_store_prepare(s, res->get_sql, &st, err)))
@@ -318,7 +319,7 @@ lds_code lds_registry_get(lds_store *s, const char *name, const char *id, lds_bu
         return lds_err_set(err, rc, "binding id failed");
     int r = lds_stmt_step(st, err);
     if (r == LDS_STORE_DONE)
-        return lds_err_set(err, LDS_ENOTFOUND, "no %s with id '%.40s'", name, id);
+        return lds_err_set(err, LDS_ENOTFOUND, "no %s with id '%.40s'", res->singular, id);
     if (r != LDS_STORE_ROW)
         return (lds_code)r;
     lds_registry__row_json(st, out);

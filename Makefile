@@ -34,7 +34,7 @@ endif
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lpthread -lm
-CPPFLAGS  += -Iinclude -D_GNU_SOURCE
+CPPFLAGS  += -Iinclude -Isrc -D_GNU_SOURCE
 CFLAGS    := $(WARN) $(OPT) $(HARDEN) $(EXTRA_CFLAGS)
 LDFLAGS   := $(LDHARDEN) $(LDSAN)
 

@@ -60,6 +60,9 @@ typedef struct lds_mcf_solver lds_mcf_solver;
 
 /** Creates a solver over a copy of `p` (borrowed for the call only). */
 lds_code lds_mcf_solver_new(const lds_mcf_problem *p, lds_mcf_solver **out, lds_err *err);
+/** Like lds_mcf_solver_new but takes ownership of `p`'s arrays (no copy);
+ *  `p` is left empty (as after lds_mcf_problem_release) on success. */
+lds_code lds_mcf_solver_new_take(lds_mcf_problem *p, lds_mcf_solver **out, lds_err *err);
 void lds_mcf_solver_free(lds_mcf_solver *s);
 
 /**
@@ -80,6 +83,10 @@ lds_code lds_mcf_add_arc(lds_mcf_solver *s, uint32_t tail, uint32_t head, int64_
 
 /** The solver's current problem (borrowed; valid until the next change). */
 const lds_mcf_problem *lds_mcf_solver_problem(const lds_mcf_solver *s);
+/** Method that produced the last solution (SIMPLEX or COST_SCALING). */
+lds_mcf_method lds_mcf_last_method(const lds_mcf_solver *s);
+/** Simplex pivots of the last solve (0 for cost scaling). */
+uint64_t lds_mcf_pivots(const lds_mcf_solver *s);
 /** Total cost of the last optimal solution. */
 int64_t lds_mcf_total_cost(const lds_mcf_solver *s);
 /** Flow per arc (n_arcs entries) and potential per node (n_nodes entries) of

@@ -1,0 +1,63 @@
+/*
+ * ns.h — internals of the network simplex engine (simplex.c) and the
+ * problem helpers shared by the engine's files.  Not public API.
+ *
+ * Basis: a spanning tree over the n nodes plus an artificial root (index n),
+ * stored as parent/pred/pred_dir plus a preorder thread (thread, rev_thread),
+ * subtree sizes (succ_num) and the last node of each subtree in preorder
+ * (last_succ).  Real arcs keep their problem ids; the artificial arc joining
+ * node u and the root has id LDS_MCF__ART | u.
+ */
+#ifndef LDS_MCF_NS_H
+#define LDS_MCF_NS_H
+
+#include <stdint.h>
+#include "lodestone/mcf.h"
+
+/* 128-bit integers for exact overflow checks (GCC/Clang extension). */
+__extension__ typedef __int128 lds_i128;
+
+#define LDS_MCF__MAX_NODES 0x7ffffff0u
+#define LDS_MCF__ART       0x80000000u
+#define LDS_MCF__NONE      0xffffffffu
+
+lds_code lds_mcf__problem_reserve(lds_mcf_problem *p, uint32_t want);
+lds_code lds_mcf__problem_copy(lds_mcf_problem *dst, const lds_mcf_problem *src, lds_err *err);
+
+typedef struct lds_mcf__ns {
+    lds_mcf_problem *p; /* borrowed from the solver; arcs [0, m) are in the basis */
+    uint32_t n;         /* nodes; the root is node n */
+    uint32_t m;         /* real arcs known to the basis */
+    uint32_t cap_m;     /* allocated length of flow/state */
+    int64_t *flow;      /* cap_m: flow per real arc (lower <= flow <= upper) */
+    int8_t *state;      /* cap_m: 1 at lower, -1 at upper, 0 in the tree */
+    int64_t *art_flow;  /* n: flow on the artificial arc of u (when it is u's pred) */
+    int64_t *pi;        /* n+1: potentials, reduced cost = c + pi[tail] - pi[head] */
+    uint32_t *parent, *pred, *thread, *rev_thread, *succ_num, *last_succ; /* n+1 */
+    int8_t *pred_dir;   /* n+1: 1 if pred arc points to the parent, -1 if away */
+    int64_t *excess;    /* n: supply changes not yet routed through the tree */
+    uint32_t *dirty;    /* nodes with pending excess, each once */
+    uint8_t *in_dirty;  /* n: 1 when the node is in `dirty` */
+    uint32_t n_dirty;
+    uint32_t *buf;      /* 5*(n+1) scratch for tree updates */
+    int64_t art_cost;   /* cost of a unit through the root */
+    uint32_t next_arc;  /* block search position */
+    uint32_t block;     /* block search size */
+    int has_basis;      /* tree/flows valid for warm start */
+    int pot_stale;      /* costs changed: recompute potentials before pivoting */
+    uint64_t n_pivots;  /* statistics */
+} lds_mcf__ns;
+
+lds_code lds_mcf__ns_init(lds_mcf__ns *s, lds_mcf_problem *p, lds_err *err);
+void lds_mcf__ns_release(lds_mcf__ns *s);
+/** Solves (warm when a basis exists). On OPTIMAL, s->flow and s->pi are valid. */
+lds_code lds_mcf__ns_solve(lds_mcf__ns *s, lds_mcf_status *status, lds_err *err);
+/** Warm changes: call after changing the problem's arrays as described. */
+lds_code lds_mcf__ns_supply_changed(lds_mcf__ns *s, uint32_t u, int64_t delta);
+lds_code lds_mcf__ns_bounds_changed(lds_mcf__ns *s, uint32_t e); /* p->lower/upper already new */
+lds_code lds_mcf__ns_arc_added(lds_mcf__ns *s);                   /* p->n_arcs grew by one */
+/** Validates value ranges; fills `b` (n: supply net of lower bounds) and the artificial cost.  LDS_EOVERFLOW on failure. */
+lds_code lds_mcf__check_ranges(const lds_mcf_problem *p, int64_t *b, int64_t *art_cost,
+                               lds_err *err);
+
+#endif

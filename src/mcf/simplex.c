@@ -1,0 +1,633 @@
+/*
+ * simplex.c — primal network simplex on a strongly feasible spanning tree
+ * (Cunningham), with an artificial root joined to every node, block-search
+ * pricing (as LEMON's NetworkSimplex) and warm restarts: supply and bound
+ * changes are routed to the root along tree paths, cutting blocked subtrees
+ * onto their artificial arcs, so the tree stays strongly feasible.
+ *
+ * Flows are stored as real values (lower <= flow <= upper), so lower bounds
+ * need no shifting: the artificial arcs carry b(u) = supply - out lower + in
+ * lower.  A unit through the root costs art_cost = (max|c|+1)(n+1), more than
+ * any simple path, so an optimum with artificial flow proves infeasibility.
+ */
+#include <string.h>
+#include "lodestone/alloc.h"
+#include "ns.h"
+
+#define INF   INT64_MAX
+#define ART   LDS_MCF__ART
+#define NONE  LDS_MCF__NONE
+#define UP    ((int8_t)1)
+#define DOWN  ((int8_t)-1)
+#define LOWER ((int8_t)1)
+#define UPPER ((int8_t)-1)
+#define TREE  ((int8_t)0)
+
+/* Magnitude limits: flows stay within 2^62 and reduced costs within 2^62. */
+#define VAL_LIM  ((int64_t)1 << 61)
+#define COST_LIM ((int64_t)1 << 58)
+
+lds_code lds_mcf__check_ranges(const lds_mcf_problem *p, int64_t *b, int64_t *art_cost,
+                               lds_err *err)
+{
+    uint32_t n = p->n_nodes, m = p->n_arcs;
+    int64_t max_c = 0;
+    lds_i128 flow_bound = 0;
+    for (uint32_t u = 0; u < n; u++) {
+        int64_t s = p->supply[u];
+        if (s > VAL_LIM || s < -VAL_LIM)
+            return lds_err_set(err, LDS_EOVERFLOW, "node %u: supply %lld too large (limit 2^61)",
+                               u, (long long)s);
+        b[u] = s;
+    }
+    for (uint32_t e = 0; e < m; e++) {
+        int64_t lo = p->lower[e], up = p->upper[e], c = p->cost[e];
+        if (lo > VAL_LIM || lo < -VAL_LIM || (up != INF && (up > VAL_LIM || up < -VAL_LIM)))
+            return lds_err_set(err, LDS_EOVERFLOW,
+                               "arc %u (%u->%u): bounds [%lld, %lld] too large (limit 2^61)", e,
+                               p->tail[e], p->head[e], (long long)lo, (long long)up);
+        if (c > COST_LIM || c < -COST_LIM)
+            return lds_err_set(err, LDS_EOVERFLOW, "arc %u (%u->%u): cost %lld too large (limit 2^58)",
+                               e, p->tail[e], p->head[e], (long long)c);
+        if (c < 0)
+            c = -c;
+        if (c > max_c)
+            max_c = c;
+        if (up != INF)
+            flow_bound += up - lo;
+        /* b stays within n * 2^62 in 128 bits only; check per step in 64 bits. */
+        if (__builtin_sub_overflow(b[p->tail[e]], lo, &b[p->tail[e]]) ||
+            __builtin_add_overflow(b[p->head[e]], lo, &b[p->head[e]]))
+            return lds_err_set(err, LDS_EOVERFLOW, "arc %u: lower bounds overflow node balances", e);
+    }
+    for (uint32_t u = 0; u < n; u++)
+        if (b[u] > 0)
+            flow_bound += b[u];
+    if (flow_bound > VAL_LIM)
+        return lds_err_set(err, LDS_EOVERFLOW,
+                           "total supply plus finite capacities exceeds 2^61: flows could overflow");
+    lds_i128 ac = ((lds_i128)max_c + 1) * ((lds_i128)n + 1);
+    if (ac > COST_LIM * 8)
+        return lds_err_set(err, LDS_EOVERFLOW,
+                           "max |cost| %lld times %u nodes exceeds 2^61: potentials could overflow",
+                           (long long)max_c, n);
+    *art_cost = (int64_t)ac;
+    return LDS_OK;
+}
+
+lds_code lds_mcf__ns_init(lds_mcf__ns *s, lds_mcf_problem *p, lds_err *err)
+{
+    memset(s, 0, sizeof *s);
+    s->p = p;
+    s->n = p->n_nodes;
+    size_t n1 = (size_t)s->n + 1;
+    s->cap_m = p->n_arcs ? p->n_arcs : 1;
+    s->flow = lds_malloc(s->cap_m * sizeof *s->flow);
+    s->state = lds_malloc(s->cap_m * sizeof *s->state);
+    s->art_flow = lds_malloc(n1 * sizeof *s->art_flow);
+    s->pi = lds_malloc(n1 * sizeof *s->pi);
+    s->parent = lds_malloc(n1 * sizeof *s->parent);
+    s->pred = lds_malloc(n1 * sizeof *s->pred);
+    s->thread = lds_malloc(n1 * sizeof *s->thread);
+    s->rev_thread = lds_malloc(n1 * sizeof *s->rev_thread);
+    s->succ_num = lds_malloc(n1 * sizeof *s->succ_num);
+    s->last_succ = lds_malloc(n1 * sizeof *s->last_succ);
+    s->pred_dir = lds_malloc(n1 * sizeof *s->pred_dir);
+    s->excess = lds_calloc(n1, sizeof *s->excess);
+    s->dirty = lds_malloc(n1 * sizeof *s->dirty);
+    s->in_dirty = lds_calloc(n1, sizeof *s->in_dirty);
+    s->buf = lds_malloc(5 * n1 * sizeof *s->buf);
+    if (!s->flow || !s->state || !s->art_flow || !s->pi || !s->parent || !s->pred ||
+        !s->thread || !s->rev_thread || !s->succ_num || !s->last_succ || !s->pred_dir ||
+        !s->excess || !s->dirty || !s->in_dirty || !s->buf) {
+        lds_mcf__ns_release(s);
+        return lds_err_set(err, LDS_ENOMEM, "out of memory for the simplex basis (%u nodes, %u arcs)",
+                           p->n_nodes, p->n_arcs);
+    }
+    return LDS_OK;
+}
+
+void lds_mcf__ns_release(lds_mcf__ns *s)
+{
+    lds_free(s->flow);
+    lds_free(s->state);
+    lds_free(s->art_flow);
+    lds_free(s->pi);
+    lds_free(s->parent);
+    lds_free(s->pred);
+    lds_free(s->thread);
+    lds_free(s->rev_thread);
+    lds_free(s->succ_num);
+    lds_free(s->last_succ);
+    lds_free(s->pred_dir);
+    lds_free(s->excess);
+    lds_free(s->dirty);
+    lds_free(s->in_dirty);
+    lds_free(s->buf);
+    memset(s, 0, sizeof *s);
+}
+
+/* Cost of the pred arc of u in its pred direction's orientation. */
+static inline int64_t pred_cost(const lds_mcf__ns *s, uint32_t u)
+{
+    uint32_t e = s->pred[u];
+    if (e & ART)
+        return s->pred_dir[u] == UP ? 0 : s->art_cost;
+    return s->p->cost[e];
+}
+
+/* Recomputes every potential from the tree, in preorder (root = 0). */
+static void compute_potentials(lds_mcf__ns *s)
+{
+    uint32_t root = s->n;
+    s->pi[root] = 0;
+    for (uint32_t u = s->thread[root]; u != root; u = s->thread[u]) {
+        int64_t c = pred_cost(s, u);
+        s->pi[u] = s->pred_dir[u] == UP ? s->pi[s->parent[u]] - c : s->pi[s->parent[u]] + c;
+    }
+}
+
+static inline void link(uint32_t *thread, uint32_t *rev, uint32_t a, uint32_t b)
+{
+    thread[a] = b;
+    rev[b] = a;
+}
+
+/*
+ * Re-hangs the subtree of `u_out` (which contains `u_in`) below `v_in`:
+ * the tree path u_in .. u_out is reversed, u_in becomes a child of v_in
+ * through `in_arc` (direction `in_dir` seen from u_in).  `join` is the
+ * deepest common ancestor of u_out's old parent and v_in.  O(path length +
+ * ancestor walks); the subtree itself is relinked as whole thread pieces.
+ */
+static void rehang(lds_mcf__ns *s, uint32_t u_in, uint32_t v_in, uint32_t u_out, uint32_t join,
+                   uint32_t in_arc, int8_t in_dir)
+{
+    uint32_t *parent = s->parent, *thread = s->thread, *rev = s->rev_thread;
+    uint32_t *succ = s->succ_num, *last = s->last_succ;
+    size_t n1 = (size_t)s->n + 1;
+    uint32_t *path = s->buf, *ls = s->buf + n1, *sz = s->buf + 2 * n1, *a_end = s->buf + 3 * n1,
+             *b_start = s->buf + 4 * n1;
+    uint32_t k = 0;
+    path[0] = u_in;
+    ls[0] = last[u_in];
+    sz[0] = succ[u_in];
+    while (path[k] != u_out) {
+        uint32_t w = parent[path[k]];
+        k++;
+        path[k] = w;
+        ls[k] = last[w];
+        sz[k] = succ[w];
+        a_end[k] = rev[path[k - 1]];
+        b_start[k] = thread[ls[k - 1]];
+    }
+    uint32_t p_old = parent[u_out];
+    uint32_t size = sz[k], old_prev = rev[u_out], old_next = thread[ls[k]];
+
+    for (uint32_t a = p_old; a != join; a = parent[a])
+        succ[a] -= size;
+    for (uint32_t a = v_in; a != join; a = parent[a])
+        succ[a] += size;
+
+    /* Cut the block out of the thread, then splice its new order after v_in. */
+    link(thread, rev, old_prev, old_next);
+    for (uint32_t a = p_old; a != NONE && last[a] == ls[k]; a = parent[a])
+        last[a] = old_prev;
+    uint32_t nx = thread[v_in];
+    link(thread, rev, v_in, u_in);
+    uint32_t tail = ls[0];
+    for (uint32_t i = 1; i <= k; i++) {
+        link(thread, rev, tail, path[i]);
+        tail = a_end[i];
+        if (ls[i - 1] != ls[i]) {
+            link(thread, rev, tail, b_start[i]);
+            tail = ls[i];
+        }
+    }
+    link(thread, rev, tail, nx);
+    for (uint32_t a = v_in; a != NONE && last[a] == v_in; a = parent[a])
+        last[a] = tail;
+
+    uint32_t below = 0; /* new subtree size of path[i+1] */
+    for (uint32_t i = k; i >= 1; i--) {
+        below += sz[i] - sz[i - 1];
+        succ[path[i]] = below;
+        last[path[i]] = tail;
+        parent[path[i]] = path[i - 1];
+        s->pred[path[i]] = s->pred[path[i - 1]];
+        s->pred_dir[path[i]] = (int8_t)-s->pred_dir[path[i - 1]];
+    }
+    succ[u_in] = size;
+    last[u_in] = tail;
+    parent[u_in] = v_in;
+    s->pred[u_in] = in_arc;
+    s->pred_dir[u_in] = in_dir;
+}
+
+/* Hangs the subtree of v (whose pred is a real arc leaving the tree) from
+ * the root through v's artificial arc carrying `up_flow` towards the root. */
+static void hang_on_root(lds_mcf__ns *s, uint32_t v, int64_t up_flow)
+{
+    int8_t dir = up_flow >= 0 ? UP : DOWN;
+    s->art_flow[v] = up_flow >= 0 ? up_flow : -up_flow;
+    rehang(s, v, s->n, v, s->n, ART | v, dir);
+}
+
+/* Residual capacity of the pred arc of u for flow moving along (`along`
+ * != 0) or against the arc's orientation. */
+static inline int64_t residual(const lds_mcf__ns *s, uint32_t u, int along)
+{
+    uint32_t e = s->pred[u];
+    if (e & ART)
+        return along ? INF : s->art_flow[u];
+    if (along) {
+        int64_t up = s->p->upper[e];
+        return up == INF ? INF : up - s->flow[e];
+    }
+    return s->flow[e] - s->p->lower[e];
+}
+
+static inline void add_pred_flow(lds_mcf__ns *s, uint32_t u, int64_t along_delta)
+{
+    uint32_t e = s->pred[u];
+    if (e & ART)
+        s->art_flow[u] += along_delta;
+    else
+        s->flow[e] += along_delta;
+}
+
+/*
+ * One pivot with entering arc `in`.  Returns 0, or 1 when the cycle has
+ * unbounded capacity (negative cycle of infinite capacity).
+ */
+static int pivot(lds_mcf__ns *s, uint32_t in)
+{
+    const lds_mcf_problem *p = s->p;
+    uint32_t *parent = s->parent, *succ = s->succ_num;
+    int8_t *pred_dir = s->pred_dir;
+    uint32_t tl = p->tail[in], hd = p->head[in];
+    int8_t st = s->state[in];
+    uint32_t first = st == LOWER ? tl : hd, second = st == LOWER ? hd : tl;
+
+    uint32_t u = tl, v = hd;
+    while (u != v) {
+        if (succ[u] < succ[v])
+            u = parent[u];
+        else
+            v = parent[v];
+    }
+    uint32_t join = u;
+
+    int64_t delta = p->upper[in] == INF ? INF : p->upper[in] - p->lower[in];
+    uint32_t u_out = NONE;
+    int result = 0;
+    for (u = first; u != join; u = parent[u]) {
+        int64_t d = residual(s, u, pred_dir[u] == DOWN);
+        if (d < delta) {
+            delta = d;
+            u_out = u;
+            result = 1;
+        }
+    }
+    for (u = second; u != join; u = parent[u]) {
+        int64_t d = residual(s, u, pred_dir[u] == UP);
+        if (d <= delta) {
+            delta = d;
+            u_out = u;
+            result = 2;
+        }
+    }
+    if (delta == INF)
+        return 1;
+
+    if (delta > 0) {
+        int64_t val = st * delta;
+        s->flow[in] += val;
+        for (u = tl; u != join; u = parent[u])
+            add_pred_flow(s, u, -pred_dir[u] * val);
+        for (u = hd; u != join; u = parent[u])
+            add_pred_flow(s, u, pred_dir[u] * val);
+    }
+    s->n_pivots++;
+    if (result == 0) {
+        s->state[in] = (int8_t)-st;
+        return 0;
+    }
+    uint32_t u_in = result == 1 ? first : second, v_in = result == 1 ? second : first;
+    uint32_t out = s->pred[u_out];
+    if (!(out & ART))
+        s->state[out] = s->flow[out] == p->lower[out] ? LOWER : UPPER;
+    s->state[in] = TREE;
+    int64_t rc = p->cost[in] + s->pi[tl] - s->pi[hd];
+    int64_t sigma = u_in == tl ? -rc : rc;
+    rehang(s, u_in, v_in, u_out, join, in, u_in == tl ? UP : DOWN);
+    int64_t *pi = s->pi;
+    uint32_t *thread = s->thread;
+    uint32_t cnt = succ[u_in];
+    for (u = u_in; cnt--; u = thread[u])
+        pi[u] += sigma;
+    return 0;
+}
+
+/* Block search (LEMON's default rule): scan blocks of ~sqrt(m) arcs from
+ * where the last search stopped; take the most negative in the first block
+ * that has any. */
+static int find_entering(lds_mcf__ns *s, uint32_t *in)
+{
+    const uint32_t *tail = s->p->tail, *head = s->p->head;
+    const int64_t *cost = s->p->cost, *pi = s->pi;
+    const int8_t *state = s->state;
+    uint32_t m = s->m, bs = s->block, cnt = bs, e, best = NONE;
+    int64_t min = 0;
+    for (e = s->next_arc; e < m; e++) {
+        int64_t c = state[e] * (cost[e] + pi[tail[e]] - pi[head[e]]);
+        if (c < min) {
+            min = c;
+            best = e;
+        }
+        if (--cnt == 0) {
+            if (min < 0)
+                goto found;
+            cnt = bs;
+        }
+    }
+    for (e = 0; e < s->next_arc; e++) {
+        int64_t c = state[e] * (cost[e] + pi[tail[e]] - pi[head[e]]);
+        if (c < min) {
+            min = c;
+            best = e;
+        }
+        if (--cnt == 0) {
+            if (min < 0)
+                goto found;
+            cnt = bs;
+        }
+    }
+    if (min >= 0)
+        return 0;
+    e = e == 0 ? m - 1 : e - 1;
+found:
+    s->next_arc = e + 1 >= m ? 0 : e + 1;
+    *in = best;
+    return 1;
+}
+
+static uint32_t isqrt32(uint32_t x)
+{
+    uint32_t r = 0;
+    while ((uint64_t)(r + 1) * (r + 1) <= x)
+        r++;
+    return r;
+}
+
+/* LEMON-style initial pivots: for every demand node, the cheapest arc into
+ * it, which quickly builds a good tree on transportation-like instances. */
+static int initial_pivots(lds_mcf__ns *s)
+{
+    const lds_mcf_problem *p = s->p;
+    uint32_t *best = s->buf; /* n entries; rehang uses buf too, so collect first */
+    uint32_t n = s->n, n_best = 0;
+    for (uint32_t u = 0; u < n; u++)
+        best[u] = NONE;
+    for (uint32_t e = 0; e < s->m; e++) {
+        uint32_t h = p->head[e];
+        /* Right after cold_start, demand nodes are exactly those hanging
+         * down from the root with positive artificial flow. */
+        if (s->pred_dir[h] == DOWN && s->art_flow[h] > 0 && (best[h] == NONE || p->cost[e] < p->cost[best[h]]))
+            best[h] = e;
+    }
+    /* Compact to the front, then move the list out of rehang's way into
+     * `dirty` (unused during a cold start). */
+    for (uint32_t u = 0; u < n; u++)
+        if (best[u] != NONE)
+            s->dirty[n_best++] = best[u];
+    for (uint32_t i = 0; i < n_best; i++) {
+        uint32_t e = s->dirty[i];
+        int64_t c = s->state[e] * (p->cost[e] + s->pi[p->tail[e]] - s->pi[p->head[e]]);
+        if (c >= 0)
+            continue;
+        if (pivot(s, e))
+            return 1;
+    }
+    return 0;
+}
+
+static void cold_start(lds_mcf__ns *s, const int64_t *b)
+{
+    uint32_t n = s->n, root = n;
+    const lds_mcf_problem *p = s->p;
+    for (uint32_t e = 0; e < s->m; e++) {
+        s->flow[e] = p->lower[e];
+        s->state[e] = LOWER;
+    }
+    for (uint32_t u = 0; u < n; u++) {
+        s->parent[u] = root;
+        s->pred[u] = ART | u;
+        s->thread[u] = u + 1;
+        s->rev_thread[u + 1] = u;
+        s->succ_num[u] = 1;
+        s->last_succ[u] = u;
+        if (b[u] >= 0) {
+            s->pred_dir[u] = UP;
+            s->art_flow[u] = b[u];
+            s->pi[u] = 0;
+        } else {
+            s->pred_dir[u] = DOWN;
+            s->art_flow[u] = -b[u];
+            s->pi[u] = s->art_cost;
+        }
+        s->excess[u] = 0;
+        s->in_dirty[u] = 0;
+    }
+    s->n_dirty = 0;
+    s->parent[root] = NONE;
+    s->pred[root] = NONE;
+    s->pred_dir[root] = 0;
+    s->pi[root] = 0;
+    s->thread[root] = n ? 0 : root;
+    s->rev_thread[n ? 0 : root] = root;
+    s->succ_num[root] = n + 1;
+    s->last_succ[root] = n ? n - 1 : root;
+    s->next_arc = 0;
+    s->pot_stale = 0;
+}
+
+/* Sends `amt` units from u up to the root (amt < 0: from the root down to
+ * u) along the tree path.  An arc that would be saturated (or, going up,
+ * exactly emptied of upward room) leaves the tree at its bound and the
+ * subtree below it hangs from the root carrying the rest, which keeps the
+ * tree strongly feasible. */
+static void push_to_root(lds_mcf__ns *s, uint32_t u, int64_t amt)
+{
+    const lds_mcf_problem *p = s->p;
+    uint32_t v = u;
+    while (amt != 0) {
+        uint32_t e = s->pred[v], par = s->parent[v];
+        int8_t dir = s->pred_dir[v];
+        if (e & ART) {
+            int64_t sf = (dir == UP ? s->art_flow[v] : -s->art_flow[v]) + amt;
+            s->pred_dir[v] = sf >= 0 ? UP : DOWN;
+            s->art_flow[v] = sf >= 0 ? sf : -sf;
+            return;
+        }
+        int along = (dir == UP) == (amt > 0);
+        int64_t mag = amt > 0 ? amt : -amt;
+        int64_t res = residual(s, v, along);
+        int blocked = amt > 0 ? res <= mag : res < mag;
+        if (!blocked) {
+            s->flow[e] += along ? mag : -mag;
+            v = par;
+            continue;
+        }
+        s->flow[e] += along ? res : -res;
+        s->state[e] = s->flow[e] == p->lower[e] ? LOWER : UPPER;
+        int64_t moved = amt > 0 ? res : -res;
+        hang_on_root(s, v, amt - moved);
+        amt = moved;
+        v = par;
+    }
+}
+
+static void mark_dirty(lds_mcf__ns *s, uint32_t u)
+{
+    if (!s->in_dirty[u]) {
+        s->in_dirty[u] = 1;
+        s->dirty[s->n_dirty++] = u;
+    }
+}
+
+/* Adds d to a node's pending excess; on overflow the basis is dropped. */
+static void add_excess(lds_mcf__ns *s, uint32_t u, lds_i128 d)
+{
+    lds_i128 x = (lds_i128)s->excess[u] + d;
+    if (x > (lds_i128)VAL_LIM * 2 || x < -(lds_i128)VAL_LIM * 2) {
+        s->has_basis = 0;
+        return;
+    }
+    s->excess[u] = (int64_t)x;
+    mark_dirty(s, u);
+}
+
+lds_code lds_mcf__ns_supply_changed(lds_mcf__ns *s, uint32_t u, int64_t delta)
+{
+    if (s->has_basis)
+        add_excess(s, u, delta);
+    return LDS_OK;
+}
+
+lds_code lds_mcf__ns_bounds_changed(lds_mcf__ns *s, uint32_t e)
+{
+    if (!s->has_basis || e >= s->m)
+        return LDS_OK;
+    const lds_mcf_problem *p = s->p;
+    uint32_t tl = p->tail[e], hd = p->head[e];
+    if (s->state[e] == TREE) {
+        uint32_t c = s->parent[tl] == hd && s->pred[tl] == e ? tl : hd;
+        hang_on_root(s, c, 0);
+        s->state[e] = LOWER;
+    }
+    int64_t nf = p->lower[e];
+    if (s->state[e] == UPPER && p->upper[e] != INF)
+        nf = p->upper[e];
+    else
+        s->state[e] = LOWER;
+    lds_i128 d = (lds_i128)nf - s->flow[e];
+    s->flow[e] = nf;
+    if (d != 0) {
+        add_excess(s, tl, -d); /* the tail now sends d more: less left to route */
+        add_excess(s, hd, d);
+    }
+    s->pot_stale = 1;
+    return LDS_OK;
+}
+
+lds_code lds_mcf__ns_arc_added(lds_mcf__ns *s)
+{
+    const lds_mcf_problem *p = s->p;
+    uint32_t e = s->m;
+    if (e >= s->cap_m) {
+        uint32_t want = s->cap_m * 2 > p->cap_arcs ? s->cap_m * 2 : p->cap_arcs;
+        int64_t *f = lds_realloc(s->flow, (size_t)want * sizeof *f);
+        if (!f)
+            return LDS_ENOMEM;
+        s->flow = f;
+        int8_t *st = lds_realloc(s->state, (size_t)want * sizeof *st);
+        if (!st)
+            return LDS_ENOMEM;
+        s->state = st;
+        s->cap_m = want;
+    }
+    s->m = e + 1;
+    s->flow[e] = p->lower[e];
+    s->state[e] = LOWER;
+    if (s->has_basis && p->lower[e] != 0) {
+        add_excess(s, p->tail[e], -(lds_i128)p->lower[e]);
+        add_excess(s, p->head[e], p->lower[e]);
+    }
+    return LDS_OK;
+}
+
+lds_code lds_mcf__ns_solve(lds_mcf__ns *s, lds_mcf_status *status, lds_err *err)
+{
+    lds_mcf_problem *p = s->p;
+    uint32_t n = s->n;
+    /* pi doubles as scratch for the balances b until the tree is set. */
+    int64_t art_cost;
+    s->m = p->n_arcs;
+    lds_code rc = lds_mcf__check_ranges(p, s->pi, &art_cost, err);
+    if (rc != LDS_OK) {
+        s->has_basis = 0;
+        return rc;
+    }
+    lds_i128 sum = 0;
+    for (uint32_t u = 0; u < n; u++)
+        sum += p->supply[u];
+    if (sum != 0) {
+        *status = LDS_MCF_INFEASIBLE;
+        if (s->has_basis)
+            compute_potentials(s);
+        return LDS_OK;
+    }
+    s->art_cost = art_cost;
+    uint32_t bs = isqrt32(s->m);
+    s->block = bs < 10 ? 10 : bs;
+    if (!s->has_basis) {
+        cold_start(s, s->pi);
+        s->has_basis = 1;
+        if (initial_pivots(s)) {
+            *status = LDS_MCF_UNBOUNDED;
+            return LDS_OK;
+        }
+    } else {
+        for (uint32_t i = 0; i < s->n_dirty; i++) {
+            uint32_t u = s->dirty[i];
+            int64_t x = s->excess[u];
+            s->excess[u] = 0;
+            s->in_dirty[u] = 0;
+            if (x)
+                push_to_root(s, u, x);
+        }
+        s->n_dirty = 0;
+        compute_potentials(s);
+        s->pot_stale = 0;
+    }
+    if (s->m) {
+        if (s->next_arc >= s->m)
+            s->next_arc = 0;
+        uint32_t in;
+        while (find_entering(s, &in)) {
+            if (pivot(s, in)) {
+                *status = LDS_MCF_UNBOUNDED;
+                return LDS_OK;
+            }
+        }
+    }
+    for (uint32_t u = 0; u < n; u++) {
+        if ((s->pred[u] & ART) && s->art_flow[u] != 0) {
+            *status = LDS_MCF_INFEASIBLE;
+            return LDS_OK;
+        }
+    }
+    *status = LDS_MCF_OPTIMAL;
+    return LDS_OK;
+}

@@ -3,6 +3,8 @@
  * A step, once released, is never edited: change the schema by adding one.
  * Quantities are integers in thousandths of their unit (`_milli`), money in
  * cents of its currency (`_cents`), times RFC 3339 UTC text.
+ * material_content.{oxide,metal}_t_per_t are tonnes per one unit of the
+ * material's `unit` (per tonne when the unit is 't', per piece for 'unit').
  */
 #include <stddef.h>
 #include "store_int.h"
@@ -25,6 +27,14 @@ static const char *const v1[] = {
     "  role TEXT NOT NULL,\n"
     "  description TEXT\n"
     ");\n",
+    "CREATE TABLE elements (\n"
+    "  symbol TEXT PRIMARY KEY,\n"
+    "  name TEXT NOT NULL,\n"
+    "  oxide TEXT NOT NULL,\n"
+    "  metal_per_oxide REAL NOT NULL CHECK (metal_per_oxide > 0 AND metal_per_oxide <= 1),\n"
+    "  export_controlled INTEGER NOT NULL DEFAULT 0,\n"
+    "  source TEXT NOT NULL\n"
+    ");\n",
     "CREATE TABLE stages (\n"
     "  id TEXT PRIMARY KEY,\n"
     "  name TEXT NOT NULL,\n"
@@ -37,7 +47,7 @@ static const char *const v1[] = {
     "  stage_id TEXT NOT NULL REFERENCES stages(id),\n"
     "  kind TEXT NOT NULL,\n"
     "  unit TEXT NOT NULL,\n"
-    "  unit_mass_kg REAL NOT NULL CHECK (unit_mass_kg > 0),\n"
+    "  unit_mass_kg REAL CHECK (unit_mass_kg IS NULL OR unit_mass_kg > 0),\n"
     "  formula TEXT,\n"
     "  spec TEXT,\n"
     "  export_controlled INTEGER NOT NULL DEFAULT 0,\n"
@@ -50,6 +60,7 @@ static const char *const v1[] = {
     "  element TEXT NOT NULL,\n"
     "  oxide TEXT NOT NULL,\n"
     "  oxide_t_per_t REAL NOT NULL CHECK (oxide_t_per_t >= 0 AND oxide_t_per_t <= 1.5),\n"
+    "  metal_t_per_t REAL NOT NULL DEFAULT 0 CHECK (metal_t_per_t >= 0),\n"
     "  source TEXT,\n"
     "  PRIMARY KEY (material_id, element)\n"
     ");\n",
@@ -60,6 +71,9 @@ static const char *const v1[] = {
     "  output_material_id TEXT NOT NULL REFERENCES materials(id),\n"
     "  output_qty REAL NOT NULL CHECK (output_qty > 0),\n"
     "  lead_time_days REAL NOT NULL DEFAULT 0,\n"
+    "  yield REAL NOT NULL DEFAULT 1 CHECK (yield > 0 AND yield <= 1),\n"
+    "  yield_source TEXT,\n"
+    "  lead_time_source TEXT,\n"
     "  description TEXT,\n"
     "  source TEXT\n"
     ");\n",
@@ -81,6 +95,7 @@ static const char *const v1[] = {
     "  name TEXT NOT NULL UNIQUE,\n"
     "  name_zh TEXT,\n"
     "  kind TEXT NOT NULL,\n"
+    "  category TEXT,\n"
     "  stage_id TEXT REFERENCES stages(id),\n"
     "  region_id TEXT NOT NULL REFERENCES regions(id),\n"
     "  description TEXT,\n"

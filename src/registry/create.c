@@ -10,9 +10,10 @@
 #include "lodestone/registry.h"
 #include "registry_int.h"
 
-static const char *const org_kinds[] = {"operator",   "enterprise",   "investor",    "service_provider",
-                                        "test_lab",   "bank",         "law_firm",    "park_office",
-                                        "research",   "buyer",        "logistics",   NULL};
+/* An organisation's kind is the role it plays on the platform; its category
+ * says more (a provider may be a bank, a law firm, a test lab ...). */
+static const char *const org_kinds[] = {"operator", "enterprise", "investor", "provider",
+                                        "auditor", NULL};
 
 typedef struct field_spec {
     const char *name;
@@ -137,20 +138,20 @@ static lds_code create_org(lds_store *s, json_t *b, int64_t *id, lds_field_error
 {
     static const field_spec spec[] = {
         {"name", JSON_STRING, 1, 200},       {"name_zh", JSON_STRING, 0, 200},
-        {"kind", JSON_STRING, 1, 40},        {"stage_id", JSON_STRING, 0, 40},
+        {"kind", JSON_STRING, 1, 40},        {"category", JSON_STRING, 0, 60},
+        {"stage_id", JSON_STRING, 0, 40},
         {"region_id", JSON_STRING, 1, 64},   {"description", JSON_STRING, 0, 2000},
         {"website", JSON_STRING, 0, 300},    {NULL, 0, 0, 0},
     };
     static const char q_ins[] =
-        "INSERT INTO orgs(name, name_zh, kind, stage_id, region_id, description, website,"
-        " synthetic, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8)";
+        "INSERT INTO orgs(name, name_zh, kind, category, stage_id, region_id, description,"
+        " website, synthetic, created_at) VALUES (?1, ?2, ?3, ?9, ?4, ?5, ?6, ?7, 0, ?8)";
     lds_code rc;
     check_fields(b, spec, fe);
     const char *kind = str(b, "kind");
     if (kind && !in_list(kind, org_kinds))
         lds_field_errors_add(fe, "/kind",
-                             "must be one of operator, enterprise, investor, service_provider, "
-                             "test_lab, bank, law_firm, park_office, research, buyer, logistics");
+                             "must be one of operator, enterprise, investor, provider, auditor");
     if ((rc = check_ref(s, b, "region_id", q_region, "region", fe, err)) ||
         (rc = check_ref(s, b, "stage_id", q_stage, "chain stage", fe, err)))
         return rc;
@@ -169,6 +170,7 @@ static lds_code create_org(lds_store *s, json_t *b, int64_t *id, lds_field_error
     lds_stmt_bind_text(st, 6, str(b, "description"));
     lds_stmt_bind_text(st, 7, str(b, "website"));
     lds_stmt_bind_text(st, 8, now);
+    lds_stmt_bind_text(st, 9, str(b, "category"));
     rc = lds_stmt_exec(st, err);
     if (rc == LDS_ECONFLICT) {
         lds_field_errors_add(fe, "/name", "an organisation with this name already exists");

@@ -35,12 +35,14 @@ static const char regions_get[] =
     " (SELECT count(*) FROM facilities f WHERE f.region_id = r.id) AS facility_count"
     " FROM regions r WHERE id = ?1";
 static const char orgs_list[] =
-    "SELECT id, name, name_zh, kind, stage_id, region_id, description, website, synthetic,"
-    " created_at FROM orgs WHERE (?1 IS NULL OR region_id = ?1) AND (?2 IS NULL OR stage_id = ?2)"
-    " AND (?3 IS NULL OR kind = ?3) AND id > ?4 ORDER BY id LIMIT ?5";
+    "SELECT id, name, name_zh, kind, category, stage_id, region_id, description, website,"
+    " synthetic, created_at FROM orgs WHERE (?1 IS NULL OR region_id = ?1)"
+    " AND (?2 IS NULL OR stage_id = ?2) AND (?3 IS NULL OR kind = ?3)"
+    " AND (?4 IS NULL OR category = ?4) AND id > ?5 ORDER BY id LIMIT ?6";
 static const char orgs_get[] =
-    "SELECT id, name, name_zh, kind, stage_id, region_id, description, website, synthetic,"
-    " created_at, (SELECT count(*) FROM facilities f WHERE f.org_id = o.id) AS facility_count"
+    "SELECT id, name, name_zh, kind, category, stage_id, region_id, description, website,"
+    " synthetic, created_at,"
+    " (SELECT count(*) FROM facilities f WHERE f.org_id = o.id) AS facility_count"
     " FROM orgs o WHERE id = ?1";
 static const char facilities_list[] =
     "SELECT id, org_id, name, region_id, stage_id, material_id, capacity_milli / 1000.0 AS capacity, capacity_unit,"
@@ -68,7 +70,8 @@ static const char recipes_get[] =
 
 static const resource resources[] = {
     {"regions", "region", 0, {"country", "role"}, {0, 0}, regions_list, regions_get},
-    {"orgs", "organisation", 1, {"region", "stage", "kind"}, {0, 0, 0}, orgs_list, orgs_get},
+    {"orgs", "organisation", 1, {"region", "stage", "kind", "category"}, {0, 0, 0, 0}, orgs_list,
+     orgs_get},
     {"facilities", "facility", 1, {"org", "region", "stage", "material"}, {1, 0, 0, 0}, facilities_list,
      facilities_get},
     {"materials", "material", 0, {"stage", "kind"}, {0, 0}, materials_list, materials_get},

@@ -179,6 +179,9 @@ static void components_follow_their_recipes(void **state)
     assert_near(car.total_metal_t, 0.0018 * 0.31 + 0.0008 * 0.30 + 0.0014 * 0.30);
     assert_int_equal(lds_catalog_convert(c, "robot_humanoid", 1.0, &robot, &e), LDS_OK);
     assert_near(robot.total_metal_t, 0.0035 * 0.31);
+    /* A quadcopter: 4 x 18.75 g N52 = 75 g of magnet, RE 29.5 wt%. */
+    assert_int_equal(lds_catalog_convert(c, "drone_quad", 1.0, &robot, &e), LDS_OK);
+    assert_near(robot.total_metal_t, 0.000075 * 0.295);
     /* Wind: 0.7 t N42SH per MW. */
     assert_int_equal(lds_catalog_convert(c, "wind_turbine_dd", 1.0, &robot, &e), LDS_OK);
     assert_near(robot.metal_t[LDS_RE_DY], 0.7 * 0.04);

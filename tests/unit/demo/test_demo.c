@@ -249,6 +249,11 @@ static void seeding_is_idempotent_per_seed(void **state)
     uint64_t d = digest(s);
     assert_int_equal(lds_demo_seed(s, 5, &e), LDS_OK);
     assert_int_equal(scalar(s, q, NULL), n);
+    /* `lodestone seed --demo` run twice reloads the catalog under live offers. */
+    char cat[512];
+    snprintf(cat, sizeof cat, "%s/data/catalog.json", lds_test_source_root());
+    assert_int_equal(lds_catalog_load_file(s, cat, &e), LDS_OK);
+    assert_int_equal(lds_demo_seed(s, 5, &e), LDS_OK);
     assert_int_equal(scalar(s, q_orgs, NULL), n_orgs);
     assert_true(digest(s) == d);
     assert_int_equal(lds_demo_seed(s, 6, &e), LDS_ECONFLICT);

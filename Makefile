@@ -14,6 +14,7 @@
 
 CC       ?= cc
 MODE     ?= rel
+JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 O        := build/$(MODE)
 PKGS     := sqlite3 libevent libevent_pthreads jansson libsodium
 TESTPKGS := cmocka libcurl
@@ -105,11 +106,12 @@ deps:
 	@scripts/install-deps
 
 test: deps
-	$(MAKE) MODE=san tests-built
-	$(MAKE) all
+	$(MAKE) -j$(JOBS) MODE=san tests-built
+	$(MAKE) -j$(JOBS) all
 	@tests/run build/san
 
-demo: deps all
+demo: deps
+	$(MAKE) -j$(JOBS) all
 	./lodestone demo --db lodestone-demo.db --port 8080
 
 bench: deps all

@@ -106,7 +106,7 @@ static lds_code cs_alloc(cs *c, uint32_t n, uint32_t m, lds_err *err)
         memset(c->bhead, 0xff, ((size_t)c->n_buckets + 1) * sizeof *c->bhead); /* NIL */
     c->dist = lds_malloc(((size_t)n + 1) * sizeof *c->dist);
     c->inq = lds_malloc((size_t)n + 1);
-    c->gu_every = (uint64_t)n + 1;
+    c->gu_every = 4 * (uint64_t)n + 1; /* measured: fewer updates pay */
     if (!c->first || !c->arcs || !c->fwd || !c->inf_bit || !c->ex || !c->pi || !c->pi0 ||
         !c->cur || !c->queue || !c->bnext || !c->bprev || !c->bhead || !c->dist || !c->inq)
         return lds_err_set(err, LDS_ENOMEM, "cost scaling: out of memory (n=%u, m=%u)", n, m);
@@ -428,6 +428,15 @@ static lds_code augment_from(cs *c, uint32_t s, lds_err *err)
             tip = v;
             continue;
         }
+        if (len > 0) {
+            /* Cap the rise at what makes the arc back along the path (even
+             * if it has no residual capacity) admissible: small steps keep
+             * the prices tight (as LEMON's CostScaling does). */
+            uint32_t back = arcs[path[len - 1]].rev;
+            int64_t rc = arcs[back].cost - pt + pi[arcs[back].head];
+            if (rc < min_rc)
+                min_rc = rc;
+        }
         int r = relabel(c, tip, min_rc);
         if (r < 0)
             return lds_err_set(err, LDS_EOVERFLOW,
@@ -463,6 +472,80 @@ static lds_code augment_from(cs *c, uint32_t s, lds_err *err)
         u = v;
     }
     return LDS_OK;
+}
+
+/* floor(a / b) for b > 0. */
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    return (a % b != 0 && a < 0) ? q - 1 : q;
+}
+
+/*
+ * Price refinement (Goldberg's heuristic, also in CS2 and LEMON): before a
+ * phase, try to make the current circulation eps-optimal by raising prices
+ * alone.  The raise, in units of eps, is minus the shortest-path distance
+ * from a virtual root over residual arcs with length floor(rc/eps) + 1
+ * (the same lengths as the global update; negative only where rc < -eps).
+ * If the label-correcting search settles within its budget the prices are
+ * applied and the phase is already done (returns 1); otherwise nothing is
+ * changed (returns 0): a cycle of mean reduced cost below -eps, or too
+ * much work to be worth it.
+ */
+static int price_refine(cs *c)
+{
+    uint32_t n = c->n;
+    const rarc *arcs = c->arcs;
+    int64_t *pi = c->pi, *d = c->pi0, eps = c->eps;
+    uint32_t *queue = c->queue, qhead = 0, qlen = n;
+    uint8_t *inq = c->inq;
+    uint64_t budget = 3 * (uint64_t)c->m2 + n; /* arc scans */
+
+    for (uint32_t u = 0; u < n; u++) {
+        d[u] = 0;
+        inq[u] = 1;
+        queue[u] = u;
+    }
+    while (qlen > 0) {
+        uint32_t u = queue[qhead];
+        qhead = qhead + 1 == n ? 0 : qhead + 1;
+        qlen--;
+        inq[u] = 0;
+        uint32_t a = c->first[u], end = c->first[u + 1];
+        if (budget < (uint64_t)(end - a) + 1) {
+#ifdef CS_DEBUG
+            fprintf(stderr, "price refinement: budget exhausted, qlen=%u\n", qlen);
+#endif
+            return 0;
+        }
+        budget -= (uint64_t)(end - a) + 1;
+        int64_t pu = pi[u], du = d[u];
+        for (; a < end; a++) {
+            if (arcs[a].rescap <= 0)
+                continue;
+            uint32_t v = arcs[a].head;
+            int64_t nd = du + floor_div(arcs[a].cost - pu + pi[v], eps) + 1;
+            if (nd < d[v]) {
+                d[v] = nd;
+                if (!inq[v]) {
+                    inq[v] = 1;
+                    uint32_t at = qhead + qlen;
+                    queue[at >= n ? at - n : at] = v;
+                    qlen++;
+                }
+            }
+        }
+    }
+    for (uint32_t u = 0; u < n; u++) {
+        int64_t raise;
+        if (d[u] == 0)
+            continue;
+        if (__builtin_mul_overflow(-d[u], eps, &raise) || raise > PRICE_LIMIT - pi[u])
+            return 0; /* keep the prices that fit */
+    }
+    for (uint32_t u = 0; u < n; u++)
+        pi[u] -= d[u] * eps;
+    return 1;
 }
 
 /* One phase: from a (eps*ALPHA)-optimal to an eps-optimal flow. */
@@ -610,7 +693,7 @@ lds_code lds_mcf__cost_scaling(const lds_mcf_problem *p, int64_t *flow, int64_t 
 {
     cs c;
     lds_code rc;
-    int is_unbounded = 0;
+    int is_unbounded = 0, n_phases = 0;
 
     memset(&c, 0, sizeof c);
     if ((rc = cs_alloc(&c, p->n_nodes, p->n_arcs, err)) != LDS_OK)
@@ -625,6 +708,8 @@ lds_code lds_mcf__cost_scaling(const lds_mcf_problem *p, int64_t *flow, int64_t 
                 eps = 1;
             c.eps_prev = c.eps > eps ? c.eps : eps;
             c.eps = eps;
+            if (++n_phases >= 2 && price_refine(&c))
+                continue;
             if ((rc = refine(&c, err)) != LDS_OK)
                 goto done;
 #ifdef CS_DEBUG

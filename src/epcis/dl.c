@@ -98,7 +98,8 @@ typedef struct epc_parts {
 
 static int scheme_is(const epc_parts *p, const char *name)
 {
-    return strlen(name) == p->scheme_len && memcmp(p->scheme, name, p->scheme_len) == 0;
+    return p->scheme_len && name[0] == p->scheme[0] && strncmp(name, p->scheme, p->scheme_len) == 0 &&
+           name[p->scheme_len] == '\0';
 }
 
 /* Splits the body into at most `max` fields; the last takes the remainder. */

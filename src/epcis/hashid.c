@@ -21,6 +21,7 @@ struct lds_epcis_hasher {
     lds_buf tmp;     /* group reordering */
     lds_buf val;     /* value canonicalisation */
     lds_buf pre;     /* pre-hash for hash_id */
+    lds_buf vocab;   /* CBV expansion in typed lists */
     span *spans;
     size_t n_spans, cap_spans;
     int oom;
@@ -30,7 +31,7 @@ struct lds_epcis_hasher {
 /* ---- the property order (CBV 2.0 / reference PROP_ORDER) ---- */
 
 enum { P_SCALAR = 0, P_OBJ, P_LIST };
-enum { V_NONE = 0, V_BIZSTEP, V_DISP, V_GS1VOC, V_COMP };
+enum { V_NONE = 0, V_BIZSTEP, V_DISP, V_GS1VOC, V_COMP, V_TIME };
 
 typedef struct prop {
     const char *name;
@@ -51,8 +52,8 @@ static const prop pd_order[] = {
     {NULL, 0, NULL, NULL, 0}};
 static const prop id_order[] = {{"id", P_SCALAR, NULL, NULL, 0}, {NULL, 0, NULL, NULL, 0}};
 static const prop meta_order[] = {
-    {"time", P_SCALAR, NULL, NULL, 0},          {"startTime", P_SCALAR, NULL, NULL, 0},
-    {"endTime", P_SCALAR, NULL, NULL, 0},       {"deviceID", P_SCALAR, NULL, NULL, 0},
+    {"time", P_SCALAR, NULL, NULL, V_TIME},          {"startTime", P_SCALAR, NULL, NULL, V_TIME},
+    {"endTime", P_SCALAR, NULL, NULL, V_TIME},       {"deviceID", P_SCALAR, NULL, NULL, 0},
     {"deviceMetadata", P_SCALAR, NULL, NULL, 0}, {"rawData", P_SCALAR, NULL, NULL, 0},
     {"dataProcessingMethod", P_SCALAR, NULL, NULL, 0}, {"bizRules", P_SCALAR, NULL, NULL, 0},
     {NULL, 0, NULL, NULL, 0}};
@@ -63,7 +64,7 @@ static const prop report_order[] = {
     {"deviceMetadata", P_SCALAR, NULL, NULL, 0},
     {"rawData", P_SCALAR, NULL, NULL, 0},
     {"dataProcessingMethod", P_SCALAR, NULL, NULL, 0},
-    {"time", P_SCALAR, NULL, NULL, 0},
+    {"time", P_SCALAR, NULL, NULL, V_TIME},
     {"microorganism", P_SCALAR, NULL, NULL, 0},
     {"chemicalSubstance", P_SCALAR, NULL, NULL, 0},
     {"value", P_SCALAR, NULL, NULL, 0},
@@ -86,7 +87,7 @@ static const prop sensor_elem[] = {
     {"sensorReport", P_OBJ, NULL, report_order, 0},
     {NULL, 0, NULL, NULL, 0}};
 static const prop event_order[] = {
-    {"eventTime", P_SCALAR, NULL, NULL, 0},
+    {"eventTime", P_SCALAR, NULL, NULL, V_TIME},
     {"eventTimeZoneOffset", P_SCALAR, NULL, NULL, 0},
     {"epcList", P_LIST, "epc", NULL, 0},
     {"parentID", P_SCALAR, NULL, NULL, 0},
@@ -106,6 +107,15 @@ static const prop event_order[] = {
     {"bizLocation", P_OBJ, NULL, id_order, 0},
     {"sensorElementList", P_LIST, "sensorElement", sensor_elem, 0},
     {NULL, 0, NULL, NULL, 0}};
+
+static int order_index(const char *k, size_t len)
+{
+    (void)len;
+    for (int i = 0; event_order[i].name; i++)
+        if (event_order[i].name[0] == k[0] && strcmp(event_order[i].name, k) == 0)
+            return i;
+    return -1;
+}
 
 /* Keys that never enter the pre-hash. */
 static int ignored_anywhere(const char *k)
@@ -190,18 +200,6 @@ static void add_key(lds_epcis_hasher *h, lds_buf *b, const char *key)
     lds_buf_adds(b, key);
 }
 
-static int name_is_time(const char *name)
-{
-    int has_time = 0, has_offset = 0;
-    for (const char *p = name; *p; p++) {
-        if (strncasecmp(p, "time", 4) == 0)
-            has_time = 1;
-        if (strncasecmp(p, "offset", 6) == 0)
-            has_offset = 1;
-    }
-    return has_time && !has_offset;
-}
-
 /* Expands a vocabulary value: a known bare word, or a CURIE of a declared
  * prefix, becomes its full URI in h->val; otherwise copies it. */
 static void expand_vocab(lds_epcis_hasher *h, int vocab, const char *s, size_t n)
@@ -242,7 +240,8 @@ static int add_text(lds_epcis_hasher *h, lds_buf *b, const char *name, const cha
     if (!n)
         return 0;
     lds_buf_addc(b, '=');
-    if (timed && name_is_time(name)) {
+    (void)name;
+    if (timed) {
         lds_buf_reset(&h->val);
         lds_buf_add(&h->val, s, n);
         if (!h->val.oom && lds_epcis__time_utc_ms(b, h->val.ptr) == 0)
@@ -382,17 +381,16 @@ static void gen_typed_list(lds_epcis_hasher *h, lds_buf *b, const char *key, con
         } else {
             const json_t *t = json_object_get(e, "type");
             if (json_is_string(t)) {
-                lds_buf val = LDS_BUF_INIT;
-                lds_epcis_cbv_normalize(vocab, json_string_value(t), &val);
-                if (val.oom)
+                lds_buf_reset(&h->vocab);
+                lds_epcis_cbv_normalize(vocab, json_string_value(t), &h->vocab);
+                if (h->vocab.oom)
                     h->oom = 1;
                 lds_buf_adds(b, "type");
-                if (!add_text(h, b, "type", val.ptr, val.len, V_NONE, 0)) {
+                if (!add_text(h, b, "type", h->vocab.ptr, h->vocab.len, V_NONE, 0)) {
                     b->len -= 4;
                     if (b->cap)
                         b->ptr[b->len] = '\0';
                 }
-                lds_buf_release(&val);
             }
             const json_t *id = json_object_get(e, value_key);
             if (id)
@@ -522,7 +520,8 @@ static void render_node(lds_epcis_hasher *h, lds_buf *b, const prop *p, const ch
         h->n_spans = base;
         return;
     }
-    add_scalar(h, b, name, v, p->vocab, 1, 0);
+    add_scalar(h, b, name, v, p->vocab == V_TIME ? V_NONE : p->vocab,
+               p->vocab == V_TIME, 0);
     return;
 empty:
     b->len = mark;
@@ -540,6 +539,7 @@ lds_epcis_hasher *lds_epcis_hasher_new(void)
     lds_buf_init(&h->tmp);
     lds_buf_init(&h->val);
     lds_buf_init(&h->pre);
+    lds_buf_init(&h->vocab);
     return h;
 }
 
@@ -550,6 +550,7 @@ void lds_epcis_hasher_free(lds_epcis_hasher *h)
     lds_buf_release(&h->tmp);
     lds_buf_release(&h->val);
     lds_buf_release(&h->pre);
+    lds_buf_release(&h->vocab);
     lds_free(h->spans);
     lds_free(h);
 }
@@ -566,18 +567,33 @@ lds_code lds_epcis_hasher_prehash(lds_epcis_hasher *h, const json_t *doc_context
     lds_epcis__ns_add_context(&h->ns, doc_context);
     lds_epcis__ns_add_context(&h->ns, json_object_get(event, "@context"));
 
+    /* One pass over the members finds the ordered properties. */
+    enum { N_ORDER = sizeof event_order / sizeof event_order[0] - 1 };
+    const json_t *vals[N_ORDER] = {0};
+    int n_other = 0;
+    void *it;
+    for (it = json_object_iter((json_t *)(uintptr_t)event); it;
+         it = json_object_iter_next((json_t *)(uintptr_t)event, it)) {
+        int idx = order_index(json_object_iter_key(it), json_object_iter_key_len(it));
+        if (idx >= 0)
+            vals[idx] = json_object_iter_value(it);
+        else if (!ignored_top(json_object_iter_key(it)))
+            n_other++;
+    }
+
     lds_buf_reset(out);
     lds_buf_adds(out, "eventType=");
     lds_buf_adds(out, json_string_value(type));
-    for (const prop *p = event_order; p->name; p++) {
-        const json_t *v = json_object_get(event, p->name);
+    for (int i = 0; i < N_ORDER; i++) {
+        const prop *p = &event_order[i];
+        const json_t *v = vals[i];
         if (!v)
             continue;
         size_t base = h->n_spans, start = out->len;
         if (json_is_array(v) && p->kind != P_LIST) {
-            size_t i;
+            size_t j;
             json_t *e;
-            json_array_foreach((json_t *)(uintptr_t)v, i, e)
+            json_array_foreach((json_t *)(uintptr_t)v, j, e)
             {
                 size_t s = out->len;
                 render_node(h, out, p, p->name, e);
@@ -591,20 +607,17 @@ lds_code lds_epcis_hasher_prehash(lds_epcis_hasher *h, const json_t *doc_context
     }
     /* Everything else, sorted: bizTransactionList, sourceList,
      * destinationList, ilmd, certificationInfo and extensions. */
-    size_t base = h->n_spans, start = out->len;
-    const char *k;
-    json_t *v;
-    json_object_foreach((json_t *)(uintptr_t)event, k, v)
-    {
-        if (ignored_top(k))
-            continue;
-        int ordered = 0;
-        for (const prop *p = event_order; p->name && !ordered; p++)
-            ordered = strcmp(p->name, k) == 0;
-        if (!ordered)
-            gen_entry(h, out, k, v, base);
+    if (n_other) {
+        size_t base = h->n_spans, start = out->len;
+        for (it = json_object_iter((json_t *)(uintptr_t)event); it;
+             it = json_object_iter_next((json_t *)(uintptr_t)event, it)) {
+            const char *k = json_object_iter_key(it);
+            if (ignored_top(k) || order_index(k, json_object_iter_key_len(it)) >= 0)
+                continue;
+            gen_entry(h, out, k, json_object_iter_value(it), base);
+        }
+        end_group(h, out, base, start);
     }
-    end_group(h, out, base, start);
     if (h->oom || out->oom)
         return lds_err_set(err, LDS_ENOMEM, "out of memory computing the event hash");
     return LDS_OK;

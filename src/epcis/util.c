@@ -26,6 +26,8 @@ static const char *const well_known_ns[][2] = {
     {"dcterms", "http://purl.org/dc/terms/"},
 };
 
+static const size_t well_known_len[] = {5, 3, 6, 3, 4, 3, 3, 7};
+
 static void ns_put(lds_epcis_ns *ns, const char *prefix, size_t len, const char *iri)
 {
     for (int i = 0; i < ns->n; i++) {
@@ -45,8 +47,13 @@ static void ns_put(lds_epcis_ns *ns, const char *prefix, size_t len, const char 
 void lds_epcis__ns_init(lds_epcis_ns *ns)
 {
     ns->n = 0;
-    for (size_t i = 0; i < sizeof well_known_ns / sizeof well_known_ns[0]; i++)
-        ns_put(ns, well_known_ns[i][0], strlen(well_known_ns[i][0]), well_known_ns[i][1]);
+    /* Distinct prefixes: filled directly, no lookups. */
+    for (size_t i = 0; i < sizeof well_known_ns / sizeof well_known_ns[0]; i++) {
+        ns->items[i].prefix = well_known_ns[i][0];
+        ns->items[i].prefix_len = well_known_len[i];
+        ns->items[i].iri = well_known_ns[i][1];
+    }
+    ns->n = (int)(sizeof well_known_ns / sizeof well_known_ns[0]);
 }
 
 static void ns_add_object(lds_epcis_ns *ns, const json_t *obj)
@@ -103,6 +110,20 @@ static int is_hex(int c)
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
+/* unreserved / sub-delims / ":" "@" "/" "?" */
+static int uri_char(unsigned c)
+{
+    if ((c | 32) - 'a' < 26 || c - '0' < 10)
+        return 1;
+    switch (c) {
+    case '-': case '.': case '_': case '~': case '!': case '$': case '&': case '\'':
+    case '(': case ')': case '*': case '+': case ',': case ';': case '=': case ':':
+    case '@': case '/': case '?':
+        return 1;
+    }
+    return 0;
+}
+
 /* RFC 3986 absolute URI: scheme ":" hier-part [ "?" query ] [ "#" fragment ].
  * Characters after the scheme must be unreserved, sub-delims, ":@/?", a
  * pct-encoding, one "#", or "[]" inside the authority (IP literals). */
@@ -122,7 +143,7 @@ int lds_epcis__is_abs_uri(const char *s)
     int seen_hash = 0;
     for (; *p; p++) {
         unsigned c = *p;
-        if (isalnum(c) || strchr("-._~!$&'()*+,;=:@/?", (int)c))
+        if (uri_char(c))
             continue;
         if (c == '%') {
             if (!is_hex(p[1]) || !is_hex(p[2]))
@@ -619,9 +640,13 @@ size_t lds_epcis__ptr_push(char *p, size_t len, size_t cap, const char *tok)
 
 size_t lds_epcis__ptr_push_idx(char *p, size_t len, size_t cap, size_t idx)
 {
-    char num[24];
-    snprintf(num, sizeof num, "%zu", idx);
-    return lds_epcis__ptr_push(p, len, cap, num);
+    char num[24], *q = num + sizeof num - 1;
+    *q = '\0';
+    do {
+        *--q = (char)('0' + idx % 10);
+        idx /= 10;
+    } while (idx);
+    return lds_epcis__ptr_push(p, len, cap, q);
 }
 
 void lds_epcis__json_str(lds_buf *b, const char *s, size_t n)

@@ -611,35 +611,84 @@ enum {
     F_ALL = F_OBJ | F_AGG | F_TXN | F_TRF | F_ASC
 };
 
-static const struct {
-    const char *name;
-    int types;
-} fields[] = {
-    {"@context", F_ALL},          {"type", F_ALL},
-    {"eventTime", F_ALL},         {"recordTime", F_ALL},
-    {"eventTimeZoneOffset", F_ALL}, {"eventID", F_ALL},
-    {"certificationInfo", F_ALL}, {"errorDeclaration", F_ALL},
-    {"action", F_ALL & ~F_TRF},   {"epcList", F_OBJ | F_TXN},
-    {"quantityList", F_OBJ | F_TXN}, {"parentID", F_AGG | F_TXN | F_ASC},
-    {"childEPCs", F_AGG | F_ASC}, {"childQuantityList", F_AGG | F_ASC},
-    {"inputEPCList", F_TRF},      {"inputQuantityList", F_TRF},
-    {"outputEPCList", F_TRF},     {"outputQuantityList", F_TRF},
-    {"transformationID", F_TRF},  {"bizStep", F_ALL},
-    {"disposition", F_ALL},       {"persistentDisposition", F_ALL},
-    {"readPoint", F_ALL},         {"bizLocation", F_ALL},
-    {"bizTransactionList", F_ALL}, {"sourceList", F_ALL},
-    {"destinationList", F_ALL},   {"sensorElementList", F_ALL},
-    {"ilmd", F_OBJ | F_TRF},
+enum {
+    FID_context,
+    FID_type,
+    FID_eventTime,
+    FID_recordTime,
+    FID_eventTimeZoneOffset,
+    FID_eventID,
+    FID_certificationInfo,
+    FID_errorDeclaration,
+    FID_action,
+    FID_epcList,
+    FID_quantityList,
+    FID_parentID,
+    FID_childEPCs,
+    FID_childQuantityList,
+    FID_inputEPCList,
+    FID_inputQuantityList,
+    FID_outputEPCList,
+    FID_outputQuantityList,
+    FID_transformationID,
+    FID_bizStep,
+    FID_disposition,
+    FID_persistentDisposition,
+    FID_readPoint,
+    FID_bizLocation,
+    FID_bizTransactionList,
+    FID_sourceList,
+    FID_destinationList,
+    FID_sensorElementList,
+    FID_ilmd,
+    FID_COUNT
 };
 
-static int std_field(const char *k, int *types)
+static const struct {
+    const char *name;
+    size_t len;
+    int types;
+} fields[] = {
+    {"@context", 8, F_ALL},
+    {"type", 4, F_ALL},
+    {"eventTime", 9, F_ALL},
+    {"recordTime", 10, F_ALL},
+    {"eventTimeZoneOffset", 19, F_ALL},
+    {"eventID", 7, F_ALL},
+    {"certificationInfo", 17, F_ALL},
+    {"errorDeclaration", 16, F_ALL},
+    {"action", 6, F_ALL & ~F_TRF},
+    {"epcList", 7, F_OBJ | F_TXN},
+    {"quantityList", 12, F_OBJ | F_TXN},
+    {"parentID", 8, F_AGG | F_TXN | F_ASC},
+    {"childEPCs", 9, F_AGG | F_ASC},
+    {"childQuantityList", 17, F_AGG | F_ASC},
+    {"inputEPCList", 12, F_TRF},
+    {"inputQuantityList", 17, F_TRF},
+    {"outputEPCList", 13, F_TRF},
+    {"outputQuantityList", 18, F_TRF},
+    {"transformationID", 16, F_TRF},
+    {"bizStep", 7, F_ALL},
+    {"disposition", 11, F_ALL},
+    {"persistentDisposition", 21, F_ALL},
+    {"readPoint", 9, F_ALL},
+    {"bizLocation", 11, F_ALL},
+    {"bizTransactionList", 18, F_ALL},
+    {"sourceList", 10, F_ALL},
+    {"destinationList", 15, F_ALL},
+    {"sensorElementList", 17, F_ALL},
+    {"ilmd", 4, F_OBJ | F_TRF},
+};
+
+/* Index of a standard event field (length first: most keys differ there), or -1. */
+static int std_field(const char *k, size_t len, int *types)
 {
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
-        if (strcmp(fields[i].name, k) == 0) {
+        if (fields[i].len == len && memcmp(fields[i].name, k, len) == 0) {
             *types = fields[i].types;
-            return 1;
+            return (int)i;
         }
-    return 0;
+    return -1;
 }
 
 static void missing(vctx *c, const char *k, const char *why)
@@ -694,10 +743,14 @@ static void check_event(vctx *c, const json_t *ev, int need_context)
 
     const char *k;
     json_t *v;
-    json_object_foreach((json_t *)(uintptr_t)ev, k, v)
-    {
-        int types;
-        if (!std_field(k, &types)) {
+    void *it;
+    for (it = json_object_iter((json_t *)(uintptr_t)ev); it;
+         it = json_object_iter_next((json_t *)(uintptr_t)ev, it)) {
+        int types = 0;
+        k = json_object_iter_key(it);
+        v = json_object_iter_value(it);
+        int fid = std_field(k, json_object_iter_key_len(it), &types);
+        if (fid < 0) {
             if (!ext_key_ok(k))
                 unknown_key(c, k, tname);
             continue;
@@ -708,22 +761,22 @@ static void check_event(vctx *c, const json_t *ev, int need_context)
             pop(c, o);
             continue;
         }
-        if (strcmp(k, "@context") == 0) {
+        if (fid == FID_context) {
             check_context(c, v);
-        } else if (strcmp(k, "type") == 0) {
+        } else if (fid == FID_type) {
             /* checked above */
-        } else if (strcmp(k, "eventTime") == 0 || strcmp(k, "recordTime") == 0) {
+        } else if (fid == FID_eventTime || fid == FID_recordTime) {
             check_time(c, v);
-        } else if (strcmp(k, "eventTimeZoneOffset") == 0) {
+        } else if (fid == FID_eventTimeZoneOffset) {
             if (want_string(c, v) && !lds_epcis__is_tz_offset(json_string_value(v), NULL))
                 viol(c, "must be an offset +hh:mm or -hh:mm between -14:00 and +14:00, got "
                         "\"%.20s\"",
                      json_string_value(v));
-        } else if (strcmp(k, "parentID") == 0) {
+        } else if (fid == FID_parentID) {
             check_id_uri(c, v);
-        } else if (strcmp(k, "eventID") == 0 || strcmp(k, "transformationID") == 0) {
+        } else if (fid == FID_eventID || fid == FID_transformationID) {
             check_uri(c, v);
-        } else if (strcmp(k, "certificationInfo") == 0) {
+        } else if (fid == FID_certificationInfo) {
             if (json_is_array(v)) {
                 size_t i;
                 json_t *e;
@@ -736,9 +789,9 @@ static void check_event(vctx *c, const json_t *ev, int need_context)
             } else {
                 check_uri(c, v);
             }
-        } else if (strcmp(k, "errorDeclaration") == 0) {
+        } else if (fid == FID_errorDeclaration) {
             check_error_declaration(c, v);
-        } else if (strcmp(k, "action") == 0) {
+        } else if (fid == FID_action) {
             const char *a = json_string_value(v);
             act = a && strcmp(a, "ADD") == 0       ? LDS_EPCIS_ADD
                   : a && strcmp(a, "OBSERVE") == 0 ? LDS_EPCIS_OBSERVE
@@ -750,43 +803,43 @@ static void check_event(vctx *c, const json_t *ev, int need_context)
                 else
                     viol(c, "must be the string ADD, OBSERVE or DELETE, not %s", jtype(v));
             }
-        } else if (strcmp(k, "epcList") == 0) {
+        } else if (fid == FID_epcList) {
             has_epc = 1;
             check_epc_list(c, v, &n_epc, 1);
-        } else if (strcmp(k, "childEPCs") == 0) {
+        } else if (fid == FID_childEPCs) {
             has_child = 1;
             check_epc_list(c, v, &n_child, 1);
-        } else if (strcmp(k, "inputEPCList") == 0) {
+        } else if (fid == FID_inputEPCList) {
             check_epc_list(c, v, &n_in, 1);
-        } else if (strcmp(k, "outputEPCList") == 0) {
+        } else if (fid == FID_outputEPCList) {
             check_epc_list(c, v, &n_out, 1);
-        } else if (strcmp(k, "quantityList") == 0) {
+        } else if (fid == FID_quantityList) {
             has_qty = 1;
             check_quantity_list(c, v, &n_qty);
-        } else if (strcmp(k, "childQuantityList") == 0) {
+        } else if (fid == FID_childQuantityList) {
             has_cqty = 1;
             check_quantity_list(c, v, &n_cqty);
-        } else if (strcmp(k, "inputQuantityList") == 0) {
+        } else if (fid == FID_inputQuantityList) {
             check_quantity_list(c, v, &n_inq);
-        } else if (strcmp(k, "outputQuantityList") == 0) {
+        } else if (fid == FID_outputQuantityList) {
             check_quantity_list(c, v, &n_outq);
-        } else if (strcmp(k, "bizStep") == 0) {
+        } else if (fid == FID_bizStep) {
             check_cbv(c, LDS_EPCIS_VOCAB_BIZSTEP, v, "business step");
-        } else if (strcmp(k, "disposition") == 0) {
+        } else if (fid == FID_disposition) {
             check_cbv(c, LDS_EPCIS_VOCAB_DISPOSITION, v, "disposition");
-        } else if (strcmp(k, "persistentDisposition") == 0) {
+        } else if (fid == FID_persistentDisposition) {
             check_persistent_disposition(c, v);
-        } else if (strcmp(k, "readPoint") == 0 || strcmp(k, "bizLocation") == 0) {
+        } else if (fid == FID_readPoint || fid == FID_bizLocation) {
             check_id_object(c, v, k);
-        } else if (strcmp(k, "bizTransactionList") == 0) {
+        } else if (fid == FID_bizTransactionList) {
             check_typed_list(c, v, "bizTransaction", LDS_EPCIS_VOCAB_BTT, 0, &n_btx);
-        } else if (strcmp(k, "sourceList") == 0) {
+        } else if (fid == FID_sourceList) {
             check_typed_list(c, v, "source", LDS_EPCIS_VOCAB_SDT, 1, &n_tmp);
-        } else if (strcmp(k, "destinationList") == 0) {
+        } else if (fid == FID_destinationList) {
             check_typed_list(c, v, "destination", LDS_EPCIS_VOCAB_SDT, 1, &n_tmp);
-        } else if (strcmp(k, "sensorElementList") == 0) {
+        } else if (fid == FID_sensorElementList) {
             check_sensor_list(c, v, &n_sensor);
-        } else if (strcmp(k, "ilmd") == 0) {
+        } else if (fid == FID_ilmd) {
             if (!json_is_object(v)) {
                 viol(c, "must be an object, not %s", jtype(v));
             } else {

@@ -28,9 +28,16 @@ typedef struct lds_mcf__ns {
     lds_mcf_problem *p; /* borrowed from the solver; arcs [0, m) are in the basis */
     uint32_t n;         /* nodes; the root is node n */
     uint32_t m;         /* real arcs known to the basis */
-    uint32_t cap_m;     /* allocated length of flow/state */
-    int64_t *flow;      /* cap_m: flow per real arc (lower <= flow <= upper) */
+    uint32_t cap_m;     /* allocated length of the internal arc arrays */
+    /* Internal arc arrays, in LEMON's "mixed" order: the first m0 problem
+     * arcs are laid out column by column with stride `skip`, so that every
+     * pricing block samples the whole network (see lds_mcf__ns_pos). */
+    uint32_t *tail, *head; /* cap_m */
+    int64_t *cost;      /* cap_m */
+    int64_t *cap;       /* cap_m: upper - lower, or INF */
+    int64_t *flow;      /* cap_m: flow minus lower bound, in [0, cap] */
     int8_t *state;      /* cap_m: 1 at lower, -1 at upper, 0 in the tree */
+    uint32_t m0, skip, q, r; /* mixing: m0 arcs, stride, m0 / skip, m0 % skip */
     int64_t *art_flow;  /* n: flow on the artificial arc of u (when it is u's pred) */
     int64_t *pi;        /* n+1: potentials, reduced cost = c + pi[tail] - pi[head] */
     uint32_t *parent, *pred, *thread, *rev_thread, *succ_num, *last_succ; /* n+1 */
@@ -52,10 +59,29 @@ lds_code lds_mcf__ns_init(lds_mcf__ns *s, lds_mcf_problem *p, lds_err *err);
 void lds_mcf__ns_release(lds_mcf__ns *s);
 /** Solves (warm when a basis exists). On OPTIMAL, s->flow and s->pi are valid. */
 lds_code lds_mcf__ns_solve(lds_mcf__ns *s, lds_mcf_status *status, lds_err *err);
+/** Writes the flow of every problem arc (real values) into `out`. */
+void lds_mcf__ns_flows(const lds_mcf__ns *s, int64_t *out);
 /** Warm changes: call after changing the problem's arrays as described. */
 lds_code lds_mcf__ns_supply_changed(lds_mcf__ns *s, uint32_t u, int64_t delta);
-lds_code lds_mcf__ns_bounds_changed(lds_mcf__ns *s, uint32_t e); /* p->lower/upper already new */
+lds_code lds_mcf__ns_bounds_changed(lds_mcf__ns *s, uint32_t e, int64_t old_lower);
+lds_code lds_mcf__ns_cost_changed(lds_mcf__ns *s, uint32_t e);
 lds_code lds_mcf__ns_arc_added(lds_mcf__ns *s);                   /* p->n_arcs grew by one */
+/** Internal position of problem arc `e`. */
+static inline uint32_t lds_mcf__ns_pos(const lds_mcf__ns *s, uint32_t e)
+{
+    if (e >= s->m0)
+        return e;
+
+    uint32_t big = s->r * (s->q + 1), j, t;
+    if (e < big) {
+        j = e / (s->q + 1);
+        t = e % (s->q + 1);
+    } else {
+        j = s->r + (e - big) / s->q;
+        t = (e - big) % s->q;
+    }
+    return j + s->skip * t;
+}
 /** Validates value ranges; fills `b` (n: supply net of lower bounds) and the artificial cost.  LDS_EOVERFLOW on failure. */
 lds_code lds_mcf__check_ranges(const lds_mcf_problem *p, int64_t *b, int64_t *art_cost,
                                lds_err *err);

@@ -12,7 +12,8 @@
 struct lds_mcf_solver {
     lds_mcf_problem p;     /* owned copy, changed by set_* / add_arc */
     lds_mcf__ns ns;        /* simplex basis over p */
-    int64_t *flow_out;     /* m: flows of the last cost-scaling solve */
+    int64_t *flow_out;     /* m: flows of the last solve, problem arc order */
+    uint32_t flow_cap;     /* allocated length of flow_out */
     int64_t *pot_out;      /* n: potentials in the public sign convention */
     int64_t total_cost;
     int has_solution;      /* flows/potentials/cost valid */
@@ -89,14 +90,25 @@ static lds_code total_cost(const lds_mcf_problem *p, const int64_t *flow, int64_
     return LDS_OK;
 }
 
+static lds_code ensure_flow_out(lds_mcf_solver *s, lds_err *err)
+{
+    if (!s->flow_out || s->flow_cap < s->p.n_arcs) {
+        lds_free(s->flow_out);
+        s->flow_cap = s->p.cap_arcs > s->p.n_arcs ? s->p.cap_arcs : s->p.n_arcs;
+        s->flow_out = lds_malloc(((size_t)s->flow_cap + 1) * sizeof *s->flow_out);
+        if (!s->flow_out) {
+            s->flow_cap = 0;
+            return lds_err_set(err, LDS_ENOMEM, "out of memory for flows");
+        }
+    }
+    return LDS_OK;
+}
+
 static lds_code solve_cost_scaling(lds_mcf_solver *s, lds_mcf_status *status, lds_err *err)
 {
-    if (!s->flow_out || s->p.n_arcs > s->p.cap_arcs) {
-        lds_free(s->flow_out);
-        s->flow_out = lds_malloc(((size_t)s->p.cap_arcs + 1) * sizeof *s->flow_out);
-        if (!s->flow_out)
-            return lds_err_set(err, LDS_ENOMEM, "out of memory for flows");
-    }
+    lds_code rc = ensure_flow_out(s, err);
+    if (rc != LDS_OK)
+        return rc;
     return lds_mcf__cost_scaling(&s->p, s->flow_out, s->pot_out, status, err);
 }
 
@@ -129,7 +141,11 @@ lds_code lds_mcf_solve(lds_mcf_solver *s, lds_mcf_method method, lds_mcf_status 
             return rc;
         if (*status != LDS_MCF_OPTIMAL)
             return LDS_OK;
-        rc = total_cost(&s->p, s->ns.flow, &s->total_cost, err);
+        rc = ensure_flow_out(s, err);
+        if (rc != LDS_OK)
+            return rc;
+        lds_mcf__ns_flows(&s->ns, s->flow_out);
+        rc = total_cost(&s->p, s->flow_out, &s->total_cost, err);
         if (rc != LDS_OK)
             return rc;
         /* Public potentials: c - pi(u) + pi(v) >= 0, i.e. the negated tree
@@ -168,8 +184,7 @@ lds_code lds_mcf_set_cost(lds_mcf_solver *s, uint32_t arc, int64_t cost, lds_err
         return lds_err_set(err, LDS_EINVAL, "arc %u out of range (m=%u)", arc, s->p.n_arcs);
     s->has_solution = 0;
     s->p.cost[arc] = cost;
-    s->ns.pot_stale = 1;
-    return LDS_OK;
+    return lds_mcf__ns_cost_changed(&s->ns, arc);
 }
 
 lds_code lds_mcf_set_bounds(lds_mcf_solver *s, uint32_t arc, int64_t lower, int64_t upper,
@@ -181,9 +196,10 @@ lds_code lds_mcf_set_bounds(lds_mcf_solver *s, uint32_t arc, int64_t lower, int6
         return lds_err_set(err, LDS_EINVAL, "arc %u: lower bound %lld exceeds capacity %lld", arc,
                            (long long)lower, (long long)upper);
     s->has_solution = 0;
+    int64_t old_lower = s->p.lower[arc];
     s->p.lower[arc] = lower;
     s->p.upper[arc] = upper;
-    return lds_mcf__ns_bounds_changed(&s->ns, arc);
+    return lds_mcf__ns_bounds_changed(&s->ns, arc, old_lower);
 }
 
 lds_code lds_mcf_add_arc(lds_mcf_solver *s, uint32_t tail, uint32_t head, int64_t lower,
@@ -224,7 +240,7 @@ const int64_t *lds_mcf_flows(const lds_mcf_solver *s)
 {
     if (!s->has_solution)
         return NULL;
-    return s->used == LDS_MCF_COST_SCALING ? s->flow_out : s->ns.flow;
+    return s->flow_out;
 }
 
 const int64_t *lds_mcf_potentials(const lds_mcf_solver *s)

@@ -113,6 +113,13 @@ const lds_material *lds_catalog_material(const lds_catalog *c, const char *id);
 size_t lds_catalog_n_recipes(const lds_catalog *c);
 const lds_recipe *lds_catalog_recipe_at(const lds_catalog *c, size_t i);
 const lds_recipe *lds_catalog_recipe(const lds_catalog *c, const char *id);
+/**
+ * The `nth` (0-based) recipe whose primary output is `material_id`, in
+ * catalog order, or NULL when there are no more.  Co-products are not
+ * indexed: walk lds_recipe.outputs for those.
+ */
+const lds_recipe *lds_catalog_recipe_for(const lds_catalog *c, const char *material_id,
+                                         size_t nth);
 
 /* ---- conversions ------------------------------------------------------- */
 

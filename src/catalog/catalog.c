@@ -209,15 +209,56 @@ static lds_code get_array(json_t *root, const char *key, json_t **out, lds_err *
     return LDS_OK;
 }
 
-static lds_code get_object_at(json_t *arr, size_t i, const char *base, json_t **out, lds_err *err)
+/* Rejects members outside `allowed` (NULL-terminated), so a misspelt key
+ * ("souce") is an error rather than silently ignored. */
+static lds_code check_keys(json_t *o, const char *base, const char *const *allowed, lds_err *err)
+{
+    char p[PATH_MAX_LEN];
+    const char *key;
+    json_t *v;
+    json_object_foreach(o, key, v)
+    {
+        size_t k = 0;
+        while (allowed[k] && strcmp(allowed[k], key) != 0)
+            k++;
+        if (!allowed[k])
+            return bad(err, ptr_key(p, sizeof p, base, key), "unknown member '%.40s'", key);
+    }
+    return LDS_OK;
+}
+
+static lds_code get_object_at(json_t *arr, size_t i, const char *base,
+                              const char *const *allowed, json_t **out, lds_err *err)
 {
     char p[PATH_MAX_LEN];
     json_t *o = json_array_get(arr, i);
     if (!json_is_object(o))
         return bad(err, ptr_idx(p, sizeof p, base, i), "must be an object");
     *out = o;
-    return LDS_OK;
+    return check_keys(o, ptr_idx(p, sizeof p, base, i), allowed, err);
 }
+
+static const char *const keys_root[] = {"catalog_version", "description", "export_control",
+                                        "elements", "regions", "stages", "materials", "recipes",
+                                        NULL};
+static const char *const keys_element[] = {"symbol", "name", "oxide", "metal_per_oxide",
+                                           "source", "export_controlled",
+                                           "export_control_source", NULL};
+static const char *const keys_export[] = {"threshold_metal_wt", "exempt_stages", "rule", "source",
+                                          NULL};
+static const char *const keys_stage[] = {"id", "name", "ord", "description", NULL};
+static const char *const keys_region[] = {"id", "name", "name_zh", "country", "province", "city",
+                                          "district", "lat", "lon", "role", "description", NULL};
+static const char *const keys_content[] = {"element", "oxide_t", "metal_t", "source", NULL};
+static const char *const keys_material[] = {
+    "id",     "name",        "stage",   "kind",    "unit",                "unit_mass_kg",
+    "formula", "spec",       "description", "source", "content", "content_from_recipe",
+    "export_controlled", NULL};
+static const char *const keys_line[] = {"material", "qty", NULL};
+static const char *const keys_recipe[] = {
+    "id",           "name",           "stage",       "output",           "output_qty",
+    "yield",        "yield_source",   "lead_time_days", "lead_time_source", "inputs",
+    "coproducts_by_content", "description", "source", NULL};
 
 static long find_stage(const lds_catalog *c, const char *id)
 {
@@ -257,7 +298,7 @@ static lds_code parse_elements(lds_catalog *c, json_t *root, lds_err *err)
         const char *sym, *name, *oxide, *src;
         double f = 0;
         ptr_idx(base, sizeof base, "/elements", i);
-        if ((rc = get_object_at(arr, i, "/elements", &o, err)) ||
+        if ((rc = get_object_at(arr, i, "/elements", keys_element, &o, err)) ||
             (rc = get_str(o, "symbol", base, 1, &sym, err)) ||
             (rc = get_str(o, "name", base, 1, &name, err)) ||
             (rc = get_str(o, "oxide", base, 1, &oxide, err)) ||
@@ -295,6 +336,8 @@ static lds_code parse_export_control(lds_catalog *c, json_t *root, lds_err *err)
     lds_code rc;
     if (!json_is_object(o))
         return bad(err, "/export_control", "required object is missing");
+    if ((rc = check_keys(o, "/export_control", keys_export, err)))
+        return rc;
     if ((rc = get_num(o, "threshold_metal_wt", "/export_control", 1, 0, 1, &c->ec_threshold,
                       err)) ||
         (rc = get_source(o, "source", "/export_control", &src, err)))
@@ -327,7 +370,7 @@ static lds_code parse_stages(lds_catalog *c, json_t *root, lds_err *err)
         const char *id, *name, *desc;
         double ord = 0;
         ptr_idx(base, sizeof base, "/stages", i);
-        if ((rc = get_object_at(arr, i, "/stages", &o, err)) ||
+        if ((rc = get_object_at(arr, i, "/stages", keys_stage, &o, err)) ||
             (rc = get_str(o, "id", base, 1, &id, err)) ||
             (rc = get_str(o, "name", base, 1, &name, err)) ||
             (rc = get_str(o, "description", base, 0, &desc, err)) ||
@@ -360,7 +403,7 @@ static lds_code parse_regions(lds_catalog *c, json_t *root, lds_err *err)
         const char *id, *name, *country, *role, *opt;
         double lat = 0, lon = 0;
         ptr_idx(base, sizeof base, "/regions", i);
-        if ((rc = get_object_at(arr, i, "/regions", &o, err)) ||
+        if ((rc = get_object_at(arr, i, "/regions", keys_region, &o, err)) ||
             (rc = get_str(o, "id", base, 1, &id, err)) ||
             (rc = get_str(o, "name", base, 1, &name, err)) ||
             (rc = get_str(o, "country", base, 1, &country, err)) ||
@@ -396,7 +439,7 @@ static lds_code parse_content(lds_catalog *c, mat_int *m, json_t *arr, const cha
         json_t *o = NULL;
         const char *sym, *src;
         ptr_idx(cbase, sizeof cbase, base, k);
-        if ((rc = get_object_at(arr, k, base, &o, err)) ||
+        if ((rc = get_object_at(arr, k, base, keys_content, &o, err)) ||
             (rc = get_str(o, "element", cbase, 1, &sym, err)) ||
             (rc = get_source(o, "source", cbase, &src, err)))
             return rc;
@@ -442,7 +485,7 @@ static lds_code parse_materials(lds_catalog *c, json_t *root, lds_err *err)
         const char *opt, *src, *stage;
         double mass = 0;
         ptr_idx(base, sizeof base, "/materials", i);
-        if ((rc = get_object_at(arr, i, "/materials", &o, err)) ||
+        if ((rc = get_object_at(arr, i, "/materials", keys_material, &o, err)) ||
             (rc = get_str(o, "id", base, 1, &m->pub.id, err)) ||
             (rc = get_str(o, "name", base, 1, &m->pub.name, err)) ||
             (rc = get_str(o, "stage", base, 1, &stage, err)) ||
@@ -505,7 +548,7 @@ static lds_code parse_lines(lds_catalog *c, json_t *arr, const char *base, lds_r
         const char *mid;
         double q = 0;
         ptr_idx(lbase, sizeof lbase, base, k);
-        if ((rc = get_object_at(arr, k, base, &o, err)) ||
+        if ((rc = get_object_at(arr, k, base, keys_line, &o, err)) ||
             (rc = get_str(o, "material", lbase, 1, &mid, err)) ||
             (rc = get_num(o, "qty", lbase, 1, 0, 1e9, &q, err)))
             return rc;
@@ -545,7 +588,7 @@ static lds_code parse_recipes(lds_catalog *c, json_t *root, lds_err *err)
         ptr_idx(base, sizeof base, "/recipes", i);
         c->n_recs = i + 1; /* so lds_catalog_free releases partial lines */
         r->pub.yield = 1;
-        if ((rc = get_object_at(arr, i, "/recipes", &o, err)) ||
+        if ((rc = get_object_at(arr, i, "/recipes", keys_recipe, &o, err)) ||
             (rc = get_str(o, "id", base, 1, &r->pub.id, err)) ||
             (rc = get_str(o, "name", base, 1, &r->pub.name, err)) ||
             (rc = get_str(o, "stage", base, 1, &r->pub.stage_id, err)) ||
@@ -786,6 +829,8 @@ static lds_code parse_root(lds_catalog *c, lds_err *err)
     json_t *root = c->root;
     if (!json_is_object(root))
         return bad(err, "", "the document must be a JSON object");
+    if ((rc = check_keys(root, "", keys_root, err)))
+        return rc;
     if ((rc = get_str(root, "catalog_version", "", 1, &c->version, err)) ||
         (rc = parse_elements(c, root, err)) || (rc = parse_stages(c, root, err)) ||
         (rc = parse_export_control(c, root, err)) || (rc = parse_regions(c, root, err)) ||
@@ -889,6 +934,15 @@ const lds_recipe *lds_catalog_recipe(const lds_catalog *c, const char *id)
 {
     long i = id ? find_rec(c, id) : -1;
     return i < 0 ? NULL : &c->recs[i].pub;
+}
+
+const lds_recipe *lds_catalog_recipe_for(const lds_catalog *c, const char *material_id,
+                                         size_t nth)
+{
+    for (size_t i = 0; material_id && i < c->n_recs; i++)
+        if (strcmp(c->recs[i].pub.output_id, material_id) == 0 && nth-- == 0)
+            return &c->recs[i].pub;
+    return NULL;
 }
 
 static lds_code check_qty(double qty, lds_err *err)

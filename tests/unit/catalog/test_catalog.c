@@ -211,6 +211,11 @@ static void separation_conserves_elements(void **state)
     assert_near(out, 0.45 * 0.96);
     assert_string_equal(r->output_id, "y2o3");
     assert_true(r->output_qty > 0.28 && r->output_qty < 0.29); /* ~65% Y2O3 of 0.432 t */
+    /* Two ways to Xunwu carbonate: in-situ (70%) and legacy pool leaching (30%). */
+    assert_non_null(lds_catalog_recipe_for(c, "carb_ionic_xunwu", 0));
+    assert_non_null(lds_catalog_recipe_for(c, "carb_ionic_xunwu", 1));
+    assert_null(lds_catalog_recipe_for(c, "carb_ionic_xunwu", 2));
+    assert_null(lds_catalog_recipe_for(c, "ore_ionic_xunwu", 0));
     /* Ore -> carbonate at 70% in-situ recovery. */
     const lds_recipe *l = lds_catalog_recipe(c, "leach_insitu_longnan");
     assert_non_null(l);
@@ -260,10 +265,11 @@ static void store_and_struct_agree(void **state)
 
 /* Loads the real catalog, applies `mutate`, and expects LDS_EINVAL naming
  * `field` (a JSON pointer) in both err.field and err.msg. */
-static void expect_rejected(void (*mutate)(json_t *root), const char *field, const char *msg_part)
+static void expect_rejected_in(const char *file, void (*mutate)(json_t *root), const char *field,
+                               const char *msg_part)
 {
     json_error_t jerr;
-    json_t *root = json_load_file(catalog_file(), 0, &jerr);
+    json_t *root = json_load_file(file, 0, &jerr);
     assert_non_null(root);
     mutate(root);
     char *text = json_dumps(root, JSON_COMPACT);
@@ -279,6 +285,11 @@ static void expect_rejected(void (*mutate)(json_t *root), const char *field, con
         fail_msg("expected EINVAL at %s (%s), got %d at '%s': %s", field,
                  msg_part ? msg_part : "", rc, e.field, e.msg);
     assert_null(c);
+}
+
+static void expect_rejected(void (*mutate)(json_t *root), const char *field, const char *msg_part)
+{
+    expect_rejected_in(catalog_file(), mutate, field, msg_part);
 }
 
 static json_t *mat(json_t *root, size_t i)
@@ -359,6 +370,32 @@ static void m_wrong_type(json_t *root)
 {
     json_object_set_new(mat(root, 2), "name", json_integer(7));
 }
+static void m_misspelt_key(json_t *root)
+{
+    json_t *ce = json_array_get(json_object_get(mat(root, 2), "content"), 0);
+    json_object_set(ce, "souce", json_object_get(ce, "source"));
+    json_object_del(ce, "source");
+}
+static void m_both_oxide_and_metal(json_t *root)
+{
+    json_t *ce = json_array_get(json_object_get(mat(root, 0), "content"), 0);
+    json_object_set_new(ce, "metal_t", json_real(0.1));
+}
+static void m_top_level_typo(json_t *root)
+{
+    json_object_set_new(root, "recipies", json_array());
+}
+static void m_bad_lat(json_t *root)
+{
+    json_object_set_new(json_array_get(json_object_get(root, "regions"), 1), "lat",
+                        json_real(95.0));
+}
+static void m_unknown_exempt_stage(json_t *root)
+{
+    json_array_append_new(json_object_get(json_object_get(root, "export_control"),
+                                          "exempt_stages"),
+                          json_string("retail"));
+}
 static void m_no_recipes(json_t *root)
 {
     json_object_del(root, "recipes");
@@ -378,6 +415,11 @@ static void bad_documents_name_the_path(void **state)
     expect_rejected(m_unknown_element, "/materials/0/content/0/element", "unknown element");
     expect_rejected(m_wrong_type, "/materials/2/name", "string");
     expect_rejected(m_no_recipes, "/recipes", "missing");
+    expect_rejected(m_misspelt_key, "/materials/2/content/0/souce", "unknown member");
+    expect_rejected(m_both_oxide_and_metal, "/materials/0/content/0", "exactly one");
+    expect_rejected(m_top_level_typo, "/recipies", "unknown member");
+    expect_rejected(m_bad_lat, "/regions/1/lat", "maximum");
+    expect_rejected(m_unknown_exempt_stage, "/export_control/exempt_stages/2", "unknown stage");
 }
 
 static void semantic_errors_name_the_path(void **state)
@@ -400,6 +442,105 @@ static void semantic_errors_name_the_path(void **state)
     expect_rejected(m_creates_rare_earth, idx_ndpr, "creates");
     expect_rejected(m_wrong_export_flag, idx_dy, "Dy");
     expect_rejected(m_unknown_recipe_ref, idx_from, "unknown recipe");
+}
+
+/* ---- the minimal catalog of the fuzz corpus ------------------------------ */
+
+static char minimal_path[512];
+
+static const char *minimal_file(void)
+{
+    snprintf(minimal_path, sizeof minimal_path, "%s/fuzz/corpus/catalog/minimal.json",
+             lds_test_source_root());
+    return minimal_path;
+}
+
+static void minimal_catalog_derives_by_hand(void **state)
+{
+    (void)state;
+    lds_catalog *c;
+    lds_err e;
+    lds_reo r;
+    if (lds_catalog_parse_file(minimal_file(), &c, &e) != LDS_OK)
+        fail_msg("%s", e.msg);
+    const lds_recipe *sep = lds_catalog_recipe(c, "sep");
+    assert_non_null(sep);
+    assert_int_equal(sep->n_outputs, 2);
+    assert_near(sep->output_qty, 0.8 * 0.9);
+    for (size_t k = 0; k < sep->n_outputs; k++)
+        if (strcmp(sep->outputs[k].material_id, "dy2o3") == 0)
+            assert_near(sep->outputs[k].qty, 0.2 * 0.9);
+    /* The motor holds 2 kg of magnet at 30% Nd metal. */
+    assert_int_equal(lds_catalog_convert(c, "motor", 10, &r, &e), LDS_OK);
+    assert_near(r.metal_t[LDS_RE_ND], 10 * 0.002 * 0.3);
+    assert_near(r.oxide_t[LDS_RE_ND], 10 * 0.002 * 0.3 / 0.8574);
+    assert_int_equal(lds_catalog_material(c, "mix")->export_controlled, 1); /* 17% Dy */
+    assert_int_equal(lds_catalog_material(c, "mag")->export_controlled, 0);
+    assert_int_equal(lds_catalog_convert(c, "nope", 1, &r, &e), LDS_ENOTFOUND);
+    lds_catalog_free(c);
+}
+
+static json_t *find_id(json_t *arr, const char *id)
+{
+    for (size_t i = 0; i < json_array_size(arr); i++)
+        if (strcmp(json_string_value(json_object_get(json_array_get(arr, i), "id")), id) == 0)
+            return json_array_get(arr, i);
+    return NULL;
+}
+
+static void m_cycle(json_t *root)
+{
+    json_t *m = find_id(json_object_get(root, "materials"), "mag");
+    json_object_del(m, "content");
+    json_object_set_new(m, "content_from_recipe", json_string("asm_mag"));
+    json_error_t jerr;
+    json_array_append_new(json_object_get(root, "recipes"),
+                          json_loads("{\"id\": \"asm_mag\", \"name\": \"x\", \"stage\": \"magnet\","
+                                     " \"output\": \"mag\", \"output_qty\": 1, \"inputs\":"
+                                     " [{\"material\": \"motor\", \"qty\": 1}],"
+                                     " \"source\": \"derived: x\"}",
+                                     0, &jerr));
+}
+static void m_lost_element(json_t *root)
+{
+    json_object_del(json_object_get(find_id(json_object_get(root, "recipes"), "sep"),
+                                    "coproducts_by_content"),
+                    "Dy");
+}
+static void m_wrong_recipe_output(json_t *root)
+{
+    json_object_set_new(find_id(json_object_get(root, "materials"), "motor"),
+                        "content_from_recipe", json_string("sep"));
+}
+static void m_product_lacks_element(json_t *root)
+{
+    json_object_set_new(json_object_get(find_id(json_object_get(root, "recipes"), "sep"),
+                                        "coproducts_by_content"),
+                        "Dy", json_string("nd2o3"));
+}
+static void m_t_without_mass(json_t *root)
+{
+    json_object_del(find_id(json_object_get(root, "materials"), "mag"), "unit_mass_kg");
+}
+static void m_output_qty_with_coproducts(json_t *root)
+{
+    json_object_set_new(find_id(json_object_get(root, "recipes"), "sep"), "output_qty",
+                        json_integer(1));
+}
+
+static void derivation_errors_name_the_path(void **state)
+{
+    (void)state;
+    expect_rejected_in(minimal_file(), m_cycle, "/materials/3/content_from_recipe", "itself");
+    expect_rejected_in(minimal_file(), m_lost_element, "/recipes/0/coproducts_by_content",
+                       "no co-product takes it");
+    expect_rejected_in(minimal_file(), m_wrong_recipe_output, "/materials/4/content_from_recipe",
+                       "does not make");
+    expect_rejected_in(minimal_file(), m_product_lacks_element,
+                       "/recipes/0/coproducts_by_content/Dy", "contains no Dy2O3");
+    expect_rejected_in(minimal_file(), m_t_without_mass, "/materials/3/unit_mass_kg", "1000");
+    expect_rejected_in(minimal_file(), m_output_qty_with_coproducts, "/recipes/0/output_qty",
+                       "derived");
 }
 
 static void syntax_errors_carry_line(void **state)
@@ -465,6 +606,8 @@ int main(void)
         cmocka_unit_test(store_and_struct_agree),
         cmocka_unit_test(bad_documents_name_the_path),
         cmocka_unit_test(semantic_errors_name_the_path),
+        cmocka_unit_test(minimal_catalog_derives_by_hand),
+        cmocka_unit_test(derivation_errors_name_the_path),
         cmocka_unit_test(syntax_errors_carry_line),
         cmocka_unit_test(parse_survives_allocation_failures),
     };

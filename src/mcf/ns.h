@@ -24,6 +24,13 @@ __extension__ typedef __int128 lds_i128;
 lds_code lds_mcf__problem_reserve(lds_mcf_problem *p, uint32_t want);
 lds_code lds_mcf__problem_copy(lds_mcf_problem *dst, const lds_mcf_problem *src, lds_err *err);
 
+/* Aggregates behind the overflow checks (see lds_mcf__check_ranges). */
+typedef struct lds_mcf__ranges {
+    lds_i128 flow_bound; /* >= total supply net of lower bounds + finite capacities */
+    int64_t max_c;       /* >= max |cost| */
+    lds_i128 sum_supply; /* sum of supplies (exact) */
+} lds_mcf__ranges;
+
 typedef struct lds_mcf__ns {
     lds_mcf_problem *p; /* borrowed from the solver; arcs [0, m) are in the basis */
     uint32_t n;         /* nodes; the root is node n */
@@ -51,6 +58,8 @@ typedef struct lds_mcf__ns {
     uint32_t next_arc;  /* block search position */
     uint32_t block;     /* block search size */
     int has_basis;      /* tree/flows valid for warm start */
+    lds_mcf__ranges ranges; /* valid unless ranges_full */
+    int ranges_full;    /* the next solve must rescan every value */
     int pot_stale;      /* costs changed: recompute potentials before pivoting */
     uint64_t n_pivots;  /* statistics */
 } lds_mcf__ns;
@@ -85,5 +94,7 @@ static inline uint32_t lds_mcf__ns_pos(const lds_mcf__ns *s, uint32_t e)
 /** Validates value ranges; fills `b` (n: supply net of lower bounds) and the artificial cost.  LDS_EOVERFLOW on failure. */
 lds_code lds_mcf__check_ranges(const lds_mcf_problem *p, int64_t *b, int64_t *art_cost,
                                lds_err *err);
+lds_code lds_mcf__check_ranges_full(const lds_mcf_problem *p, int64_t *b, int64_t *art_cost,
+                                    lds_mcf__ranges *out, lds_err *err);
 
 #endif

@@ -31,8 +31,22 @@
  * which keeps |pi| <= 2^61 and every reduced cost within 2^63. */
 #define PI_DRIFT ((int64_t)1 << 60)
 
+/* art_cost for a maximum |cost| over n nodes, or -1 if it exceeds 2^59. */
+static int64_t art_cost_for(int64_t max_c, uint32_t n)
+{
+    lds_i128 ac = ((lds_i128)max_c + 1) * ((lds_i128)n + 1);
+    return ac > COST_LIM * 2 ? -1 : (int64_t)ac;
+}
+
 lds_code lds_mcf__check_ranges(const lds_mcf_problem *p, int64_t *b, int64_t *art_cost,
                                lds_err *err)
+{
+    lds_mcf__ranges r;
+    return lds_mcf__check_ranges_full(p, b, art_cost, &r, err);
+}
+
+lds_code lds_mcf__check_ranges_full(const lds_mcf_problem *p, int64_t *b, int64_t *art_cost,
+                                    lds_mcf__ranges *out, lds_err *err)
 {
     uint32_t n = p->n_nodes, m = p->n_arcs;
     int64_t max_c = 0;
@@ -70,12 +84,18 @@ lds_code lds_mcf__check_ranges(const lds_mcf_problem *p, int64_t *b, int64_t *ar
     if (flow_bound > VAL_LIM)
         return lds_err_set(err, LDS_EOVERFLOW,
                            "total supply plus finite capacities exceeds 2^61: flows could overflow");
-    lds_i128 ac = ((lds_i128)max_c + 1) * ((lds_i128)n + 1);
-    if (ac > COST_LIM * 2)
+    int64_t ac = art_cost_for(max_c, n);
+    if (ac < 0)
         return lds_err_set(err, LDS_EOVERFLOW,
                            "max |cost| %lld times %u nodes exceeds 2^59: potentials could overflow",
                            (long long)max_c, n);
-    *art_cost = (int64_t)ac;
+    *art_cost = ac;
+    lds_i128 sum = 0;
+    for (uint32_t u = 0; u < n; u++)
+        sum += p->supply[u];
+    out->flow_bound = flow_bound;
+    out->max_c = max_c;
+    out->sum_supply = sum;
     return LDS_OK;
 }
 
@@ -564,8 +584,45 @@ static void add_excess(lds_mcf__ns *s, uint32_t u, lds_i128 d)
     mark_dirty(s, u);
 }
 
+static int64_t iabs64(int64_t v, int *bad)
+{
+    if (v == INT64_MIN) {
+        *bad = 1;
+        return 0;
+    }
+    return v < 0 ? -v : v;
+}
+
+/* Range bookkeeping for warm solves: flow_bound only grows by what a change
+ * could add, so a warm solve can skip the O(m) scan while it stays small. */
+static void track_value(lds_mcf__ns *s, int64_t v)
+{
+    if (v > VAL_LIM || v < -VAL_LIM)
+        s->ranges_full = 1;
+}
+
+static void track_bound(lds_mcf__ns *s, lds_i128 add)
+{
+    s->ranges.flow_bound += add;
+    if (s->ranges.flow_bound > VAL_LIM)
+        s->ranges_full = 1;
+}
+
+static void track_cost(lds_mcf__ns *s, int64_t c)
+{
+    int bad = 0;
+    int64_t a = iabs64(c, &bad);
+    if (bad || a > COST_LIM)
+        s->ranges_full = 1;
+    else if (a > s->ranges.max_c)
+        s->ranges.max_c = a;
+}
+
 lds_code lds_mcf__ns_supply_changed(lds_mcf__ns *s, uint32_t u, int64_t delta)
 {
+    track_value(s, s->p->supply[u]);
+    s->ranges.sum_supply += delta;
+    track_bound(s, delta < 0 ? -(lds_i128)delta : delta);
     if (s->has_basis)
         add_excess(s, u, delta);
     return LDS_OK;
@@ -587,6 +644,7 @@ static int64_t internal_cap(lds_mcf__ns *s, int64_t lower, int64_t upper)
 
 lds_code lds_mcf__ns_cost_changed(lds_mcf__ns *s, uint32_t e)
 {
+    track_cost(s, s->p->cost[e]);
     if (e < s->m)
         s->cost[lds_mcf__ns_pos(s, e)] = s->p->cost[e];
     s->pot_stale = 1;
@@ -598,6 +656,13 @@ lds_code lds_mcf__ns_bounds_changed(lds_mcf__ns *s, uint32_t e, int64_t old_lowe
     if (!s->has_basis || e >= s->m)
         return LDS_OK;
     const lds_mcf_problem *p = s->p;
+    track_value(s, p->lower[e]);
+    if (p->upper[e] != INF) {
+        track_value(s, p->upper[e]);
+        track_bound(s, (lds_i128)p->upper[e] - p->lower[e]);
+    }
+    lds_i128 dl = (lds_i128)p->lower[e] - old_lower;
+    track_bound(s, dl < 0 ? -dl : dl);
     uint32_t i = lds_mcf__ns_pos(s, e);
     uint32_t tl = s->tail[i], hd = s->head[i];
     if (s->state[i] == TREE) {
@@ -659,6 +724,13 @@ lds_code lds_mcf__ns_arc_added(lds_mcf__ns *s)
     uint32_t e = s->m;
     if (ensure_cap(s, e + 1) != LDS_OK)
         return LDS_ENOMEM;
+    track_value(s, p->lower[e]);
+    track_cost(s, p->cost[e]);
+    track_bound(s, p->lower[e] < 0 ? -(lds_i128)p->lower[e] : p->lower[e]);
+    if (p->upper[e] != INF) {
+        track_value(s, p->upper[e]);
+        track_bound(s, (lds_i128)p->upper[e] - p->lower[e]);
+    }
     /* Arcs beyond m0 keep their own index (lds_mcf__ns_pos). */
     s->m = e + 1;
     s->tail[e] = p->tail[e];
@@ -679,16 +751,19 @@ lds_code lds_mcf__ns_solve(lds_mcf__ns *s, lds_mcf_status *status, lds_err *err)
     lds_mcf_problem *p = s->p;
     uint32_t n = s->n;
     /* pi doubles as scratch for the balances b until the tree is set. */
-    int64_t art_cost;
-    lds_code rc = lds_mcf__check_ranges(p, s->pi, &art_cost, err);
-    if (rc != LDS_OK) {
-        s->has_basis = 0;
-        return rc;
+    int64_t art_cost = -1;
+    if (s->has_basis && !s->ranges_full)
+        art_cost = art_cost_for(s->ranges.max_c, n);
+    if (art_cost < 0) {
+        lds_code rc = lds_mcf__check_ranges_full(p, s->pi, &art_cost, &s->ranges, err);
+        if (rc != LDS_OK) {
+            s->has_basis = 0;
+            s->ranges_full = 1;
+            return rc;
+        }
+        s->ranges_full = 0;
     }
-    lds_i128 sum = 0;
-    for (uint32_t u = 0; u < n; u++)
-        sum += p->supply[u];
-    if (sum != 0) {
+    if (s->ranges.sum_supply != 0) {
         *status = LDS_MCF_INFEASIBLE;
         if (s->has_basis)
             compute_potentials(s);
@@ -743,6 +818,14 @@ lds_code lds_mcf__ns_solve(lds_mcf__ns *s, lds_mcf_status *status, lds_err *err)
 void lds_mcf__ns_flows(const lds_mcf__ns *s, int64_t *out)
 {
     const lds_mcf_problem *p = s->p;
-    for (uint32_t e = 0; e < s->m; e++)
-        out[e] = s->flow[lds_mcf__ns_pos(s, e)] + p->lower[e];
+    const int64_t *flow = s->flow, *lower = p->lower;
+    /* Walk the mixing columns: problem arcs in order, no divisions. */
+    uint32_t e = 0;
+    for (uint32_t j = 0; j < s->skip && e < s->m0; j++) {
+        uint32_t len = s->q + (j < s->r ? 1 : 0);
+        for (uint32_t t = 0, i = j; t < len; t++, i += s->skip, e++)
+            out[e] = flow[i] + lower[e];
+    }
+    for (; e < s->m; e++)
+        out[e] = flow[e] + lower[e];
 }

@@ -62,64 +62,74 @@ int64_t lds_demo__rng_between(lds_demo_rng *r, int64_t lo, int64_t hi)
  * Prices in CNY per unit of the material (incl. VAT), 2026 basis where the
  * brief has one, and typical monthly lot sizes in thousandths of the unit.
  * Sources are in DOMAIN.md section 3; "derived"/"unsourced" as marked.
- */
-typedef struct market {
+ */typedef struct market {
     const char *material;
     int64_t cny;            /* CNY per unit */
-    int64_t lot_lo, lot_hi; /* monthly quantity per offer, milli-units */
+    int64_t offer_lo, offer_hi; /* monthly lot of one seller, milli-units */
+    int64_t want_lo, want_hi;   /* monthly lot of one buyer, milli-units */
     int purity_permyriad;   /* offered purity (1/10000), 0 = not graded */
 } market;
 
+/*
+ * Lots are sized from the plant capacities below (capacity / 12 at partial
+ * utilisation) and balanced against the number of sellers and buyers of each
+ * material in the archetype table, so that supply and demand are of the same
+ * order each month: magnets run a moderate surplus (Chinese overcapacity),
+ * heavy rare earths are tight.  `T(x)` is x tonnes (or units) in milli.
+ */
+#define T(x) ((int64_t)((x) * 1000))
 static const market markets[] = {
     /* Mixed RE carbonate 59,100-59,500 CNY/t (Feb 2026, sunsirs 30318); the
      * HREE-rich Longnan type at a premium (unsourced: +18%). */
-    {"carb_ionic_xunwu", 59300, 20000, 150000, 0},
-    {"carb_ionic_longnan", 70000, 10000, 80000, 0},
+    {"carb_ionic_xunwu", 59300, T(50), T(300), T(30), T(200), 0},
+    {"carb_ionic_longnan", 70000, T(30), T(200), T(20), T(120), 0},
     /* PrNd oxide ~748,700 CNY/t (2026-02-02, sunsirs 30318); Pr and Nd oxide
      * derived at the PrNd price. */
-    {"prnd_oxide", 748700, 10000, 80000, 9900},
-    {"nd2o3", 750000, 5000, 50000, 9950},
-    {"pr6o11", 750000, 2000, 15000, 9950},
+    {"prnd_oxide", 748700, T(20), T(120), T(20), T(100), 9900},
+    {"nd2o3", 750000, T(5), T(50), T(5), T(30), 9950},
+    {"pr6o11", 750000, T(2), T(15), T(2), T(10), 9950},
     /* Dy2O3 1,330 CNY/kg, Tb4O7 6,100 CNY/kg (Feb 2026, sunsirs 30318). */
-    {"dy2o3", 1330000, 500, 5000, 9950},
-    {"tb4o7", 6100000, 100, 1500, 9999},
+    {"dy2o3", 1330000, T(1), T(8), T(2), T(10), 9950},
+    {"tb4o7", 6100000, T(0.2), T(1.5), T(0.3), T(2), 9999},
     /* La2O3 4,300-4,700, CeO2 20,300-24,300, Y2O3 77,000 CNY/t (Feb 2026). */
-    {"la2o3", 4500, 20000, 150000, 9950},
-    {"ceo2", 22300, 20000, 100000, 9950},
-    {"y2o3", 77000, 5000, 60000, 9950},
+    {"la2o3", 4500, T(20), T(150), T(20), T(100), 9950},
+    {"ceo2", 22300, T(20), T(100), T(20), T(80), 9950},
+    {"y2o3", 77000, T(5), T(60), T(5), T(40), 9950},
     /* PrNd metal 898.8k CNY/t (Feb 2026); DyFe 1.60-1.65M, Tb 8.45-8.70M CNY/t
      * (Apr 2025, SMM). */
-    {"ndpr_metal", 898800, 20000, 200000, 9900},
-    {"dyfe_alloy", 1625000, 1000, 10000, 0},
-    {"tb_metal", 8575000, 200, 2000, 0},
+    {"ndpr_metal", 898800, T(50), T(300), T(20), T(120), 9900},
+    {"dyfe_alloy", 1625000, T(5), T(30), T(1), T(6), 0},
+    {"tb_metal", 8575000, T(1), T(6), T(0.1), T(1), 0},
     /* Alloy powder: derived, contained metal at the prices above plus about
      * 30k CNY/t processing (unsourced). */
-    {"alloy_n52", 300000, 50000, 400000, 0},
-    {"alloy_n42sh", 355000, 50000, 400000, 0},
-    {"alloy_n48sh", 365000, 50000, 300000, 0},
+    {"alloy_n52", 300000, T(30), T(250), T(20), T(150), 0},
+    {"alloy_n42sh", 355000, T(30), T(250), T(30), T(200), 0},
+    {"alloy_n48sh", 365000, T(30), T(250), T(20), T(150), 0},
     /* Magnets: N35 US$19.5-22/kg end-2025 (ahlulangmagnet) ~148 CNY/kg at
      * 7.1 CNY/USD (unsourced FX); N52 near the 55N blank ~270 CNY/kg (Sep
      * 2025, chinatungsten); SH +10-15% per coercivity step, UH/EH 2-3x N
      * grades (tymagnets, mcmagnets); SmCo unsourced. */
-    {"mag_n35", 148000, 30000, 300000, 0},
-    {"mag_n52", 260000, 30000, 300000, 0},
-    {"mag_n42sh", 250000, 50000, 600000, 0},
-    {"mag_n48sh", 300000, 30000, 400000, 0},
-    {"mag_n42uh", 370000, 30000, 400000, 0},
-    {"mag_n38eh", 444000, 20000, 200000, 0},
-    {"mag_smco", 600000, 2000, 20000, 0},
+    {"mag_n35", 148000, T(30), T(300), T(20), T(150), 0},
+    {"mag_n52", 260000, T(20), T(200), T(10), T(150), 0},
+    {"mag_n42sh", 250000, T(30), T(300), T(15), T(150), 0},
+    {"mag_n48sh", 300000, T(2), T(25), T(1), T(10), 0},
+    {"mag_n42uh", 370000, T(20), T(250), T(10), T(150), 0},
+    {"mag_n38eh", 444000, T(20), T(200), T(5), T(50), 0},
+    {"mag_smco", 600000, T(2), T(20), T(1), T(8), 0},
     /* Recycling: unsourced, scrap at ~45% and recycled oxide at ~87% of the
      * value of the contained PrNd(Dy) oxide. */
-    {"magnet_scrap", 130000, 5000, 50000, 0},
-    {"recycled_oxide", 650000, 2000, 20000, 9900},
+    {"magnet_scrap", 130000, T(5), T(50), T(20), T(120), 0},
+    {"recycled_oxide", 650000, T(2), T(20), T(2), T(15), 9900},
     /* Components per unit (per MW for generators): unsourced estimates. */
-    {"motor_ev_traction", 4500, 2000000, 30000000, 0},
-    {"motor_ev_premium", 7000, 1000000, 10000000, 0},
-    {"motor_eps", 600, 5000000, 50000000, 0},
-    {"actuator_robot_joint", 2500, 500000, 10000000, 0},
-    {"motor_drone", 60, 10000000, 200000000, 0},
-    {"generator_wind_dd", 900000, 10000, 100000, 0},
+    {"motor_ev_traction", 4500, T(2000), T(30000), T(5000), T(30000), 0},
+    {"motor_ev_premium", 7000, T(500), T(6000), T(1000), T(8000), 0},
+    {"motor_eps", 600, T(5000), T(50000), T(5000), T(30000), 0},
+    {"actuator_robot_joint", 2500, T(5000), T(40000), T(1000), T(15000), 0},
+    {"motor_drone", 60, T(10000), T(200000), T(20000), T(150000), 0},
+    {"generator_wind_dd", 900000, T(10), T(60), T(10), T(80), 0},
+    {"servo_set_industrial", 15000, T(200), T(2000), T(300), T(3000), 0},
 };
+#undef T
 
 static const market *find_market(const char *material)
 {
@@ -169,7 +179,7 @@ static const archetype archetypes[] = {
     {"separator", "separation", "Rare Earth Materials Co.",
      "solvent-extraction separation of LREE-rich carbonate",
      "SX Separation Plant", "carb_ionic_xunwu", "t REO/yr", 2000, 6000,
-     {"prnd_oxide", "la2o3", "ceo2", "nd2o3"}, {"carb_ionic_xunwu"},
+     {"prnd_oxide", "la2o3", "ceo2", "nd2o3"}, {"carb_ionic_xunwu", "recycled_oxide"},
      {{"xunwu", 1}, {"zhanggong", 2}, {"baotou", 1}}},
     {"metal_maker", "metal", "Rare Earth Metals Co.",
      "NdPr metal by fluoride molten-salt electrolysis",
@@ -178,7 +188,7 @@ static const archetype archetypes[] = {
     {"metal_maker", "metal", "Heavy Rare Earth Metals Co.",
      "DyFe alloy and terbium metal by metallothermic reduction",
      "Reduction Workshop", "dyfe_alloy", "t/yr", 100, 500,
-     {"dyfe_alloy", "tb_metal"}, {"dy2o3", "tb4o7"}, {{"zhanggong", 1}}},
+     {"dyfe_alloy", "tb_metal"}, {"dy2o3", "tb4o7"}, {{"zhanggong", 1}, {"longnan", 1}}},
     {"alloy_maker", "alloy", "Magnetic Alloy Co.",
      "strip-cast and jet-milled NdFeB alloy powder",
      "Strip-casting Line", "alloy_n42sh", "t/yr", 3000, 15000,
@@ -187,7 +197,8 @@ static const archetype archetypes[] = {
     {"magnet_maker", "magnet", "Magnetics Co.",
      "sintered NdFeB for EV traction motors",
      "Sintered Magnet Plant", "mag_n42sh", "t/yr", 5000, 35000,
-     {"mag_n42sh", "mag_n42uh", "magnet_scrap"}, {"ndpr_metal", "dyfe_alloy", "tb_metal"},
+     {"mag_n42sh", "mag_n42uh", "magnet_scrap"},
+     {"ndpr_metal", "dyfe_alloy", "tb_metal", "alloy_n42sh"},
      {{"zhanggong", 2}, {"ningbo", 1}, {"baotou", 1}}},
     {"magnet_maker", "magnet", "Magnet Technology Co.",
      "GBD sintered NdFeB for robot joints and consumer electronics",
@@ -221,6 +232,10 @@ static const archetype archetypes[] = {
      "brushless outrunner motors for drones",
      "Motor Line", "motor_drone", "units/yr", 1000000, 5000000,
      {"motor_drone"}, {"mag_n52"}, {{"nanshan", 2}}},
+    {"servo_maker", "component", "Servo Drive Co.",
+     "servo motor sets for industrial robot arms (high-temperature NdFeB and SmCo)",
+     "Servo Line", "servo_set_industrial", "units/yr", 20000, 200000,
+     {"servo_set_industrial"}, {"mag_n38eh", "mag_smco"}, {{"baoan", 1}, {"zhanggong", 1}}},
     {"generator_maker", "component", "Wind Power Equipment Co.",
      "direct-drive permanent-magnet wind generators",
      "Generator Works", "generator_wind_dd", "MW/yr", 200, 2000,
@@ -229,6 +244,10 @@ static const archetype archetypes[] = {
      "general-purpose humanoid robots",
      "Robot Assembly Hall", "robot_humanoid", "units/yr", 1000, 20000,
      {0}, {"actuator_robot_joint"}, {{"nanshan", 3}}},
+    {"robot_oem", "end_product", "Automation Co.",
+     "six-axis industrial robot arms",
+     "Robot Works", "robot_industrial", "units/yr", 2000, 30000,
+     {0}, {"servo_set_industrial"}, {{"baoan", 1}}},
     {"drone_oem", "end_product", "Aerial Systems Co.",
      "consumer and industrial drones",
      "Drone Assembly Hall", "drone_quad", "units/yr", 100000, 2000000,
@@ -607,7 +626,9 @@ static lds_code make_market(gen *g)
                                            list[k]);
                     size_t mi = (size_t)(m - markets);
                     /* Bigger firms trade bigger lots; +/-25% month to month. */
-                    int64_t base = m->lot_lo + (m->lot_hi - m->lot_lo) * o->size_permille / 1000;
+                    int64_t lo = side == 0 ? m->offer_lo : m->want_lo;
+                    int64_t hi = side == 0 ? m->offer_hi : m->want_hi;
+                    int64_t base = lo + (hi - lo) * o->size_permille / 1000;
                     int64_t qty = base * lds_demo__rng_between(&g->rng, 750, 1250) / 1000;
                     int64_t ref_cents = m->cny * 100 * idx[mi].permille[p] / 1000;
                     if (side == 0) {

@@ -164,6 +164,11 @@ static void capacities_and_prices_are_plausible(void **state)
     static const char q_orphans[] =
         "SELECT count(DISTINCT material_id) FROM requests"
         " WHERE material_id NOT IN (SELECT material_id FROM offers)";
+    /* Supply and demand of every traded material are of the same order. */
+    static const char q_balance[] =
+        "SELECT count(*) FROM (SELECT r.material_id, sum(r.quantity_milli) AS d,"
+        " (SELECT sum(o.quantity_milli) FROM offers o WHERE o.material_id = r.material_id) AS s"
+        " FROM requests r GROUP BY r.material_id) WHERE d > 4 * s OR 40 * d < s";
     static const char q_cap_ok[] =
         "SELECT count(*) FROM requests WHERE max_unit_price_cents <= 0 OR quantity_milli <= 0";
     lds_store *s = seeded("plausible.db", LDS_DEMO_DEFAULT_SEED);
@@ -174,6 +179,7 @@ static void capacities_and_prices_are_plausible(void **state)
     assert_int_equal(scalar(s, q_tb, NULL), 0);
     assert_int_equal(scalar(s, q_orphans, NULL), 0);
     assert_int_equal(scalar(s, q_cap_ok, NULL), 0);
+    assert_int_equal(scalar(s, q_balance, NULL), 0);
     lds_store_close(s);
 }
 

@@ -98,26 +98,27 @@ lds_code lds_ledger_tree_consistency(const lds_ledger_tree *tree, uint64_t first
 
 /**
  * Checks that `leaf_hash` is leaf `leaf_index` of the tree of `tree_size`
- * leaves whose root is `root`.  `proof` holds `n_proof` hashes (may be NULL
- * when 0).  LDS_OK, or LDS_ECORRUPT with the reason (index out of range,
+ * leaves whose root is `root`.  `proof` points to `n_proof` hashes of 32
+ * bytes each, back to back (e.g. `p.hash[0]` of an lds_ledger_proof; may be
+ * NULL when 0).  LDS_OK, or LDS_ECORRUPT with the reason (index out of range,
  * proof too short / too long, root mismatch).
  */
 lds_code lds_ledger_verify_inclusion(uint64_t leaf_index, uint64_t tree_size,
                                      const uint8_t leaf_hash[LDS_LEDGER_HASH_LEN],
-                                     const uint8_t (*proof)[LDS_LEDGER_HASH_LEN], size_t n_proof,
+                                     const uint8_t *proof, size_t n_proof,
                                      const uint8_t root[LDS_LEDGER_HASH_LEN], lds_err *err);
 
 /**
  * Checks that the tree of `size1` leaves with `root1` is a prefix of the tree
  * of `size2` leaves with `root2`.  Edge cases as transparency-dev/merkle:
  * size1 > size2 and size1 == 0 are errors; size1 == size2 needs an empty
- * proof and equal roots.  LDS_OK or LDS_ECORRUPT with the reason.
+ * proof and equal roots.  `proof` as for lds_ledger_verify_inclusion.
+ * LDS_OK or LDS_ECORRUPT with the reason.
  */
 lds_code lds_ledger_verify_consistency(uint64_t size1, uint64_t size2,
                                        const uint8_t root1[LDS_LEDGER_HASH_LEN],
                                        const uint8_t root2[LDS_LEDGER_HASH_LEN],
-                                       const uint8_t (*proof)[LDS_LEDGER_HASH_LEN], size_t n_proof,
-                                       lds_err *err);
+                                       const uint8_t *proof, size_t n_proof, lds_err *err);
 
 /** A borrowed byte string of any length, for hashes as they arrive from outside. */
 typedef struct lds_ledger_bytes {

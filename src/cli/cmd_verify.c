@@ -183,7 +183,7 @@ static int verify_inclusion(const opts *o, const uint8_t key[LDS_LEDGER_PUBKEY_L
         return LDS_EXIT_FAIL;
     }
     if (lds_ledger_verify_inclusion(index, sth.tree_size, leaf,
-                                    (const uint8_t(*)[LDS_LEDGER_HASH_LEN])proof.hash, proof.n,
+                                    proof.hash[0], proof.n,
                                     sth.root, &err) != LDS_OK)
         return fail(NULL, &err);
     if (!o->quiet) {
@@ -213,7 +213,7 @@ static int verify_consistency(const opts *o, const uint8_t key[LDS_LEDGER_PUBKEY
     if (c != LDS_OK)
         return fail(o->consistency, &err);
     if (lds_ledger_verify_consistency(a.tree_size, b.tree_size, a.root, b.root,
-                                      (const uint8_t(*)[LDS_LEDGER_HASH_LEN])proof.hash, proof.n,
+                                      proof.hash[0], proof.n,
                                       &err) != LDS_OK)
         return fail(NULL, &err);
     if (!o->quiet)

@@ -267,7 +267,7 @@ static lds_code passport_event(const json_t *ev, size_t i, const lds_ledger_sth 
     uint8_t h[LDS_LEDGER_HASH_LEN];
     lds_ledger_hash_leaf(leaf, n, h);
     rc = lds_ledger_verify_inclusion(index, sth->tree_size, h,
-                                     (const uint8_t(*)[LDS_LEDGER_HASH_LEN])proof.hash, proof.n,
+                                     proof.hash[0], proof.n,
                                      sth->root, err);
     if (rc != LDS_OK && err) {
         char msg[sizeof err->msg];

@@ -7,11 +7,12 @@
 #include <sodium.h>
 #include "ledger_int.h"
 
-#define ULL(x) ((unsigned long long)(x))
+#define ULL(x)   ((unsigned long long)(x))
+#define PROOF(i) (proof + (i) * LDS_LEDGER_HASH_LEN) /* the i-th hash */
 
 lds_code lds_ledger_verify_inclusion(uint64_t leaf_index, uint64_t tree_size,
                                      const uint8_t leaf_hash[LDS_LEDGER_HASH_LEN],
-                                     const uint8_t (*proof)[LDS_LEDGER_HASH_LEN], size_t n_proof,
+                                     const uint8_t *proof, size_t n_proof,
                                      const uint8_t root[LDS_LEDGER_HASH_LEN], lds_err *err)
 {
     if (leaf_index >= tree_size)
@@ -27,14 +28,14 @@ lds_code lds_ledger_verify_inclusion(uint64_t leaf_index, uint64_t tree_size,
                                "%llu needs %zu",
                                n_proof, ULL(leaf_index), ULL(tree_size), i);
         if ((fn & 1) || fn == sn) {
-            lds_ledger_hash_children(proof[i], r, r);
+            lds_ledger_hash_children(PROOF(i), r, r);
             if (!(fn & 1))
                 while (!(fn & 1) && fn != 0) {
                     fn >>= 1;
                     sn >>= 1;
                 }
         } else {
-            lds_ledger_hash_children(r, proof[i], r);
+            lds_ledger_hash_children(r, PROOF(i), r);
         }
         fn >>= 1;
         sn >>= 1;
@@ -54,8 +55,7 @@ lds_code lds_ledger_verify_inclusion(uint64_t leaf_index, uint64_t tree_size,
 lds_code lds_ledger_verify_consistency(uint64_t size1, uint64_t size2,
                                        const uint8_t root1[LDS_LEDGER_HASH_LEN],
                                        const uint8_t root2[LDS_LEDGER_HASH_LEN],
-                                       const uint8_t (*proof)[LDS_LEDGER_HASH_LEN], size_t n_proof,
-                                       lds_err *err)
+                                       const uint8_t *proof, size_t n_proof, lds_err *err)
 {
     if (size1 > size2)
         return lds_err_set(err, LDS_ECORRUPT, "first tree size %llu is larger than second %llu",
@@ -82,7 +82,7 @@ lds_code lds_ledger_verify_consistency(uint64_t size1, uint64_t size2,
     if ((size1 & (size1 - 1)) == 0) {
         seed = root1;
     } else {
-        seed = proof[0];
+        seed = PROOF(0);
         i = 1;
     }
     uint64_t fn = size1 - 1, sn = size2 - 1;
@@ -99,15 +99,15 @@ lds_code lds_ledger_verify_consistency(uint64_t size1, uint64_t size2,
                                "consistency proof from %llu to %llu is too long (%zu hashes)",
                                ULL(size1), ULL(size2), n_proof);
         if ((fn & 1) || fn == sn) {
-            lds_ledger_hash_children(proof[i], fr, fr);
-            lds_ledger_hash_children(proof[i], sr, sr);
+            lds_ledger_hash_children(PROOF(i), fr, fr);
+            lds_ledger_hash_children(PROOF(i), sr, sr);
             if (!(fn & 1))
                 while (!(fn & 1) && fn != 0) {
                     fn >>= 1;
                     sn >>= 1;
                 }
         } else {
-            lds_ledger_hash_children(sr, proof[i], sr);
+            lds_ledger_hash_children(sr, PROOF(i), sr);
         }
         fn >>= 1;
         sn >>= 1;
@@ -166,7 +166,7 @@ lds_code lds_ledger_verify_inclusion_bytes(uint64_t leaf_index, uint64_t tree_si
         (rc = take_proof(proof, n_proof, &p, err)) != LDS_OK)
         return rc;
     return lds_ledger_verify_inclusion(leaf_index, tree_size, leaf,
-                                       (const uint8_t(*)[LDS_LEDGER_HASH_LEN])p.hash, p.n, r, err);
+                                       p.hash[0], p.n, r, err);
 }
 
 lds_code lds_ledger_verify_consistency_bytes(uint64_t size1, uint64_t size2, lds_ledger_bytes root1,
@@ -193,5 +193,5 @@ lds_code lds_ledger_verify_consistency_bytes(uint64_t size1, uint64_t size2, lds
         (rc = take_proof(proof, n_proof, &p, err)) != LDS_OK)
         return rc;
     return lds_ledger_verify_consistency(size1, size2, r1, r2,
-                                         (const uint8_t(*)[LDS_LEDGER_HASH_LEN])p.hash, p.n, err);
+                                         p.hash[0], p.n, err);
 }

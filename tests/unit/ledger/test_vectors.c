@@ -105,7 +105,7 @@ static void proof_from_json(json_t *arr, lds_ledger_proof *p)
         vec_hash(json_array_get(arr, i), p->hash[i]);
 }
 
-#define PROOF_HASHES(p) ((const uint8_t(*)[LDS_LEDGER_HASH_LEN])(p).hash)
+#define PROOF_HASHES(p) ((p).hash[0])
 
 static void inclusion_line(json_t *j, int line, void *ctx)
 {

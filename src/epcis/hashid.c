@@ -25,8 +25,13 @@ struct lds_epcis_hasher {
     span *spans;
     size_t n_spans, cap_spans;
     int oom;
+    int depth;       /* generic rendering depth */
     lds_epcis_ns ns;
 };
+
+/* Generic rendering stops descending here; validation rejects user data
+ * nested deeper than 32 levels, so only unvalidated input reaches it. */
+#define MAX_GEN_DEPTH 64
 
 /* ---- the property order (CBV 2.0 / reference PROP_ORDER) ---- */
 
@@ -319,6 +324,7 @@ static int add_scalar(lds_epcis_hasher *h, lds_buf *b, const char *name, const j
 
 static void gen_entry(lds_epcis_hasher *h, lds_buf *b, const char *key, const json_t *v,
                       size_t base);
+static void gen_one_inner(lds_epcis_hasher *h, lds_buf *b, const char *key, const json_t *v);
 
 /* Appends every member of `obj` (minus ignored keys and `skip` names) as
  * sorted entries after `start`. */
@@ -343,6 +349,17 @@ static void gen_members(lds_epcis_hasher *h, lds_buf *b, const json_t *obj, cons
 }
 
 static void gen_one(lds_epcis_hasher *h, lds_buf *b, const char *key, const json_t *v)
+{
+    if ((json_is_object(v) || json_is_array(v)) && h->depth >= MAX_GEN_DEPTH) {
+        add_key(h, b, key);
+        return;
+    }
+    h->depth++;
+    gen_one_inner(h, b, key, v);
+    h->depth--;
+}
+
+static void gen_one_inner(lds_epcis_hasher *h, lds_buf *b, const char *key, const json_t *v)
 {
     if (json_is_object(v)) {
         add_key(h, b, key);
@@ -562,6 +579,7 @@ lds_code lds_epcis_hasher_prehash(lds_epcis_hasher *h, const json_t *doc_context
     if (!json_is_object(event) || !json_is_string(type))
         return lds_err_field(err, LDS_EINVAL, "/type", "event has no string \"type\"");
     h->oom = 0;
+    h->depth = 0;
     h->n_spans = 0;
     lds_epcis__ns_init(&h->ns);
     lds_epcis__ns_add_context(&h->ns, doc_context);

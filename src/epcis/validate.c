@@ -181,6 +181,45 @@ static int ext_key_ok(const char *k)
     return lds_epcis__is_abs_uri(k);
 }
 
+/* User data (extensions, ilmd) is kept as given but bounded in depth, so
+ * that every later consumer (hashing, canonical form) stays shallow. */
+#define MAX_EXT_DEPTH 32
+
+static int too_deep(const json_t *v, int depth)
+{
+    if (depth > MAX_EXT_DEPTH)
+        return 1;
+    if (json_is_object(v)) {
+        const char *k;
+        json_t *e;
+        json_object_foreach((json_t *)(uintptr_t)v, k, e)
+        {
+            if (too_deep(e, depth + 1))
+                return 1;
+        }
+    } else if (json_is_array(v)) {
+        size_t i;
+        json_t *e;
+        json_array_foreach((json_t *)(uintptr_t)v, i, e)
+        {
+            if (too_deep(e, depth + 1))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+static void check_ext_value(vctx *c, const char *k, const json_t *v)
+{
+    if (json_is_object(v) || json_is_array(v)) {
+        if (too_deep(v, 1)) {
+            size_t o = push(c, k);
+            viol(c, "extension value nested deeper than %d levels", MAX_EXT_DEPTH);
+            pop(c, o);
+        }
+    }
+}
+
 static void unknown_key(vctx *c, const char *k, const char *where)
 {
     size_t o = push(c, k);
@@ -753,6 +792,8 @@ static void check_event(vctx *c, const json_t *ev, int need_context)
         if (fid < 0) {
             if (!ext_key_ok(k))
                 unknown_key(c, k, tname);
+            else
+                check_ext_value(c, k, v);
             continue;
         }
         size_t o = push(c, k);
@@ -849,6 +890,8 @@ static void check_event(vctx *c, const json_t *ev, int need_context)
                 {
                     if (!ext_key_ok(ik))
                         unknown_key(c, ik, "ilmd");
+                    else
+                        check_ext_value(c, ik, iv);
                 }
             }
         }

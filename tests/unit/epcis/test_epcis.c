@@ -602,6 +602,7 @@ static void single_event_pointers(void **state)
 
 /* ---- hash ID properties ---- */
 
+
 static void hash_of(const char *event_json, char out[LDS_EPCIS_HASH_ID_LEN + 1])
 {
     json_t *ctx = parse("[\"https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld\","
@@ -640,6 +641,42 @@ static void hash_id_is_canonical(void **state)
             "\"example:f\":{\"example:a\":\"1\",\"example:b\":[\"2\",\"1\"]}}",
             b);
     assert_string_not_equal(a, b);
+}
+
+/* User data is kept as given but bounded in depth; a query document's
+ * pointers run through queryResults.resultsBody. */
+static void deep_extensions_and_query_pointers(void **state)
+{
+    (void)state;
+    lds_buf ev = LDS_BUF_INIT;
+    lds_buf_adds(&ev, "{\"type\":\"ObjectEvent\",\"eventTime\":\"2024-05-01T10:00:00Z\","
+                      "\"eventTimeZoneOffset\":\"+00:00\",\"action\":\"ADD\",\"epcList\":[],"
+                      "\"example:deep\":");
+    for (int i = 0; i < 40; i++)
+        lds_buf_adds(&ev, "{\"example:x\":");
+    lds_buf_adds(&ev, "1");
+    for (int i = 0; i < 40; i++)
+        lds_buf_addc(&ev, '}');
+    lds_buf_addc(&ev, '}');
+    expect_violation(ev.ptr, "/epcisBody/eventList/0/example:deep");
+    /* The hash still works (and stays bounded) on unvalidated input. */
+    char id[LDS_EPCIS_HASH_ID_LEN + 1];
+    hash_of(ev.ptr, id);
+    lds_buf_release(&ev);
+
+    lds_epcis_report rep;
+    lds_err err;
+    json_t *doc = parse("{\"@context\":\"https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld\","
+                        "\"type\":\"EPCISQueryDocument\",\"epcisBody\":{\"queryResults\":{"
+                        "\"queryName\":\"SimpleEventQuery\",\"resultsBody\":{\"eventList\":["
+                        "{\"type\":\"ObjectEvent\",\"eventTime\":\"2024-05-01T10:00:00Z\","
+                        "\"eventTimeZoneOffset\":\"+00:00\",\"action\":\"ADD\"}]}}}}");
+    lds_epcis_report_init(&rep);
+    assert_int_equal(lds_epcis_validate_document(doc, &rep, &err), LDS_EINVAL);
+    assert_true(has_violation(&rep, "/epcisBody/queryResults/resultsBody/eventList/0/epcList"));
+    assert_non_null(lds_epcis_document_events(doc));
+    lds_epcis_report_release(&rep);
+    json_decref(doc);
 }
 
 static void prehash_value_rules(void **state)
@@ -872,6 +909,7 @@ int main(void)
         cmocka_unit_test(document_envelope_errors),
         cmocka_unit_test(single_event_pointers),
         cmocka_unit_test(hash_id_is_canonical),
+        cmocka_unit_test(deep_extensions_and_query_pointers),
         cmocka_unit_test(prehash_value_rules),
         cmocka_unit_test(dl_conversions),
         cmocka_unit_test(canonical_is_jcs),

@@ -8,6 +8,10 @@
  *
  * Quantities here are doubles in the material's own unit ('t', 'unit', 'MW');
  * stored quantities are `_milli` integers, so divide by 1000 first.
+ *
+ * Thread-safety: an lds_catalog is immutable once returned, so any number of
+ * threads may read and convert with one catalog; the store functions follow
+ * store.h (one connection per thread).
  */
 #ifndef LDS_CATALOG_H
 #define LDS_CATALOG_H

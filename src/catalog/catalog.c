@@ -20,6 +20,11 @@
 #define MASS_BALANCE_REL 1e-6
 #define MASS_BALANCE_ABS 1e-12
 
+/* Bounds on the document (the real catalog has ~60 materials and ~40
+ * recipes); they keep validation's quadratic id checks cheap on any input. */
+#define CATALOG_MAX_ITEMS 4096
+#define CATALOG_MAX_LINES 64
+
 static const char *const re_symbols[LDS_RE_N] = {"La", "Ce", "Pr", "Nd", "Sm", "Eu", "Gd", "Tb",
                                                  "Dy", "Ho", "Er", "Tm", "Yb", "Lu", "Y",  "Sc"};
 static const char *const re_oxides[LDS_RE_N] = {
@@ -205,6 +210,8 @@ static lds_code get_array(json_t *root, const char *key, json_t **out, lds_err *
         return bad(err, ptr_key(p, sizeof p, "", key), "required array is missing");
     if (!json_is_array(a) || json_array_size(a) == 0)
         return bad(err, ptr_key(p, sizeof p, "", key), "must be a non-empty array");
+    if (json_array_size(a) > CATALOG_MAX_ITEMS)
+        return bad(err, ptr_key(p, sizeof p, "", key), "more than %d entries", CATALOG_MAX_ITEMS);
     *out = a;
     return LDS_OK;
 }
@@ -538,6 +545,8 @@ static lds_code parse_lines(lds_catalog *c, json_t *arr, const char *base, lds_r
     lds_code rc;
     if (!json_is_array(arr) || json_array_size(arr) == 0)
         return bad(err, base, "must be a non-empty array");
+    if (json_array_size(arr) > CATALOG_MAX_LINES)
+        return bad(err, base, "more than %d lines", CATALOG_MAX_LINES);
     size_t n = json_array_size(arr);
     lds_recipe_line *l = lds_calloc(n, sizeof *l);
     if (!l)
@@ -658,7 +667,7 @@ static lds_code parse_recipes(lds_catalog *c, json_t *root, lds_err *err)
  * dependency order; a pass without progress means a cycle. */
 static lds_code resolve_content_from(lds_catalog *c, lds_err *err)
 {
-    char base[PATH_MAX_LEN];
+    char base[PATH_MAX_LEN], p[PATH_MAX_LEN];
     for (;;) {
         int progress = 0, pending = 0;
         for (size_t i = 0; i < c->n_mats; i++) {
@@ -668,11 +677,11 @@ static lds_code resolve_content_from(lds_catalog *c, lds_err *err)
             ptr_idx(base, sizeof base, "/materials", i);
             long ri = find_rec(c, m->content_from);
             if (ri < 0)
-                return bad(err, strcat(base, "/content_from_recipe"), "unknown recipe '%.40s'",
+                return bad(err, ptr_key(p, sizeof p, base, "content_from_recipe"), "unknown recipe '%.40s'",
                            m->content_from);
             rec_int *r = &c->recs[ri];
             if (r->pub.output != i || r->cop)
-                return bad(err, strcat(base, "/content_from_recipe"),
+                return bad(err, ptr_key(p, sizeof p, base, "content_from_recipe"),
                            "recipe '%s' does not make '%s' as a single output", r->pub.id,
                            m->pub.id);
             int ready = 1;
@@ -699,7 +708,7 @@ static lds_code resolve_content_from(lds_catalog *c, lds_err *err)
             for (size_t i = 0; i < c->n_mats; i++)
                 if (!c->mats[i].resolved) {
                     ptr_idx(base, sizeof base, "/materials", i);
-                    return bad(err, strcat(base, "/content_from_recipe"),
+                    return bad(err, ptr_key(p, sizeof p, base, "content_from_recipe"),
                                "content depends on itself through recipe '%s'",
                                c->mats[i].content_from);
                 }
@@ -759,7 +768,7 @@ static lds_code derive_coproducts(lds_catalog *c, size_t ri, lds_err *err)
     }
     r->pub.outputs = r->out;
     if (r->pub.output_qty <= 0)
-        return bad(err, ptr_key(p, sizeof p, base, ""), "primary output '%s' is not produced",
+        return bad(err, base, "primary output '%s' is not produced",
                    r->pub.output_id);
     return LDS_OK;
 }

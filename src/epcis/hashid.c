@@ -36,7 +36,7 @@ struct lds_epcis_hasher {
 /* ---- the property order (CBV 2.0 / reference PROP_ORDER) ---- */
 
 enum { P_SCALAR = 0, P_OBJ, P_LIST };
-enum { V_NONE = 0, V_BIZSTEP, V_DISP, V_GS1VOC, V_COMP, V_TIME };
+enum { V_NONE = 0, V_BIZSTEP, V_DISP, V_GS1VOC, V_COMP, V_TIME, V_CURIE };
 
 typedef struct prop {
     const char *name;
@@ -403,7 +403,7 @@ static void gen_typed_list(lds_epcis_hasher *h, lds_buf *b, const char *key, con
                 if (h->vocab.oom)
                     h->oom = 1;
                 lds_buf_adds(b, "type");
-                if (!add_text(h, b, "type", h->vocab.ptr, h->vocab.len, V_NONE, 0)) {
+                if (!add_text(h, b, "type", h->vocab.ptr, h->vocab.len, V_CURIE, 0)) {
                     b->len -= 4;
                     if (b->cap)
                         b->ptr[b->len] = '\0';

@@ -40,6 +40,9 @@ typedef struct lds_worker {
     int fd;
     lds_store *store;
     uint64_t n_requests;
+    uint64_t gen;              /* store generation, valid for one loop iteration */
+    struct timeval gen_at;     /* the loop's cached time when `gen` was read */
+    int gen_valid;
     _Atomic uint64_t by_class[6]; /* replies by status class: [2] = 2xx ... [5] = 5xx */
     cache_entry cache[LDS_API_CACHE_SLOTS];
     token_entry tokens[LDS_API_CACHE_SLOTS];
@@ -105,6 +108,14 @@ void lds_api_dispatch(lds_req *r);
 
 /* static.c */
 void lds_api_serve_static(lds_req *r);
+
+/**
+ * The store generation as of this event-loop iteration: read once per
+ * iteration (a read transaction costs locks and syscalls), and re-read after
+ * this worker writes (lds_api_generation_bump).
+ */
+uint64_t lds_api_generation(lds_worker *w);
+void lds_api_generation_bump(lds_worker *w);
 
 /* cache: per worker, keyed by URI and store generation */
 const cache_entry *lds_api_cache_get(lds_worker *w, const char *key, uint64_t gen);

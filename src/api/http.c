@@ -247,6 +247,24 @@ json_t *lds_api_read_json(lds_req *r)
 
 /* ---- response cache ------------------------------------------------------ */
 
+uint64_t lds_api_generation(lds_worker *w)
+{
+    struct timeval now;
+    if (event_base_gettimeofday_cached(w->base, &now) != 0)
+        w->gen_valid = 0;
+    if (!w->gen_valid || now.tv_sec != w->gen_at.tv_sec || now.tv_usec != w->gen_at.tv_usec) {
+        w->gen = lds_store_generation(w->store);
+        w->gen_at = now;
+        w->gen_valid = 1;
+    }
+    return w->gen;
+}
+
+void lds_api_generation_bump(lds_worker *w)
+{
+    w->gen_valid = 0;
+}
+
 static size_t slot_of(const char *key)
 {
     uint64_t h = 1469598103934665603ull; /* FNV-1a */

@@ -75,7 +75,7 @@ static void h_list(lds_req *r, const char *resource, const char *id)
     (void)id;
     lds_worker *w = r->w;
     const char *uri = evhttp_request_get_uri(r->ev);
-    uint64_t gen = lds_store_generation(w->store);
+    uint64_t gen = lds_api_generation(w);
     const cache_entry *hit = lds_api_cache_get(w, uri, gen);
     if (hit) {
         lds_api_reply(r, 200, "application/json", hit->body, hit->len);
@@ -133,6 +133,7 @@ static void h_create(lds_req *r, const char *resource, const char *id)
             rc = lds_store_commit(s, &err);
         else
             lds_store_rollback(s);
+        lds_api_generation_bump(r->w);
     }
     if (rc != LDS_OK) {
         lds_api_problem_err(r, &err, &fe);
@@ -216,7 +217,7 @@ static int authorize(lds_req *r, enum access need)
     while (*token == ' ')
         token++;
     lds_worker *w = r->w;
-    uint64_t gen = lds_store_generation(w->store);
+    uint64_t gen = lds_api_generation(w);
     size_t slot = 0;
     for (const char *p = token; *p && p < token + 16; p++)
         slot = slot * 31 + (unsigned char)*p;

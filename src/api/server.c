@@ -10,6 +10,8 @@
 #include <event2/buffer.h>
 #include <event2/thread.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <event2/bufferevent.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -58,6 +60,10 @@ static lds_code listen_socket(const char *bind_addr, int port, int *fd_out, int 
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+    /* Replies leave in one segment train; without this, a reply over one
+     * write (16 KiB) waits for the peer's delayed ACK (Nagle), ~40 ms.
+     * Accepted sockets inherit it. */
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     if (bind(fd, sa, len) != 0 || listen(fd, 1024) != 0) {
         int e = errno;
         close(fd);
@@ -201,6 +207,16 @@ static void on_signal(evutil_socket_t sig, short events, void *arg)
     lds_server_stop(srv);
 }
 
+/* Lets a whole reply go out in one writev instead of 16 KiB pieces. */
+static struct bufferevent *make_bev(struct event_base *base, void *arg)
+{
+    (void)arg;
+    struct bufferevent *bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+    if (bev)
+        bufferevent_set_max_single_write(bev, 1 << 20);
+    return bev;
+}
+
 static lds_code worker_init(lds_server *srv, lds_worker *w, int fd, lds_err *err)
 {
     lds_code rc;
@@ -208,7 +224,13 @@ static lds_code worker_init(lds_server *srv, lds_worker *w, int fd, lds_err *err
     w->fd = fd;
     if ((rc = lds_store_open(srv->cfg.db_path, &w->store, err)))
         return rc;
-    w->base = event_base_new();
+    /* The changelist batches epoll_ctl calls: about half as many per request. */
+    struct event_config *ec = event_config_new();
+    if (ec) {
+        event_config_set_flag(ec, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+        w->base = event_base_new_with_config(ec);
+        event_config_free(ec);
+    }
     w->http = w->base ? evhttp_new(w->base) : NULL;
     if (!w->http)
         return lds_err_set(err, LDS_ENOMEM, "cannot create event base");
@@ -219,6 +241,7 @@ static lds_code worker_init(lds_server *srv, lds_worker *w, int fd, lds_err *err
                                             EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
                                             EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
     evhttp_set_gencb(w->http, on_request, w);
+    evhttp_set_bevcb(w->http, make_bev, NULL);
     if (!evhttp_accept_socket_with_handle(w->http, fd)) {
         close(fd);
         w->fd = -1;

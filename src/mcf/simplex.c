@@ -455,19 +455,25 @@ static int initial_pivots(lds_mcf__ns *s)
 }
 
 /*
- * Block size of the pricing rule.  LEMON's sqrt(m) is right for general
- * networks, but on bipartite (transportation-like) networks, where almost
- * every arc runs from a pure source to a pure sink, tiny blocks win by an
- * order of magnitude: each pivot there is a short local exchange, and a big
- * block pays mostly for pricing (measured: 1e6 arcs, 0.19 s with blocks of
- * 10 against 3.5 s with sqrt(m)).
+ * Pricing parameters per instance (measured on bench/mcf's three families):
+ *  - bipartite, transportation-like networks (almost every arc runs from a
+ *    pure source to a pure sink): tiny blocks.  Each pivot there is a short
+ *    local exchange and big blocks pay mostly for pricing (1e6 arcs: 0.19 s
+ *    with blocks of 10, 3.5 s with sqrt(m)).
+ *  - deep, layered networks (mean BFS depth from the supplies >= 4, e.g. the
+ *    multi-echelon chain): arcs in input order and blocks of 2 sqrt(m); arc
+ *    mixing there triples the pivot count at 1e6 arcs.
+ *  - otherwise LEMON's defaults: mixed arc order, blocks of sqrt(m).
  */
-static uint32_t choose_block(lds_mcf__ns *s)
+static void choose_pricing(lds_mcf__ns *s, uint32_t *block, int *mix)
 {
     const lds_mcf_problem *p = s->p;
-    uint32_t m = p->n_arcs, root_m = isqrt32(m);
-    uint8_t *side = (uint8_t *)s->buf; /* n bytes of scratch: 1 has out-arcs, 2 has in-arcs */
-    memset(side, 0, s->n);
+    uint32_t n = s->n, m = p->n_arcs, root_m = isqrt32(m);
+    uint32_t *level = s->buf;                        /* n entries */
+    uint8_t *side = (uint8_t *)(s->buf + (size_t)n + 1); /* n bytes: 1 out-arcs, 2 in-arcs */
+    memset(side, 0, n);
+    for (uint32_t u = 0; u < n; u++)
+        level[u] = p->supply[u] > 0 ? 0 : NONE;
     for (uint32_t e = 0; e < m; e++) {
         side[p->tail[e]] |= 1;
         side[p->head[e]] |= 2;
@@ -475,17 +481,49 @@ static uint32_t choose_block(lds_mcf__ns *s)
     uint64_t bipartite = 0;
     for (uint32_t e = 0; e < m; e++)
         bipartite += side[p->tail[e]] == 1 && side[p->head[e]] == 2;
-    uint32_t block = bipartite * 20 >= (uint64_t)m * 19 ? root_m / 100 : root_m;
-    return block < 10 ? 10 : block;
+    /* BFS levels by label-correcting passes over the arc list; not settling
+     * within a few passes counts as deep. */
+    int changed = 1;
+    for (int pass = 0; pass < 8 && changed; pass++) {
+        changed = 0;
+        for (uint32_t e = 0; e < m; e++) {
+            uint32_t lt = level[p->tail[e]];
+            if (lt != NONE && lt + 1 < level[p->head[e]]) {
+                level[p->head[e]] = lt + 1;
+                changed = 1;
+            }
+        }
+    }
+    uint64_t reached = 0, sum = 0;
+    for (uint32_t u = 0; u < n; u++)
+        if (level[u] != NONE) {
+            reached++;
+            sum += level[u];
+        }
+    int is_deep = changed || sum >= 4 * reached;
+    if (bipartite * 20 >= (uint64_t)m * 19) {
+        *block = root_m / 100;
+        *mix = 1;
+    } else if (is_deep && reached) {
+        *block = 2 * root_m;
+        *mix = 0;
+    } else {
+        *block = root_m;
+        *mix = 1;
+    }
+    if (*block < 10)
+        *block = 10;
 }
 
-static void cold_start(lds_mcf__ns *s, const int64_t *b)
+static void cold_start(lds_mcf__ns *s, const int64_t *b, int mix)
 {
     uint32_t n = s->n, root = n, m = s->m;
     const lds_mcf_problem *p = s->p;
     /* LEMON's arc mixing: stride max(m/n, 3). */
     s->m0 = m;
     s->skip = n > 1 && m / n > 3 ? m / n : 3;
+    if (!mix)
+        s->skip = m ? m : 1; /* one column: input order */
     s->q = m / s->skip;
     s->r = m % s->skip;
     for (uint32_t e = 0; e < m; e++) {
@@ -774,8 +812,9 @@ lds_code lds_mcf__ns_solve(lds_mcf__ns *s, lds_mcf_status *status, lds_err *err)
         if (ensure_cap(s, p->n_arcs) != LDS_OK)
             return lds_err_set(err, LDS_ENOMEM, "out of memory for %u arcs", p->n_arcs);
         s->m = p->n_arcs;
-        s->block = choose_block(s);
-        cold_start(s, s->pi);
+        int mix;
+        choose_pricing(s, &s->block, &mix);
+        cold_start(s, s->pi, mix);
         s->has_basis = 1;
         if (initial_pivots(s)) {
             *status = LDS_MCF_UNBOUNDED;

@@ -216,6 +216,35 @@ static void random_instance(lds_mcf_problem *p)
     }
 }
 
+/* Medium instances: deeper trees, both pricing layouts, bigger values. */
+static void random_medium_instance(lds_mcf_problem *p)
+{
+    lds_err e;
+    uint32_t n = (uint32_t)uni(20, 90);
+    uint32_t m = (uint32_t)uni(n, 8 * n);
+    assert_int_equal(lds_mcf_problem_init(p, n, m, &e), LDS_OK);
+    int layered = uni(0, 1) == 0;
+    int64_t total = 0;
+    for (uint32_t u = 0; u + 1 < n; u++) {
+        p->supply[u] = uni(0, 4) == 0 ? uni(-400, 400) : 0;
+        total += p->supply[u];
+    }
+    p->supply[n - 1] = -total;
+    for (uint32_t i = 0; i < m; i++) {
+        uint32_t u = (uint32_t)uni(0, n - 1), v;
+        if (layered) /* mostly forward arcs: long paths, deep trees */
+            v = uni(0, 9) ? (uint32_t)(u + 1 + uni(0, 2)) % n : (uint32_t)uni(0, n - 1);
+        else
+            v = (uint32_t)uni(0, n - 1);
+        int64_t lo = uni(0, 15) == 0 ? uni(0, 20) : 0;
+        int64_t up = uni(0, 7) == 0 ? LDS_MCF_INF : lo + uni(0, 300);
+        int64_t c = uni(-50, 1000);
+        if (up == LDS_MCF_INF && c < 0)
+            c = -c;
+        assert_int_equal(lds_mcf_problem_add_arc(p, u, v, lo, up, c, NULL, &e), LDS_OK);
+    }
+}
+
 static uint64_t base_seed(void)
 {
     const char *s = getenv("LDS_SEED");
@@ -326,6 +355,41 @@ static void random_warm_resolves(void **state)
     }
 }
 
+static void random_medium_solves(void **state)
+{
+    (void)state;
+    uint64_t seed0 = base_seed() + 3000000;
+    for (uint64_t i = 0; i < 150; i++) {
+        uint64_t seed = seed0 + i;
+        rng_state = seed;
+        lds_mcf_problem p;
+        random_medium_instance(&p);
+        lds_mcf_solver *s;
+        lds_mcf_status st;
+        lds_err e;
+        assert_int_equal(lds_mcf_solver_new(&p, &s, &e), LDS_OK);
+        if (lds_mcf_solve(s, LDS_MCF_AUTO, &st, &e) != LDS_OK)
+            fail_msg("seed %" PRIu64 ": %s", seed, e.msg);
+        compare(&p, s, st, seed, "medium cold");
+        for (int round = 0; round < 4; round++) {
+            const lds_mcf_problem *q = lds_mcf_solver_problem(s);
+            uint32_t a = (uint32_t)uni(0, q->n_nodes - 1), b = (uint32_t)uni(0, q->n_nodes - 1);
+            int64_t d = uni(-100, 100);
+            assert_int_equal(lds_mcf_set_supply(s, a, q->supply[a] + d, &e), LDS_OK);
+            assert_int_equal(lds_mcf_set_supply(s, b, q->supply[b] - d, &e), LDS_OK);
+            uint32_t arc = (uint32_t)uni(0, q->n_arcs - 1);
+            if (q->upper[arc] != LDS_MCF_INF)
+                assert_int_equal(lds_mcf_set_bounds(s, arc, q->lower[arc], q->lower[arc] + uni(0, 300), &e), LDS_OK);
+            assert_int_equal(lds_mcf_add_arc(s, a, b, 0, uni(1, 200), uni(0, 500), NULL, &e), LDS_OK);
+            if (lds_mcf_solve(s, LDS_MCF_AUTO, &st, &e) != LDS_OK)
+                fail_msg("seed %" PRIu64 " round %d: %s", seed, round, e.msg);
+            compare(lds_mcf_solver_problem(s), s, st, seed, "medium warm");
+        }
+        lds_mcf_solver_free(s);
+        lds_mcf_problem_release(&p);
+    }
+}
+
 static void dimacs_round_trip_random(void **state)
 {
     (void)state;
@@ -362,6 +426,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(random_cold_solves),
         cmocka_unit_test(random_warm_resolves),
+        cmocka_unit_test(random_medium_solves),
         cmocka_unit_test(dimacs_round_trip_random),
     };
     return cmocka_run_group_tests_name("mcf properties", tests, NULL, NULL);

@@ -8,7 +8,7 @@
 #include "lodestone/catalog.h"
 #include "lodestone/demo.h"
 #include "lodestone/store.h"
-#include "../../../src/demo/demo_int.h"
+#include "demo/demo_int.h"
 
 static lds_store *open_db(const char *name, int with_catalog)
 {

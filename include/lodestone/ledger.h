@@ -6,9 +6,12 @@
  *
  * Everything here is pure and I/O-free except the key-file functions at the
  * end (src/ledger/keyfile.c).  Fallible functions return an lds_code and take
- * a trailing `lds_err *err` (may be NULL).  Functions that take a `const
- * lds_ledger_tree *` may run concurrently with each other; appends need
- * exclusive access.
+ * a trailing `lds_err *err` (may be NULL).
+ *
+ * Threads: one appender and any number of readers may use a tree at the same
+ * time without locks (readers see the size published by the last completed
+ * append and everything under it); two appenders need a lock between them.
+ * JSON integers (sizes, indices, timestamps) are limited to 2^63 - 1.
  */
 #ifndef LDS_LEDGER_H
 #define LDS_LEDGER_H

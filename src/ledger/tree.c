@@ -3,6 +3,11 @@
  * of the complete subtrees of 2^l leaves, so node (l, i) exists once the tree
  * has (i + 1) << l leaves and never changes afterwards; roots and proofs for
  * any earlier size are assembled from these nodes (RFC 9162 §2.1).
+ *
+ * One writer and any number of readers may run at once without locks: the
+ * writer fills every node of size n + 1 before publishing the size with a
+ * release store, hashes never move (fixed chunks), and a grown chunk table
+ * replaces the old one atomically while the old one is kept until free.
  */
 #include <string.h>
 #include "lodestone/alloc.h"
@@ -15,13 +20,15 @@
 typedef uint8_t hash_t[LDS_LEDGER_HASH_LEN];
 
 typedef struct level {
-    hash_t **chunks;   /* chunks[i >> CHUNK_SHIFT][i & (CHUNK_LEN - 1)] */
-    size_t n_chunks;   /* allocated chunks */
-    size_t cap_chunks; /* slots in `chunks` */
+    hash_t **chunks;           /* chunks[i >> CHUNK_SHIFT][i & (CHUNK_LEN - 1)]; atomic */
+    size_t n_chunks;           /* allocated chunks (writer only) */
+    size_t cap_chunks;         /* slots in `chunks` (writer only) */
+    hash_t **retired[MAX_LEVELS]; /* outgrown tables, freed with the tree (readers may hold them) */
+    unsigned n_retired;
 } level;
 
 struct lds_ledger_tree {
-    uint64_t size;             /* leaves; level l holds size >> l nodes */
+    uint64_t size;             /* leaves, atomic; level l holds size >> l nodes */
     level levels[MAX_LEVELS];
 };
 
@@ -40,21 +47,31 @@ void lds_ledger_tree_free(lds_ledger_tree *tree)
     if (!tree)
         return;
     for (unsigned l = 0; l < MAX_LEVELS; l++) {
-        for (size_t c = 0; c < tree->levels[l].n_chunks; c++)
-            lds_free(tree->levels[l].chunks[c]);
-        lds_free(tree->levels[l].chunks);
+        level *lv = &tree->levels[l];
+        for (size_t c = 0; c < lv->n_chunks; c++)
+            lds_free(lv->chunks[c]);
+        lds_free(lv->chunks);
+        for (unsigned r = 0; r < lv->n_retired; r++)
+            lds_free(lv->retired[r]);
     }
     lds_free(tree);
 }
 
+/* The published size: everything it covers is visible to this thread. */
+static inline uint64_t published_size(const lds_ledger_tree *t)
+{
+    return __atomic_load_n(&t->size, __ATOMIC_ACQUIRE);
+}
+
 uint64_t lds_ledger_tree_size(const lds_ledger_tree *tree)
 {
-    return tree->size;
+    return published_size(tree);
 }
 
 static inline const uint8_t *node_at(const lds_ledger_tree *t, unsigned lvl, uint64_t index)
 {
-    return t->levels[lvl].chunks[index >> CHUNK_SHIFT][index & (CHUNK_LEN - 1)];
+    hash_t **chunks = __atomic_load_n(&t->levels[lvl].chunks, __ATOMIC_ACQUIRE);
+    return chunks[index >> CHUNK_SHIFT][index & (CHUNK_LEN - 1)];
 }
 
 /* Makes room for node `index` at level `lvl`; 0 or -1 on OOM (nothing lost). */
@@ -64,11 +81,19 @@ static int reserve(level *lv, uint64_t index)
     if (chunk < lv->n_chunks)
         return 0;
     if (lv->n_chunks == lv->cap_chunks) {
+        /* Copy rather than realloc: a reader may still be using the old
+         * table, so it is retired, not freed (doubling: < 64 of them). */
         size_t cap = lv->cap_chunks ? lv->cap_chunks * 2 : 4;
-        hash_t **p = lds_realloc(lv->chunks, cap * sizeof *p);
+        if (lv->chunks && lv->n_retired == MAX_LEVELS)
+            return -1;
+        hash_t **p = lds_malloc(cap * sizeof *p);
         if (!p)
             return -1;
-        lv->chunks = p;
+        if (lv->n_chunks)
+            memcpy(p, lv->chunks, lv->n_chunks * sizeof *p);
+        if (lv->chunks)
+            lv->retired[lv->n_retired++] = lv->chunks;
+        __atomic_store_n(&lv->chunks, p, __ATOMIC_RELEASE);
         lv->cap_chunks = cap;
     }
     hash_t *c = lds_malloc((size_t)CHUNK_LEN * sizeof *c);
@@ -101,7 +126,7 @@ lds_code lds_ledger_tree_append(lds_ledger_tree *tree, const uint8_t leaf_hash[L
         /* i is odd: its left sibling i - 1 is complete, so the parent is too. */
         lds_ledger_hash_children(node_at(tree, l, i - 1), h, h);
     }
-    tree->size = size + 1;
+    __atomic_store_n(&tree->size, size + 1, __ATOMIC_RELEASE); /* publish */
     return LDS_OK;
 }
 
@@ -116,9 +141,10 @@ lds_code lds_ledger_tree_append_data(lds_ledger_tree *tree, const void *data, si
 lds_code lds_ledger_tree_leaf_hash(const lds_ledger_tree *tree, uint64_t index,
                                    uint8_t out[LDS_LEDGER_HASH_LEN], lds_err *err)
 {
-    if (index >= tree->size)
+    uint64_t size = published_size(tree);
+    if (index >= size)
         return lds_err_set(err, LDS_EINVAL, "leaf index %llu is not below tree size %llu",
-                           (unsigned long long)index, (unsigned long long)tree->size);
+                           (unsigned long long)index, (unsigned long long)size);
     memcpy(out, node_at(tree, 0, index), LDS_LEDGER_HASH_LEN);
     return LDS_OK;
 }
@@ -170,9 +196,10 @@ static const uint8_t *complete(const lds_ledger_tree *t, uint64_t start, uint64_
 lds_code lds_ledger_tree_root(const lds_ledger_tree *tree, uint64_t size,
                               uint8_t out[LDS_LEDGER_HASH_LEN], lds_err *err)
 {
-    if (size > tree->size)
+    uint64_t have = published_size(tree);
+    if (size > have)
         return lds_err_set(err, LDS_EINVAL, "tree size %llu is beyond the %llu leaves logged",
-                           (unsigned long long)size, (unsigned long long)tree->size);
+                           (unsigned long long)size, (unsigned long long)have);
     range_hash(tree, 0, size, out);
     return LDS_OK;
 }
@@ -180,10 +207,11 @@ lds_code lds_ledger_tree_root(const lds_ledger_tree *tree, uint64_t size,
 lds_code lds_ledger__subtree_hash(const lds_ledger_tree *tree, uint64_t start, uint64_t end,
                                   uint8_t out[LDS_LEDGER_HASH_LEN], lds_err *err)
 {
-    if (!lds_ledger__subtree_valid(start, end) || end > tree->size)
+    uint64_t have = published_size(tree);
+    if (!lds_ledger__subtree_valid(start, end) || end > have)
         return lds_err_set(err, LDS_EINVAL, "[%llu, %llu) is not a valid subtree of %llu leaves",
                            (unsigned long long)start, (unsigned long long)end,
-                           (unsigned long long)tree->size);
+                           (unsigned long long)have);
     range_hash(tree, start, end, out);
     return LDS_OK;
 }
@@ -227,9 +255,10 @@ static void path(const lds_ledger_tree *t, uint64_t m, uint64_t s, uint64_t len,
 lds_code lds_ledger_tree_inclusion(const lds_ledger_tree *tree, uint64_t leaf_index,
                                    uint64_t tree_size, lds_ledger_proof *out, lds_err *err)
 {
-    if (tree_size > tree->size)
+    uint64_t have = published_size(tree);
+    if (tree_size > have)
         return lds_err_set(err, LDS_EINVAL, "tree size %llu is beyond the %llu leaves logged",
-                           (unsigned long long)tree_size, (unsigned long long)tree->size);
+                           (unsigned long long)tree_size, (unsigned long long)have);
     if (leaf_index >= tree_size)
         return lds_err_set(err, LDS_EINVAL, "leaf index %llu is not below tree size %llu",
                            (unsigned long long)leaf_index, (unsigned long long)tree_size);
@@ -240,7 +269,7 @@ lds_code lds_ledger_tree_inclusion(const lds_ledger_tree *tree, uint64_t leaf_in
 lds_code lds_ledger__subtree_inclusion(const lds_ledger_tree *tree, uint64_t index, uint64_t start,
                                        uint64_t end, lds_ledger_proof *out, lds_err *err)
 {
-    if (!lds_ledger__subtree_valid(start, end) || end > tree->size || index < start ||
+    if (!lds_ledger__subtree_valid(start, end) || end > published_size(tree) || index < start ||
         index >= end)
         return lds_err_set(err, LDS_EINVAL, "no leaf %llu in subtree [%llu, %llu)",
                            (unsigned long long)index, (unsigned long long)start,
@@ -294,9 +323,10 @@ static void subproof(const lds_ledger_tree *t, uint64_t lo, uint64_t hi, uint64_
 lds_code lds_ledger_tree_consistency(const lds_ledger_tree *tree, uint64_t first, uint64_t second,
                                      lds_ledger_proof *out, lds_err *err)
 {
-    if (second > tree->size)
+    uint64_t have = published_size(tree);
+    if (second > have)
         return lds_err_set(err, LDS_EINVAL, "tree size %llu is beyond the %llu leaves logged",
-                           (unsigned long long)second, (unsigned long long)tree->size);
+                           (unsigned long long)second, (unsigned long long)have);
     if (first == 0)
         return lds_err_set(err, LDS_EINVAL, "a consistency proof from the empty tree is meaningless");
     if (first > second)
@@ -309,7 +339,7 @@ lds_code lds_ledger_tree_consistency(const lds_ledger_tree *tree, uint64_t first
 lds_code lds_ledger__subtree_consistency(const lds_ledger_tree *tree, uint64_t start, uint64_t end,
                                          uint64_t n, lds_ledger_proof *out, lds_err *err)
 {
-    if (!lds_ledger__subtree_valid(start, end) || end > n || n > tree->size)
+    if (!lds_ledger__subtree_valid(start, end) || end > n || n > published_size(tree))
         return lds_err_set(err, LDS_EINVAL, "[%llu, %llu) is not a valid subtree of %llu leaves",
                            (unsigned long long)start, (unsigned long long)end,
                            (unsigned long long)n);

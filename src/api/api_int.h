@@ -3,16 +3,15 @@
 #define LDS_API_INT_H
 
 #include <event2/event.h>
-#include <sys/queue.h>
-#include <event2/http.h>
-#include <event2/keyvalq_struct.h>
 #include <jansson.h>
 #include <stdint.h>
+#include <time.h>
 #include "lodestone/api.h"
 #include "lodestone/auth.h"
 #include "lodestone/buf.h"
 #include "lodestone/registry.h"
 #include "lodestone/store.h"
+#include "http_parse.h"
 
 #define LDS_API_MAX_PARAMS   32
 #define LDS_API_MAX_DEPTH    32
@@ -32,12 +31,18 @@ typedef struct token_entry {
     lds_principal who;
 } token_entry;
 
+typedef struct lds_conn lds_conn;
+
 typedef struct lds_worker {
     struct lds_server *srv;
     int index;
     struct event_base *base;
-    struct evhttp *http;
-    int fd;
+    int fd;                  /* listening socket */
+    struct event *accept_ev;
+    lds_conn *conns;         /* open connections, for shutdown */
+    size_t n_conns;
+    char date[40];           /* cached "Date: ..." value */
+    time_t date_at;
     lds_store *store;
     uint64_t n_requests;
     uint64_t gen;              /* store generation, valid for one loop iteration */
@@ -61,21 +66,31 @@ struct lds_server {
 
 /** One request being handled. */
 typedef struct lds_req {
-    struct evhttp_request *ev;
     lds_worker *w;
-    enum evhttp_cmd_type method;
+    lds_conn *conn;
+    const lds_http_head *head;
+    lds_http_method method;
     const char *method_name;
-    char path[1024];
+    const char *uri;                  /* request-target as sent: the cache key */
+    char path[1024];                  /* decoded path */
     char seg_buf[1024];               /* copy of path, split in place */
-    char *segs[LDS_API_MAX_SEGMENTS]; /* path split on '/', decoded */
+    char *segs[LDS_API_MAX_SEGMENTS]; /* path split on '/' */
     int n_segs;
-    struct evkeyvalq query;
+    char query_buf[4096];             /* decoded query keys and values */
     lds_kv params[LDS_API_MAX_PARAMS];
     size_t n_params;
+    const char *body; /* borrowed from the connection's input */
+    size_t body_len;
+    lds_buf out_headers; /* extra response header lines */
     lds_principal who;
     char id[24]; /* request id, echoed in X-Request-Id */
     int status;  /* set when replied */
 } lds_req;
+
+/** Header of the request (case-insensitive), or NULL. */
+const char *lds_api_header(const lds_req *r, const char *name);
+/** Adds a response header line. */
+void lds_api_add_header(lds_req *r, const char *name, const char *value);
 
 /* http.c: replies */
 void lds_api_reply(lds_req *r, int status, const char *content_type, const char *body,

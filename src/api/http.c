@@ -3,25 +3,10 @@
  * Every error leaves as application/problem+json with type, title, status,
  * detail and, for invalid input, "errors": [{pointer, message}].
  */
-#include <event2/buffer.h>
 #include <string.h>
 #include <strings.h>
 #include "api_int.h"
 #include "lodestone/alloc.h"
-
-void lds_api_reply(lds_req *r, int status, const char *content_type, const char *body, size_t len)
-{
-    struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
-    struct evbuffer *out = evhttp_request_get_output_buffer(r->ev);
-    evhttp_add_header(h, "Content-Type", content_type);
-    evhttp_add_header(h, "X-Request-Id", r->id);
-    evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
-    evhttp_add_header(h, "Cache-Control", "no-store");
-    if (r->method != EVHTTP_REQ_HEAD)
-        evbuffer_add(out, body, len);
-    r->status = status;
-    evhttp_send_reply(r->ev, status, NULL, NULL);
-}
 
 void lds_api_reply_json(lds_req *r, int status, const lds_buf *body)
 {
@@ -197,9 +182,7 @@ lds_code lds_api_parse_json(const char *p, size_t len, json_t **out, lds_err *er
 
 json_t *lds_api_read_json(lds_req *r)
 {
-    struct evkeyvalq *h = evhttp_request_get_input_headers(r->ev);
-    struct evbuffer *in = evhttp_request_get_input_buffer(r->ev);
-    size_t len = evbuffer_get_length(in);
+    size_t len = r->body_len;
     char detail[320];
     if (len > r->w->srv->cfg.max_body_bytes) {
         snprintf(detail, sizeof detail, "the body is %zu bytes; the limit is %zu", len,
@@ -207,7 +190,7 @@ json_t *lds_api_read_json(lds_req *r)
         lds_api_problem(r, 413, "body-too-large", NULL, detail, NULL);
         return NULL;
     }
-    const char *ct = evhttp_find_header(h, "Content-Type");
+    const char *ct = lds_api_header(r, "Content-Type");
     if (!json_content_type(ct)) {
         snprintf(detail, sizeof detail,
                  "Content-Type must be application/json or application/ld+json, not '%.80s'",
@@ -215,11 +198,7 @@ json_t *lds_api_read_json(lds_req *r)
         lds_api_problem(r, 415, "unsupported-media-type", NULL, detail, NULL);
         return NULL;
     }
-    const char *p = len ? (const char *)evbuffer_pullup(in, -1) : "";
-    if (!p) {
-        lds_api_problem(r, 503, "out-of-memory", NULL, "out of memory reading the body", NULL);
-        return NULL;
-    }
+    const char *p = len ? r->body : "";
     json_t *doc;
     lds_err err;
     if (lds_api_parse_json(p, len, &doc, &err) == LDS_OK)

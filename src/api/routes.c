@@ -18,7 +18,7 @@ enum access { PUBLIC = 0, ANY_TOKEN, OPERATOR };
 typedef void (*handler_fn)(lds_req *r, const char *arg, const char *id);
 
 typedef struct route {
-    enum evhttp_cmd_type method;
+    lds_http_method method;
     const char *pattern;
     enum access access;
     handler_fn fn;
@@ -74,7 +74,7 @@ static void h_list(lds_req *r, const char *resource, const char *id)
 {
     (void)id;
     lds_worker *w = r->w;
-    const char *uri = evhttp_request_get_uri(r->ev);
+    const char *uri = r->uri;
     uint64_t gen = lds_api_generation(w);
     const cache_entry *hit = lds_api_cache_get(w, uri, gen);
     if (hit) {
@@ -140,7 +140,7 @@ static void h_create(lds_req *r, const char *resource, const char *id)
     } else {
         char loc[96];
         snprintf(loc, sizeof loc, "/api/v1/%s/%lld", resource, (long long)new_id);
-        evhttp_add_header(evhttp_request_get_output_headers(r->ev), "Location", loc);
+        lds_api_add_header(r, "Location", loc);
         lds_api_reply_json(r, 201, &b);
     }
     lds_buf_release(&b);
@@ -148,20 +148,20 @@ static void h_create(lds_req *r, const char *resource, const char *id)
 }
 
 static const route routes[] = {
-    {EVHTTP_REQ_GET, "/healthz", PUBLIC, h_health, NULL},
-    {EVHTTP_REQ_GET, "/metrics", PUBLIC, h_metrics, NULL},
-    {EVHTTP_REQ_GET, "/api/v1/regions", ANY_TOKEN, h_list, "regions"},
-    {EVHTTP_REQ_GET, "/api/v1/regions/{id}", ANY_TOKEN, h_get, "regions"},
-    {EVHTTP_REQ_GET, "/api/v1/orgs", ANY_TOKEN, h_list, "orgs"},
-    {EVHTTP_REQ_POST, "/api/v1/orgs", OPERATOR, h_create, "orgs"},
-    {EVHTTP_REQ_GET, "/api/v1/orgs/{id}", ANY_TOKEN, h_get, "orgs"},
-    {EVHTTP_REQ_GET, "/api/v1/facilities", ANY_TOKEN, h_list, "facilities"},
-    {EVHTTP_REQ_POST, "/api/v1/facilities", OPERATOR, h_create, "facilities"},
-    {EVHTTP_REQ_GET, "/api/v1/facilities/{id}", ANY_TOKEN, h_get, "facilities"},
-    {EVHTTP_REQ_GET, "/api/v1/materials", ANY_TOKEN, h_list, "materials"},
-    {EVHTTP_REQ_GET, "/api/v1/materials/{id}", ANY_TOKEN, h_get, "materials"},
-    {EVHTTP_REQ_GET, "/api/v1/recipes", ANY_TOKEN, h_list, "recipes"},
-    {EVHTTP_REQ_GET, "/api/v1/recipes/{id}", ANY_TOKEN, h_get, "recipes"},
+    {LDS_HTTP_GET, "/healthz", PUBLIC, h_health, NULL},
+    {LDS_HTTP_GET, "/metrics", PUBLIC, h_metrics, NULL},
+    {LDS_HTTP_GET, "/api/v1/regions", ANY_TOKEN, h_list, "regions"},
+    {LDS_HTTP_GET, "/api/v1/regions/{id}", ANY_TOKEN, h_get, "regions"},
+    {LDS_HTTP_GET, "/api/v1/orgs", ANY_TOKEN, h_list, "orgs"},
+    {LDS_HTTP_POST, "/api/v1/orgs", OPERATOR, h_create, "orgs"},
+    {LDS_HTTP_GET, "/api/v1/orgs/{id}", ANY_TOKEN, h_get, "orgs"},
+    {LDS_HTTP_GET, "/api/v1/facilities", ANY_TOKEN, h_list, "facilities"},
+    {LDS_HTTP_POST, "/api/v1/facilities", OPERATOR, h_create, "facilities"},
+    {LDS_HTTP_GET, "/api/v1/facilities/{id}", ANY_TOKEN, h_get, "facilities"},
+    {LDS_HTTP_GET, "/api/v1/materials", ANY_TOKEN, h_list, "materials"},
+    {LDS_HTTP_GET, "/api/v1/materials/{id}", ANY_TOKEN, h_get, "materials"},
+    {LDS_HTTP_GET, "/api/v1/recipes", ANY_TOKEN, h_list, "recipes"},
+    {LDS_HTTP_GET, "/api/v1/recipes/{id}", ANY_TOKEN, h_get, "recipes"},
 };
 
 /* Matches the request's segments against a pattern; sets *id for "{id}". */
@@ -192,9 +192,9 @@ static int match(const lds_req *r, const char *pattern, const char **id)
     return i == r->n_segs;
 }
 
-static const char *method_of(enum evhttp_cmd_type m)
+static const char *method_of(lds_http_method m)
 {
-    return m == EVHTTP_REQ_GET ? "GET" : m == EVHTTP_REQ_POST ? "POST" : "PUT";
+    return m == LDS_HTTP_GET ? "GET" : m == LDS_HTTP_POST ? "POST" : "PUT";
 }
 
 /* Checks the bearer token; replies 401/403 and returns -1 when refused. */
@@ -202,11 +202,9 @@ static int authorize(lds_req *r, enum access need)
 {
     if (need == PUBLIC)
         return 0;
-    struct evkeyvalq *h = evhttp_request_get_input_headers(r->ev);
-    struct evkeyvalq *out = evhttp_request_get_output_headers(r->ev);
-    const char *auth = evhttp_find_header(h, "Authorization");
+    const char *auth = lds_api_header(r, "Authorization");
     if (!auth || strncasecmp(auth, "Bearer ", 7) != 0) {
-        evhttp_add_header(out, "WWW-Authenticate", "Bearer realm=\"lodestone\"");
+        lds_api_add_header(r, "WWW-Authenticate", "Bearer realm=\"lodestone\"");
         lds_api_problem(r, 401, "unauthorized", NULL,
                         auth ? "the Authorization header must be 'Bearer <token>'"
                              : "this resource needs 'Authorization: Bearer <token>'",
@@ -229,8 +227,8 @@ static int authorize(lds_req *r, enum access need)
         lds_err_clear(&err);
         lds_code rc = lds_token_verify(w->store, token, &r->who, &err);
         if (rc == LDS_EAUTH) {
-            evhttp_add_header(out, "WWW-Authenticate",
-                              "Bearer realm=\"lodestone\", error=\"invalid_token\"");
+            lds_api_add_header(r, "WWW-Authenticate",
+                               "Bearer realm=\"lodestone\", error=\"invalid_token\"");
             lds_api_problem(r, 401, "unauthorized", NULL, err.msg, NULL);
             return -1;
         }
@@ -254,7 +252,7 @@ static int authorize(lds_req *r, enum access need)
 
 void lds_api_dispatch(lds_req *r)
 {
-    enum evhttp_cmd_type m = r->method == EVHTTP_REQ_HEAD ? EVHTTP_REQ_GET : r->method;
+    lds_http_method m = r->method == LDS_HTTP_HEAD ? LDS_HTTP_GET : r->method;
     char allow[64] = "";
     const char *id;
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
@@ -270,7 +268,7 @@ void lds_api_dispatch(lds_req *r)
             if (allow[0])
                 strcat(allow, ", ");
             strcat(allow, method_of(rt->method));
-            if (rt->method == EVHTTP_REQ_GET)
+            if (rt->method == LDS_HTTP_GET)
                 strcat(allow, ", HEAD");
         }
     }
@@ -278,7 +276,7 @@ void lds_api_dispatch(lds_req *r)
         char detail[128];
         snprintf(detail, sizeof detail, "%s is not allowed here; allowed: %s", r->method_name,
                  allow);
-        evhttp_add_header(evhttp_request_get_output_headers(r->ev), "Allow", allow);
+        lds_api_add_header(r, "Allow", allow);
         lds_api_problem(r, 405, "method-not-allowed", NULL, detail, NULL);
         return;
     }

@@ -2,13 +2,13 @@
  * static.c — serves the web dashboard from the web root.  Only regular files
  * under the root, no dot segments, a fixed set of content types.
  */
-#include <event2/buffer.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "api_int.h"
+#include "lodestone/alloc.h"
 
 static const char *content_type(const char *path)
 {
@@ -27,17 +27,21 @@ static const char *content_type(const char *path)
     return "application/octet-stream";
 }
 
+#define MAX_STATIC_BYTES (16u << 20)
+
 void lds_api_serve_static(lds_req *r)
 {
-    if (r->method != EVHTTP_REQ_GET && r->method != EVHTTP_REQ_HEAD) {
-        evhttp_add_header(evhttp_request_get_output_headers(r->ev), "Allow", "GET, HEAD");
+    if (r->method != LDS_HTTP_GET && r->method != LDS_HTTP_HEAD) {
+        lds_api_add_header(r, "Allow", "GET, HEAD");
         lds_api_problem(r, 405, "method-not-allowed", NULL,
                         "static files only answer GET and HEAD", NULL);
         return;
     }
     const char *rel = strcmp(r->path, "/") == 0 ? "/index.html" : r->path;
+    char detail[160];
+    snprintf(detail, sizeof detail, "no file at '%.120s'", r->path);
     if (strstr(rel, "/.") || strstr(rel, "..") || strchr(rel, '\\')) {
-        lds_api_problem(r, 404, "not-found", NULL, "no such file", NULL);
+        lds_api_problem(r, 404, "not-found", NULL, detail, NULL);
         return;
     }
     char full[1600];
@@ -45,27 +49,29 @@ void lds_api_serve_static(lds_req *r)
     struct stat st;
     int fd = -1;
     if (n < 0 || (size_t)n >= sizeof full || (fd = open(full, O_RDONLY | O_CLOEXEC)) < 0 ||
-        fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > (off_t)MAX_STATIC_BYTES) {
         if (fd >= 0)
             close(fd);
-        char detail[160];
-        snprintf(detail, sizeof detail, "no file at '%.120s'", r->path);
         lds_api_problem(r, 404, "not-found", NULL, detail, NULL);
         return;
     }
-    struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
-    evhttp_add_header(h, "Content-Type", content_type(rel));
-    evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
-    evhttp_add_header(h, "Cache-Control", "no-cache");
-    evhttp_add_header(h, "Content-Security-Policy",
-                      "default-src 'self'; style-src 'self' 'unsafe-inline'");
-    evhttp_add_header(h, "X-Request-Id", r->id);
-    if (r->method == EVHTTP_REQ_HEAD || st.st_size == 0) {
-        close(fd);
-    } else if (evbuffer_add_file(evhttp_request_get_output_buffer(r->ev), fd, 0, st.st_size) != 0) {
+    size_t size = (size_t)st.st_size, got = 0;
+    char *data = lds_malloc(size ? size : 1);
+    while (data && got < size) {
+        ssize_t k = read(fd, data + got, size - got);
+        if (k <= 0)
+            break;
+        got += (size_t)k;
+    }
+    close(fd);
+    if (!data || got != size) {
+        lds_free(data);
         lds_api_problem(r, 500, "internal", NULL, "cannot read the file", NULL);
         return;
     }
-    r->status = 200;
-    evhttp_send_reply(r->ev, 200, "OK", NULL);
+    lds_api_add_header(r, "Cache-Control", "no-cache");
+    lds_api_add_header(r, "Content-Security-Policy",
+                       "default-src 'self'; style-src 'self' 'unsafe-inline'");
+    lds_api_reply(r, 200, content_type(rel), data, size);
+    lds_free(data);
 }

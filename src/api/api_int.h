@@ -92,6 +92,26 @@ const char *lds_api_header(const lds_req *r, const char *name);
 /** Adds a response header line. */
 void lds_api_add_header(lds_req *r, const char *name, const char *value);
 
+/* ---- routes ---------------------------------------------------------------
+ * Each module's routes are a table ending in a NULL pattern, listed in
+ * routes.c.  "{id}" in a pattern captures one path segment.
+ */
+typedef enum lds_access {
+    LDS_ACCESS_PUBLIC = 0, /* no token */
+    LDS_ACCESS_TOKEN,      /* any valid token; handlers refine per record */
+    LDS_ACCESS_OPERATOR,   /* the operator role */
+} lds_access;
+
+typedef struct lds_route {
+    lds_http_method method;
+    const char *pattern;
+    lds_access access;
+    void (*fn)(lds_req *r, const char *arg, const char *id);
+    const char *arg; /* passed to fn, e.g. a resource name */
+} lds_route;
+
+extern const lds_route lds_api_routes_registry[];
+
 /* http.c: replies */
 void lds_api_reply(lds_req *r, int status, const char *content_type, const char *body,
                    size_t len);

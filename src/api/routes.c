@@ -13,17 +13,6 @@
 #include "lodestone/alloc.h"
 #include "lodestone/version.h"
 
-enum access { PUBLIC = 0, ANY_TOKEN, OPERATOR };
-
-typedef void (*handler_fn)(lds_req *r, const char *arg, const char *id);
-
-typedef struct route {
-    lds_http_method method;
-    const char *pattern;
-    enum access access;
-    handler_fn fn;
-    const char *arg; /* resource name for the generic handlers */
-} route;
 
 static void h_health(lds_req *r, const char *arg, const char *id)
 {
@@ -147,21 +136,22 @@ static void h_create(lds_req *r, const char *resource, const char *id)
     json_decref(body);
 }
 
-static const route routes[] = {
-    {LDS_HTTP_GET, "/healthz", PUBLIC, h_health, NULL},
-    {LDS_HTTP_GET, "/metrics", PUBLIC, h_metrics, NULL},
-    {LDS_HTTP_GET, "/api/v1/regions", ANY_TOKEN, h_list, "regions"},
-    {LDS_HTTP_GET, "/api/v1/regions/{id}", ANY_TOKEN, h_get, "regions"},
-    {LDS_HTTP_GET, "/api/v1/orgs", ANY_TOKEN, h_list, "orgs"},
-    {LDS_HTTP_POST, "/api/v1/orgs", OPERATOR, h_create, "orgs"},
-    {LDS_HTTP_GET, "/api/v1/orgs/{id}", ANY_TOKEN, h_get, "orgs"},
-    {LDS_HTTP_GET, "/api/v1/facilities", ANY_TOKEN, h_list, "facilities"},
-    {LDS_HTTP_POST, "/api/v1/facilities", OPERATOR, h_create, "facilities"},
-    {LDS_HTTP_GET, "/api/v1/facilities/{id}", ANY_TOKEN, h_get, "facilities"},
-    {LDS_HTTP_GET, "/api/v1/materials", ANY_TOKEN, h_list, "materials"},
-    {LDS_HTTP_GET, "/api/v1/materials/{id}", ANY_TOKEN, h_get, "materials"},
-    {LDS_HTTP_GET, "/api/v1/recipes", ANY_TOKEN, h_list, "recipes"},
-    {LDS_HTTP_GET, "/api/v1/recipes/{id}", ANY_TOKEN, h_get, "recipes"},
+const lds_route lds_api_routes_registry[] = {
+    {LDS_HTTP_GET, "/healthz", LDS_ACCESS_PUBLIC, h_health, NULL},
+    {LDS_HTTP_GET, "/metrics", LDS_ACCESS_PUBLIC, h_metrics, NULL},
+    {LDS_HTTP_GET, "/api/v1/regions", LDS_ACCESS_TOKEN, h_list, "regions"},
+    {LDS_HTTP_GET, "/api/v1/regions/{id}", LDS_ACCESS_TOKEN, h_get, "regions"},
+    {LDS_HTTP_GET, "/api/v1/orgs", LDS_ACCESS_TOKEN, h_list, "orgs"},
+    {LDS_HTTP_POST, "/api/v1/orgs", LDS_ACCESS_OPERATOR, h_create, "orgs"},
+    {LDS_HTTP_GET, "/api/v1/orgs/{id}", LDS_ACCESS_TOKEN, h_get, "orgs"},
+    {LDS_HTTP_GET, "/api/v1/facilities", LDS_ACCESS_TOKEN, h_list, "facilities"},
+    {LDS_HTTP_POST, "/api/v1/facilities", LDS_ACCESS_OPERATOR, h_create, "facilities"},
+    {LDS_HTTP_GET, "/api/v1/facilities/{id}", LDS_ACCESS_TOKEN, h_get, "facilities"},
+    {LDS_HTTP_GET, "/api/v1/materials", LDS_ACCESS_TOKEN, h_list, "materials"},
+    {LDS_HTTP_GET, "/api/v1/materials/{id}", LDS_ACCESS_TOKEN, h_get, "materials"},
+    {LDS_HTTP_GET, "/api/v1/recipes", LDS_ACCESS_TOKEN, h_list, "recipes"},
+    {LDS_HTTP_GET, "/api/v1/recipes/{id}", LDS_ACCESS_TOKEN, h_get, "recipes"},
+    {0, NULL, 0, NULL, NULL},
 };
 
 /* Matches the request's segments against a pattern; sets *id for "{id}". */
@@ -194,13 +184,20 @@ static int match(const lds_req *r, const char *pattern, const char **id)
 
 static const char *method_of(lds_http_method m)
 {
-    return m == LDS_HTTP_GET ? "GET" : m == LDS_HTTP_POST ? "POST" : "PUT";
+    static const char *const names[] = {"?", "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH",
+                                        "OPTIONS"};
+    return (unsigned)m < sizeof names / sizeof names[0] ? names[m] : "?";
 }
 
+/* Every module's routes; a new resource adds its table here. */
+static const lds_route *const tables[] = {
+    lds_api_routes_registry,
+};
+
 /* Checks the bearer token; replies 401/403 and returns -1 when refused. */
-static int authorize(lds_req *r, enum access need)
+static int authorize(lds_req *r, lds_access need)
 {
-    if (need == PUBLIC)
+    if (need == LDS_ACCESS_PUBLIC)
         return 0;
     const char *auth = lds_api_header(r, "Authorization");
     if (!auth || strncasecmp(auth, "Bearer ", 7) != 0) {
@@ -240,7 +237,7 @@ static int authorize(lds_req *r, enum access need)
         te->who = r->who;
         te->generation = gen;
     }
-    if (need == OPERATOR && r->who.role != LDS_ROLE_OPERATOR) {
+    if (need == LDS_ACCESS_OPERATOR && r->who.role != LDS_ROLE_OPERATOR) {
         char detail[160];
         snprintf(detail, sizeof detail, "this action needs the operator role; the token has '%s'",
                  lds_role_name(r->who.role));
@@ -253,23 +250,24 @@ static int authorize(lds_req *r, enum access need)
 void lds_api_dispatch(lds_req *r)
 {
     lds_http_method m = r->method == LDS_HTTP_HEAD ? LDS_HTTP_GET : r->method;
-    char allow[64] = "";
+    char allow[96] = "";
     const char *id;
-    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-        const route *rt = &routes[i];
-        if (!match(r, rt->pattern, &id))
-            continue;
-        if (rt->method == m) {
-            if (authorize(r, rt->access) == 0)
-                rt->fn(r, rt->arg, id);
-            return;
-        }
-        if (!strstr(allow, method_of(rt->method))) {
-            if (allow[0])
-                strcat(allow, ", ");
-            strcat(allow, method_of(rt->method));
-            if (rt->method == LDS_HTTP_GET)
-                strcat(allow, ", HEAD");
+    for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++) {
+        for (const lds_route *rt = tables[t]; rt->pattern; rt++) {
+            if (!match(r, rt->pattern, &id))
+                continue;
+            if (rt->method == m) {
+                if (authorize(r, rt->access) == 0)
+                    rt->fn(r, rt->arg, id);
+                return;
+            }
+            if (!strstr(allow, method_of(rt->method))) {
+                if (allow[0])
+                    strcat(allow, ", ");
+                strcat(allow, method_of(rt->method));
+                if (rt->method == LDS_HTTP_GET)
+                    strcat(allow, ", HEAD");
+            }
         }
     }
     if (allow[0]) {

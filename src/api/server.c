@@ -295,8 +295,9 @@ static void handle(lds_conn *c, const lds_http_head *head, const char *body, siz
     const char *why = NULL;
     if (decode_target(&r, &why) != 0) {
         lds_api_problem(&r, 400, "bad-request-target", NULL, why, NULL);
-    } else if (strncmp(r.path, "/api/", 5) == 0 || strcmp(r.path, "/healthz") == 0 ||
-               strcmp(r.path, "/metrics") == 0 || strcmp(r.path, "/api") == 0) {
+    } else if (strncmp(r.path, "/api/", 5) == 0 || strncmp(r.path, "/epcis", 6) == 0 ||
+               strcmp(r.path, "/healthz") == 0 || strcmp(r.path, "/metrics") == 0 ||
+               strcmp(r.path, "/api") == 0) {
         split_path(&r);
         lds_api_dispatch(&r);
     } else {

@@ -168,8 +168,23 @@ static const char *const v1[] = {
     NULL,
 };
 
+static const char *const v2[] = {
+    "CREATE TABLE idempotency_keys (\n"
+    "  org_id INTEGER NOT NULL REFERENCES orgs(id),\n"
+    "  key TEXT NOT NULL,\n"
+    "  request_hash BLOB NOT NULL,\n"
+    "  status INTEGER NOT NULL,\n"
+    "  body TEXT NOT NULL,\n"
+    "  location TEXT,\n"
+    "  created_at TEXT NOT NULL,\n"
+    "  PRIMARY KEY (org_id, key)\n"
+    ");\n",
+    NULL,
+};
+
 const lds_store__migration lds_store__migrations[] = {
     {1, "foundation: catalog, organisations, facilities, market, tokens", v1},
+    {2, "idempotency keys of creating requests", v2},
 };
 
 const int lds_store__n_migrations =

@@ -1,0 +1,51 @@
+/*
+ * match_int.h — internals shared by the files of src/match: the bipartite
+ * max-flow used for the first phase of the lexicographic objective, and the
+ * half-even rounding of money.  Not public API.
+ */
+#ifndef LDS_MATCH_INT_H
+#define LDS_MATCH_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "lodestone/err.h"
+
+__extension__ typedef __int128 lds_match__i128;
+
+/**
+ * Maximum flow from offers to requests over the pair arcs (uncapacitated),
+ * offer o carrying at most cap_o[o] and request d receiving at most
+ * cap_d[d].  `flow` (n_pairs) holds a feasible flow on entry (zeros for a
+ * cold start) and a maximum one on return; `*total` its value.  Pairs with
+ * dead[p] != 0 (may be NULL) are ignored and must carry zero flow.  Dinic's
+ * algorithm with an iterative DFS, so deep alternating paths cannot
+ * overflow the stack.  LDS_ENOMEM only.
+ */
+lds_code lds_match__maxflow(uint32_t n_o, const int64_t *cap_o, uint32_t n_d, const int64_t *cap_d,
+                            size_t n_pairs, const uint32_t *p_offer, const uint32_t *p_req,
+                            const uint8_t *dead, int64_t *flow, int64_t *total, lds_err *err);
+
+/**
+ * Marginal delivered cost of one more unit at each request, given an optimal
+ * allocation: a multi-source shortest path over the residual pair graph
+ * (offer->request at +cost, request->offer at -cost where the pair carries
+ * flow) from every offer with unsold supply (`src[o]` != 0).  Dijkstra on
+ * reduced costs c - pot_o + pot_d, which are >= 0 on residual arcs of an
+ * optimal flow.  `out_d[d]` receives the cost per unit, or INT64_MAX when no
+ * unsold supply can reach d.  LDS_ENOMEM only.
+ */
+lds_code lds_match__marginal(uint32_t n_o, uint32_t n_d, size_t n_pairs, const uint32_t *p_offer,
+                             const uint32_t *p_req, const uint8_t *dead, const int64_t *p_cost,
+                             const int64_t *p_flow, const uint8_t *src, const int64_t *pot_o,
+                             const int64_t *pot_d, int64_t *out_d, lds_err *err);
+
+/** round-half-even(x / 1000) for x >= 0 (milli-cents to cents). */
+static inline int64_t lds_match__round_milli(lds_match__i128 x)
+{
+    lds_match__i128 q = x / 1000, r = x % 1000;
+    if (r > 500 || (r == 500 && (q & 1)))
+        q++;
+    return (int64_t)q;
+}
+
+#endif

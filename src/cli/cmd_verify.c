@@ -178,7 +178,8 @@ static int verify_inclusion(const opts *o, const uint8_t key[LDS_LEDGER_PUBKEY_L
     if (c != LDS_OK)
         return fail(o->proof, &err);
     if (o->index && index != want_index) {
-        fprintf(stderr, "lodestone verify: the proof is for leaf %" PRIu64 ", not leaf %" PRIu64 "\n",
+        fprintf(stderr,
+                "lodestone verify: the proof is for leaf %" PRIu64 ", not leaf %" PRIu64 "\n",
                 index, want_index);
         return LDS_EXIT_FAIL;
     }

@@ -291,7 +291,8 @@ lds_code lds_ledger_passport_verify(const char *json, size_t len,
     json_t *s = json_object_get(root, "sth");
     json_t *events = json_object_get(root, "events");
     if (!json_is_object(s)) {
-        rc = lds_err_field(err, LDS_EINVAL, "sth", "passport: sth must be a signed tree head object");
+        rc = lds_err_field(err, LDS_EINVAL, "sth",
+                           "passport: sth must be a signed tree head object");
         goto done;
     }
     if (!json_is_array(events)) {

@@ -328,7 +328,8 @@ lds_code lds_ledger_tree_consistency(const lds_ledger_tree *tree, uint64_t first
         return lds_err_set(err, LDS_EINVAL, "tree size %llu is beyond the %llu leaves logged",
                            (unsigned long long)second, (unsigned long long)have);
     if (first == 0)
-        return lds_err_set(err, LDS_EINVAL, "a consistency proof from the empty tree is meaningless");
+        return lds_err_set(err, LDS_EINVAL,
+                           "a consistency proof from the empty tree is meaningless");
     if (first > second)
         return lds_err_set(err, LDS_EINVAL, "first size %llu is larger than second size %llu",
                            (unsigned long long)first, (unsigned long long)second);

@@ -42,7 +42,8 @@ lds_code lds_ledger_verify_inclusion(uint64_t leaf_index, uint64_t tree_size,
     }
     if (sn != 0)
         return lds_err_set(err, LDS_ECORRUPT,
-                           "inclusion proof is too short: %zu hashes for leaf %llu of a tree of %llu",
+                           "inclusion proof is too short: %zu hashes for leaf %llu of a tree "
+                           "of %llu",
                            n_proof, ULL(leaf_index), ULL(tree_size));
     if (sodium_memcmp(r, root, sizeof r) != 0)
         return lds_err_set(err, LDS_ECORRUPT,

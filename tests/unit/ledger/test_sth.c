@@ -134,7 +134,8 @@ static void sth_json_roundtrip_and_errors(void **state)
     } bad[] = {
         {"", "malformed JSON"},
         {"[1]", "not a JSON object"},
-        {"{\"timestamp\":1,\"sha256_root_hash\":\"\",\"tree_head_signature\":\"\"}", "tree_size is missing"},
+        {"{\"timestamp\":1,\"sha256_root_hash\":\"\",\"tree_head_signature\":\"\"}",
+         "tree_size is missing"},
         {"{\"tree_size\":-1,\"timestamp\":1}", "non-negative integer"},
         {"{\"tree_size\":\"5\",\"timestamp\":1}", "non-negative integer"},
         {"{\"tree_size\":5,\"timestamp\":1,\"sha256_root_hash\":\"AAAA\"}", "3 bytes, want 32"},

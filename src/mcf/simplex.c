@@ -457,9 +457,9 @@ static int initial_pivots(lds_mcf__ns *s)
 /*
  * Pricing parameters per instance (measured on bench/mcf's three families):
  *  - bipartite, transportation-like networks (almost every arc runs from a
- *    pure source to a pure sink): tiny blocks.  Each pivot there is a short
+ *    pure source to a pure sink): blocks of 10.  Each pivot there is a short
  *    local exchange and big blocks pay mostly for pricing (1e6 arcs: 0.19 s
- *    with blocks of 10, 3.5 s with sqrt(m)).
+ *    with blocks of 10, 3.5 s with sqrt(m); 4e6 arcs: 3.0 s with 10, 8.4 s with 20).
  *  - deep, layered networks (mean BFS depth from the supplies >= 4, e.g. the
  *    multi-echelon chain): arcs in input order and blocks of 2 sqrt(m); arc
  *    mixing there triples the pivot count at 1e6 arcs.
@@ -502,7 +502,7 @@ static void choose_pricing(lds_mcf__ns *s, uint32_t *block, int *mix)
         }
     int is_deep = changed || sum >= 4 * reached;
     if (bipartite * 20 >= (uint64_t)m * 19) {
-        *block = root_m / 100;
+        *block = 10;
         *mix = 1;
     } else if (is_deep && reached) {
         *block = 2 * root_m;

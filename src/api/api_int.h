@@ -112,6 +112,14 @@ typedef struct lds_route {
 
 extern const lds_route lds_api_routes_registry[];
 
+/* idempotency.c: Idempotency-Key on creating requests */
+lds_code lds_api_idem_hash(const lds_req *r, uint8_t out[32]);
+/** Replies from a stored key and returns 1, or returns 0 when the key is new. */
+int lds_api_idem_replay(lds_req *r, const char *key, const uint8_t hash[32]);
+/** Stores the reply under the key; call inside the creating transaction. */
+lds_code lds_api_idem_record(lds_req *r, const char *key, const uint8_t hash[32], int status,
+                             const lds_buf *body, const char *location, lds_err *err);
+
 /* http.c: replies */
 void lds_api_reply(lds_req *r, int status, const char *content_type, const char *body,
                    size_t len);

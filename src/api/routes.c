@@ -106,6 +106,20 @@ static void h_get(lds_req *r, const char *resource, const char *id)
 static void h_create(lds_req *r, const char *resource, const char *id)
 {
     (void)id;
+    const char *key = lds_api_header(r, "Idempotency-Key");
+    uint8_t hash[32];
+    if (key) {
+        size_t n = strlen(key);
+        if (n == 0 || n > 200) {
+            lds_field_errors fe = {0};
+            lds_field_errors_add(&fe, "Idempotency-Key", "must be 1 to 200 characters");
+            lds_api_problem(r, 400, "invalid-fields", NULL, "bad Idempotency-Key header", &fe);
+            return;
+        }
+        lds_api_idem_hash(r, hash);
+        if (lds_api_idem_replay(r, key, hash))
+            return;
+    }
     json_t *body = lds_api_read_json(r);
     if (!body)
         return;
@@ -114,10 +128,16 @@ static void h_create(lds_req *r, const char *resource, const char *id)
     lds_err err;
     lds_err_clear(&err);
     int64_t new_id = 0;
+    char loc[96] = "";
     lds_store *s = r->w->store;
     lds_code rc = lds_store_begin(s, &err);
     if (rc == LDS_OK) {
         rc = lds_registry_create(s, resource, body, &new_id, &b, &fe, &err);
+        if (rc == LDS_OK) {
+            snprintf(loc, sizeof loc, "/api/v1/%s/%lld", resource, (long long)new_id);
+            if (key)
+                rc = lds_api_idem_record(r, key, hash, 201, &b, loc, &err);
+        }
         if (rc == LDS_OK)
             rc = lds_store_commit(s, &err);
         else
@@ -127,8 +147,6 @@ static void h_create(lds_req *r, const char *resource, const char *id)
     if (rc != LDS_OK) {
         lds_api_problem_err(r, &err, &fe);
     } else {
-        char loc[96];
-        snprintf(loc, sizeof loc, "/api/v1/%s/%lld", resource, (long long)new_id);
         lds_api_add_header(r, "Location", loc);
         lds_api_reply_json(r, 201, &b);
     }

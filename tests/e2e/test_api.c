@@ -324,6 +324,38 @@ static void operator_creates_org_and_facility(void **state)
     lds_http_resp_free(&g);
 }
 
+static void idempotency_key_replays_the_first_reply(void **state)
+{
+    (void)state;
+    lds_http_resp a, b, c;
+    const char body[] =
+        "{\"name\":\"Idempotent Alloys Ltd\",\"kind\":\"enterprise\",\"region_id\":\"nanshan\"}";
+    const char other[] =
+        "{\"name\":\"Another Alloys Ltd\",\"kind\":\"enterprise\",\"region_id\":\"nanshan\"}";
+    lds_http_h(&srv, "POST", "/api/v1/orgs", srv.operator_token, "application/json",
+               "Idempotency-Key: retry-42", body, sizeof body - 1, &a);
+    if (a.status != 201)
+        fail_msg("first -> %ld %s", a.status, a.body);
+    assert_string_equal(a.replayed, "");
+    lds_http_h(&srv, "POST", "/api/v1/orgs", srv.operator_token, "application/json",
+               "Idempotency-Key: retry-42", body, sizeof body - 1, &b);
+    assert_int_equal(b.status, 201);
+    assert_string_equal(b.replayed, "true");
+    assert_string_equal(a.location, b.location);
+    assert_string_equal(a.body, b.body);
+    lds_http_h(&srv, "POST", "/api/v1/orgs", srv.operator_token, "application/json",
+               "Idempotency-Key: retry-42", other, sizeof other - 1, &c);
+    assert_problem(&c, 422);
+    lds_http_resp_free(&c);
+    /* Without the key, the same body is a duplicate name. */
+    lds_http(&srv, "POST", "/api/v1/orgs", srv.operator_token, "application/json", body,
+             sizeof body - 1, &c);
+    assert_problem(&c, 409);
+    lds_http_resp_free(&a);
+    lds_http_resp_free(&b);
+    lds_http_resp_free(&c);
+}
+
 static void web_page_is_served(void **state)
 {
     (void)state;
@@ -354,6 +386,7 @@ int main(void)
         cmocka_unit_test(malformed_json_is_400_with_line_and_column),
         cmocka_unit_test(invalid_fields_list_json_pointers),
         cmocka_unit_test(operator_creates_org_and_facility),
+        cmocka_unit_test(idempotency_key_replays_the_first_reply),
         cmocka_unit_test(web_page_is_served),
     };
     return cmocka_run_group_tests_name("e2e api", tests, setup, teardown);

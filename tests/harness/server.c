@@ -172,11 +172,19 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *arg)
     header_value(line, n, "Allow", r->allow, sizeof r->allow);
     header_value(line, n, "Location", r->location, sizeof r->location);
     header_value(line, n, "WWW-Authenticate", r->www_authenticate, sizeof r->www_authenticate);
+    header_value(line, n, "Idempotent-Replayed", r->replayed, sizeof r->replayed);
     return n;
 }
 
 int lds_http(const lds_test_server *srv, const char *method, const char *path, const char *token,
              const char *content_type, const char *body, size_t body_len, lds_http_resp *out)
+{
+    return lds_http_h(srv, method, path, token, content_type, NULL, body, body_len, out);
+}
+
+int lds_http_h(const lds_test_server *srv, const char *method, const char *path, const char *token,
+               const char *content_type, const char *extra_header, const char *body,
+               size_t body_len, lds_http_resp *out)
 {
     memset(out, 0, sizeof *out);
     CURL *c = curl_easy_init();
@@ -196,6 +204,8 @@ int lds_http(const lds_test_server *srv, const char *method, const char *path, c
         h = curl_slist_append(h, "Content-Type:");
     }
     h = curl_slist_append(h, "Expect:");
+    if (extra_header)
+        h = curl_slist_append(h, extra_header);
     sink s = {0};
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);

@@ -26,6 +26,7 @@ typedef struct lds_http_resp {
     char allow[128];
     char location[256];
     char www_authenticate[256];
+    char replayed[16];  /* Idempotent-Replayed */
     json_t *json;       /* parsed body when it is JSON, else NULL */
 } lds_http_resp;
 
@@ -48,6 +49,10 @@ int lds_test_server_alive(lds_test_server *srv);
  */
 int lds_http(const lds_test_server *srv, const char *method, const char *path, const char *token,
              const char *content_type, const char *body, size_t body_len, lds_http_resp *out);
+/** Like lds_http with one extra request header line ("Name: value"), may be NULL. */
+int lds_http_h(const lds_test_server *srv, const char *method, const char *path, const char *token,
+               const char *content_type, const char *extra_header, const char *body,
+               size_t body_len, lds_http_resp *out);
 void lds_http_resp_free(lds_http_resp *r);
 
 /** Runs a command line through the shell, capturing stdout (owned) and the exit code. */

@@ -182,9 +182,69 @@ static const char *const v2[] = {
     NULL,
 };
 
+static const char *const v3[] = {
+    /* Planning inputs: a forecast of end products per region and period,
+     * mining/separation quotas per enterprise and year (t REO), return flows
+     * of scrap, named scenarios with their shocks, and plan runs. */
+    "CREATE TABLE plan_forecast (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  material_id TEXT NOT NULL REFERENCES materials(id),\n"
+    "  region_id TEXT NOT NULL REFERENCES regions(id),\n"
+    "  period TEXT NOT NULL,\n"
+    "  quantity_milli INTEGER NOT NULL CHECK (quantity_milli >= 0),\n"
+    "  source TEXT,\n"
+    "  synthetic INTEGER NOT NULL DEFAULT 0,\n"
+    "  UNIQUE (material_id, region_id, period)\n"
+    ");\n",
+    "CREATE TABLE plan_quotas (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  org_id INTEGER NOT NULL REFERENCES orgs(id),\n"
+    "  kind TEXT NOT NULL CHECK (kind IN ('mining','separation')),\n"
+    "  year INTEGER NOT NULL,\n"
+    "  quota_milli INTEGER NOT NULL CHECK (quota_milli >= 0),\n"
+    "  source TEXT,\n"
+    "  synthetic INTEGER NOT NULL DEFAULT 0,\n"
+    "  UNIQUE (org_id, kind, year)\n"
+    ");\n",
+    "CREATE TABLE plan_returns (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  material_id TEXT NOT NULL REFERENCES materials(id),\n"
+    "  region_id TEXT NOT NULL REFERENCES regions(id),\n"
+    "  period TEXT NOT NULL,\n"
+    "  quantity_milli INTEGER NOT NULL CHECK (quantity_milli >= 0),\n"
+    "  source TEXT,\n"
+    "  synthetic INTEGER NOT NULL DEFAULT 0,\n"
+    "  UNIQUE (material_id, region_id, period)\n"
+    ");\n",
+    "CREATE TABLE plan_scenarios (\n"
+    "  name TEXT PRIMARY KEY,\n"
+    "  description TEXT,\n"
+    "  synthetic INTEGER NOT NULL DEFAULT 0\n"
+    ");\n",
+    "CREATE TABLE plan_shocks (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  scenario TEXT NOT NULL REFERENCES plan_scenarios(name) ON DELETE CASCADE,\n"
+    "  kind TEXT NOT NULL CHECK (kind IN ('facility_offline','supply_cut','demand_change',"
+    "'licence_periods','capacity_change')),\n"
+    "  target TEXT NOT NULL,\n"
+    "  value REAL NOT NULL DEFAULT 0\n"
+    ");\n",
+    "CREATE INDEX plan_shocks_scenario ON plan_shocks(scenario, id);\n",
+    "CREATE TABLE plan_runs (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  scenario TEXT NOT NULL,\n"
+    "  created_at TEXT NOT NULL,\n"
+    "  status TEXT NOT NULL,\n"
+    "  objective REAL,\n"
+    "  result_json TEXT\n"
+    ");\n",
+    NULL,
+};
+
 const lds_store__migration lds_store__migrations[] = {
     {1, "foundation: catalog, organisations, facilities, market, tokens", v1},
     {2, "idempotency keys of creating requests", v2},
+    {3, "planning: forecast, quotas, return flows, scenarios, plan runs", v3},
 };
 
 const int lds_store__n_migrations =

@@ -168,6 +168,14 @@ void lds_ledger_sth_tbs(uint64_t tree_size, uint64_t timestamp_ms,
 /** Signs `sth` (its size, timestamp and root) with `secret_key`; fills sth->signature. */
 lds_code lds_ledger_sth_sign(lds_ledger_sth *sth, const uint8_t secret_key[LDS_LEDGER_SECKEY_LEN],
                              lds_err *err);
+/**
+ * Fills `out` with the signed head of the first `tree_size` leaves of `tree`
+ * at `timestamp_ms`.  LDS_EINVAL when tree_size exceeds the tree.
+ */
+lds_code lds_ledger_tree_sign_head(const lds_ledger_tree *tree, uint64_t tree_size,
+                                   uint64_t timestamp_ms,
+                                   const uint8_t secret_key[LDS_LEDGER_SECKEY_LEN],
+                                   lds_ledger_sth *out, lds_err *err);
 /** LDS_OK when the signature is valid for `public_key`, else LDS_ECORRUPT. */
 lds_code lds_ledger_sth_verify(const lds_ledger_sth *sth,
                                const uint8_t public_key[LDS_LEDGER_PUBKEY_LEN], lds_err *err);

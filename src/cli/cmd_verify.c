@@ -29,7 +29,8 @@ static const char usage[] =
     "  --key FILE          the log's public key: base64 of the raw 32 bytes\n"
     "                      (GET /api/v1/ledger/public-key)\n"
     "  --leaf FILE         the exact leaf bytes (GET /api/v1/ledger/leaves/{index})\n"
-    "  --leaf-hash HASH    or the leaf hash SHA-256(0x00 || leaf), base64 or hex\n"
+    "  --leaf-hash HASH    or the leaf hash SHA-256(0x00 || leaf): base64 or hex,\n"
+    "                      inline or in a file (text, or the raw 32 bytes)\n"
     "  --proof FILE        inclusion proof {leaf_index, audit_path:[base64...]}\n"
     "  --index N           expected leaf index (must match the proof's leaf_index)\n"
     "  --consistency FILE  consistency proof {consistency:[base64...]} from --sth to --sth2\n"
@@ -108,7 +109,7 @@ static int load_sth(const char *opt, const char *path, const uint8_t key[LDS_LED
 }
 
 /* Parses a leaf hash given as base64 (44 chars) or hex (64 chars). */
-static int parse_leaf_hash(const char *s, uint8_t out[LDS_LEDGER_HASH_LEN])
+static int parse_hash_text(const char *s, uint8_t out[LDS_LEDGER_HASH_LEN])
 {
     if (strlen(s) == 2 * LDS_LEDGER_HASH_LEN) {
         for (size_t i = 0; i < LDS_LEDGER_HASH_LEN; i++) {
@@ -120,6 +121,41 @@ static int parse_leaf_hash(const char *s, uint8_t out[LDS_LEDGER_HASH_LEN])
         return 0;
     }
     return lds_ledger_hash_from_base64(s, out, NULL) == LDS_OK ? 0 : -1;
+}
+
+/*
+ * --leaf-hash: the hash itself, or a file holding it as text (base64 or hex,
+ * surrounding whitespace ignored) or as the raw 32 bytes.  Returns 0, -1 for
+ * a bad value, or -2 when a file could not be read (message printed).
+ */
+static int parse_leaf_hash(const char *arg, uint8_t out[LDS_LEDGER_HASH_LEN])
+{
+    if (parse_hash_text(arg, out) == 0)
+        return 0;
+    FILE *probe = fopen(arg, "rb");
+    if (!probe)
+        return -1;
+    fclose(probe);
+    size_t len;
+    char *text = read_file("--leaf-hash", arg, &len);
+    if (!text)
+        return -2;
+    int rc = -1;
+    if (len == LDS_LEDGER_HASH_LEN) {
+        memcpy(out, text, LDS_LEDGER_HASH_LEN);
+        rc = 0;
+    }
+    if (rc != 0 && memchr(text, '\0', len) == NULL) { /* text: trim and parse */
+        char *s = text, *e = text + len;
+        while (s < e && strchr(" \t\r\n", *s))
+            s++;
+        while (e > s && strchr(" \t\r\n", e[-1]))
+            e--;
+        *e = '\0';
+        rc = parse_hash_text(s, out);
+    }
+    lds_free(text);
+    return rc;
 }
 
 static int parse_u64(const char *s, uint64_t *out)
@@ -159,8 +195,13 @@ static int verify_inclusion(const opts *o, const uint8_t key[LDS_LEDGER_PUBKEY_L
     int rc;
     if (o->index && parse_u64(o->index, &want_index) != 0)
         return lds_cli_usage_error("verify", "--index: '%s' is not a leaf index", o->index);
-    if (o->leaf_hash && parse_leaf_hash(o->leaf_hash, leaf) != 0)
-        return lds_cli_usage_error("verify", "--leaf-hash: want 32 bytes as base64 or hex");
+    if (o->leaf_hash) {
+        int r = parse_leaf_hash(o->leaf_hash, leaf);
+        if (r == -2)
+            return LDS_EXIT_USAGE;
+        if (r != 0)
+            return lds_cli_usage_error("verify", "--leaf-hash: want 32 bytes as base64 or hex");
+    }
     if ((rc = load_sth("--sth", o->sth, key, &sth)) != 0)
         return rc;
     if (o->leaf) {

@@ -43,6 +43,23 @@ lds_code lds_ledger_sth_sign(lds_ledger_sth *sth, const uint8_t secret_key[LDS_L
     return LDS_OK;
 }
 
+lds_code lds_ledger_tree_sign_head(const lds_ledger_tree *tree, uint64_t tree_size,
+                                   uint64_t timestamp_ms,
+                                   const uint8_t secret_key[LDS_LEDGER_SECKEY_LEN],
+                                   lds_ledger_sth *out, lds_err *err)
+{
+    lds_ledger_sth sth;
+    lds_code rc;
+    memset(&sth, 0, sizeof sth);
+    sth.tree_size = tree_size;
+    sth.timestamp_ms = timestamp_ms;
+    if ((rc = lds_ledger_tree_root(tree, tree_size, sth.root, err)) != LDS_OK ||
+        (rc = lds_ledger_sth_sign(&sth, secret_key, err)) != LDS_OK)
+        return rc;
+    *out = sth;
+    return LDS_OK;
+}
+
 lds_code lds_ledger_sth_verify(const lds_ledger_sth *sth,
                                const uint8_t public_key[LDS_LEDGER_PUBKEY_LEN], lds_err *err)
 {

@@ -239,6 +239,21 @@ static void inclusion_valid(void **state)
            "--proof", path("proof.json"));
     EXPECT(0, NULL, "--sth", path("sth.json"), "--key", path("key.pub"), "--leaf-hash", b64,
            "--proof", path("proof.json"));
+    /* ... or in a file: text with whitespace, or the raw 32 bytes. */
+    char text[80];
+    snprintf(text, sizeof text, "  %s\n", b64);
+    write_file("leaf.hash", text, strlen(text));
+    write_file("leaf.hash.bin", h, sizeof h);
+    EXPECT(0, NULL, "--sth", path("sth.json"), "--key", path("key.pub"), "--leaf-hash",
+           path("leaf.hash"), "--proof", path("proof.json"));
+    EXPECT(0, NULL, "--sth", path("sth.json"), "--key", path("key.pub"), "--leaf-hash",
+           path("leaf.hash.bin"), "--proof", path("proof.json"));
+    h[0] ^= 1;
+    write_file("leaf.hash.bin", h, sizeof h);
+    EXPECT(1, "does not lead", "--sth", path("sth.json"), "--key", path("key.pub"), "--leaf-hash",
+           path("leaf.hash.bin"), "--proof", path("proof.json"));
+    EXPECT(2, "--leaf-hash", "--sth", path("sth.json"), "--key", path("key.pub"), "--leaf-hash",
+           "not-a-hash", "--proof", path("proof.json"));
     EXPECT(0, NULL, "--sth", path("sth.json"), "--key", path("key.pub"));
 }
 

@@ -109,6 +109,20 @@ static void ed25519_sign_verify_and_tamper(void **state)
     }
     assert_int_equal(lds_ledger_keypair_generate(&other, NULL), LDS_OK);
     assert_int_equal(lds_ledger_sth_verify(&sth, other.public_key, &e), LDS_ECORRUPT);
+
+    /* Signing a tree's head directly. */
+    lds_ledger_tree *tree = vec_tree_bytes(130);
+    lds_ledger_sth head;
+    uint8_t root[32];
+    assert_int_equal(lds_ledger_tree_sign_head(tree, 100, 1764460800000, kp.secret_key, &head, &e),
+                     LDS_OK);
+    assert_int_equal(lds_ledger_tree_root(tree, 100, root, NULL), LDS_OK);
+    assert_memory_equal(head.root, root, 32);
+    assert_int_equal(head.tree_size, 100);
+    assert_int_equal(lds_ledger_sth_verify(&head, kp.public_key, &e), LDS_OK);
+    assert_int_equal(lds_ledger_tree_sign_head(tree, 131, 1, kp.secret_key, &head, &e),
+                     LDS_EINVAL);
+    lds_ledger_tree_free(tree);
 }
 
 static void sth_json_roundtrip_and_errors(void **state)

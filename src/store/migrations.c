@@ -241,10 +241,95 @@ static const char *const v3[] = {
     NULL,
 };
 
+static const char *const v4[] = {
+    /* Market: external references of uploaded offers/requests, logistics
+     * lanes, and stored match runs (one row per allocation line, unmet
+     * request and dual price, each carrying the organisations involved so
+     * that confidentiality is a WHERE clause). */
+    "ALTER TABLE offers ADD COLUMN external_id TEXT;\n",
+    "ALTER TABLE requests ADD COLUMN external_id TEXT;\n",
+    "CREATE TABLE lanes (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  from_region TEXT NOT NULL REFERENCES regions(id),\n"
+    "  to_region TEXT NOT NULL REFERENCES regions(id),\n"
+    "  cost_per_unit_cents INTEGER NOT NULL CHECK (cost_per_unit_cents >= 0),\n"
+    "  transit_periods INTEGER NOT NULL CHECK (transit_periods >= 0),\n"
+    "  currency TEXT NOT NULL DEFAULT 'CNY',\n"
+    "  mode TEXT,\n"
+    "  description TEXT,\n"
+    "  synthetic INTEGER NOT NULL DEFAULT 0,\n"
+    "  created_at TEXT NOT NULL\n"
+    ");\n",
+    "CREATE INDEX lanes_from ON lanes(from_region, to_region, id);\n",
+    "CREATE TABLE match_runs (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  material_id TEXT REFERENCES materials(id),\n"
+    "  run_by_org INTEGER NOT NULL REFERENCES orgs(id),\n"
+    "  run_by_role TEXT NOT NULL,\n"
+    "  created_at TEXT NOT NULL,\n"
+    "  n_offers INTEGER NOT NULL,\n"
+    "  n_requests INTEGER NOT NULL,\n"
+    "  n_lanes INTEGER NOT NULL,\n"
+    "  n_pairs INTEGER NOT NULL,\n"
+    "  supply_milli INTEGER NOT NULL,\n"
+    "  demand_milli INTEGER NOT NULL,\n"
+    "  matched_milli INTEGER NOT NULL,\n"
+    "  unmet_milli INTEGER NOT NULL,\n"
+    "  total_cost_cents INTEGER NOT NULL,\n"
+    "  goods_cost_cents INTEGER NOT NULL\n"
+    ");\n",
+    "CREATE TABLE match_lines (\n"
+    "  run_id INTEGER NOT NULL REFERENCES match_runs(id) ON DELETE CASCADE,\n"
+    "  line_no INTEGER NOT NULL,\n"
+    "  offer_id INTEGER NOT NULL REFERENCES offers(id),\n"
+    "  request_id INTEGER NOT NULL REFERENCES requests(id),\n"
+    "  offer_org INTEGER NOT NULL REFERENCES orgs(id),\n"
+    "  request_org INTEGER NOT NULL REFERENCES orgs(id),\n"
+    "  material_id TEXT NOT NULL,\n"
+    "  from_region TEXT NOT NULL,\n"
+    "  to_region TEXT NOT NULL,\n"
+    "  quantity_milli INTEGER NOT NULL CHECK (quantity_milli > 0),\n"
+    "  ship_period TEXT NOT NULL,\n"
+    "  transit_periods INTEGER NOT NULL,\n"
+    "  unit_price_cents INTEGER NOT NULL,\n"
+    "  logistics_cents INTEGER NOT NULL,\n"
+    "  line_total_cents INTEGER NOT NULL,\n"
+    "  licence_required INTEGER NOT NULL DEFAULT 0,\n"
+    "  licence_lead_periods INTEGER NOT NULL DEFAULT 0,\n"
+    "  PRIMARY KEY (run_id, line_no)\n"
+    ");\n",
+    "CREATE INDEX match_lines_offer_org ON match_lines(offer_org, run_id);\n",
+    "CREATE INDEX match_lines_request_org ON match_lines(request_org, run_id);\n",
+    "CREATE TABLE match_unmet (\n"
+    "  run_id INTEGER NOT NULL REFERENCES match_runs(id) ON DELETE CASCADE,\n"
+    "  request_id INTEGER NOT NULL REFERENCES requests(id),\n"
+    "  request_org INTEGER NOT NULL REFERENCES orgs(id),\n"
+    "  material_id TEXT NOT NULL,\n"
+    "  region_id TEXT NOT NULL,\n"
+    "  due_period TEXT NOT NULL,\n"
+    "  requested_milli INTEGER NOT NULL,\n"
+    "  unmet_milli INTEGER NOT NULL,\n"
+    "  reason TEXT NOT NULL,\n"
+    "  PRIMARY KEY (run_id, request_id)\n"
+    ");\n",
+    "CREATE TABLE match_duals (\n"
+    "  run_id INTEGER NOT NULL REFERENCES match_runs(id) ON DELETE CASCADE,\n"
+    "  region_id TEXT NOT NULL,\n"
+    "  material_id TEXT NOT NULL,\n"
+    "  period TEXT NOT NULL,\n"
+    "  demand_milli INTEGER NOT NULL,\n"
+    "  matched_milli INTEGER NOT NULL,\n"
+    "  price_cents INTEGER,\n"
+    "  PRIMARY KEY (run_id, region_id, material_id, period)\n"
+    ");\n",
+    NULL,
+};
+
 const lds_store__migration lds_store__migrations[] = {
     {1, "foundation: catalog, organisations, facilities, market, tokens", v1},
     {2, "idempotency keys of creating requests", v2},
     {3, "planning: forecast, quotas, return flows, scenarios, plan runs", v3},
+    {4, "market: lanes, external ids of offers and requests, match runs", v4},
 };
 
 const int lds_store__n_migrations =

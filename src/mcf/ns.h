@@ -24,7 +24,7 @@ __extension__ typedef __int128 lds_i128;
 lds_code lds_mcf__problem_reserve(lds_mcf_problem *p, uint32_t want);
 lds_code lds_mcf__problem_copy(lds_mcf_problem *dst, const lds_mcf_problem *src, lds_err *err);
 
-/* Aggregates behind the overflow checks (see lds_mcf__check_ranges). */
+/* Aggregates behind the overflow checks (see lds_mcf__check_ranges_full). */
 typedef struct lds_mcf__ranges {
     lds_i128 flow_bound; /* >= total supply net of lower bounds + finite capacities */
     int64_t max_c;       /* >= max |cost| */
@@ -60,7 +60,6 @@ typedef struct lds_mcf__ns {
     int has_basis;      /* tree/flows valid for warm start */
     lds_mcf__ranges ranges; /* valid unless ranges_full */
     int ranges_full;    /* the next solve must rescan every value */
-    int pot_stale;      /* costs changed: recompute potentials before pivoting */
     uint64_t n_pivots;  /* statistics */
 } lds_mcf__ns;
 
@@ -74,13 +73,15 @@ void lds_mcf__ns_flows(const lds_mcf__ns *s, int64_t *out);
 lds_code lds_mcf__ns_supply_changed(lds_mcf__ns *s, uint32_t u, int64_t delta);
 lds_code lds_mcf__ns_bounds_changed(lds_mcf__ns *s, uint32_t e, int64_t old_lower);
 lds_code lds_mcf__ns_cost_changed(lds_mcf__ns *s, uint32_t e);
-lds_code lds_mcf__ns_arc_added(lds_mcf__ns *s);                   /* p->n_arcs grew by one */
-/** Internal position of problem arc `e`. */
+lds_code lds_mcf__ns_arc_added(lds_mcf__ns *s); /* p->n_arcs grew by one */
+
+/** Internal position of problem arc `e`: the first m0 arcs are laid out in
+ *  `skip` columns (arc order fills column 0, then column 1, ...); later arcs
+ *  keep their index. */
 static inline uint32_t lds_mcf__ns_pos(const lds_mcf__ns *s, uint32_t e)
 {
     if (e >= s->m0)
         return e;
-
     uint32_t big = s->r * (s->q + 1), j, t;
     if (e < big) {
         j = e / (s->q + 1);
@@ -91,9 +92,10 @@ static inline uint32_t lds_mcf__ns_pos(const lds_mcf__ns *s, uint32_t e)
     }
     return j + s->skip * t;
 }
-/** Validates value ranges; fills `b` (n: supply net of lower bounds) and the artificial cost.  LDS_EOVERFLOW on failure. */
-lds_code lds_mcf__check_ranges(const lds_mcf_problem *p, int64_t *b, int64_t *art_cost,
-                               lds_err *err);
+
+/** Validates the problem (node ranges, lower <= upper: LDS_EINVAL) and its
+ *  value ranges (LDS_EOVERFLOW); fills `b` (n: supply net of lower bounds),
+ *  the artificial cost and the range aggregates. */
 lds_code lds_mcf__check_ranges_full(const lds_mcf_problem *p, int64_t *b, int64_t *art_cost,
                                     lds_mcf__ranges *out, lds_err *err);
 

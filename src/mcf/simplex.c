@@ -38,13 +38,6 @@ static int64_t art_cost_for(int64_t max_c, uint32_t n)
     return ac > COST_LIM * 2 ? -1 : (int64_t)ac;
 }
 
-lds_code lds_mcf__check_ranges(const lds_mcf_problem *p, int64_t *b, int64_t *art_cost,
-                               lds_err *err)
-{
-    lds_mcf__ranges r;
-    return lds_mcf__check_ranges_full(p, b, art_cost, &r, err);
-}
-
 lds_code lds_mcf__check_ranges_full(const lds_mcf_problem *p, int64_t *b, int64_t *art_cost,
                                     lds_mcf__ranges *out, lds_err *err)
 {
@@ -60,6 +53,12 @@ lds_code lds_mcf__check_ranges_full(const lds_mcf_problem *p, int64_t *b, int64_
     }
     for (uint32_t e = 0; e < m; e++) {
         int64_t lo = p->lower[e], up = p->upper[e], c = p->cost[e];
+        if (p->tail[e] >= n || p->head[e] >= n)
+            return lds_err_set(err, LDS_EINVAL, "arc %u (%u->%u): node out of range (n=%u)", e,
+                               p->tail[e], p->head[e], n);
+        if (lo > up)
+            return lds_err_set(err, LDS_EINVAL, "arc %u (%u->%u): lower bound %lld exceeds capacity %lld",
+                               e, p->tail[e], p->head[e], (long long)lo, (long long)up);
         if (lo > VAL_LIM || lo < -VAL_LIM || (up != INF && (up > VAL_LIM || up < -VAL_LIM)))
             return lds_err_set(err, LDS_EOVERFLOW,
                                "arc %u (%u->%u): bounds [%lld, %lld] too large (limit 2^61)", e,
@@ -564,7 +563,6 @@ static void cold_start(lds_mcf__ns *s, const int64_t *b, int mix)
     s->succ_num[root] = n + 1;
     s->last_succ[root] = n ? n - 1 : root;
     s->next_arc = 0;
-    s->pot_stale = 0;
 }
 
 /* Sends `amt` units from u up to the root (amt < 0: from the root down to
@@ -685,7 +683,6 @@ lds_code lds_mcf__ns_cost_changed(lds_mcf__ns *s, uint32_t e)
     track_cost(s, s->p->cost[e]);
     if (e < s->m)
         s->cost[lds_mcf__ns_pos(s, e)] = s->p->cost[e];
-    s->pot_stale = 1;
     return LDS_OK;
 }
 
@@ -722,7 +719,6 @@ lds_code lds_mcf__ns_bounds_changed(lds_mcf__ns *s, uint32_t e, int64_t old_lowe
         add_excess(s, tl, -d); /* the tail now sends d more: less left to route */
         add_excess(s, hd, d);
     }
-    s->pot_stale = 1;
     return LDS_OK;
 }
 
@@ -831,8 +827,7 @@ lds_code lds_mcf__ns_solve(lds_mcf__ns *s, lds_mcf_status *status, lds_err *err)
         }
         s->n_dirty = 0;
         compute_potentials(s);
-        s->pot_stale = 0;
-    }
+        }
     if (s->m) {
         if (s->next_arc >= s->m)
             s->next_arc = 0;

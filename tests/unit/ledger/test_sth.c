@@ -383,6 +383,18 @@ static void passport_verifies_and_names_bad_event(void **state)
     assert_int_equal(lds_ledger_passport_verify(b.ptr, b.len, kp.public_key, &n, &e),
                      LDS_ECORRUPT);
     assert_non_null(strstr(e.msg, "event 2 (leaf 17)"));
+    /* Out of memory is reported cleanly, and JSON output flags it. */
+    lds_buf_reset(&b);
+    build_passport(&b, &kp, 0);
+    lds_alloc_fail_after(1);
+    assert_int_equal(lds_ledger_passport_verify(b.ptr, b.len, kp.public_key, &n, &e), LDS_ENOMEM);
+    lds_buf out = LDS_BUF_INIT;
+    lds_ledger_proof p = {.n = 3};
+    memset(p.hash, 9, sizeof p.hash);
+    lds_ledger_inclusion_to_json(5, &p, &out);
+    lds_alloc_fail_after(0);
+    assert_true(out.oom);
+    lds_buf_release(&out);
     lds_buf_release(&b);
     const char *bad = "{\"sth\":{},\"events\":[]}";
     assert_int_equal(lds_ledger_passport_verify(bad, strlen(bad), kp.public_key, &n, &e),

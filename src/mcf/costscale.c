@@ -69,7 +69,8 @@ typedef struct cs {
     uint64_t gu_every; /* relabels between global updates */
     uint32_t qhead, qlen;
     int64_t eps;
-    int64_t eps_prev;       /* the previous phase's epsilon (initially max |cost|) */
+    int64_t eps_prev;       /* how far from optimal the phase's start circulation is */
+    int is_first_phase;
     int64_t price_rise_max; /* see refine: a larger rise in one phase means infeasible */
     uint64_t n_relabels; /* since the last global update */
     int is_infeasible;
@@ -106,7 +107,7 @@ static lds_code cs_alloc(cs *c, uint32_t n, uint32_t m, lds_err *err)
         memset(c->bhead, 0xff, ((size_t)c->n_buckets + 1) * sizeof *c->bhead); /* NIL */
     c->dist = lds_malloc(((size_t)n + 1) * sizeof *c->dist);
     c->inq = lds_malloc((size_t)n + 1);
-    c->gu_every = 4 * (uint64_t)n + 1; /* measured: fewer updates pay */
+    c->gu_every = 2 * (uint64_t)n + 1; /* measured on all three families */
     if (!c->first || !c->arcs || !c->fwd || !c->inf_bit || !c->ex || !c->pi || !c->pi0 ||
         !c->cur || !c->queue || !c->bnext || !c->bprev || !c->bhead || !c->dist || !c->inq)
         return lds_err_set(err, LDS_ENOMEM, "cost scaling: out of memory (n=%u, m=%u)", n, m);
@@ -217,12 +218,19 @@ static lds_code cs_build(cs *c, const lds_mcf_problem *p, lds_err *err)
             __builtin_add_overflow(bound[h], cap, &bound[h]))
             return lds_err_set(err, LDS_EOVERFLOW,
                                "arc %u: capacities at a node overflow int64", i);
-        uint32_t a = pos[t]++, b = pos[h]++;
-        c->arcs[a] = (rarc){.cost = p->cost[i] * mul, .rescap = cap, .head = h, .rev = b};
-        c->arcs[b] = (rarc){.cost = -p->cost[i] * mul, .rescap = 0, .head = t, .rev = a};
+        uint32_t a = pos[t]++;
+        c->arcs[a] = (rarc){.cost = p->cost[i] * mul, .rescap = cap, .head = h, .rev = NIL};
         c->fwd[i] = a;
         if (is_inf)
             c->inf_bit[a >> 3] = (uint8_t)(c->inf_bit[a >> 3] | (1u << (a & 7)));
+    }
+    /* Backward copies after all forward arcs of each node: scanning a node
+     * tries downstream arcs before sending flow back (measured: about half
+     * the relabels on layered chains). */
+    for (uint32_t i = 0; i < m; i++) {
+        uint32_t a = c->fwd[i], b = pos[p->head[i]]++;
+        c->arcs[b] = (rarc){.cost = -c->arcs[a].cost, .rescap = 0, .head = p->tail[i], .rev = a};
+        c->arcs[a].rev = b;
     }
     c->eps = max_cost * mul;
     return LDS_OK;
@@ -487,51 +495,86 @@ static int64_t floor_div(int64_t a, int64_t b)
  * alone.  The raise, in units of eps, is minus the shortest-path distance
  * from a virtual root over residual arcs with length floor(rc/eps) + 1
  * (the same lengths as the global update; negative only where rc < -eps).
- * If the label-correcting search settles within its budget the prices are
- * applied and the phase is already done (returns 1); otherwise nothing is
- * changed (returns 0): a cycle of mean reduced cost below -eps, or too
- * much work to be worth it.
+ * Negative arcs lie on the admissible graph (rc < 0), which is nearly
+ * acyclic, so the label-correcting passes visit nodes in a topological
+ * order of it (reverse DFS postorder; Goldberg-Radzik) and only rescan
+ * nodes whose label dropped.  If the labels settle within the budget the
+ * phase is already done (returns 1).  Otherwise the partial raises are kept
+ * (they only bring prices closer; refine measures the resulting distance
+ * from optimality for its infeasibility bound) and 0 is returned.
  */
 static int price_refine(cs *c)
 {
     uint32_t n = c->n;
     const rarc *arcs = c->arcs;
     int64_t *pi = c->pi, *d = c->pi0, eps = c->eps;
-    uint32_t *queue = c->queue, qhead = 0, qlen = n;
-    uint8_t *inq = c->inq;
-    uint64_t budget = 3 * (uint64_t)c->m2 + n; /* arc scans */
+    uint32_t *order = c->bnext, *stack = c->queue, *it = c->cur, *seen = c->bprev;
+    uint8_t *dirty = c->inq;
+    uint64_t budget = 8 * (uint64_t)c->m2 + 4 * (uint64_t)n; /* arc scans */
+    uint32_t n_order = n;
 
+    /* Reverse postorder of the admissible graph, by iterative DFS. */
+    for (uint32_t u = 0; u < n; u++)
+        seen[u] = 0;
+    for (uint32_t r = 0; r < n; r++) {
+        if (seen[r])
+            continue;
+        uint32_t top = 0;
+        stack[top++] = r;
+        seen[r] = 1;
+        it[r] = c->first[r];
+        while (top > 0) {
+            uint32_t u = stack[top - 1], end = c->first[u + 1], a = it[u];
+            int64_t pu = pi[u];
+            for (; a < end; a++) {
+                uint32_t v = arcs[a].head;
+                if (arcs[a].rescap > 0 && !seen[v] && arcs[a].cost - pu + pi[v] < 0)
+                    break;
+            }
+            if (a < end) {
+                uint32_t v = arcs[a].head;
+                it[u] = a + 1;
+                seen[v] = 1;
+                it[v] = c->first[v];
+                stack[top++] = v;
+            } else {
+                order[--n_order] = u;
+                top--;
+            }
+        }
+    }
+    budget = budget > (uint64_t)c->m2 ? budget - c->m2 : 0; /* the DFS */
     for (uint32_t u = 0; u < n; u++) {
         d[u] = 0;
-        inq[u] = 1;
-        queue[u] = u;
+        dirty[u] = 1;
     }
-    while (qlen > 0) {
-        uint32_t u = queue[qhead];
-        qhead = qhead + 1 == n ? 0 : qhead + 1;
-        qlen--;
-        inq[u] = 0;
-        uint32_t a = c->first[u], end = c->first[u + 1];
-        if (budget < (uint64_t)(end - a) + 1) {
-#ifdef CS_DEBUG
-            fprintf(stderr, "price refinement: budget exhausted, qlen=%u\n", qlen);
-#endif
-            return 0;
-        }
-        budget -= (uint64_t)(end - a) + 1;
-        int64_t pu = pi[u], du = d[u];
-        for (; a < end; a++) {
-            if (arcs[a].rescap <= 0)
+    int is_dirty = 1, is_done = 1;
+    while (is_dirty && is_done) {
+        is_dirty = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t u = order[i];
+            if (!dirty[u])
                 continue;
-            uint32_t v = arcs[a].head;
-            int64_t nd = du + floor_div(arcs[a].cost - pu + pi[v], eps) + 1;
-            if (nd < d[v]) {
-                d[v] = nd;
-                if (!inq[v]) {
-                    inq[v] = 1;
-                    uint32_t at = qhead + qlen;
-                    queue[at >= n ? at - n : at] = v;
-                    qlen++;
+            dirty[u] = 0;
+            uint32_t a = c->first[u], end = c->first[u + 1];
+            if (budget < (uint64_t)(end - a) + 1) {
+                is_done = 0;
+                break;
+            }
+            budget -= (uint64_t)(end - a) + 1;
+            int64_t pu = pi[u], du = d[u];
+            for (; a < end; a++) {
+                if (arcs[a].rescap <= 0)
+                    continue;
+                uint32_t v = arcs[a].head;
+                int64_t rc = arcs[a].cost - pu + pi[v];
+                if (rc >= 0 && du >= d[v])
+                    continue; /* length >= 1 cannot improve */
+                int64_t nd = du + floor_div(rc, eps) + 1;
+                if (nd < d[v]) {
+                    d[v] = nd;
+                    dirty[v] = 1;
+                    is_dirty = 1;
                 }
             }
         }
@@ -545,7 +588,7 @@ static int price_refine(cs *c)
     }
     for (uint32_t u = 0; u < n; u++)
         pi[u] -= d[u] * eps;
-    return 1;
+    return is_done;
 }
 
 /* One phase: from a (eps*ALPHA)-optimal to an eps-optimal flow. */
@@ -556,12 +599,17 @@ static lds_code refine(cs *c, lds_err *err)
     int64_t *pi = c->pi, *ex = c->ex;
     lds_code rc;
 
-    /* Saturate every admissible arc: the pseudo-flow becomes 0-optimal. */
+    /* Saturate every admissible arc: the pseudo-flow becomes 0-optimal.
+     * On the way, measure how far from optimal the circulation we start
+     * from is under the current prices (for the infeasibility bound). */
+    int64_t min_rc = 0;
     for (uint32_t u = 0; u < n; u++) {
         int64_t pu = pi[u];
         for (uint32_t a = c->first[u], end = c->first[u + 1]; a < end; a++) {
-            int64_t r = arcs[a].rescap;
-            if (r > 0 && arcs[a].cost - pu + pi[arcs[a].head] < 0) {
+            int64_t r = arcs[a].rescap, rca;
+            if (r > 0 && (rca = arcs[a].cost - pu + pi[arcs[a].head]) < 0) {
+                if (rca < min_rc)
+                    min_rc = rca;
                 arcs[a].rescap = 0;
                 arcs[arcs[a].rev].rescap += r;
                 ex[u] -= r;
@@ -571,9 +619,15 @@ static lds_code refine(cs *c, lds_err *err)
     }
     memcpy(c->pi0, pi, (size_t)n * sizeof *pi);
     /* Goldberg-Tarjan: for an active node v there is a residual path P to a
-     * deficit node whose reverse is residual for a feasible flow that was
-     * eps_prev-optimal at the phase start, so feasibility bounds v's price
-     * rise by |P| * (eps + eps_prev) <= n * (eps + eps_prev). */
+     * deficit node whose reverse is residual for a feasible flow f' that is
+     * eps_prev-optimal under the prices at the phase start, so feasibility
+     * bounds v's price rise by |P| * (eps + eps_prev) <= n * (eps +
+     * eps_prev).  f' is the previous phase's circulation (measured above);
+     * before the first phase, any feasible flow is max|cost|-optimal under
+     * zero prices. */
+    if (!c->is_first_phase)
+        c->eps_prev = -min_rc;
+    c->is_first_phase = 0;
     if (__builtin_mul_overflow((int64_t)n + 1, c->eps + c->eps_prev, &c->price_rise_max))
         c->price_rise_max = INT64_MAX;
     c->qhead = c->qlen = 0;
@@ -702,11 +756,12 @@ lds_code lds_mcf__cost_scaling(const lds_mcf_problem *p, int64_t *flow, int64_t 
         goto done;
     if (!c.is_infeasible) {
         int64_t eps = c.eps;
+        c.eps_prev = eps;
+        c.is_first_phase = 1;
         do {
             eps = eps / ALPHA;
             if (eps < 1)
                 eps = 1;
-            c.eps_prev = c.eps > eps ? c.eps : eps;
             c.eps = eps;
             if (++n_phases >= 2 && price_refine(&c))
                 continue;

@@ -381,6 +381,50 @@ static void random_against_reference(void **state)
     assert_true(n_opt > 300 && n_inf > 300);
 }
 
+/* Medium random instances (up to 400 nodes): cost scaling through the
+ * public API, certified by lds_mcf_check and equal to the simplex optimum. */
+static void random_against_simplex(void **state)
+{
+    (void)state;
+    rng_state = 0x2545f4914f6cdd1dull;
+    for (int iter = 0; iter < 60; iter++) {
+        uint32_t n = 50 + (uint32_t)(rnd() % 350), m = n * (2 + (uint32_t)(rnd() % 8));
+        lds_mcf_problem p;
+        lds_err e;
+        assert_int_equal(lds_mcf_problem_init(&p, n, m, &e), LDS_OK);
+        for (uint32_t i = 0; i < m; i++) {
+            uint32_t u = (uint32_t)(rnd() % n), v = (uint32_t)(rnd() % n);
+            int64_t lo = rnd() % 10 == 0 ? (int64_t)(rnd() % 4) : 0;
+            int64_t up = rnd() % 5 == 0 ? INF : lo + (int64_t)(rnd() % 50);
+            int64_t c = (int64_t)(rnd() % 2001) - (up == INF ? 0 : 500);
+            assert_int_equal(lds_mcf_problem_add_arc(&p, u, v, lo, up, c, NULL, &e), LDS_OK);
+        }
+        for (uint32_t k = 0; k < n / 3; k++) {
+            uint32_t a = (uint32_t)(rnd() % n), b = (uint32_t)(rnd() % n);
+            int64_t q = (int64_t)(rnd() % 30);
+            p.supply[a] += q;
+            p.supply[b] -= q;
+        }
+        lds_mcf_solver *cs_solver, *ns_solver;
+        lds_mcf_status st_cs, st_ns;
+        assert_int_equal(lds_mcf_solver_new(&p, &cs_solver, &e), LDS_OK);
+        assert_int_equal(lds_mcf_solver_new(&p, &ns_solver, &e), LDS_OK);
+        assert_int_equal(lds_mcf_solve(cs_solver, LDS_MCF_COST_SCALING, &st_cs, &e), LDS_OK);
+        assert_int_equal(lds_mcf_solve(ns_solver, LDS_MCF_SIMPLEX, &st_ns, &e), LDS_OK);
+        assert_int_equal(st_cs, st_ns);
+        if (st_cs == LDS_MCF_OPTIMAL) {
+            int64_t cost;
+            assert_int_equal(lds_mcf_check(&p, lds_mcf_flows(cs_solver),
+                                           lds_mcf_potentials(cs_solver), &cost, &e),
+                             LDS_OK);
+            assert_int_equal(cost, lds_mcf_total_cost(ns_solver));
+        }
+        lds_mcf_solver_free(cs_solver);
+        lds_mcf_solver_free(ns_solver);
+        lds_mcf_problem_release(&p);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -394,6 +438,7 @@ int main(void)
         cmocka_unit_test(empty_problems),
         cmocka_unit_test(out_of_memory_is_clean),
         cmocka_unit_test(random_against_reference),
+        cmocka_unit_test(random_against_simplex),
     };
     return cmocka_run_group_tests_name("mcf_costscale", tests, NULL, NULL);
 }

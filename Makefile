@@ -16,7 +16,7 @@ CC       ?= cc
 MODE     ?= rel
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 O        := build/$(MODE)
-PKGS     := sqlite3 libevent libevent_pthreads jansson libsodium
+PKGS     := sqlite3 libevent libevent_pthreads jansson libsodium clp
 TESTPKGS := cmocka libcurl
 
 WARN := -std=c11 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes \
@@ -59,7 +59,7 @@ $(O)/src/mcf/%.o $(O)/src/ledger/%.o: CFLAGS += -Wconversion
 .DEFAULT_GOAL := all
 
 all: deps-check $(BIN)
-	@cp $(BIN) ./lodestone
+	@cp $(BIN) ./lodestone.tmp && mv -f ./lodestone.tmp ./lodestone
 
 deps-check:
 	@pkg-config --exists $(PKGS) || { echo "missing libraries: run scripts/install-deps" >&2; exit 1; }

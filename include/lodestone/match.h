@@ -157,6 +157,14 @@ void lds_match_session_free(lds_match_session *s);
 /** The current result (borrowed; valid until the next change or free). */
 const lds_match_result *lds_match_session_result(const lds_match_session *s);
 
+struct lds_mcf_problem;
+/**
+ * The min-cost-flow network of the last solve (phase 2: supplies of U and T
+ * set to the matched quantity), borrowed until the next change; for
+ * benchmarks and DIMACS export.  NULL when the session has no solver.
+ */
+const struct lds_mcf_problem *lds_match_session_problem(const lds_match_session *s);
+
 /**
  * Adds an offer, or replaces the one with the same id, then re-solves warm.
  * `diff` (may be NULL) receives the allocation lines that changed.  On error

@@ -589,7 +589,7 @@ static uint32_t group_of(lds_match_session *s, const sreq *d)
     return g;
 }
 
-static lds_code finish_solve(lds_match_session *s, lds_err *err);
+static lds_code finish_solve(lds_match_session *s, uint32_t only, lds_err *err);
 
 /* Cold build of the whole network from the live records, then solve. */
 static lds_code rebuild(lds_match_session *s, lds_err *err)
@@ -679,12 +679,12 @@ static lds_code rebuild(lds_match_session *s, lds_err *err)
     lds_mcf_problem_release(&p);
     if (rc != LDS_OK)
         return rc;
-    return finish_solve(s, err);
+    return finish_solve(s, NONE, err);
 }
 
 /* Phase 1 (warm max-flow from the current pair flows), supplies of U and T,
  * phase 2 (warm mcf), then copies the pair flows. */
-static lds_code finish_solve(lds_match_session *s, lds_err *err)
+static lds_code finish_solve(lds_match_session *s, uint32_t only, lds_err *err)
 {
     int64_t *cap_o = lds_malloc((s->n_of + 1) * sizeof *cap_o);
     int64_t *cap_d = lds_malloc((s->n_rq + 1) * sizeof *cap_d);
@@ -704,7 +704,7 @@ static lds_code finish_solve(lds_match_session *s, lds_err *err)
     for (size_t i = 0; i < s->n_rq; i++)
         cap_d[i] = s->rq[i].alive ? s->rq[i].qty : 0;
     rc = lds_match__maxflow((uint32_t)s->n_of, cap_o, (uint32_t)s->n_rq, cap_d, s->n_p, s->p_offer,
-                            s->p_req, s->p_dead, s->p_flow, &f, err);
+                            s->p_req, s->p_dead, only, s->p_flow, &f, err);
     if (rc != LDS_OK)
         goto done;
     s->matched = f;
@@ -1142,10 +1142,16 @@ const lds_match_result *lds_match_session_result(const lds_match_session *s)
     return s->cur;
 }
 
-/* After records changed (and, when warm, the network): solve, diff, swap. */
-static lds_code commit(lds_match_session *s, int warm, lds_match_diff *diff, lds_err *err)
+const lds_mcf_problem *lds_match_session_problem(const lds_match_session *s)
 {
-    lds_code rc = warm ? finish_solve(s, err) : rebuild(s, err);
+    return s->solver ? lds_mcf_solver_problem(s->solver) : NULL;
+}
+
+/* After records changed (and, when warm, the network): solve, diff, swap. */
+static lds_code commit(lds_match_session *s, int warm, uint32_t only, lds_match_diff *diff,
+                       lds_err *err)
+{
+    lds_code rc = warm ? finish_solve(s, only, err) : rebuild(s, err);
     if (rc != LDS_OK && warm)
         rc = rebuild(s, err); /* a warm failure (e.g. no memory for the basis): try cold */
     lds_match_result *now = NULL;
@@ -1241,7 +1247,7 @@ lds_code lds_match_session_put_offer(lds_match_session *s, const lds_match_offer
     if (rc != LDS_OK)
         return rc;
     uint32_t old = strmap_find(&s->of_map, s->of_ids, in->id), slot;
-    int warm = can_warm(s, 1);
+    int warm = can_warm(s, 1), replaced = old != NONE && s->of[old].alive;
     if ((rc = add_offer_record(s, in, &slot, err)) != LDS_OK)
         return rc;
     if (old != NONE && s->of[old].alive && (rc = drop_offer(s, old, warm, err)) != LDS_OK)
@@ -1273,7 +1279,9 @@ lds_code lds_match_session_put_offer(lds_match_session *s, const lds_match_offer
         if (rc != LDS_OK)
             goto fail;
     }
-    return commit(s, warm, diff, err);
+    /* A pure addition: the old flow was maximum, so only paths from the new
+     * offer can augment it. */
+    return commit(s, warm, replaced ? NONE : slot, diff, err);
 fail:
     s->broken = 1;
     return rc;
@@ -1331,7 +1339,7 @@ lds_code lds_match_session_put_request(lds_match_session *s, const lds_match_req
         if (rc != LDS_OK)
             goto fail;
     }
-    return commit(s, warm, diff, err);
+    return commit(s, warm, NONE, diff, err);
 fail:
     s->broken = 1;
     return rc;
@@ -1351,7 +1359,7 @@ lds_code lds_match_session_withdraw_offer(lds_match_session *s, const char *id,
         s->broken = 1;
         return rc;
     }
-    return commit(s, warm, diff, err);
+    return commit(s, warm, NONE, diff, err);
 }
 
 lds_code lds_match_session_withdraw_request(lds_match_session *s, const char *id,
@@ -1368,7 +1376,7 @@ lds_code lds_match_session_withdraw_request(lds_match_session *s, const char *id
         s->broken = 1;
         return rc;
     }
-    return commit(s, warm, diff, err);
+    return commit(s, warm, NONE, diff, err);
 }
 
 /* ---- one-shot run ------------------------------------------------------- */

@@ -16,14 +16,18 @@ __extension__ typedef __int128 lds_match__i128;
  * Maximum flow from offers to requests over the pair arcs (uncapacitated),
  * offer o carrying at most cap_o[o] and request d receiving at most
  * cap_d[d].  `flow` (n_pairs) holds a feasible flow on entry (zeros for a
- * cold start) and a maximum one on return; `*total` its value.  Pairs with
- * dead[p] != 0 (may be NULL) are ignored and must carry zero flow.  Dinic's
- * algorithm with an iterative DFS, so deep alternating paths cannot
+ * cold start, which is first filled greedily) and a maximum one on return;
+ * `*total` its value.  Pairs with dead[p] != 0 (may be NULL) are ignored and
+ * must carry zero flow.  When `only` is not 0xffffffff, augmenting paths
+ * start at that offer alone: valid when the entry flow was maximum before
+ * that offer was added (every new augmenting path must then begin with it).
+ * Dinic's algorithm with an iterative DFS, so deep alternating paths cannot
  * overflow the stack.  LDS_ENOMEM only.
  */
 lds_code lds_match__maxflow(uint32_t n_o, const int64_t *cap_o, uint32_t n_d, const int64_t *cap_d,
                             size_t n_pairs, const uint32_t *p_offer, const uint32_t *p_req,
-                            const uint8_t *dead, int64_t *flow, int64_t *total, lds_err *err);
+                            const uint8_t *dead, uint32_t only, int64_t *flow, int64_t *total,
+                            lds_err *err);
 
 /**
  * Marginal delivered cost of one more unit at each request, given an optimal

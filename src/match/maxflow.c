@@ -20,6 +20,7 @@ typedef struct mf {
     uint32_t *start, *adj; /* CSR: pairs of node u are adj[start[u] .. start[u+1]) */
     int32_t *level;
     uint32_t *it, *queue, *stack_node, *stack_pair;
+    uint32_t only;         /* the one source offer, or 0xffffffff for all */
 } mf;
 
 static int bfs(mf *g, int32_t *t_level)
@@ -28,7 +29,7 @@ static int bfs(mf *g, int32_t *t_level)
     for (uint32_t u = 0; u < g->n; u++)
         g->level[u] = -1;
     for (uint32_t o = 0; o < g->n_o; o++)
-        if (g->out_o[o] < g->cap_o[o]) {
+        if (g->out_o[o] < g->cap_o[o] && (g->only == 0xffffffffu || o == g->only)) {
             g->level[o] = 0;
             g->queue[qt++] = o;
         }
@@ -131,7 +132,8 @@ static int64_t blocking(mf *g, int32_t t_level)
 
 lds_code lds_match__maxflow(uint32_t n_o, const int64_t *cap_o, uint32_t n_d, const int64_t *cap_d,
                             size_t n_pairs, const uint32_t *p_offer, const uint32_t *p_req,
-                            const uint8_t *dead, int64_t *flow, int64_t *total, lds_err *err)
+                            const uint8_t *dead, uint32_t only, int64_t *flow, int64_t *total,
+                            lds_err *err)
 {
     mf g;
     memset(&g, 0, sizeof g);
@@ -143,6 +145,7 @@ lds_code lds_match__maxflow(uint32_t n_o, const int64_t *cap_o, uint32_t n_d, co
     g.p_offer = p_offer;
     g.p_req = p_req;
     g.flow = flow;
+    g.only = only;
     size_t n1 = (size_t)g.n + 1;
     g.out_o = lds_calloc((size_t)n_o + 1, sizeof *g.out_o);
     g.in_d = lds_calloc((size_t)n_d + 1, sizeof *g.in_d);
@@ -183,6 +186,42 @@ lds_code lds_match__maxflow(uint32_t n_o, const int64_t *cap_o, uint32_t n_d, co
     int64_t sum = 0;
     for (uint32_t o = 0; o < n_o; o++)
         sum += g.out_o[o];
+    if (sum == 0 && n_o) {
+        /* Cold: a greedy fill first, offers with the fewest requests first
+         * (they have the least choice), leaves Dinic few phases. */
+        uint32_t max_deg = 0;
+        for (uint32_t o = 0; o < n_o; o++)
+            if (g.start[o + 1] - g.start[o] > max_deg)
+                max_deg = g.start[o + 1] - g.start[o];
+        uint32_t *cnt = lds_calloc((size_t)max_deg + 2, sizeof *cnt);
+        uint32_t *order = g.stack_node; /* scratch, n_o <= n entries */
+        if (!cnt) {
+            rc = lds_err_set(err, LDS_ENOMEM, "out of memory for the matching max-flow");
+            goto done;
+        }
+        for (uint32_t o = 0; o < n_o; o++)
+            cnt[g.start[o + 1] - g.start[o] + 1]++;
+        for (uint32_t k = 0; k <= max_deg; k++)
+            cnt[k + 1] += cnt[k];
+        for (uint32_t o = 0; o < n_o; o++)
+            order[cnt[g.start[o + 1] - g.start[o]]++] = o;
+        lds_free(cnt);
+        for (uint32_t i = 0; i < n_o; i++) {
+            uint32_t o = order[i];
+            for (uint32_t k = g.start[o]; k < g.start[o + 1] && g.out_o[o] < cap_o[o]; k++) {
+                uint32_t p = g.adj[k], d = p_req[p];
+                int64_t b = cap_o[o] - g.out_o[o];
+                if (cap_d[d] - g.in_d[d] < b)
+                    b = cap_d[d] - g.in_d[d];
+                if (b <= 0)
+                    continue;
+                flow[p] += b;
+                g.out_o[o] += b;
+                g.in_d[d] += b;
+                sum += b;
+            }
+        }
+    }
     int32_t t_level;
     while (bfs(&g, &t_level))
         sum += blocking(&g, t_level);
@@ -199,3 +238,4 @@ done:
     lds_free(g.stack_pair);
     return rc;
 }
+

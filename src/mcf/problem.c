@@ -102,7 +102,11 @@ lds_code lds_mcf_problem_add_arc(lds_mcf_problem *p, uint32_t tail, uint32_t hea
 
 lds_code lds_mcf__problem_copy(lds_mcf_problem *dst, const lds_mcf_problem *src, lds_err *err)
 {
-    lds_code rc = lds_mcf_problem_init(dst, src->n_nodes, src->n_arcs, err);
+    /* Slack for a few warm add_arc calls without reallocating everything. */
+    uint64_t want = (uint64_t)src->n_arcs + src->n_arcs / 32 + 64;
+    if (want > MAX_ARCS)
+        want = src->n_arcs;
+    lds_code rc = lds_mcf_problem_init(dst, src->n_nodes, (uint32_t)want, err);
     if (rc != LDS_OK)
         return rc;
     size_t m = src->n_arcs;

@@ -104,7 +104,9 @@ lds_code lds_mcf__ns_init(lds_mcf__ns *s, lds_mcf_problem *p, lds_err *err)
     s->p = p;
     s->n = p->n_nodes;
     size_t n1 = (size_t)s->n + 1;
-    s->cap_m = p->n_arcs ? p->n_arcs : 1;
+    s->cap_m = p->cap_arcs > p->n_arcs ? p->cap_arcs : p->n_arcs;
+    if (!s->cap_m)
+        s->cap_m = 1;
     s->tail = lds_malloc(s->cap_m * sizeof *s->tail);
     s->head = lds_malloc(s->cap_m * sizeof *s->head);
     s->cost = lds_malloc(s->cap_m * sizeof *s->cost);
@@ -681,8 +683,10 @@ static int64_t internal_cap(lds_mcf__ns *s, int64_t lower, int64_t upper)
 lds_code lds_mcf__ns_cost_changed(lds_mcf__ns *s, uint32_t e)
 {
     track_cost(s, s->p->cost[e]);
-    if (e < s->m)
-        s->cost[lds_mcf__ns_pos(s, e)] = s->p->cost[e];
+    if (e < s->m) {
+        s->next_arc = lds_mcf__ns_pos(s, e);
+        s->cost[s->next_arc] = s->p->cost[e];
+    }
     return LDS_OK;
 }
 
@@ -773,6 +777,7 @@ lds_code lds_mcf__ns_arc_added(lds_mcf__ns *s)
     s->cap[e] = internal_cap(s, p->lower[e], p->upper[e]);
     s->flow[e] = 0;
     s->state[e] = LOWER;
+    s->next_arc = e; /* price the new arc first: it is the likely entering arc */
     if (s->has_basis && p->lower[e] != 0) {
         add_excess(s, p->tail[e], -(lds_i128)p->lower[e]);
         add_excess(s, p->head[e], p->lower[e]);

@@ -204,6 +204,16 @@ static void overflow_rejected(void **state)
     assert_non_null(strstr(e.msg, "cost"));
     lds_mcf_solver_free(s);
     lds_mcf_problem_release(&p);
+    /* A hand-built problem with a dangling arc is refused, not read out of
+     * bounds. */
+    arcspec ok[] = {{0, 1, 0, 5, 1}};
+    build(&p, 2, NULL, ok, 1);
+    p.head[0] = 7;
+    assert_int_equal(lds_mcf_solver_new(&p, &s, &e), LDS_OK);
+    assert_int_equal(lds_mcf_solve(s, LDS_MCF_SIMPLEX, &st, &e), LDS_EINVAL);
+    assert_non_null(strstr(e.msg, "out of range"));
+    lds_mcf_solver_free(s);
+    lds_mcf_problem_release(&p);
     /* Bad arcs are refused at construction. */
     assert_int_equal(lds_mcf_problem_init(&p, 2, 0, &e), LDS_OK);
     assert_int_equal(lds_mcf_problem_add_arc(&p, 0, 2, 0, 1, 1, NULL, &e), LDS_EINVAL);

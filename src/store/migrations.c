@@ -325,11 +325,70 @@ static const char *const v4[] = {
     NULL,
 };
 
+static const char *const v5[] = {
+    /* Traceability: EPCIS events and the transparency ledger.  The leaf
+     * table holds exactly the bytes hashed (the event's RFC 8785 canonical
+     * JSON) and is the one copy of an event's body; epcis_events holds the
+     * scalar facts queries filter on, epcis_event_ids one row per EPC or EPC
+     * class and role (lds_epcis_role), keyed for MATCH_* lookups.  Times are
+     * UTC epoch milliseconds here (not text): queries compare them. */
+    "CREATE TABLE ledger_leaves (\n"
+    "  idx INTEGER PRIMARY KEY CHECK (idx >= 0),\n"
+    "  leaf_hash BLOB NOT NULL CHECK (length(leaf_hash) = 32),\n"
+    "  data BLOB NOT NULL\n"
+    ");\n",
+    "CREATE TABLE ledger_sths (\n"
+    "  tree_size INTEGER PRIMARY KEY CHECK (tree_size >= 0),\n"
+    "  timestamp_ms INTEGER NOT NULL,\n"
+    "  root BLOB NOT NULL CHECK (length(root) = 32),\n"
+    "  signature BLOB NOT NULL CHECK (length(signature) = 64),\n"
+    "  public_key BLOB NOT NULL CHECK (length(public_key) = 32)\n"
+    ");\n",
+    "CREATE TABLE epcis_captures (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  created_ms INTEGER NOT NULL,\n"
+    "  finished_ms INTEGER,\n"
+    "  running INTEGER NOT NULL DEFAULT 0,\n"
+    "  success INTEGER NOT NULL DEFAULT 0,\n"
+    "  error_behaviour TEXT NOT NULL CHECK (error_behaviour IN ('rollback', 'proceed')),\n"
+    "  n_events INTEGER NOT NULL DEFAULT 0,\n"
+    "  n_stored INTEGER NOT NULL DEFAULT 0,\n"
+    "  n_duplicates INTEGER NOT NULL DEFAULT 0,\n"
+    "  n_invalid INTEGER NOT NULL DEFAULT 0,\n"
+    "  errors_json TEXT,\n"
+    "  org_id INTEGER\n"
+    ");\n",
+    "CREATE TABLE epcis_events (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  event_id TEXT NOT NULL UNIQUE,\n"
+    "  type TEXT NOT NULL,\n"
+    "  action TEXT,\n"
+    "  event_time_ms INTEGER NOT NULL,\n"
+    "  tz_offset_min INTEGER NOT NULL,\n"
+    "  record_time_ms INTEGER NOT NULL,\n"
+    "  biz_step TEXT,\n"
+    "  disposition TEXT,\n"
+    "  read_point TEXT,\n"
+    "  biz_location TEXT,\n"
+    "  leaf_idx INTEGER NOT NULL REFERENCES ledger_leaves(idx),\n"
+    "  capture_id INTEGER REFERENCES epcis_captures(id)\n"
+    ");\n",
+    "CREATE INDEX epcis_events_time ON epcis_events(event_time_ms);\n",
+    "CREATE TABLE epcis_event_ids (\n"
+    "  uri TEXT NOT NULL,\n"
+    "  role INTEGER NOT NULL,\n"
+    "  event INTEGER NOT NULL REFERENCES epcis_events(id),\n"
+    "  PRIMARY KEY (uri, role, event)\n"
+    ") WITHOUT ROWID;\n",
+    NULL,
+};
+
 const lds_store__migration lds_store__migrations[] = {
     {1, "foundation: catalog, organisations, facilities, market, tokens", v1},
     {2, "idempotency keys of creating requests", v2},
     {3, "planning: forecast, quotas, return flows, scenarios, plan runs", v3},
     {4, "market: lanes, external ids of offers and requests, match runs", v4},
+    {5, "traceability: EPCIS events, identifiers, capture jobs, ledger leaves and tree heads", v5},
 };
 
 const int lds_store__n_migrations =

@@ -44,6 +44,8 @@
 typedef struct rarc {
     int64_t cost;   /* scaled cost: original cost * (n+1) */
     int64_t rescap; /* residual capacity */
+    int64_t cap;    /* rescap + the reverse arc's rescap (constant): lets the
+                     * global update test the reverse arc without loading it */
     uint32_t head;  /* target node */
     uint32_t rev;   /* index of the reverse residual arc */
 } rarc;
@@ -219,7 +221,8 @@ static lds_code cs_build(cs *c, const lds_mcf_problem *p, lds_err *err)
             return lds_err_set(err, LDS_EOVERFLOW,
                                "arc %u: capacities at a node overflow int64", i);
         uint32_t a = pos[t]++;
-        c->arcs[a] = (rarc){.cost = p->cost[i] * mul, .rescap = cap, .head = h, .rev = NIL};
+        c->arcs[a] =
+            (rarc){.cost = p->cost[i] * mul, .rescap = cap, .cap = cap, .head = h, .rev = NIL};
         c->fwd[i] = a;
         if (is_inf)
             c->inf_bit[a >> 3] = (uint8_t)(c->inf_bit[a >> 3] | (1u << (a & 7)));
@@ -229,7 +232,11 @@ static lds_code cs_build(cs *c, const lds_mcf_problem *p, lds_err *err)
      * the relabels on layered chains). */
     for (uint32_t i = 0; i < m; i++) {
         uint32_t a = c->fwd[i], b = pos[p->head[i]]++;
-        c->arcs[b] = (rarc){.cost = -c->arcs[a].cost, .rescap = 0, .head = p->tail[i], .rev = a};
+        c->arcs[b] = (rarc){.cost = -c->arcs[a].cost,
+                            .rescap = 0,
+                            .cap = c->arcs[a].cap,
+                            .head = p->tail[i],
+                            .rev = a};
         c->arcs[a].rev = b;
     }
     c->eps = max_cost * mul;
@@ -335,10 +342,12 @@ static lds_code global_update(cs *c, lds_err *err)
                 n_reached++;
             int64_t pv = pi[v];
             for (uint32_t a = c->first[v], end = c->first[v + 1]; a < end; a++) {
-                uint32_t r = arcs[a].rev, w = arcs[a].head;
-                if (arcs[r].rescap <= 0 || bnext[w] == NIL - 1)
+                uint32_t w = arcs[a].head;
+                /* The reverse arc w->v: residual capacity cap - rescap,
+                 * cost -cost. */
+                if (arcs[a].cap - arcs[a].rescap <= 0 || bnext[w] == NIL - 1)
                     continue;
-                int64_t rc = arcs[r].cost - pi[w] + pv; /* >= -eps */
+                int64_t rc = -arcs[a].cost - pi[w] + pv; /* >= -eps */
                 int64_t len = (rc + eps) / eps;
                 if (len < 0)
                     len = 0; /* cannot happen under eps-optimality */

@@ -1,0 +1,160 @@
+/*
+ * cmd_plan.c — `lodestone plan --db FILE [--scenario NAME] [--compare NAME2]
+ * [--json]`: reads the planning input from the store, solves the plan (and
+ * the compared scenario's) and prints totals, bottlenecks ranked by dual
+ * value, shortages with their reasons and co-product surplus.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include "cli.h"
+#include "lodestone/buf.h"
+#include "lodestone/plan.h"
+
+static void print_text(const lds_plan_input *in, const lds_plan_result *r, const char *name)
+{
+    const lds_catalog *c = in->catalog;
+    char per[8];
+    printf("plan %s: %d periods from %s, %d rows x %d columns, solved in %.3f s\n", name,
+           in->n_periods, in->first_period, r->n_rows, r->n_cols, r->solve_seconds);
+    printf("cost %.0f CNY (purchases and logistics); fill rate %.2f%%\n", r->cost,
+           100.0 * r->fill_rate);
+    printf("bottlenecks (value of one more unit of capacity, CNY):\n");
+    for (size_t i = 0; i < r->n_bottlenecks && i < 10; i++)
+        printf("  %12.2f  %s\n", r->bottlenecks[i].value, r->bottlenecks[i].what);
+    printf("shortages: %zu\n", r->n_shortages);
+    for (size_t i = 0; i < r->n_shortages && i < 20; i++) {
+        const lds_plan_shortage *s = &r->shortages[i];
+        lds_plan_period_label(in->first_period, s->period, per, NULL);
+        printf("  %s %s %s: %.6g of %.6g short\n", lds_catalog_material_at(c, s->material)->id,
+               in->regions[s->region].id, per, s->qty, s->demand);
+        for (size_t k = 0; k < s->n_reasons && k < 3; k++)
+            printf("      because %s (%s, value %.2f)\n", s->reasons[k].what,
+                   lds_plan_limit_name(s->reasons[k].kind), s->reasons[k].value);
+    }
+    size_t n_mat = lds_catalog_n_materials(c);
+    printf("co-product surplus (t over the horizon):\n");
+    for (size_t m = 0; m < n_mat; m++) {
+        double q = 0;
+        for (size_t i = 0; i < r->n_surplus; i++)
+            if (r->surplus[i].material == m)
+                q += r->surplus[i].qty;
+        if (q > 1e-6)
+            printf("  %-12s %12.3f\n", lds_catalog_material_at(c, m)->id, q);
+    }
+}
+
+static lds_code run_one(lds_store *s, lds_plan_data *d, const char *name, lds_plan_result **out,
+                        lds_err *err)
+{
+    const lds_plan_scenario *sc = NULL;
+    lds_code rc;
+    if (name && (rc = lds_plan_read_scenario(s, d, name, &sc, err)))
+        return rc;
+    return lds_plan_solve(lds_plan_data_input(d), sc, out, err);
+}
+
+int lds_cmd_plan(int argc, char **argv, lds_config *cfg)
+{
+    static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
+                                         {"scenario", required_argument, NULL, 's'},
+                                         {"compare", required_argument, NULL, 'c'},
+                                         {"json", no_argument, NULL, 'j'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    const char *scenario = NULL, *compare = NULL;
+    int c, json = 0;
+    lds_err err;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "d:s:c:jh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd':
+            if (lds_copy_str(cfg->db_path, sizeof cfg->db_path, optarg, "--db", &err))
+                return lds_cli_usage_error("plan", "%s", err.msg);
+            break;
+        case 's':
+            scenario = optarg;
+            break;
+        case 'c':
+            compare = optarg;
+            break;
+        case 'j':
+            json = 1;
+            break;
+        case 'h':
+            printf("Usage: lodestone plan --db FILE [--scenario NAME] [--compare NAME2] [--json]\n\n"
+                   "Plans the chain from the forecast of end products back to ore: an LP over\n"
+                   "facility capacities, joint-production recipes, inventories, lanes, open\n"
+                   "offers, scrap returns, quotas and export licences (COIN-OR Clp).  Prints\n"
+                   "bottlenecks ranked by dual value, shortages with their reasons and the\n"
+                   "co-product surplus.  --compare solves a second scenario and prints both\n"
+                   "side by side.  Exit 0 ok, 1 failure, 2 usage.\n");
+            return LDS_EXIT_OK;
+        default:
+            return lds_cli_usage_error("plan", "unknown option");
+        }
+    }
+    if (optind < argc)
+        return lds_cli_usage_error("plan", "unexpected argument '%s'", argv[optind]);
+    if (!cfg->db_path[0])
+        return lds_cli_usage_error("plan", "--db FILE is required");
+    lds_store *s = NULL;
+    lds_plan_data *d = NULL, *d2 = NULL;
+    lds_plan_result *r = NULL, *r2 = NULL;
+    lds_code rc;
+    if ((rc = lds_store_open(cfg->db_path, &s, &err)) || (rc = lds_store_migrate(s, NULL, &err)) ||
+        (rc = lds_plan_read(s, &d, &err)) || (rc = run_one(s, d, scenario, &r, &err)))
+        goto done;
+    if (compare && ((rc = lds_plan_read(s, &d2, &err)) || (rc = run_one(s, d2, compare, &r2, &err))))
+        goto done;
+    const lds_plan_input *in = lds_plan_data_input(d);
+    const char *name = scenario ? scenario : "as-is";
+    if (json) {
+        lds_buf b = LDS_BUF_INIT;
+        if (r2) {
+            lds_buf_adds(&b, "{\"plans\":[");
+            lds_plan_result_json(in, r, name, &b);
+            lds_buf_addc(&b, ',');
+            lds_plan_result_json(lds_plan_data_input(d2), r2, compare, &b);
+            lds_buf_addf(&b, "],\"delta\":{\"cost_cny\":%.2f,\"short_total\":%.6g,"
+                             "\"fill_rate\":%.6f}}",
+                         r2->cost - r->cost, r2->short_total - r->short_total,
+                         r2->fill_rate - r->fill_rate);
+        } else {
+            lds_plan_result_json(in, r, name, &b);
+        }
+        if (b.oom) {
+            lds_buf_release(&b);
+            rc = lds_err_set(&err, LDS_ENOMEM, "out of memory");
+            goto done;
+        }
+        printf("%s\n", b.ptr);
+        lds_buf_release(&b);
+    } else {
+        print_text(in, r, name);
+        if (r2) {
+            printf("\n");
+            print_text(lds_plan_data_input(d2), r2, compare);
+            printf("\n%-28s %16s %16s\n", "comparison", name, compare);
+            printf("%-28s %16.0f %16.0f\n", "cost (CNY)", r->cost, r2->cost);
+            printf("%-28s %15.2f%% %15.2f%%\n", "fill rate", 100 * r->fill_rate,
+                   100 * r2->fill_rate);
+            printf("%-28s %16zu %16zu\n", "shortage lines", r->n_shortages, r2->n_shortages);
+            printf("%-28s %16zu %16zu\n", "binding capacities/quotas", r->n_bottlenecks,
+                   r2->n_bottlenecks);
+            printf("%-28s %16.6g %16.6g\n", "units short (all products)", r->short_total,
+                   r2->short_total);
+        }
+    }
+done:
+    lds_plan_result_free(r);
+    lds_plan_result_free(r2);
+    lds_plan_data_free(d);
+    lds_plan_data_free(d2);
+    lds_store_close(s);
+    if (rc) {
+        lds_cli_error("plan", &err);
+        return lds_cli_exit(rc);
+    }
+    return LDS_EXIT_OK;
+}

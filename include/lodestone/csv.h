@@ -39,7 +39,7 @@ typedef struct lds_csv_spec {
 /**
  * Maps expected columns to header positions: `index[i]` receives the header
  * position of `spec[i]`, or -1 for an absent optional column.  Columns may
- * come in any order.  Errors (line 1, field = the column name): a required
+ * come in any order; names compare exactly, spaces around them aside.  Errors (line 1, field = the column name): a required
  * column is missing; the header names a column not in `spec`.
  */
 lds_code lds_csv_bind(const lds_csv_reader *r, const lds_csv_spec *spec, size_t n_spec,

@@ -167,8 +167,10 @@ const struct lds_mcf_problem *lds_match_session_problem(const lds_match_session 
 
 /**
  * Adds an offer, or replaces the one with the same id, then re-solves warm.
- * `diff` (may be NULL) receives the allocation lines that changed.  On error
- * the session is unchanged.
+ * `diff` (may be NULL) receives the allocation lines that changed.  On any
+ * error (LDS_EINVAL for a bad record, LDS_ENOMEM, LDS_EOVERFLOW) the
+ * session's data and result are unchanged and it stays usable (the next
+ * change rebuilds the network cold if a warm update was cut short).
  */
 lds_code lds_match_session_put_offer(lds_match_session *s, const lds_match_offer *o,
                                      lds_match_diff *diff, lds_err *err);

@@ -232,13 +232,27 @@ static lds_code column_error(lds_err *err, const char *name, const char *fmt, ..
     return LDS_EINVAL;
 }
 
+/* Header names compare exactly, except that surrounding spaces are ignored
+ * ("id, org" is a common hand-written header). */
+static int same_name(const char *header, const char *name)
+{
+    while (*header == ' ')
+        header++;
+    size_t n = strlen(name);
+    if (strncmp(header, name, n) != 0)
+        return 0;
+    for (header += n; *header == ' '; header++)
+        ;
+    return *header == '\0';
+}
+
 lds_code lds_csv_bind(const lds_csv_reader *r, const lds_csv_spec *spec, size_t n_spec,
                       int *index, lds_err *err)
 {
     for (size_t i = 0; i < n_spec; i++) {
         index[i] = -1;
         for (size_t j = 0; j < r->n_header; j++)
-            if (strcmp(r->names[j], spec[i].name) == 0)
+            if (same_name(r->names[j], spec[i].name))
                 index[i] = (int)j;
         if (index[i] < 0 && !spec[i].optional)
             return column_error(err, spec[i].name, "missing column '%s' in the header",
@@ -246,7 +260,7 @@ lds_code lds_csv_bind(const lds_csv_reader *r, const lds_csv_spec *spec, size_t 
     }
     for (size_t j = 0; j < r->n_header; j++) {
         size_t i = 0;
-        while (i < n_spec && strcmp(r->names[j], spec[i].name) != 0)
+        while (i < n_spec && !same_name(r->names[j], spec[i].name))
             i++;
         if (i == n_spec)
             return column_error(err, r->names[j], "unknown column '%s' in the header",

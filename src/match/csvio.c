@@ -315,7 +315,7 @@ static lds_code parse_rows(lds_match_table *t, kind k, const char *csv, size_t l
             continue;
         }
         if ((rc = need_text(&c, 0, &id)) != LDS_OK || !(id = keep(t, id)) ||
-            (rc = need_text(&c, 1, &org)) != LDS_OK || !(org = keep(t, org)) ||
+            !(org = keep(t, trim(field(&c, 1), c.tmp, sizeof c.tmp))) ||
             (rc = need_text(&c, 2, &mat)) != LDS_OK || !(mat = keep(t, mat)) ||
             (rc = need_region(t, &c, 3, &reg)) != LDS_OK || !(reg = keep(t, reg)))
             goto row_fail;

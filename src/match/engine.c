@@ -92,6 +92,21 @@ static int strmap_put(strmap *m, char *const *keys, uint32_t idx)
     return 1;
 }
 
+/* Points an existing key at `idx` (no allocation). */
+static void strmap_repoint(strmap *m, char *const *keys, uint32_t idx)
+{
+    if (!m->cap)
+        return;
+    uint32_t mask = m->cap - 1, i = (uint32_t)hash_str(keys[idx]) & mask;
+    while (m->slot[i]) {
+        if (strcmp(keys[m->slot[i] - 1], keys[idx]) == 0) {
+            m->slot[i] = idx + 1;
+            return;
+        }
+        i = (i + 1) & mask;
+    }
+}
+
 typedef struct u64map { /* 64-bit key -> uint32 value */
     uint64_t *key;
     uint32_t *val;      /* value + 1, 0 = empty */
@@ -990,8 +1005,13 @@ static lds_code add_offer_record(lds_match_session *s, const lds_match_offer *in
     o->node = NONE;
     o->arc_u = NONE;
     s->of_ids[s->n_of] = o->id;
-    if (!vec_push(&s->mat_offers[o->mat], (uint32_t)s->n_of) ||
-        !strmap_put(&s->of_map, s->of_ids, (uint32_t)s->n_of)) {
+    if (!vec_push(&s->mat_offers[o->mat], (uint32_t)s->n_of)) {
+        lds_free(o->id);
+        lds_free(o->org);
+        return oom(err);
+    }
+    if (!strmap_put(&s->of_map, s->of_ids, (uint32_t)s->n_of)) {
+        s->mat_offers[o->mat].n--;
         lds_free(o->id);
         lds_free(o->org);
         return oom(err);
@@ -1026,8 +1046,13 @@ static lds_code add_request_record(lds_match_session *s, const lds_match_request
     d->arc_g = NONE;
     d->group = NONE;
     s->rq_ids[s->n_rq] = d->id;
-    if (!vec_push(&s->mat_reqs[d->mat], (uint32_t)s->n_rq) ||
-        !strmap_put(&s->rq_map, s->rq_ids, (uint32_t)s->n_rq)) {
+    if (!vec_push(&s->mat_reqs[d->mat], (uint32_t)s->n_rq)) {
+        lds_free(d->id);
+        lds_free(d->org);
+        return oom(err);
+    }
+    if (!strmap_put(&s->rq_map, s->rq_ids, (uint32_t)s->n_rq)) {
+        s->mat_reqs[d->mat].n--;
         lds_free(d->id);
         lds_free(d->org);
         return oom(err);
@@ -1250,7 +1275,7 @@ lds_code lds_match_session_put_offer(lds_match_session *s, const lds_match_offer
     int warm = can_warm(s, 1), replaced = old != NONE && s->of[old].alive;
     if ((rc = add_offer_record(s, in, &slot, err)) != LDS_OK)
         return rc;
-    if (old != NONE && s->of[old].alive && (rc = drop_offer(s, old, warm, err)) != LDS_OK)
+    if (replaced && (rc = drop_offer(s, old, warm, err)) != LDS_OK)
         goto fail;
     if (warm) {
         soffer *o = &s->of[slot];
@@ -1281,9 +1306,18 @@ lds_code lds_match_session_put_offer(lds_match_session *s, const lds_match_offer
     }
     /* A pure addition: the old flow was maximum, so only paths from the new
      * offer can augment it. */
-    return commit(s, warm, replaced ? NONE : slot, diff, err);
+    rc = commit(s, warm, replaced ? NONE : slot, diff, err);
+    if (rc == LDS_OK)
+        return LDS_OK;
 fail:
+    /* Undo the change in the records; the network is rebuilt next time. */
     s->broken = 1;
+    s->of[slot].alive = 0;
+    if (replaced) {
+        s->of[old].alive = 1;
+        strmap_repoint(&s->of_map, s->of_ids, old);
+    }
+    restage(s, s->of[slot].mat);
     return rc;
 }
 
@@ -1296,10 +1330,10 @@ lds_code lds_match_session_put_request(lds_match_session *s, const lds_match_req
     if (rc != LDS_OK)
         return rc;
     uint32_t old = strmap_find(&s->rq_map, s->rq_ids, in->id), slot;
-    int warm = can_warm(s, 2);
+    int warm = can_warm(s, 2), replaced = old != NONE && s->rq[old].alive;
     if ((rc = add_request_record(s, in, &slot, err)) != LDS_OK)
         return rc;
-    if (old != NONE && s->rq[old].alive && (rc = drop_request(s, old, warm, err)) != LDS_OK)
+    if (replaced && (rc = drop_request(s, old, warm, err)) != LDS_OK)
         goto fail;
     if (warm) {
         sreq *d = &s->rq[slot];
@@ -1339,9 +1373,17 @@ lds_code lds_match_session_put_request(lds_match_session *s, const lds_match_req
         if (rc != LDS_OK)
             goto fail;
     }
-    return commit(s, warm, NONE, diff, err);
+    rc = commit(s, warm, NONE, diff, err);
+    if (rc == LDS_OK)
+        return LDS_OK;
 fail:
     s->broken = 1;
+    s->rq[slot].alive = 0;
+    if (replaced) {
+        s->rq[old].alive = 1;
+        strmap_repoint(&s->rq_map, s->rq_ids, old);
+    }
+    restage(s, s->rq[slot].mat);
     return rc;
 }
 
@@ -1355,11 +1397,14 @@ lds_code lds_match_session_withdraw_offer(lds_match_session *s, const char *id,
         return lds_err_set(err, LDS_ENOTFOUND, "no offer '%s'", id ? id : "");
     int warm = can_warm(s, 0);
     lds_code rc = drop_offer(s, slot, warm, err);
+    if (rc == LDS_OK)
+        rc = commit(s, warm, NONE, diff, err);
     if (rc != LDS_OK) {
         s->broken = 1;
-        return rc;
+        s->of[slot].alive = 1;
+        restage(s, s->of[slot].mat);
     }
-    return commit(s, warm, NONE, diff, err);
+    return rc;
 }
 
 lds_code lds_match_session_withdraw_request(lds_match_session *s, const char *id,
@@ -1372,11 +1417,14 @@ lds_code lds_match_session_withdraw_request(lds_match_session *s, const char *id
         return lds_err_set(err, LDS_ENOTFOUND, "no request '%s'", id ? id : "");
     int warm = can_warm(s, 0);
     lds_code rc = drop_request(s, slot, warm, err);
+    if (rc == LDS_OK)
+        rc = commit(s, warm, NONE, diff, err);
     if (rc != LDS_OK) {
         s->broken = 1;
-        return rc;
+        s->rq[slot].alive = 1;
+        restage(s, s->rq[slot].mat);
     }
-    return commit(s, warm, NONE, diff, err);
+    return rc;
 }
 
 /* ---- one-shot run ------------------------------------------------------- */

@@ -104,6 +104,10 @@ static void binds_columns_by_name(void **state)
     assert_int_equal(e.line, 1);
     assert_non_null(strstr(e.msg, "missing column 'qty'"));
     lds_csv_reader_free(r);
+    assert_int_equal(lds_csv_reader_new(" qty , id\n", 10, &r, &e), LDS_OK);
+    assert_int_equal(lds_csv_bind(r, spec, 3, idx, &e), LDS_OK); /* spaces around names */
+    assert_int_equal(idx[0], 1);
+    lds_csv_reader_free(r);
     assert_int_equal(lds_csv_reader_new("id,qty,Qty\n", 11, &r, &e), LDS_OK);
     assert_int_equal(lds_csv_bind(r, spec, 3, idx, &e), LDS_EINVAL);
     assert_string_equal(e.field, "Qty");

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "harness.h"
+#include "lodestone/alloc.h"
 #include "lodestone/match.h"
 
 #define P(y, m) ((int32_t)((y) * 12 + (m) - 1))
@@ -409,6 +410,106 @@ static void bad_input_is_rejected(void **state)
     lds_match_result_free(r);
 }
 
+static void allocation_failures_are_clean(void **state)
+{
+    (void)state;
+    fx f = {0};
+    offer(&f, "A", "nd2o3", "gz", 10000, 1000, P(2026, 1), P(2026, 2), NO);
+    offer(&f, "B", "nd2o3", "sz", 10000, 5000, P(2026, 1), P(2026, 1), 990000);
+    lane(&f, "sz", "gz", 100, 1);
+    lane(&f, "gz", "sz", 300, 0);
+    request(&f, "R1", "nd2o3", "gz", 10000, 10000, P(2026, 3), NO);
+    request(&f, "R2", "nd2o3", "sz", 15000, 2000, P(2026, 1), NO);
+    lds_match_input in = {f.o, f.no, f.d, f.nd, f.l, f.nl};
+    int saw_ok = 0;
+    for (long nth = 1; nth < 400 && !saw_ok; nth++) {
+        lds_match_result *r = NULL;
+        lds_err e;
+        lds_alloc_fail_after(nth);
+        lds_code rc = lds_match_run(&in, &r, &e);
+        lds_alloc_fail_after(0);
+        assert_true(rc == LDS_OK || rc == LDS_ENOMEM);
+        if (rc == LDS_OK) {
+            saw_ok = 1;
+            assert_int_equal(r->matched_milli, 20000);
+        }
+        lds_match_result_free(r);
+    }
+    assert_true(saw_ok);
+    /* A failed change leaves the session's data as it was, and the session
+     * still answers correctly afterwards (it rebuilds cold when needed). */
+    for (long nth = 1; nth < 200; nth++) {
+        lds_match_session *s = NULL;
+        lds_err e;
+        assert_int_equal(lds_match_session_new(&in, &s, &e), LDS_OK);
+        lds_match_offer extra = f.o[0];
+        extra.id = "C";
+        lds_alloc_fail_after(nth);
+        lds_code rc = lds_match_session_put_offer(s, &extra, NULL, &e);
+        lds_alloc_fail_after(0);
+        assert_true(rc == LDS_OK || rc == LDS_ENOMEM);
+        lds_match_offer again = f.o[1];
+        again.id = "D";
+        assert_int_equal(lds_match_session_put_offer(s, &again, NULL, &e), LDS_OK);
+        const lds_match_result *r = lds_match_session_result(s);
+        /* with C, R2 gets 15 from A and C; without it only A's 10 */
+        assert_int_equal(r->matched_milli, rc == LDS_OK ? 25000 : 20000);
+        assert_int_equal(lds_match_session_withdraw_offer(s, "C", NULL, &e),
+                         rc == LDS_OK ? LDS_OK : LDS_ENOTFOUND);
+        assert_int_equal(lds_match_session_result(s)->matched_milli, 20000);
+        lds_match_session_free(s);
+        if (rc == LDS_OK)
+            break;
+    }
+}
+
+static void session_failures_keep_data(void **state)
+{
+    (void)state;
+    fx f = {0};
+    offer(&f, "A", "nd2o3", "gz", 10000, 1000, P(2026, 1), P(2026, 2), NO);
+    offer(&f, "B", "nd2o3", "gz", 4000, 1500, P(2026, 1), P(2026, 2), NO);
+    request(&f, "R1", "nd2o3", "gz", 8000, 10000, P(2026, 3), NO);
+    request(&f, "R2", "nd2o3", "gz", 8000, 10000, P(2026, 3), NO);
+    lds_match_input in = {f.o, f.no, f.d, f.nd, f.l, f.nl};
+    for (int op = 0; op < 3; op++)
+        for (long nth = 1; nth < 300; nth++) {
+            lds_match_session *s = NULL;
+            lds_err e;
+            assert_int_equal(lds_match_session_new(&in, &s, &e), LDS_OK);
+            int64_t before = lds_match_session_result(s)->matched_milli, want_ok, want_fail;
+            lds_match_request d = f.d[0];
+            d.id = "R3";
+            lds_alloc_fail_after(nth);
+            lds_code rc;
+            if (op == 0) {
+                rc = lds_match_session_put_request(s, &d, NULL, &e);
+                want_ok = 14000;
+            } else if (op == 1) {
+                rc = lds_match_session_withdraw_offer(s, "B", NULL, &e);
+                want_ok = 10000;
+            } else {
+                rc = lds_match_session_withdraw_request(s, "R2", NULL, &e);
+                want_ok = 8000;
+            }
+            lds_alloc_fail_after(0);
+            assert_true(rc == LDS_OK || rc == LDS_ENOMEM);
+            want_fail = before;
+            const lds_match_result *r = lds_match_session_result(s);
+            assert_int_equal(r->matched_milli, rc == LDS_OK ? want_ok : want_fail);
+            /* and a later change is applied to the right data */
+            lds_match_offer more = f.o[1];
+            more.id = "M";
+            assert_int_equal(lds_match_session_put_offer(s, &more, NULL, &e), LDS_OK);
+            r = lds_match_session_result(s);
+            int64_t demand = r->demand_milli, supply = r->supply_milli;
+            assert_int_equal(r->matched_milli, demand < supply ? demand : supply);
+            lds_match_session_free(s);
+            if (rc == LDS_OK)
+                break;
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -426,6 +527,8 @@ int main(void)
         cmocka_unit_test(export_licence_adds_lead_time),
         cmocka_unit_test(duals_are_marginal_costs),
         cmocka_unit_test(bad_input_is_rejected),
+        cmocka_unit_test(allocation_failures_are_clean),
+        cmocka_unit_test(session_failures_keep_data),
     };
     return cmocka_run_group_tests_name("match", tests, NULL, NULL);
 }

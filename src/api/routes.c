@@ -210,6 +210,7 @@ static const char *method_of(lds_http_method m)
 /* Every module's routes; a new resource adds its table here. */
 static const lds_route *const tables[] = {
     lds_api_routes_registry,
+    lds_api_routes_market,
 };
 
 /* Checks the bearer token; replies 401/403 and returns -1 when refused. */

@@ -1,0 +1,656 @@
+/*
+ * run.c — match runs: load the open offers and requests (optionally one
+ * material) and every lane into the engine's plain structs, run it, and store
+ * the run with one row per allocation line, unmet request and dual price.
+ * Every row carries the organisations concerned, so reads filter in SQL: a
+ * member sees the lines it is party to, its own unmet requests and the duals
+ * of the cells it asked in; operators and auditors see the whole run.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lodestone/alloc.h"
+#include "lodestone/csv.h"
+#include "lodestone/match.h"
+#include "market_int.h"
+
+/* Owned strings of a loaded input. */
+typedef struct pool {
+    char **items;
+    size_t n, cap;
+    int oom;
+} pool;
+
+static const char *pool_add(pool *p, const char *s)
+{
+    if (p->oom)
+        return "";
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 256;
+        char **items = lds_realloc(p->items, cap * sizeof *items);
+        if (!items) {
+            p->oom = 1;
+            return "";
+        }
+        p->items = items;
+        p->cap = cap;
+    }
+    char *c = lds_strdup(s ? s : "");
+    if (!c) {
+        p->oom = 1;
+        return "";
+    }
+    p->items[p->n++] = c;
+    return c;
+}
+
+static void pool_release(pool *p)
+{
+    for (size_t i = 0; i < p->n; i++)
+        lds_free(p->items[i]);
+    lds_free(p->items);
+}
+
+static int grow(void **arr, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap)
+        return 0;
+    size_t c = *cap ? *cap * 2 : 64;
+    void *a = lds_realloc(*arr, c * size);
+    if (!a)
+        return -1;
+    *arr = a;
+    *cap = c;
+    return 0;
+}
+
+static int32_t period_of(const char *s)
+{
+    int32_t p = 0;
+    return lds_match_parse_period(s ? s : "", &p) == LDS_OK ? p : 0;
+}
+
+static int64_t purity_of(lds_stmt *st, int col)
+{
+    if (lds_stmt_col_is_null(st, col))
+        return LDS_MATCH_NO_PURITY;
+    return (int64_t)llround(lds_stmt_col_double(st, col) * 1e6);
+}
+
+typedef struct loaded {
+    pool strings;
+    lds_match_offer *offers;
+    lds_match_request *requests;
+    lds_match_lane *lanes;
+    size_t n_offers, n_requests, n_lanes, cap_o, cap_r, cap_l;
+} loaded;
+
+static void loaded_release(loaded *l)
+{
+    pool_release(&l->strings);
+    lds_free(l->offers);
+    lds_free(l->requests);
+    lds_free(l->lanes);
+}
+
+static lds_code load(lds_store *s, const char *material, loaded *l, lds_err *err)
+{
+    static const char q_offers[] =
+        "SELECT o.id, o.org_id, o.material_id, o.region_id, o.quantity_milli,"
+        " o.unit_price_cents, o.period_from, o.period_to, o.purity, m.export_controlled,"
+        " g.country FROM offers o JOIN materials m ON m.id = o.material_id"
+        " JOIN regions g ON g.id = o.region_id"
+        " WHERE o.status = 'open' AND o.currency = 'CNY' AND (?1 IS NULL OR o.material_id = ?1)"
+        " ORDER BY o.id";
+    static const char q_requests[] =
+        "SELECT o.id, o.org_id, o.material_id, o.region_id, o.quantity_milli,"
+        " o.max_unit_price_cents, o.due_period, o.min_purity, g.country"
+        " FROM requests o JOIN regions g ON g.id = o.region_id"
+        " WHERE o.status = 'open' AND o.currency = 'CNY' AND (?1 IS NULL OR o.material_id = ?1)"
+        " ORDER BY o.id";
+    static const char q_lanes[] =
+        "SELECT from_region, to_region, cost_per_unit_cents, transit_periods FROM lanes"
+        " WHERE currency = 'CNY' ORDER BY id";
+    lds_stmt *st;
+    lds_code rc;
+    int r;
+    char num[24];
+    if ((rc = lds_store_prepare(s, q_offers, &st, err)) ||
+        (rc = lds_stmt_bind_text(st, 1, material)))
+        return rc;
+    while ((r = lds_stmt_step(st, err)) == LDS_STORE_ROW) {
+        if (grow((void **)&l->offers, &l->cap_o, l->n_offers, sizeof *l->offers)) {
+            lds_stmt_reset(st);
+            return lds_err_set(err, LDS_ENOMEM, "out of memory loading offers");
+        }
+        lds_match_offer *o = &l->offers[l->n_offers++];
+        snprintf(num, sizeof num, "%lld", (long long)lds_stmt_col_i64(st, 0));
+        o->id = pool_add(&l->strings, num);
+        snprintf(num, sizeof num, "%lld", (long long)lds_stmt_col_i64(st, 1));
+        o->org = pool_add(&l->strings, num);
+        o->material = pool_add(&l->strings, lds_stmt_col_text(st, 2));
+        o->region = pool_add(&l->strings, lds_stmt_col_text(st, 3));
+        o->qty_milli = lds_stmt_col_i64(st, 4);
+        o->price_cents = lds_stmt_col_i64(st, 5);
+        o->from = period_of(lds_stmt_col_text(st, 6));
+        o->to = period_of(lds_stmt_col_text(st, 7));
+        o->purity = purity_of(st, 8);
+        o->controlled = lds_stmt_col_i64(st, 9) != 0;
+        const char *c = lds_stmt_col_text(st, 10);
+        o->abroad = c && strcmp(c, "CN") != 0;
+    }
+    if (r != LDS_STORE_DONE)
+        return (lds_code)r;
+    if ((rc = lds_store_prepare(s, q_requests, &st, err)) ||
+        (rc = lds_stmt_bind_text(st, 1, material)))
+        return rc;
+    while ((r = lds_stmt_step(st, err)) == LDS_STORE_ROW) {
+        if (grow((void **)&l->requests, &l->cap_r, l->n_requests, sizeof *l->requests)) {
+            lds_stmt_reset(st);
+            return lds_err_set(err, LDS_ENOMEM, "out of memory loading requests");
+        }
+        lds_match_request *d = &l->requests[l->n_requests++];
+        snprintf(num, sizeof num, "%lld", (long long)lds_stmt_col_i64(st, 0));
+        d->id = pool_add(&l->strings, num);
+        snprintf(num, sizeof num, "%lld", (long long)lds_stmt_col_i64(st, 1));
+        d->org = pool_add(&l->strings, num);
+        d->material = pool_add(&l->strings, lds_stmt_col_text(st, 2));
+        d->region = pool_add(&l->strings, lds_stmt_col_text(st, 3));
+        d->qty_milli = lds_stmt_col_i64(st, 4);
+        d->max_price_cents = lds_stmt_col_i64(st, 5);
+        d->due = period_of(lds_stmt_col_text(st, 6));
+        d->min_purity = purity_of(st, 7);
+        const char *c = lds_stmt_col_text(st, 8);
+        d->abroad = c && strcmp(c, "CN") != 0;
+    }
+    if (r != LDS_STORE_DONE)
+        return (lds_code)r;
+    if ((rc = lds_store_prepare(s, q_lanes, &st, err)))
+        return rc;
+    while ((r = lds_stmt_step(st, err)) == LDS_STORE_ROW) {
+        if (grow((void **)&l->lanes, &l->cap_l, l->n_lanes, sizeof *l->lanes)) {
+            lds_stmt_reset(st);
+            return lds_err_set(err, LDS_ENOMEM, "out of memory loading lanes");
+        }
+        lds_match_lane *ln = &l->lanes[l->n_lanes++];
+        ln->from = pool_add(&l->strings, lds_stmt_col_text(st, 0));
+        ln->to = pool_add(&l->strings, lds_stmt_col_text(st, 1));
+        ln->cost_cents = lds_stmt_col_i64(st, 2);
+        ln->transit = (int32_t)lds_stmt_col_i64(st, 3);
+    }
+    if (r != LDS_STORE_DONE)
+        return (lds_code)r;
+    return l->strings.oom ? lds_err_set(err, LDS_ENOMEM, "out of memory loading the market")
+                          : LDS_OK;
+}
+
+static lds_code store_result(lds_store *s, const lds_principal *who, const char *material,
+                             const loaded *l, const lds_match_result *res, int64_t *run_id,
+                             lds_err *err)
+{
+    static const char q_run[] =
+        "INSERT INTO match_runs(material_id, run_by_org, run_by_role, created_at, n_offers,"
+        " n_requests, n_lanes, n_pairs, supply_milli, demand_milli, matched_milli, unmet_milli,"
+        " total_cost_cents, goods_cost_cents)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+    static const char q_line[] =
+        "INSERT INTO match_lines(run_id, line_no, offer_id, request_id, offer_org, request_org,"
+        " material_id, from_region, to_region, quantity_milli, ship_period, transit_periods,"
+        " unit_price_cents, logistics_cents, line_total_cents, licence_required,"
+        " licence_lead_periods)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+    static const char q_unmet[] =
+        "INSERT INTO match_unmet(run_id, request_id, request_org, material_id, region_id,"
+        " due_period, requested_milli, unmet_milli, reason)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+    static const char q_dual[] =
+        "INSERT INTO match_duals(run_id, region_id, material_id, period, demand_milli,"
+        " matched_milli, price_cents) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+    char now[32], per[16];
+    lds_market__now(now, sizeof now);
+    lds_stmt *st;
+    lds_code rc;
+    if ((rc = lds_store_prepare(s, q_run, &st, err)))
+        return rc;
+    if (lds_stmt_bind_text(st, 1, material) || lds_stmt_bind_i64(st, 2, who->org_id) ||
+        lds_stmt_bind_text(st, 3, lds_role_name(who->role)) || lds_stmt_bind_text(st, 4, now) ||
+        lds_stmt_bind_i64(st, 5, (int64_t)l->n_offers) ||
+        lds_stmt_bind_i64(st, 6, (int64_t)l->n_requests) ||
+        lds_stmt_bind_i64(st, 7, (int64_t)l->n_lanes) ||
+        lds_stmt_bind_i64(st, 8, (int64_t)res->n_pairs) ||
+        lds_stmt_bind_i64(st, 9, res->supply_milli) || lds_stmt_bind_i64(st, 10, res->demand_milli) ||
+        lds_stmt_bind_i64(st, 11, res->matched_milli) ||
+        lds_stmt_bind_i64(st, 12, res->unmet_milli) ||
+        lds_stmt_bind_i64(st, 13, res->total_cost_cents) ||
+        lds_stmt_bind_i64(st, 14, res->goods_cost_cents))
+        return lds_err_set(err, LDS_ENOMEM, "cannot bind the run");
+    if ((rc = lds_stmt_exec(st, err)))
+        return rc;
+    int64_t id = lds_store_last_id(s);
+    for (size_t i = 0; i < res->n_lines; i++) {
+        const lds_match_line *ln = &res->lines[i];
+        if ((rc = lds_store_prepare(s, q_line, &st, err)))
+            return rc;
+        if (lds_stmt_bind_i64(st, 1, id) || lds_stmt_bind_i64(st, 2, (int64_t)i + 1) ||
+            lds_stmt_bind_i64(st, 3, strtoll(ln->offer_id, NULL, 10)) ||
+            lds_stmt_bind_i64(st, 4, strtoll(ln->request_id, NULL, 10)) ||
+            lds_stmt_bind_i64(st, 5, strtoll(ln->offer_org, NULL, 10)) ||
+            lds_stmt_bind_i64(st, 6, strtoll(ln->request_org, NULL, 10)) ||
+            lds_stmt_bind_text(st, 7, ln->material) || lds_stmt_bind_text(st, 8, ln->from_region) ||
+            lds_stmt_bind_text(st, 9, ln->to_region) || lds_stmt_bind_i64(st, 10, ln->qty_milli) ||
+            lds_stmt_bind_text(st, 11, lds_match_fmt_period(ln->ship_period, per)) ||
+            lds_stmt_bind_i64(st, 12, ln->transit) ||
+            lds_stmt_bind_i64(st, 13, ln->unit_price_cents) ||
+            lds_stmt_bind_i64(st, 14, ln->logistics_cents) ||
+            lds_stmt_bind_i64(st, 15, ln->line_total_cents) ||
+            lds_stmt_bind_i64(st, 16, ln->licence_required) ||
+            lds_stmt_bind_i64(st, 17, ln->licence_lead))
+            return lds_err_set(err, LDS_ENOMEM, "cannot bind a line");
+        if ((rc = lds_stmt_exec(st, err)))
+            return rc;
+    }
+    for (size_t i = 0; i < res->n_unmet; i++) {
+        const lds_match_unmet *u = &res->unmet[i];
+        if ((rc = lds_store_prepare(s, q_unmet, &st, err)))
+            return rc;
+        if (lds_stmt_bind_i64(st, 1, id) ||
+            lds_stmt_bind_i64(st, 2, strtoll(u->request_id, NULL, 10)) ||
+            lds_stmt_bind_i64(st, 3, strtoll(u->request_org, NULL, 10)) ||
+            lds_stmt_bind_text(st, 4, u->material) || lds_stmt_bind_text(st, 5, u->region) ||
+            lds_stmt_bind_text(st, 6, lds_match_fmt_period(u->due, per)) ||
+            lds_stmt_bind_i64(st, 7, u->requested_milli) ||
+            lds_stmt_bind_i64(st, 8, u->unmet_milli) ||
+            lds_stmt_bind_text(st, 9, lds_match_reason_name(u->reason)))
+            return lds_err_set(err, LDS_ENOMEM, "cannot bind an unmet request");
+        if ((rc = lds_stmt_exec(st, err)))
+            return rc;
+    }
+    for (size_t i = 0; i < res->n_duals; i++) {
+        const lds_match_dual *d = &res->duals[i];
+        if ((rc = lds_store_prepare(s, q_dual, &st, err)))
+            return rc;
+        if (lds_stmt_bind_i64(st, 1, id) || lds_stmt_bind_text(st, 2, d->region) ||
+            lds_stmt_bind_text(st, 3, d->material) ||
+            lds_stmt_bind_text(st, 4, lds_match_fmt_period(d->period, per)) ||
+            lds_stmt_bind_i64(st, 5, d->demand_milli) ||
+            lds_stmt_bind_i64(st, 6, d->matched_milli) ||
+            (d->has_price ? lds_stmt_bind_i64(st, 7, d->price_cents) : lds_stmt_bind_null(st, 7)))
+            return lds_err_set(err, LDS_ENOMEM, "cannot bind a dual");
+        if ((rc = lds_stmt_exec(st, err)))
+            return rc;
+    }
+    *run_id = id;
+    return LDS_OK;
+}
+
+lds_code lds_market_run(lds_store *s, const lds_principal *who, const char *material,
+                        int64_t *run_id, lds_buf *out, lds_field_errors *fe, lds_err *err)
+{
+    if (who->role != LDS_ROLE_OPERATOR && who->role != LDS_ROLE_MEMBER)
+        return lds_err_set(err, LDS_EFORBIDDEN, "match runs are started by operators and members;"
+                                                " the token has '%s'",
+                           lds_role_name(who->role));
+    if (material) {
+        static const char q[] = "SELECT 1 FROM materials WHERE id = ?1";
+        lds_stmt *st;
+        lds_code rc;
+        if ((rc = lds_store_prepare(s, q, &st, err)) || (rc = lds_stmt_bind_text(st, 1, material)))
+            return rc;
+        int r = lds_stmt_step(st, err);
+        lds_stmt_reset(st);
+        if (r == LDS_STORE_DONE) {
+            lds_field_errors_add(fe, "/material", "unknown material '%.60s'", material);
+            return lds_market__invalid(fe, err);
+        }
+        if (r != LDS_STORE_ROW)
+            return (lds_code)r;
+    }
+    loaded l;
+    memset(&l, 0, sizeof l);
+    lds_match_result *res = NULL;
+    lds_code rc = load(s, material, &l, err);
+    if (rc == LDS_OK) {
+        lds_match_input in = {l.offers, l.n_offers, l.requests, l.n_requests, l.lanes, l.n_lanes};
+        rc = lds_match_run(&in, &res, err);
+    }
+    int64_t id = 0;
+    if (rc == LDS_OK)
+        rc = store_result(s, who, material, &l, res, &id, err);
+    lds_match_result_free(res);
+    loaded_release(&l);
+    if (rc)
+        return rc;
+    char idtxt[24];
+    snprintf(idtxt, sizeof idtxt, "%lld", (long long)id);
+    if ((rc = lds_market_run_get(s, who, idtxt, out, err)))
+        return rc;
+    *run_id = id;
+    return LDS_OK;
+}
+
+/* ---- reads ------------------------------------------------------------------ */
+
+static const char q_run_get[] =
+    "SELECT id, material_id, run_by_org, run_by_role, created_at, n_offers, n_requests, n_lanes,"
+    " n_pairs, supply_milli, demand_milli, matched_milli, unmet_milli, total_cost_cents,"
+    " goods_cost_cents FROM match_runs WHERE id = ?1";
+/* Lines the caller is party to (all for ?2 = 1), with both organisations' names. */
+static const char q_lines[] =
+    "SELECT l.line_no, l.offer_id, l.request_id, l.offer_org, so.name, l.request_org, ro.name,"
+    " l.material_id, l.from_region, l.to_region, l.quantity_milli, l.ship_period,"
+    " l.transit_periods, l.unit_price_cents, l.logistics_cents, l.line_total_cents,"
+    " l.licence_required, l.licence_lead_periods"
+    " FROM match_lines l JOIN orgs so ON so.id = l.offer_org JOIN orgs ro ON ro.id = l.request_org"
+    " WHERE l.run_id = ?1 AND (?2 = 1 OR l.offer_org = ?3 OR l.request_org = ?3)"
+    " ORDER BY l.line_no";
+static const char q_unmet_get[] =
+    "SELECT request_id, request_org, material_id, region_id, due_period, requested_milli,"
+    " unmet_milli, reason FROM match_unmet WHERE run_id = ?1 AND (?2 = 1 OR request_org = ?3)"
+    " ORDER BY request_id";
+/* Members see the duals of the cells where one of their requests of this run is. */
+static const char q_duals_get[] =
+    "SELECT d.region_id, d.material_id, d.period, d.demand_milli, d.matched_milli, d.price_cents"
+    " FROM match_duals d WHERE d.run_id = ?1 AND (?2 = 1 OR EXISTS ("
+    "  SELECT 1 FROM requests q WHERE q.org_id = ?3 AND q.region_id = d.region_id"
+    "  AND q.material_id = d.material_id AND q.due_period = d.period"
+    "  AND (q.id IN (SELECT request_id FROM match_lines WHERE run_id = ?1)"
+    "   OR q.id IN (SELECT request_id FROM match_unmet WHERE run_id = ?1))))"
+    " ORDER BY d.region_id, d.material_id, d.period";
+
+static lds_code bind_scope(lds_stmt *st, int64_t id, const lds_principal *who)
+{
+    if (lds_stmt_bind_i64(st, 1, id) || lds_stmt_bind_i64(st, 2, lds_market_sees_all(who)) ||
+        lds_stmt_bind_i64(st, 3, who->org_id))
+        return LDS_ENOMEM;
+    return LDS_OK;
+}
+
+static void add_fmt_milli(lds_buf *b, const char *key, int64_t v)
+{
+    char t[32];
+    lds_buf_addf(b, "\"%s\":%s", key, lds_match_fmt_milli(v, t));
+}
+
+static void add_fmt_cents(lds_buf *b, const char *key, int64_t v)
+{
+    char t[32];
+    lds_buf_addf(b, "\"%s\":%s", key, lds_match_fmt_cents(v, t));
+}
+
+lds_code lds_market_run_get(lds_store *s, const lds_principal *who, const char *idtxt,
+                            lds_buf *out, lds_err *err)
+{
+    int64_t id;
+    if (lds_market__parse_id(idtxt, &id) != 0 || id == 0)
+        return lds_err_set(err, LDS_ENOTFOUND, "no match run '%.60s'", idtxt);
+    int all = lds_market_sees_all(who);
+    lds_stmt *st;
+    lds_code rc;
+    if ((rc = lds_store_prepare(s, q_run_get, &st, err)) || (rc = lds_stmt_bind_i64(st, 1, id)))
+        return rc;
+    int r = lds_stmt_step(st, err);
+    if (r == LDS_STORE_DONE)
+        return lds_err_set(err, LDS_ENOTFOUND, "no match run %lld", (long long)id);
+    if (r != LDS_STORE_ROW)
+        return (lds_code)r;
+    lds_buf_addf(out, "{\"id\":%lld,\"material\":", (long long)id);
+    if (lds_stmt_col_is_null(st, 1))
+        lds_buf_adds(out, "null");
+    else
+        lds_buf_add_json_str(out, lds_stmt_col_text(st, 1));
+    lds_buf_adds(out, ",\"created_at\":");
+    lds_buf_add_json_str(out, lds_stmt_col_text(st, 4));
+    lds_buf_addf(out, ",\"scope\":\"%s\"", all ? "all" : "org");
+    if (all) {
+        lds_buf_addf(out, ",\"run_by\":{\"org_id\":%lld,\"role\":",
+                     (long long)lds_stmt_col_i64(st, 2));
+        lds_buf_add_json_str(out, lds_stmt_col_text(st, 3));
+        lds_buf_addf(out,
+                     "},\"counts\":{\"offers\":%lld,\"requests\":%lld,\"lanes\":%lld,"
+                     "\"compatible_pairs\":%lld},\"totals\":{",
+                     (long long)lds_stmt_col_i64(st, 5), (long long)lds_stmt_col_i64(st, 6),
+                     (long long)lds_stmt_col_i64(st, 7), (long long)lds_stmt_col_i64(st, 8));
+        int64_t total = lds_stmt_col_i64(st, 13), goods = lds_stmt_col_i64(st, 14);
+        add_fmt_milli(out, "supply", lds_stmt_col_i64(st, 9));
+        lds_buf_addc(out, ',');
+        add_fmt_milli(out, "demand", lds_stmt_col_i64(st, 10));
+        lds_buf_addc(out, ',');
+        add_fmt_milli(out, "matched_quantity", lds_stmt_col_i64(st, 11));
+        lds_buf_addc(out, ',');
+        add_fmt_milli(out, "unmet_quantity", lds_stmt_col_i64(st, 12));
+        lds_buf_addc(out, ',');
+        add_fmt_cents(out, "total_cost", total);
+        lds_buf_addc(out, ',');
+        add_fmt_cents(out, "goods_cost", goods);
+        lds_buf_addc(out, ',');
+        add_fmt_cents(out, "logistics_cost", total - goods);
+        lds_buf_addc(out, '}');
+    }
+    lds_stmt_reset(st);
+
+    /* allocation lines, and the caller's own totals over them */
+    if ((rc = lds_store_prepare(s, q_lines, &st, err)) || (rc = bind_scope(st, id, who)))
+        return rc;
+    int64_t bought = 0, bought_cost = 0, sold = 0, sold_value = 0;
+    int n = 0;
+    char t[32];
+    lds_buf_adds(out, ",\"allocations\":[");
+    while ((r = lds_stmt_step(st, err)) == LDS_STORE_ROW) {
+        int64_t offer_org = lds_stmt_col_i64(st, 3), request_org = lds_stmt_col_i64(st, 5);
+        int64_t qty = lds_stmt_col_i64(st, 10), total = lds_stmt_col_i64(st, 15);
+        if (request_org == who->org_id) {
+            bought += qty;
+            bought_cost += total;
+        }
+        if (offer_org == who->org_id) {
+            sold += qty;
+            sold_value += total;
+        }
+        lds_buf_addf(out, "%s{\"line\":%lld,\"offer_id\":%lld,\"request_id\":%lld,"
+                          "\"seller\":{\"org_id\":%lld,\"name\":",
+                     n++ ? "," : "", (long long)lds_stmt_col_i64(st, 0),
+                     (long long)lds_stmt_col_i64(st, 1), (long long)lds_stmt_col_i64(st, 2),
+                     (long long)offer_org);
+        lds_buf_add_json_str(out, lds_stmt_col_text(st, 4));
+        lds_buf_addf(out, "},\"buyer\":{\"org_id\":%lld,\"name\":", (long long)request_org);
+        lds_buf_add_json_str(out, lds_stmt_col_text(st, 6));
+        if (!all)
+            lds_buf_addf(out, "},\"side\":\"%s\"",
+                         offer_org == who->org_id && request_org == who->org_id ? "both"
+                         : offer_org == who->org_id                             ? "seller"
+                                                                                : "buyer");
+        else
+            lds_buf_addc(out, '}');
+        lds_buf_adds(out, ",\"material\":");
+        lds_buf_add_json_str(out, lds_stmt_col_text(st, 7));
+        lds_buf_adds(out, ",\"from_region\":");
+        lds_buf_add_json_str(out, lds_stmt_col_text(st, 8));
+        lds_buf_adds(out, ",\"to_region\":");
+        lds_buf_add_json_str(out, lds_stmt_col_text(st, 9));
+        lds_buf_addf(out, ",\"quantity\":%s,\"ship_period\":",
+                     lds_match_fmt_milli(qty, t));
+        lds_buf_add_json_str(out, lds_stmt_col_text(st, 11));
+        lds_buf_addf(out, ",\"transit_periods\":%lld,", (long long)lds_stmt_col_i64(st, 12));
+        add_fmt_cents(out, "unit_price", lds_stmt_col_i64(st, 13));
+        lds_buf_addc(out, ',');
+        add_fmt_cents(out, "logistics_cost", lds_stmt_col_i64(st, 14));
+        lds_buf_addc(out, ',');
+        add_fmt_cents(out, "line_total", total);
+        lds_buf_addf(out, ",\"licence_required\":%s,\"licence_lead_periods\":%lld}",
+                     lds_stmt_col_i64(st, 16) ? "true" : "false",
+                     (long long)lds_stmt_col_i64(st, 17));
+    }
+    if (r != LDS_STORE_DONE)
+        return (lds_code)r;
+    lds_buf_addc(out, ']');
+
+    if ((rc = lds_store_prepare(s, q_unmet_get, &st, err)) || (rc = bind_scope(st, id, who)))
+        return rc;
+    int64_t own_unmet = 0;
+    n = 0;
+    lds_buf_adds(out, ",\"unmet\":[");
+    while ((r = lds_stmt_step(st, err)) == LDS_STORE_ROW) {
+        lds_buf_addf(out, "%s{\"request_id\":%lld,\"org_id\":%lld,\"material\":", n++ ? "," : "",
+                     (long long)lds_stmt_col_i64(st, 0), (long long)lds_stmt_col_i64(st, 1));
+        lds_buf_add_json_str(out, lds_stmt_col_text(st, 2));
+        lds_buf_adds(out, ",\"region\":");
+        lds_buf_add_json_str(out, lds_stmt_col_text(st, 3));
+        lds_buf_adds(out, ",\"due_period\":");
+        lds_buf_add_json_str(out, lds_stmt_col_text(st, 4));
+        lds_buf_addc(out, ',');
+        add_fmt_milli(out, "requested", lds_stmt_col_i64(st, 5));
+        lds_buf_addc(out, ',');
+        add_fmt_milli(out, "unmet", lds_stmt_col_i64(st, 6));
+        if (lds_stmt_col_i64(st, 1) == who->org_id)
+            own_unmet += lds_stmt_col_i64(st, 6);
+        lds_buf_adds(out, ",\"reason\":");
+        lds_buf_add_json_str(out, lds_stmt_col_text(st, 7));
+        lds_buf_addc(out, '}');
+    }
+    if (r != LDS_STORE_DONE)
+        return (lds_code)r;
+    lds_buf_addc(out, ']');
+
+    if ((rc = lds_store_prepare(s, q_duals_get, &st, err)) || (rc = bind_scope(st, id, who)))
+        return rc;
+    n = 0;
+    lds_buf_adds(out, ",\"duals\":[");
+    while ((r = lds_stmt_step(st, err)) == LDS_STORE_ROW) {
+        lds_buf_adds(out, n++ ? ",{\"region\":" : "{\"region\":");
+        lds_buf_add_json_str(out, lds_stmt_col_text(st, 0));
+        lds_buf_adds(out, ",\"material\":");
+        lds_buf_add_json_str(out, lds_stmt_col_text(st, 1));
+        lds_buf_adds(out, ",\"period\":");
+        lds_buf_add_json_str(out, lds_stmt_col_text(st, 2));
+        if (all) {
+            lds_buf_addc(out, ',');
+            add_fmt_milli(out, "demand", lds_stmt_col_i64(st, 3));
+            lds_buf_addc(out, ',');
+            add_fmt_milli(out, "matched", lds_stmt_col_i64(st, 4));
+        }
+        if (lds_stmt_col_is_null(st, 5)) {
+            lds_buf_adds(out, ",\"price\":null}");
+        } else {
+            lds_buf_addc(out, ',');
+            add_fmt_cents(out, "price", lds_stmt_col_i64(st, 5));
+            lds_buf_addc(out, '}');
+        }
+    }
+    if (r != LDS_STORE_DONE)
+        return (lds_code)r;
+    lds_buf_addc(out, ']');
+    /* the caller's own position (for operators: the operator org's, usually zero) */
+    lds_buf_addf(out, ",\"own\":{\"org_id\":%lld,", (long long)who->org_id);
+    add_fmt_milli(out, "bought", bought);
+    lds_buf_addc(out, ',');
+    add_fmt_cents(out, "bought_cost", bought_cost);
+    lds_buf_addc(out, ',');
+    add_fmt_milli(out, "sold", sold);
+    lds_buf_addc(out, ',');
+    add_fmt_cents(out, "sold_value", sold_value);
+    lds_buf_addc(out, ',');
+    add_fmt_milli(out, "unmet", own_unmet);
+    lds_buf_adds(out, "}}");
+    return out->oom ? lds_err_set(err, LDS_ENOMEM, "out of memory writing the run") : LDS_OK;
+}
+
+lds_code lds_market_run_list(lds_store *s, const lds_principal *who, const lds_kv *params,
+                             size_t n_params, lds_buf *out, lds_field_errors *fe, lds_err *err)
+{
+    static const char q[] =
+        "SELECT id, material_id, created_at, run_by_org, matched_milli, total_cost_cents"
+        " FROM match_runs WHERE id > ?1 ORDER BY id LIMIT ?2";
+    int64_t limit, after;
+    const char *fval[1] = {0};
+    lds_market__page_params(params, n_params, NULL, fval, &limit, &after, fe);
+    if (fe->n)
+        return lds_err_set(err, LDS_EINVAL, "invalid query parameter '%s': %s",
+                           fe->items[0].pointer, fe->items[0].message);
+    lds_stmt *st;
+    lds_code rc;
+    if ((rc = lds_store_prepare(s, q, &st, err)))
+        return rc;
+    if (lds_stmt_bind_i64(st, 1, after) || lds_stmt_bind_i64(st, 2, limit + 1))
+        return lds_err_set(err, LDS_ENOMEM, "cannot bind");
+    int all = lds_market_sees_all(who), r, n = 0;
+    int64_t last = 0;
+    lds_buf_adds(out, "{\"items\":[");
+    while ((r = lds_stmt_step(st, err)) == LDS_STORE_ROW) {
+        if (n == limit) {
+            n++;
+            break;
+        }
+        last = lds_stmt_col_i64(st, 0);
+        lds_buf_addf(out, "%s{\"id\":%lld,\"material\":", n++ ? "," : "", (long long)last);
+        if (lds_stmt_col_is_null(st, 1))
+            lds_buf_adds(out, "null");
+        else
+            lds_buf_add_json_str(out, lds_stmt_col_text(st, 1));
+        lds_buf_adds(out, ",\"created_at\":");
+        lds_buf_add_json_str(out, lds_stmt_col_text(st, 2));
+        if (all) {
+            lds_buf_addf(out, ",\"run_by_org\":%lld,", (long long)lds_stmt_col_i64(st, 3));
+            add_fmt_milli(out, "matched_quantity", lds_stmt_col_i64(st, 4));
+            lds_buf_addc(out, ',');
+            add_fmt_cents(out, "total_cost", lds_stmt_col_i64(st, 5));
+        }
+        lds_buf_addc(out, '}');
+    }
+    lds_stmt_reset(st);
+    if (r != LDS_STORE_ROW && r != LDS_STORE_DONE)
+        return (lds_code)r;
+    lds_buf_adds(out, "],\"next\":");
+    if (n > limit)
+        lds_market__cursor_put(last, out);
+    else
+        lds_buf_adds(out, "null");
+    lds_buf_addc(out, '}');
+    return out->oom ? lds_err_set(err, LDS_ENOMEM, "out of memory") : LDS_OK;
+}
+
+lds_code lds_market_run_lines_csv(lds_store *s, const lds_principal *who, const char *idtxt,
+                                  lds_buf *out, lds_err *err)
+{
+    int64_t id;
+    if (lds_market__parse_id(idtxt, &id) != 0 || id == 0)
+        return lds_err_set(err, LDS_ENOTFOUND, "no match run '%.60s'", idtxt);
+    lds_stmt *st;
+    lds_code rc;
+    if ((rc = lds_store_prepare(s, q_run_get, &st, err)) || (rc = lds_stmt_bind_i64(st, 1, id)))
+        return rc;
+    int r = lds_stmt_step(st, err);
+    lds_stmt_reset(st);
+    if (r == LDS_STORE_DONE)
+        return lds_err_set(err, LDS_ENOTFOUND, "no match run %lld", (long long)id);
+    if (r != LDS_STORE_ROW)
+        return (lds_code)r;
+    static const char *const head[] = {
+        "line", "offer_id", "request_id", "seller_org", "seller", "buyer_org", "buyer",
+        "material", "from_region", "to_region", "quantity", "ship_period", "transit_periods",
+        "unit_price", "logistics_cost", "line_total", "licence_required",
+        "licence_lead_periods"};
+    enum { NH = sizeof head / sizeof head[0] };
+    lds_csv_write_row(out, head, NH);
+    if ((rc = lds_store_prepare(s, q_lines, &st, err)) || (rc = bind_scope(st, id, who)))
+        return rc;
+    char cells[NH][64];
+    const char *row[NH];
+    while ((r = lds_stmt_step(st, err)) == LDS_STORE_ROW) {
+        for (int c = 0; c < NH; c++) {
+            row[c] = cells[c];
+            if (c == 10)
+                lds_match_fmt_milli(lds_stmt_col_i64(st, c), cells[c]);
+            else if (c >= 13 && c <= 15)
+                lds_match_fmt_cents(lds_stmt_col_i64(st, c), cells[c]);
+            else if (c == 16)
+                snprintf(cells[c], 64, "%s", lds_stmt_col_i64(st, c) ? "yes" : "no");
+            else
+                snprintf(cells[c], 64, "%s", lds_stmt_col_text(st, c) ? lds_stmt_col_text(st, c) : "");
+        }
+        lds_csv_write_row(out, row, NH);
+    }
+    if (r != LDS_STORE_DONE)
+        return (lds_code)r;
+    return out->oom ? lds_err_set(err, LDS_ENOMEM, "out of memory writing CSV") : LDS_OK;
+}

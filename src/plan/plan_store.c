@@ -387,9 +387,9 @@ static const struct {
     const char *material, *region;
     double per_month;
 } demo_forecast[] = {
-    {"ev_bev", "baoan", 30000},        {"ev_premium", "de_bw", 4000},
-    {"ev_bev", "us_mi", 3000},         {"robot_humanoid", "nanshan", 400},
-    {"robot_industrial", "baoan", 1500}, {"drone_quad", "nanshan", 150000},
+    {"ev_bev", "baoan", 20000},        {"ev_premium", "de_bw", 4000},
+    {"ev_bev", "us_mi", 3000},         {"robot_humanoid", "nanshan", 300},
+    {"robot_industrial", "baoan", 1500}, {"drone_quad", "nanshan", 100000},
     {"wind_turbine_dd", "de_bw", 40},  {"hdd_desktop", "nanshan", 200000},
 };
 

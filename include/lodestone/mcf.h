@@ -68,12 +68,25 @@ void lds_mcf_solver_free(lds_mcf_solver *s);
 /**
  * Solves (cold the first time, warm after changes).  On LDS_OK `*status` is
  * set; flows, potentials and cost are valid when it is LDS_MCF_OPTIMAL.
- * Errors: LDS_EOVERFLOW (values too large to solve exactly), LDS_ENOMEM.
+ * Supplies that do not sum to zero give LDS_MCF_INFEASIBLE.  The simplex
+ * keeps its basis across solves (also when another method ran in between),
+ * so after a few changes it re-optimises from the previous tree; AUTO always
+ * takes that path when a basis exists.
+ * Errors: LDS_EINVAL (hand-built problem with an arc out of range or lower >
+ * upper), LDS_EOVERFLOW (|supply|, |bounds| or total flow beyond 2^61,
+ * max |cost| * (n+1) beyond 2^59, or an optimal cost beyond int64),
+ * LDS_ENOMEM.  After an error the next solve starts cold.
  */
 lds_code lds_mcf_solve(lds_mcf_solver *s, lds_mcf_method method, lds_mcf_status *status,
                        lds_err *err);
 
-/* Changes applied before the next lds_mcf_solve (warm re-solve). */
+/*
+ * Changes applied before the next lds_mcf_solve (warm re-solve).  Each
+ * invalidates the last solution's flows, potentials and cost.  Supplies may
+ * be unbalanced between calls; only the solve requires them to sum to zero.
+ * Errors: LDS_EINVAL (node or arc out of range, lower > upper), LDS_ENOMEM
+ * (add_arc).  Not thread-safe: one solver per thread.
+ */
 lds_code lds_mcf_set_supply(lds_mcf_solver *s, uint32_t node, int64_t supply, lds_err *err);
 lds_code lds_mcf_set_cost(lds_mcf_solver *s, uint32_t arc, int64_t cost, lds_err *err);
 lds_code lds_mcf_set_bounds(lds_mcf_solver *s, uint32_t arc, int64_t lower, int64_t upper,

@@ -1,7 +1,7 @@
 /*
  * our_solve.c — timings of the Lodestone engine for bench/mcf/run.
  *
- * usage: our_solve FILE.min [auto|ns|cs] [REPEATS]
+ * usage: our_solve FILE.min [auto|ns|cs] [REPEATS] [WARM]
  * Parses the DIMACS file with lds_mcf_dimacs_parse (not timed), then solves
  * cold REPEATS times (lds_mcf_solver_new + lds_mcf_solve, timed together,
  * like LEMON's object construction + run) and reports the median.  Then,
@@ -10,7 +10,9 @@
  *           node -d, d = 1% of its supply, at least 1), lds_mcf_set_supply;
  *   arc     one new offer arc from the first supply node to the last demand
  *           node, cheaper than any existing arc, lds_mcf_add_arc;
- * each checked against a cold solve of the changed instance.  Prints one line:
+ * each checked against a cold solve of the changed instance.  WARM is
+ * "check" (default: measure and verify), "1" (measure only) or "0" (skip).
+ * Prints one line:
  *   ours cpu_s=S wall_s=W cost=C status=ST method=M peak_mb=P warm_supply_s=W1
  *   warm_arc_s=W2 warm_ok=yes|no
  * (medians of the process CPU time and of the wall time per cold solve; the
@@ -111,7 +113,7 @@ static int64_t cold_cost(const lds_mcf_solver *s, lds_mcf_method method)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: our_solve FILE.min [auto|ns|cs] [REPEATS]\n");
+        fprintf(stderr, "usage: our_solve FILE.min [auto|ns|cs] [REPEATS] [check|1|0]\n");
         return 2;
     }
     lds_mcf_method method = LDS_MCF_AUTO;
@@ -122,6 +124,8 @@ int main(int argc, char **argv)
     int repeats = argc > 3 ? atoi(argv[3]) : 3;
     if (repeats < 1)
         repeats = 1;
+    const char *warm_mode = argc > 4 ? argv[4] : "check";
+    int is_warm = strcmp(warm_mode, "0") != 0, is_check = strcmp(warm_mode, "check") == 0;
 
     size_t len = 0;
     char *text = read_file(argv[1], &len);
@@ -160,7 +164,7 @@ int main(int argc, char **argv)
     /* Warm re-solves (on an optimal instance only). */
     double warm_supply = -1, warm_arc = -1;
     int is_warm_ok = 1;
-    if (st == LDS_MCF_OPTIMAL) {
+    if (st == LDS_MCF_OPTIMAL && is_warm) {
         uint32_t src = UINT32_MAX, dst = UINT32_MAX;
         for (uint32_t u = 0; u < p.n_nodes; u++) {
             if (p.supply[u] > 0 && src == UINT32_MAX)
@@ -178,7 +182,7 @@ int main(int argc, char **argv)
                 die("warm solve", &e);
             warm_supply = now() - t0;
             int64_t warm_cost = st == LDS_MCF_OPTIMAL ? lds_mcf_total_cost(s) : -1;
-            if (warm_cost != cold_cost(s, method))
+            if (is_check && warm_cost != cold_cost(s, method))
                 is_warm_ok = 0;
 
             int64_t min_cost = 0;
@@ -192,14 +196,14 @@ int main(int argc, char **argv)
                 die("warm solve", &e);
             warm_arc = now() - t0;
             warm_cost = st == LDS_MCF_OPTIMAL ? lds_mcf_total_cost(s) : -1;
-            if (warm_cost != cold_cost(s, method))
+            if (is_check && warm_cost != cold_cost(s, method))
                 is_warm_ok = 0;
         }
     }
     printf("ours cpu_s=%.4f wall_s=%.4f cost=%lld status=%s method=%s peak_mb=%.1f "
            "warm_supply_s=%.4f warm_arc_s=%.4f warm_ok=%s\n",
            median, median_wall, (long long)cost, lds_mcf_status_name(cold_status), used, peak,
-           warm_supply, warm_arc, is_warm_ok ? "yes" : "no");
+           warm_supply, warm_arc, !is_check ? "unchecked" : is_warm_ok ? "yes" : "no");
     lds_mcf_solver_free(s);
     lds_mcf_problem_release(&p);
     free(times);

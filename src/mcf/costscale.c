@@ -30,9 +30,6 @@
  */
 #include <stdint.h>
 #include <string.h>
-#ifdef CS_DEBUG
-#include <stdio.h>
-#endif
 #include "lodestone/alloc.h"
 #include "lodestone/err.h"
 #include "mcf_int.h"
@@ -76,9 +73,6 @@ typedef struct cs {
     int64_t price_rise_max; /* see refine: a larger rise in one phase means infeasible */
     uint64_t n_relabels; /* since the last global update */
     int is_infeasible;
-#ifdef CS_DEBUG
-    uint64_t dbg_gu, dbg_rl, dbg_push;
-#endif
 } cs;
 
 /* ---- construction ------------------------------------------------------- */
@@ -285,9 +279,6 @@ static int relabel(cs *c, uint32_t u, int64_t min_tail)
     c->pi[u] = np;
     c->cur[u] = c->first[u];
     c->n_relabels++;
-#ifdef CS_DEBUG
-    c->dbg_rl++;
-#endif
     return 1;
 }
 
@@ -324,9 +315,6 @@ static lds_code global_update(cs *c, lds_err *err)
         }
     }
     c->n_relabels = 0;
-#ifdef CS_DEBUG
-    c->dbg_gu++;
-#endif
     if (n_active == 0) {
         bhead[0] = NIL;
         return LDS_OK;
@@ -481,9 +469,6 @@ static lds_code augment_from(cs *c, uint32_t s, lds_err *err)
         arcs[arcs[a].rev].rescap += delta;
         ex[u] -= delta;
         ex[v] += delta;
-#ifdef CS_DEBUG
-        c->dbg_push++;
-#endif
         if (ex[v] > 0 && ex[v] <= delta)
             enqueue(c, v);
         u = v;
@@ -776,12 +761,6 @@ lds_code lds_mcf__cost_scaling(const lds_mcf_problem *p, int64_t *flow, int64_t 
                 continue;
             if ((rc = refine(&c, err)) != LDS_OK)
                 goto done;
-#ifdef CS_DEBUG
-            fprintf(stderr, "eps=%lld gu=%llu relabels=%llu pushes=%llu\n", (long long)eps,
-                    (unsigned long long)c.dbg_gu, (unsigned long long)c.dbg_rl,
-                    (unsigned long long)c.dbg_push);
-            c.dbg_gu = c.dbg_rl = c.dbg_push = 0;
-#endif
         } while (eps > 1 && !c.is_infeasible);
     }
     if (c.is_infeasible) {

@@ -1,0 +1,293 @@
+/*
+ * test_market.c — the market module over a real store: exact field
+ * validation, CSV all-or-nothing inside the caller's transaction, demo
+ * lanes, and a match run across a lane with an export licence, stored as
+ * rows and read back per caller.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "harness.h"
+#include "lodestone/catalog.h"
+#include "lodestone/market.h"
+#include "lodestone/store.h"
+
+static const lds_principal operator_ = {1, 1, LDS_ROLE_OPERATOR};
+static const lds_principal member2 = {2, 2, LDS_ROLE_MEMBER};
+static const lds_principal member3 = {3, 3, LDS_ROLE_MEMBER};
+static const lds_principal investor4 = {4, 4, LDS_ROLE_INVESTOR};
+
+static lds_store *open_db(const char *name)
+{
+    char path[512], cat[512];
+    lds_store *s = NULL;
+    lds_err e;
+    lds_test_path(path, sizeof path, name);
+    remove(path);
+    assert_int_equal(lds_store_open(path, &s, &e), LDS_OK);
+    assert_int_equal(lds_store_migrate(s, NULL, &e), LDS_OK);
+    snprintf(cat, sizeof cat, "%s/data/catalog.json", lds_test_source_root());
+    if (lds_catalog_load_file(s, cat, &e) != LDS_OK)
+        fail_msg("catalog: %s", e.msg);
+    static const char q[] =
+        "INSERT INTO orgs(id, name, kind, region_id, created_at) VALUES"
+        " (1, 'Operator', 'operator', 'zhanggong', '2026-01-01T00:00:00Z'),"
+        " (2, 'Seller Two', 'company', 'baoan', '2026-01-01T00:00:00Z'),"
+        " (3, 'Buyer Three', 'company', 'de_bw', '2026-01-01T00:00:00Z'),"
+        " (4, 'Fund Four', 'investor', 'nanshan', '2026-01-01T00:00:00Z')";
+    lds_stmt *st;
+    assert_int_equal(lds_store_prepare(s, q, &st, &e), LDS_OK);
+    assert_int_equal(lds_stmt_exec(st, &e), LDS_OK);
+    return s;
+}
+
+static int64_t scalar(lds_store *s, const char *sql)
+{
+    lds_stmt *st;
+    lds_err e;
+    assert_int_equal(lds_store_prepare(s, sql, &st, &e), LDS_OK);
+    assert_int_equal(lds_stmt_step(st, &e), LDS_STORE_ROW);
+    int64_t v = lds_stmt_col_i64(st, 0);
+    lds_stmt_reset(st);
+    return v;
+}
+
+static lds_code create(lds_store *s, const lds_principal *who, lds_market_kind k,
+                       const char *json, lds_field_errors *fe, lds_buf *out)
+{
+    json_error_t je;
+    json_t *body = json_loads(json, 0, &je);
+    assert_non_null(body);
+    lds_err e;
+    int64_t id = 0;
+    memset(fe, 0, sizeof *fe);
+    lds_code rc = lds_market_create(s, who, k, body, &id, out, fe, &e);
+    json_decref(body);
+    return rc;
+}
+
+static int has_pointer(const lds_field_errors *fe, const char *ptr)
+{
+    for (int i = 0; i < fe->n; i++)
+        if (strcmp(fe->items[i].pointer, ptr) == 0)
+            return 1;
+    return 0;
+}
+
+static void numbers_are_exact_or_refused(void **state)
+{
+    (void)state;
+    lds_store *s = open_db("exact.db");
+    lds_field_errors fe;
+    lds_buf out = LDS_BUF_INIT;
+    /* 0.1 as a JSON real is 0.100 exactly; "2.50" keeps its cents */
+    assert_int_equal(create(s, &member2, LDS_MARKET_OFFERS,
+                            "{\"material_id\":\"nd2o3\",\"region_id\":\"baoan\",\"quantity\":0.1,"
+                            "\"unit_price\":\"2.50\",\"period_from\":\"2026-01\","
+                            "\"period_to\":\"2026-01\",\"purity\":1}",
+                            &fe, &out),
+                     LDS_OK);
+    assert_true(strstr(out.ptr, "\"quantity\":0.100,\"unit_price\":2.50,") != NULL);
+    assert_true(strstr(out.ptr, "\"purity\":1.000000,") != NULL);
+    assert_int_equal(scalar(s, "SELECT quantity_milli FROM offers"), 100);
+    lds_buf_reset(&out);
+    assert_int_equal(create(s, &member2, LDS_MARKET_OFFERS,
+                            "{\"material_id\":\"nd2o3\",\"region_id\":\"baoan\","
+                            "\"quantity\":\"1.0005\",\"unit_price\":0.001,"
+                            "\"period_from\":\"2026-1\",\"period_to\":\"2026-01\","
+                            "\"purity\":\"0.1234567\",\"org_id\":true}",
+                            &fe, &out),
+                     LDS_EINVAL);
+    assert_true(has_pointer(&fe, "/quantity"));
+    assert_true(has_pointer(&fe, "/unit_price"));
+    assert_true(has_pointer(&fe, "/period_from"));
+    assert_true(has_pointer(&fe, "/purity"));
+    assert_true(has_pointer(&fe, "/org_id"));
+    /* zero quantity, an operator without an org, a non-CNY currency */
+    assert_int_equal(create(s, &operator_, LDS_MARKET_REQUESTS,
+                            "{\"material_id\":\"nd2o3\",\"region_id\":\"baoan\",\"quantity\":0,"
+                            "\"max_unit_price\":1,\"due_period\":\"2026-01\","
+                            "\"currency\":\"USD\"}",
+                            &fe, &out),
+                     LDS_EINVAL);
+    assert_true(has_pointer(&fe, "/quantity"));
+    assert_true(has_pointer(&fe, "/org_id"));
+    assert_true(has_pointer(&fe, "/currency"));
+    /* roles */
+    assert_int_equal(create(s, &investor4, LDS_MARKET_OFFERS,
+                            "{\"material_id\":\"nd2o3\",\"region_id\":\"baoan\",\"quantity\":1,"
+                            "\"unit_price\":1,\"period_from\":\"2026-01\","
+                            "\"period_to\":\"2026-01\"}",
+                            &fe, &out),
+                     LDS_EFORBIDDEN);
+    assert_int_equal(create(s, &member2, LDS_MARKET_LANES,
+                            "{\"from_region\":\"baoan\",\"to_region\":\"de_bw\","
+                            "\"cost_per_unit\":1,\"transit_periods\":1}",
+                            &fe, &out),
+                     LDS_EFORBIDDEN);
+    assert_int_equal(scalar(s, "SELECT count(*) FROM offers"), 1);
+    lds_buf_release(&out);
+    lds_store_close(s);
+}
+
+static void csv_rolls_back_with_the_caller(void **state)
+{
+    (void)state;
+    lds_store *s = open_db("csv.db");
+    static const char csv[] =
+        "id,org,material,region,quantity,max_unit_price,due_period,min_purity\r\n"
+        "R-1,3,nd2o3,de_bw,2,800000,2026-04,0.99\r\n"
+        "R-2,3,nd2o3,de_bw,2,800000,2026-04,\r\n"
+        "R-3,3,nd2o3,de_bw,2,800000,2026-04,1.5\r\n";
+    lds_field_errors fe = {0};
+    lds_buf out = LDS_BUF_INIT;
+    lds_err e;
+    assert_int_equal(lds_store_begin(s, &e), LDS_OK);
+    assert_int_equal(lds_market_upload_csv(s, &member3, LDS_MARKET_REQUESTS, csv, strlen(csv),
+                                           &out, &fe, &e),
+                     LDS_EINVAL);
+    lds_store_rollback(s);
+    assert_int_equal(e.line, 4);
+    assert_true(strncmp(e.msg, "line 4: ", 8) == 0);
+    assert_string_equal(fe.items[0].pointer, "/line/4/min_purity");
+    assert_int_equal(scalar(s, "SELECT count(*) FROM requests"), 0);
+
+    /* without the bad row every row lands, external ids kept */
+    memset(&fe, 0, sizeof fe);
+    assert_int_equal(lds_store_begin(s, &e), LDS_OK);
+    assert_int_equal(lds_market_upload_csv(s, &member3, LDS_MARKET_REQUESTS, csv,
+                                           strlen(csv) - strlen("R-3,3,nd2o3,de_bw,2,800000,"
+                                                                "2026-04,1.5\r\n"),
+                                           &out, &fe, &e),
+                     LDS_OK);
+    assert_int_equal(lds_store_commit(s, &e), LDS_OK);
+    assert_true(strncmp(out.ptr, "{\"created\":2,", 13) == 0);
+    assert_int_equal(scalar(s, "SELECT count(*) FROM requests WHERE external_id LIKE 'R-%'"), 2);
+
+    /* a header alone, and an unknown column */
+    static const char empty[] = "id,org,material,region,quantity,max_unit_price,due_period,"
+                                "min_purity\n";
+    memset(&fe, 0, sizeof fe);
+    assert_int_equal(lds_market_upload_csv(s, &member3, LDS_MARKET_REQUESTS, empty,
+                                           strlen(empty), &out, &fe, &e),
+                     LDS_EINVAL);
+    static const char extra[] = "id,org,material,region,quantity,max_unit_price,due_period,"
+                                "min_purity,colour\n";
+    memset(&fe, 0, sizeof fe);
+    assert_int_equal(lds_market_upload_csv(s, &member3, LDS_MARKET_REQUESTS, extra,
+                                           strlen(extra), &out, &fe, &e),
+                     LDS_EINVAL);
+    assert_int_equal(e.line, 1);
+    lds_buf_release(&out);
+    lds_store_close(s);
+}
+
+static void demo_lanes_are_synthetic_and_seeded_once(void **state)
+{
+    (void)state;
+    lds_store *s = open_db("lanes.db");
+    lds_err e;
+    assert_int_equal(lds_market_seed_demo_lanes(s, &e), LDS_OK);
+    int64_t n = scalar(s, "SELECT count(*) FROM lanes");
+    assert_true(n >= 20);
+    assert_int_equal(scalar(s, "SELECT count(*) FROM lanes WHERE synthetic = 0"), 0);
+    assert_int_equal(lds_market_seed_demo_lanes(s, &e), LDS_OK);
+    assert_int_equal(scalar(s, "SELECT count(*) FROM lanes"), n);
+    /* the Ganzhou-Shenzhen lane: 434 km, within the month */
+    assert_int_equal(scalar(s, "SELECT transit_periods FROM lanes WHERE from_region = 'zhanggong'"
+                               " AND to_region = 'nanshan'"),
+                     0);
+    lds_store_close(s);
+}
+
+/*
+ * Seller 2 offers Dy oxide (export-controlled) in Bao'an; buyer 3 in Germany
+ * needs it by 2026-04.  The demo sea lane baoan->de_bw costs 1,500.00 and
+ * takes 1 period; the licence adds 2, so the offer must ship by 2026-01.
+ */
+static void run_over_a_licensed_lane_is_stored_and_filtered(void **state)
+{
+    (void)state;
+    lds_store *s = open_db("run.db");
+    lds_err e;
+    lds_field_errors fe;
+    lds_buf out = LDS_BUF_INIT;
+    assert_int_equal(lds_market_seed_demo_lanes(s, &e), LDS_OK);
+    assert_int_equal(create(s, &member2, LDS_MARKET_OFFERS,
+                            "{\"material_id\":\"dy2o3\",\"region_id\":\"baoan\",\"quantity\":3,"
+                            "\"unit_price\":1330000,\"period_from\":\"2026-01\","
+                            "\"period_to\":\"2026-06\",\"purity\":0.9995}",
+                            &fe, &out),
+                     LDS_OK);
+    assert_int_equal(create(s, &member3, LDS_MARKET_REQUESTS,
+                            "{\"material_id\":\"dy2o3\",\"region_id\":\"de_bw\",\"quantity\":2,"
+                            "\"max_unit_price\":1400000,\"due_period\":\"2026-04\"}",
+                            &fe, &out),
+                     LDS_OK);
+    /* a late request of the same buyer: only 2026-02 arrival, too early */
+    assert_int_equal(create(s, &member3, LDS_MARKET_REQUESTS,
+                            "{\"material_id\":\"dy2o3\",\"region_id\":\"de_bw\",\"quantity\":1,"
+                            "\"max_unit_price\":1400000,\"due_period\":\"2026-02\"}",
+                            &fe, &out),
+                     LDS_OK);
+    int64_t run = 0;
+    memset(&fe, 0, sizeof fe);
+    assert_int_equal(lds_market_run(s, &investor4, "dy2o3", &run, &out, &fe, &e),
+                     LDS_EFORBIDDEN);
+    lds_buf_reset(&out);
+    assert_int_equal(lds_store_begin(s, &e), LDS_OK);
+    assert_int_equal(lds_market_run(s, &operator_, "dy2o3", &run, &out, &fe, &e), LDS_OK);
+    assert_int_equal(lds_store_commit(s, &e), LDS_OK);
+    assert_true(run > 0);
+    assert_int_equal(scalar(s, "SELECT count(*) FROM match_lines"), 1);
+    assert_int_equal(scalar(s, "SELECT licence_required FROM match_lines"), 1);
+    assert_int_equal(scalar(s, "SELECT licence_lead_periods FROM match_lines"), 2);
+    assert_int_equal(scalar(s, "SELECT logistics_cents FROM match_lines"), 150000);
+    assert_int_equal(scalar(s, "SELECT line_total_cents FROM match_lines"), 2 * 133150000);
+    assert_int_equal(scalar(s, "SELECT count(*) FROM match_unmet WHERE reason = "
+                               "'licence_lead_time'"),
+                     1);
+    assert_true(strstr(out.ptr, "\"ship_period\":\"2026-01\"") != NULL);
+    assert_true(strstr(out.ptr, "\"licence_required\":true") != NULL);
+
+    /* the buyer sees its line and its unmet request; the investor nothing */
+    char id[24];
+    snprintf(id, sizeof id, "%lld", (long long)run);
+    lds_buf_reset(&out);
+    assert_int_equal(lds_market_run_get(s, &member3, id, &out, &e), LDS_OK);
+    json_t *j = json_loads(out.ptr, 0, NULL);
+    assert_non_null(j);
+    assert_int_equal(json_array_size(json_object_get(j, "allocations")), 1);
+    assert_int_equal(json_array_size(json_object_get(j, "unmet")), 1);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(j, "allocations"), 0), "side")),
+                        "buyer");
+    json_decref(j);
+    lds_buf_reset(&out);
+    assert_int_equal(lds_market_run_get(s, &investor4, id, &out, &e), LDS_OK);
+    assert_true(strstr(out.ptr, "\"allocations\":[],\"unmet\":[],\"duals\":[]") != NULL);
+    lds_buf_reset(&out);
+    assert_int_equal(lds_market_run_lines_csv(s, &investor4, id, &out, &e), LDS_OK);
+    int n_nl = 0;
+    for (const char *p = out.ptr; *p; p++)
+        n_nl += *p == '\n';
+    assert_int_equal(n_nl, 1); /* the header alone */
+    lds_buf_reset(&out);
+    assert_int_equal(lds_market_run_get(s, &member2, "999", &out, &e), LDS_ENOTFOUND);
+    assert_int_equal(lds_market_run_get(s, &member2, "x1", &out, &e), LDS_ENOTFOUND);
+    memset(&fe, 0, sizeof fe);
+    assert_int_equal(lds_market_run(s, &member2, "vibranium", &run, &out, &fe, &e), LDS_EINVAL);
+    assert_string_equal(fe.items[0].pointer, "/material");
+    lds_buf_release(&out);
+    lds_store_close(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(numbers_are_exact_or_refused),
+        cmocka_unit_test(csv_rolls_back_with_the_caller),
+        cmocka_unit_test(demo_lanes_are_synthetic_and_seeded_once),
+        cmocka_unit_test(run_over_a_licensed_lane_is_stored_and_filtered),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

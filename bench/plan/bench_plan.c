@@ -13,6 +13,7 @@
 #include "lodestone/alloc.h"
 #include "lodestone/catalog.h"
 #include "lodestone/demo.h"
+#include "lodestone/market.h"
 #include "lodestone/plan.h"
 
 static double now(void)
@@ -31,7 +32,8 @@ int main(int argc, char **argv)
     remove(db);
     if (lds_store_open(db, &s, &e) || lds_store_migrate(s, NULL, &e) ||
         lds_catalog_load_file(s, "data/catalog.json", &e) ||
-        lds_demo_seed(s, LDS_DEMO_DEFAULT_SEED, &e) || lds_plan_seed_demo(s, &e)) {
+        lds_demo_seed(s, LDS_DEMO_DEFAULT_SEED, &e) || lds_market_seed_demo_lanes(s, &e) ||
+        lds_plan_seed_demo(s, &e)) {
         fprintf(stderr, "bench_plan: %s\n", e.msg);
         return 1;
     }

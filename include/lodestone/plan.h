@@ -288,8 +288,9 @@ typedef struct lds_plan_data lds_plan_data;
 /**
  * Reads catalog, regions, facilities, open offers, forecast, returns and
  * quotas from the store into a plan input over the forecast's periods (or
- * the demo's 12 from 2026-01 when no forecast).  Lanes: until the store has
- * a lanes table, the default corridor lanes (lds_plan_default_lanes).
+ * the demo's 12 from 2026-01 when no forecast).  Lanes: the store's lanes
+ * table (cost read as CNY per tonne) when it has rows, else the default
+ * corridor lanes (lds_plan_default_lanes).
  * `*out` is owned by the caller (lds_plan_data_free).
  */
 lds_code lds_plan_read(lds_store *s, lds_plan_data **out, lds_err *err);
@@ -300,6 +301,14 @@ const lds_plan_input *lds_plan_data_input(const lds_plan_data *d);
 lds_code lds_plan_read_scenario(lds_store *s, lds_plan_data *d, const char *name,
                                 const lds_plan_scenario **out, lds_err *err);
 void lds_plan_data_free(lds_plan_data *d);
+
+/**
+ * Stores a solved plan as a row of plan_runs (scenario, UTC time, status
+ * "optimal", objective and the JSON of lds_plan_result_json) and returns its
+ * id in *id.  Borrows everything.
+ */
+lds_code lds_plan_save_run(lds_store *s, const lds_plan_input *in, const lds_plan_result *r,
+                           const char *scenario, int64_t *id, lds_err *err);
 
 /**
  * The default corridor lanes between the regions given (by id): within

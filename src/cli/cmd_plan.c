@@ -60,10 +60,11 @@ int lds_cmd_plan(int argc, char **argv, lds_config *cfg)
                                          {"scenario", required_argument, NULL, 's'},
                                          {"compare", required_argument, NULL, 'c'},
                                          {"json", no_argument, NULL, 'j'},
+                                         {"save", no_argument, NULL, 'S'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     const char *scenario = NULL, *compare = NULL;
-    int c, json = 0;
+    int c, json = 0, save = 0;
     lds_err err;
     optind = 1;
     while ((c = getopt_long(argc, argv, "d:s:c:jh", opts, NULL)) != -1) {
@@ -81,14 +82,19 @@ int lds_cmd_plan(int argc, char **argv, lds_config *cfg)
         case 'j':
             json = 1;
             break;
+        case 'S':
+            save = 1;
+            break;
         case 'h':
-            printf("Usage: lodestone plan --db FILE [--scenario NAME] [--compare NAME2] [--json]\n\n"
+            printf("Usage: lodestone plan --db FILE [--scenario NAME] [--compare NAME2] [--json]\n"
+                   "                      [--save]\n\n"
                    "Plans the chain from the forecast of end products back to ore: an LP over\n"
                    "facility capacities, joint-production recipes, inventories, lanes, open\n"
                    "offers, scrap returns, quotas and export licences (COIN-OR Clp).  Prints\n"
                    "bottlenecks ranked by dual value, shortages with their reasons and the\n"
                    "co-product surplus.  --compare solves a second scenario and prints both\n"
-                   "side by side.  Exit 0 ok, 1 failure, 2 usage.\n");
+                   "side by side.  --save stores each plan in plan_runs and prints its id on\n"
+                   "stderr.  Exit 0 ok, 1 failure, 2 usage.\n");
             return LDS_EXIT_OK;
         default:
             return lds_cli_usage_error("plan", "unknown option");
@@ -109,6 +115,17 @@ int lds_cmd_plan(int argc, char **argv, lds_config *cfg)
         goto done;
     const lds_plan_input *in = lds_plan_data_input(d);
     const char *name = scenario ? scenario : "as-is";
+    if (save) {
+        int64_t id;
+        if ((rc = lds_plan_save_run(s, in, r, name, &id, &err)))
+            goto done;
+        fprintf(stderr, "plan run %lld saved (%s)\n", (long long)id, name);
+        if (r2) {
+            if ((rc = lds_plan_save_run(s, lds_plan_data_input(d2), r2, compare, &id, &err)))
+                goto done;
+            fprintf(stderr, "plan run %lld saved (%s)\n", (long long)id, compare);
+        }
+    }
     if (json) {
         lds_buf b = LDS_BUF_INIT;
         if (r2) {

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "lodestone/alloc.h"
+#include "lodestone/buf.h"
 #include "plan_int.h"
 
 struct lds_plan_data {
@@ -169,6 +171,8 @@ lds_code lds_plan_read(lds_store *s, lds_plan_data **out, lds_err *err)
         "SELECT material_id, region_id, period, quantity_milli FROM plan_forecast ORDER BY id";
     static const char q_ret[] =
         "SELECT material_id, region_id, period, quantity_milli FROM plan_returns ORDER BY id";
+    static const char q_lane[] =
+        "SELECT from_region, to_region, cost_per_unit_cents, transit_periods FROM lanes ORDER BY id";
     static const char q_quo[] =
         "SELECT q.org_id, o.name, q.kind, q.year, q.quota_milli FROM plan_quotas q"
         " JOIN orgs o ON o.id = q.org_id ORDER BY q.id";
@@ -221,10 +225,34 @@ lds_code lds_plan_read(lds_store *s, lds_plan_data **out, lds_err *err)
     }
     d->in.regions = d->regions;
     d->in.n_regions = n;
-    size_t n_lanes = lds_plan_default_lanes(d->regions, n, NULL, 0);
-    if (!(d->lanes = lds_calloc(n_lanes + 1, sizeof *d->lanes)))
-        goto oom;
-    d->in.n_lanes = lds_plan_default_lanes(d->regions, n, d->lanes, n_lanes);
+    /* Lanes: the store's (CNY per tonne, whole periods) when it has any,
+     * else the default corridor set. */
+    if ((rc = lds_store_prepare(s, q_lane, &st, err)))
+        goto fail;
+    size_t n_lanes = 0, cap_lanes = 0;
+    while ((step = lds_stmt_step(st, err)) == LDS_STORE_ROW) {
+        if (lds_plan__grow(&d->lanes, &cap_lanes, n_lanes + 1, sizeof *d->lanes))
+            goto oom;
+        lds_plan_lane *l = &d->lanes[n_lanes++];
+        l->from = pool(d, lds_stmt_col_text(st, 0));
+        l->to = pool(d, lds_stmt_col_text(st, 1));
+        l->cost_per_t = (double)lds_stmt_col_i64(st, 2) / 100.0;
+        l->transit = (int)lds_stmt_col_i64(st, 3);
+        if (!l->from || !l->to)
+            goto oom;
+    }
+    if (step != LDS_STORE_DONE) {
+        rc = (lds_code)step;
+        goto fail;
+    }
+    if (n_lanes == 0) {
+        n_lanes = lds_plan_default_lanes(d->regions, n, NULL, 0);
+        lds_free(d->lanes);
+        if (!(d->lanes = lds_calloc(n_lanes + 1, sizeof *d->lanes)))
+            goto oom;
+        n_lanes = lds_plan_default_lanes(d->regions, n, d->lanes, n_lanes);
+    }
+    d->in.n_lanes = n_lanes;
     d->in.lanes = d->lanes;
     if ((rc = lds_store_prepare(s, q_fac, &st, err)))
         goto fail;
@@ -370,6 +398,39 @@ lds_code lds_plan_read_scenario(lds_store *s, lds_plan_data *d, const char *name
     d->scenario.n_shocks = n;
     *out = &d->scenario;
     return LDS_OK;
+}
+
+lds_code lds_plan_save_run(lds_store *s, const lds_plan_input *in, const lds_plan_result *r,
+                           const char *scenario, int64_t *id, lds_err *err)
+{
+    static const char q[] = "INSERT INTO plan_runs(scenario, created_at, status, objective,"
+                            " result_json) VALUES (?, ?, 'optimal', ?, ?)";
+    lds_buf b = LDS_BUF_INIT;
+    lds_stmt *st;
+    lds_code rc;
+    char ts[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    lds_plan_result_json(in, r, scenario, &b);
+    if (b.oom) {
+        lds_buf_release(&b);
+        return lds_err_set(err, LDS_ENOMEM, "plan: out of memory");
+    }
+    if ((rc = lds_store_prepare(s, q, &st, err)))
+        goto done;
+    if (lds_stmt_bind_text(st, 1, scenario ? scenario : "as-is") || lds_stmt_bind_text(st, 2, ts) ||
+        lds_stmt_bind_double(st, 3, r->objective) || lds_stmt_bind_text(st, 4, b.ptr)) {
+        rc = lds_err_set(err, LDS_ENOMEM, "plan: cannot bind the run");
+        goto done;
+    }
+    if ((rc = lds_stmt_exec(st, err)))
+        goto done;
+    *id = lds_store_last_id(s);
+done:
+    lds_buf_release(&b);
+    return rc;
 }
 
 /* ---- demo seeding ------------------------------------------------------------ */

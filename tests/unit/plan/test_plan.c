@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "harness.h"
+#include "lodestone/alloc.h"
 #include "lodestone/catalog.h"
 #include "lodestone/demo.h"
 #include "lodestone/plan.h"
@@ -401,6 +402,62 @@ static void demo_corridor_plans_and_compares(void **state)
     lds_store_close(s);
 }
 
+/* Every allocation failing in turn ends in LDS_ENOMEM with nothing leaked,
+ * or in the same optimum. */
+static void survives_allocation_failures(void **state)
+{
+    (void)state;
+    lds_plan_input in = tiny();
+    lds_plan_facility f = {1, "SX plant", 20, "xunwu", "separation", "carb_ionic_xunwu", 1000,
+                           LDS_PLAN_CAP_REO};
+    lds_plan_offer o = {1, "carb_ionic_xunwu", "xunwu", 10000, 59300, 0, 2};
+    lds_plan_demand d = {"nd2o3", "xunwu", 2, 10};
+    lds_plan_quota q = {20, "Separator", "separation", 2026, 5.0};
+    in.facilities = &f;
+    in.n_facilities = 1;
+    in.offers = &o;
+    in.n_offers = 1;
+    in.demand = &d;
+    in.n_demand = 1;
+    in.quotas = &q;
+    in.n_quotas = 1;
+    lds_plan_result *ref, *r;
+    lds_err e;
+    assert_int_equal(lds_plan_solve(&in, NULL, &ref, &e), LDS_OK);
+    int done = 0;
+    for (long n = 1; n < 5000 && !done; n++) {
+        lds_alloc_fail_after(n);
+        lds_code rc = lds_plan_solve(&in, NULL, &r, &e);
+        lds_alloc_fail_after(0);
+        if (rc == LDS_OK) {
+            NEAR(r->objective, ref->objective, 1e-9);
+            assert_int_equal(r->n_shortages, ref->n_shortages);
+            lds_plan_result_free(r);
+            done = 1;
+        } else {
+            assert_int_equal(rc, LDS_ENOMEM);
+            assert_null(r);
+        }
+    }
+    assert_true(done);
+    lds_plan_result_free(ref);
+    done = 0;
+    lds_plan_demand ev = {"ev_bev", "baoan", 8, 1000};
+    for (long n = 1; n < 1000 && !done; n++) {
+        lds_plan_mrp *m;
+        lds_alloc_fail_after(n);
+        lds_code rc = lds_plan_explode(cat, &ev, 1, 12, &m, &e);
+        lds_alloc_fail_after(0);
+        if (rc == LDS_OK) {
+            lds_plan_mrp_free(m);
+            done = 1;
+        } else {
+            assert_int_equal(rc, LDS_ENOMEM);
+        }
+    }
+    assert_true(done);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -413,6 +470,7 @@ int main(void)
         cmocka_unit_test(bad_inputs_are_named),
         cmocka_unit_test(periods_and_lanes),
         cmocka_unit_test(demo_corridor_plans_and_compares),
+        cmocka_unit_test(survives_allocation_failures),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

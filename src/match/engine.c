@@ -1439,6 +1439,21 @@ lds_code lds_match_run(const lds_match_input *in, lds_match_result **out, lds_er
     /* The result keeps the session's strings; drop the heavy parts now. */
     lds_mcf_solver_free(s->solver);
     s->solver = NULL;
+    uint32_t **u32[] = {&s->p_offer, &s->p_req, &s->p_arc};
+    int64_t **i64[] = {&s->p_cost, &s->p_lane, &s->p_flow};
+    for (size_t k = 0; k < 3; k++) {
+        lds_free(*u32[k]);
+        *u32[k] = NULL;
+        lds_free(*i64[k]);
+        *i64[k] = NULL;
+    }
+    lds_free(s->p_ship);
+    lds_free(s->p_transit);
+    lds_free(s->p_lic);
+    lds_free(s->p_dead);
+    s->p_ship = s->p_transit = NULL;
+    s->p_lic = s->p_dead = NULL;
+    s->n_p = s->cap_p = 0;
     lds_match_result *r = s->cur;
     s->cur = NULL;
     r->owner__ = s;

@@ -8,6 +8,8 @@
 #include "cli.h"
 #include "lodestone/catalog.h"
 #include "lodestone/demo.h"
+#include "lodestone/market.h"
+#include "lodestone/plan.h"
 #include "lodestone/registry.h"
 #include "seed.h"
 
@@ -21,6 +23,7 @@ lds_code lds_cli_seed_demo(lds_store *s, const lds_config *cfg, uint64_t seed, i
     if (if_empty && n_orgs > 0)
         return LDS_OK;
     if ((rc = lds_catalog_load_file(s, cfg->catalog_path, err)) || (rc = lds_demo_seed(s, seed, err)) ||
+        (rc = lds_market_seed_demo_lanes(s, err)) || (rc = lds_plan_seed_demo(s, err)) ||
         (rc = lds_registry_count(s, "orgs", &n_orgs, err)) ||
         (rc = lds_registry_count(s, "facilities", &n_fac, err)))
         return rc;
@@ -63,7 +66,10 @@ int lds_cmd_seed(int argc, char **argv, lds_config *cfg)
             printf("Usage: lodestone seed --demo --db FILE [--seed N] [--catalog FILE]\n\n"
                    "Migrates the database, loads the rare-earth catalog (default\n"
                    "data/catalog.json) and, with --demo, generates the synthetic\n"
-                   "Ganzhou-Shenzhen demo corridor; the same seed gives the same data.\n");
+                   "Ganzhou-Shenzhen demo corridor: organisations, facilities, offers and\n"
+                   "requests for 12 months, logistics lanes, a 12-month end-product\n"
+                   "forecast, quotas and two planning scenarios.  The same seed gives the\n"
+                   "same data.\n");
             return LDS_EXIT_OK;
         default:
             return lds_cli_usage_error("seed", "unknown option");

@@ -28,9 +28,10 @@
 /** Most periods a plan may span, and how far an explosion may reach back. */
 #define LDS_PLAN_MAX_PERIODS 120
 #define LDS_PLAN_MAX_BACK    48
-/** Default licence lead time for controlled materials leaving China: 45
- *  working days (MOFCOM statutory limit) is about 2 monthly periods. */
-#define LDS_PLAN_DEFAULT_LICENCE_PERIODS 2
+/** Default licence lead time for controlled materials leaving China: the
+ *  observed 20-45 days is one monthly period; the statutory limit of 45
+ *  working days (about 2 periods) is what the export-control scenario uses. */
+#define LDS_PLAN_DEFAULT_LICENCE_PERIODS 1
 
 /** Lead time of a recipe in whole periods. */
 int lds_plan_recipe_periods(const lds_recipe *r);

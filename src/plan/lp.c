@@ -743,13 +743,18 @@ static int explain(const model *md, const double *price, const double *act, unsi
                                     0, 0, 0, ""}))
         goto oom;
     if (outside_china(in, s->region) && md->licence > 0) {
-        for (size_t m = 0; m < NM; m++)
-            if (up[m] && md->controlled[m]) {
-                if (push_limit(&v, &n, &cap,
-                               (lds_plan_limit){LDS_PLAN_LIMIT_LICENCE, m, -1, 0, 0, 0, ""}))
-                    goto oom;
-                break;
-            }
+        /* name the controlled material that has to arrive there (consumed or
+         * wanted in the region), else the first controlled one upstream */
+        size_t pick = LDS_PLAN_NONE;
+        for (size_t m = 0; m < NM && pick == LDS_PLAN_NONE; m++)
+            if (up[m] && md->controlled[m] && md->needed[m * md->n_reg + s->region])
+                pick = m;
+        for (size_t m = 0; m < NM && pick == LDS_PLAN_NONE; m++)
+            if (up[m] && md->controlled[m])
+                pick = m;
+        if (pick != LDS_PLAN_NONE &&
+            push_limit(&v, &n, &cap, (lds_plan_limit){LDS_PLAN_LIMIT_LICENCE, pick, -1, 0, 0, 0, ""}))
+            goto oom;
     }
     if (!md->present[s->material * md->n_reg + s->region] &&
         push_limit(&v, &n, &cap,

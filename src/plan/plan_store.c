@@ -558,7 +558,7 @@ lds_code lds_plan_seed_demo(lds_store *s, lds_err *err)
             {"export-controls-dy-tb-50", "demand_change", "robot_humanoid", 0.3},
         };
         static const char *const sc[][2] = {
-            {"baseline", "the corridor as seeded: open offers, forecast, quotas, licence 2 periods"},
+            {"baseline", "the corridor as seeded: open offers, forecast, quotas, licence 1 period"},
             {"export-controls-dy-tb-50",
              "MOFCOM No. 18 tightening: Dy and Tb supply (oxide, DyFe, Tb metal) -50 %, licence "
              "lead time 45 working days (2 periods), humanoid robot demand +30 %"},

@@ -16,7 +16,7 @@ CC       ?= cc
 MODE     ?= rel
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 O        := build/$(MODE)
-PKGS     := sqlite3 libevent libevent_pthreads jansson libsodium clp
+PKGS     := sqlite3 libevent libevent_pthreads jansson libsodium clp xlsxwriter
 TESTPKGS := cmocka libcurl
 
 WARN := -std=c11 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes \

@@ -104,6 +104,11 @@ lds_code lds_market_run_list(lds_store *s, const lds_principal *who, const lds_k
 lds_code lds_market_run_lines_csv(lds_store *s, const lds_principal *who, const char *id,
                                   lds_buf *out, lds_err *err);
 
+/** The same lines (and the visible unmet requests, on a second sheet) as an
+ *  XLSX workbook, bytes in `out`. */
+lds_code lds_market_run_lines_xlsx(lds_store *s, const lds_principal *who, const char *id,
+                                   lds_buf *out, lds_err *err);
+
 /**
  * Inserts the synthetic corridor lanes (Ganzhou counties <-> Shenzhen
  * districts, Baotou, Ningbo, Germany, the US), marked synthetic, unless the

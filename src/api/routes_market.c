@@ -82,6 +82,28 @@ static void h_lines_csv(lds_req *r, const char *arg, const char *id)
     lds_buf_release(&b);
 }
 
+static void h_lines_xlsx(lds_req *r, const char *arg, const char *id)
+{
+    (void)arg;
+    if (no_params(r))
+        return;
+    lds_buf b = LDS_BUF_INIT;
+    lds_err err;
+    lds_err_clear(&err);
+    if (lds_market_run_lines_xlsx(r->w->store, &r->who, id, &b, &err) != LDS_OK) {
+        lds_api_problem_err(r, &err, NULL);
+    } else {
+        char disp[96];
+        snprintf(disp, sizeof disp, "attachment; filename=\"match-run-%.20s-allocations.xlsx\"",
+                 id);
+        lds_api_add_header(r, "Content-Disposition", disp);
+        lds_api_reply(r, 200,
+                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b.ptr,
+                      b.len);
+    }
+    lds_buf_release(&b);
+}
+
 static int is_csv(const lds_req *r)
 {
     const char *ct = lds_api_header(r, "Content-Type");
@@ -221,6 +243,8 @@ const lds_route lds_api_routes_market[] = {
     {LDS_HTTP_POST, "/api/v1/match-runs", LDS_ACCESS_TOKEN, h_run, NULL},
     {LDS_HTTP_GET, "/api/v1/match-runs/{id}", LDS_ACCESS_TOKEN, h_get, NULL},
     {LDS_HTTP_GET, "/api/v1/match-runs/{id}/allocations.csv", LDS_ACCESS_TOKEN, h_lines_csv,
+     NULL},
+    {LDS_HTTP_GET, "/api/v1/match-runs/{id}/allocations.xlsx", LDS_ACCESS_TOKEN, h_lines_xlsx,
      NULL},
     {0, NULL, 0, NULL, NULL},
 };

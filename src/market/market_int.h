@@ -21,4 +21,11 @@ void lds_market__page_params(const lds_kv *params, size_t n_params, const char *
 /** Returns LDS_EINVAL with the first field error as the message. */
 lds_code lds_market__invalid(const lds_field_errors *fe, lds_err *err);
 
+/* run.c: the stored run (?1 id), its lines and unmet requests filtered by
+ * lds_market__bind_scope (?1 run, ?2 sees all, ?3 caller's org). */
+extern const char lds_market__q_run[];
+extern const char lds_market__q_lines[];
+extern const char lds_market__q_unmet[];
+lds_code lds_market__bind_scope(lds_stmt *st, int64_t run_id, const lds_principal *who);
+
 #endif

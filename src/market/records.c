@@ -236,7 +236,7 @@ static lds_code check_rec(lds_store *s, const lds_principal *who, lds_market_kin
                           mrec *out, int *forbidden, lds_field_errors *fe, lds_err *err)
 {
     char ptr[160];
-    int n0 = fe->n, e;
+    int e;
     memset(out, 0, sizeof *out);
     out->purity_micro = LDS_MATCH_NO_PURITY;
     /* organisation: a member's own unless an operator names one */
@@ -322,7 +322,6 @@ static lds_code check_rec(lds_store *s, const lds_principal *who, lds_market_kin
         ptr_of(ptr, sizeof ptr, prefix, nm[F_CURRENCY] ? nm[F_CURRENCY] : "currency");
         lds_field_errors_add(fe, ptr, "only CNY is supported (matching compares prices)");
     }
-    (void)n0;
     return LDS_OK;
 }
 
@@ -530,8 +529,8 @@ static void rec_json(lds_market_kind kind, lds_stmt *st, lds_buf *b)
 {
     char q[32], p[32];
     int is_offer = kind == LDS_MARKET_OFFERS;
-    lds_buf_addf(b, "{\"id\":%lld,\"org_id\":%lld,\"org_name\":", (long long)lds_stmt_col_i64(st, 0),
-                 (long long)lds_stmt_col_i64(st, 1));
+    lds_buf_addf(b, "{\"id\":%lld,\"org_id\":%lld,\"org_name\":",
+                 (long long)lds_stmt_col_i64(st, 0), (long long)lds_stmt_col_i64(st, 1));
     lds_buf_add_json_str(b, lds_stmt_col_text(st, 2));
     lds_buf_adds(b, ",\"material_id\":");
     lds_buf_add_json_str(b, lds_stmt_col_text(st, 3));

@@ -219,7 +219,8 @@ static lds_code store_result(lds_store *s, const lds_principal *who, const char 
         lds_stmt_bind_i64(st, 6, (int64_t)l->n_requests) ||
         lds_stmt_bind_i64(st, 7, (int64_t)l->n_lanes) ||
         lds_stmt_bind_i64(st, 8, (int64_t)res->n_pairs) ||
-        lds_stmt_bind_i64(st, 9, res->supply_milli) || lds_stmt_bind_i64(st, 10, res->demand_milli) ||
+        lds_stmt_bind_i64(st, 9, res->supply_milli) ||
+        lds_stmt_bind_i64(st, 10, res->demand_milli) ||
         lds_stmt_bind_i64(st, 11, res->matched_milli) ||
         lds_stmt_bind_i64(st, 12, res->unmet_milli) ||
         lds_stmt_bind_i64(st, 13, res->total_cost_cents) ||
@@ -331,12 +332,12 @@ lds_code lds_market_run(lds_store *s, const lds_principal *who, const char *mate
 
 /* ---- reads ------------------------------------------------------------------ */
 
-static const char q_run_get[] =
+const char lds_market__q_run[] =
     "SELECT id, material_id, run_by_org, run_by_role, created_at, n_offers, n_requests, n_lanes,"
     " n_pairs, supply_milli, demand_milli, matched_milli, unmet_milli, total_cost_cents,"
     " goods_cost_cents FROM match_runs WHERE id = ?1";
 /* Lines the caller is party to (all for ?2 = 1), with both organisations' names. */
-static const char q_lines[] =
+const char lds_market__q_lines[] =
     "SELECT l.line_no, l.offer_id, l.request_id, l.offer_org, so.name, l.request_org, ro.name,"
     " l.material_id, l.from_region, l.to_region, l.quantity_milli, l.ship_period,"
     " l.transit_periods, l.unit_price_cents, l.logistics_cents, l.line_total_cents,"
@@ -344,7 +345,7 @@ static const char q_lines[] =
     " FROM match_lines l JOIN orgs so ON so.id = l.offer_org JOIN orgs ro ON ro.id = l.request_org"
     " WHERE l.run_id = ?1 AND (?2 = 1 OR l.offer_org = ?3 OR l.request_org = ?3)"
     " ORDER BY l.line_no";
-static const char q_unmet_get[] =
+const char lds_market__q_unmet[] =
     "SELECT request_id, request_org, material_id, region_id, due_period, requested_milli,"
     " unmet_milli, reason FROM match_unmet WHERE run_id = ?1 AND (?2 = 1 OR request_org = ?3)"
     " ORDER BY request_id";
@@ -358,7 +359,7 @@ static const char q_duals_get[] =
     "   OR q.id IN (SELECT request_id FROM match_unmet WHERE run_id = ?1))))"
     " ORDER BY d.region_id, d.material_id, d.period";
 
-static lds_code bind_scope(lds_stmt *st, int64_t id, const lds_principal *who)
+lds_code lds_market__bind_scope(lds_stmt *st, int64_t id, const lds_principal *who)
 {
     if (lds_stmt_bind_i64(st, 1, id) || lds_stmt_bind_i64(st, 2, lds_market_sees_all(who)) ||
         lds_stmt_bind_i64(st, 3, who->org_id))
@@ -387,7 +388,8 @@ lds_code lds_market_run_get(lds_store *s, const lds_principal *who, const char *
     int all = lds_market_sees_all(who);
     lds_stmt *st;
     lds_code rc;
-    if ((rc = lds_store_prepare(s, q_run_get, &st, err)) || (rc = lds_stmt_bind_i64(st, 1, id)))
+    if ((rc = lds_store_prepare(s, lds_market__q_run, &st, err)) ||
+        (rc = lds_stmt_bind_i64(st, 1, id)))
         return rc;
     int r = lds_stmt_step(st, err);
     if (r == LDS_STORE_DONE)
@@ -430,7 +432,8 @@ lds_code lds_market_run_get(lds_store *s, const lds_principal *who, const char *
     lds_stmt_reset(st);
 
     /* allocation lines, and the caller's own totals over them */
-    if ((rc = lds_store_prepare(s, q_lines, &st, err)) || (rc = bind_scope(st, id, who)))
+    if ((rc = lds_store_prepare(s, lds_market__q_lines, &st, err)) ||
+        (rc = lds_market__bind_scope(st, id, who)))
         return rc;
     int64_t bought = 0, bought_cost = 0, sold = 0, sold_value = 0;
     int n = 0;
@@ -485,7 +488,8 @@ lds_code lds_market_run_get(lds_store *s, const lds_principal *who, const char *
         return (lds_code)r;
     lds_buf_addc(out, ']');
 
-    if ((rc = lds_store_prepare(s, q_unmet_get, &st, err)) || (rc = bind_scope(st, id, who)))
+    if ((rc = lds_store_prepare(s, lds_market__q_unmet, &st, err)) ||
+        (rc = lds_market__bind_scope(st, id, who)))
         return rc;
     int64_t own_unmet = 0;
     n = 0;
@@ -512,7 +516,8 @@ lds_code lds_market_run_get(lds_store *s, const lds_principal *who, const char *
         return (lds_code)r;
     lds_buf_addc(out, ']');
 
-    if ((rc = lds_store_prepare(s, q_duals_get, &st, err)) || (rc = bind_scope(st, id, who)))
+    if ((rc = lds_store_prepare(s, q_duals_get, &st, err)) ||
+        (rc = lds_market__bind_scope(st, id, who)))
         return rc;
     n = 0;
     lds_buf_adds(out, ",\"duals\":[");
@@ -617,7 +622,8 @@ lds_code lds_market_run_lines_csv(lds_store *s, const lds_principal *who, const 
         return lds_err_set(err, LDS_ENOTFOUND, "no match run '%.60s'", idtxt);
     lds_stmt *st;
     lds_code rc;
-    if ((rc = lds_store_prepare(s, q_run_get, &st, err)) || (rc = lds_stmt_bind_i64(st, 1, id)))
+    if ((rc = lds_store_prepare(s, lds_market__q_run, &st, err)) ||
+        (rc = lds_stmt_bind_i64(st, 1, id)))
         return rc;
     int r = lds_stmt_step(st, err);
     lds_stmt_reset(st);
@@ -632,7 +638,8 @@ lds_code lds_market_run_lines_csv(lds_store *s, const lds_principal *who, const 
         "licence_lead_periods"};
     enum { NH = sizeof head / sizeof head[0] };
     lds_csv_write_row(out, head, NH);
-    if ((rc = lds_store_prepare(s, q_lines, &st, err)) || (rc = bind_scope(st, id, who)))
+    if ((rc = lds_store_prepare(s, lds_market__q_lines, &st, err)) ||
+        (rc = lds_market__bind_scope(st, id, who)))
         return rc;
     char cells[NH][64];
     const char *row[NH];
@@ -645,8 +652,10 @@ lds_code lds_market_run_lines_csv(lds_store *s, const lds_principal *who, const 
                 lds_match_fmt_cents(lds_stmt_col_i64(st, c), cells[c]);
             else if (c == 16)
                 snprintf(cells[c], 64, "%s", lds_stmt_col_i64(st, c) ? "yes" : "no");
+            else if (lds_stmt_col_text(st, c))
+                snprintf(cells[c], 64, "%s", lds_stmt_col_text(st, c));
             else
-                snprintf(cells[c], 64, "%s", lds_stmt_col_text(st, c) ? lds_stmt_col_text(st, c) : "");
+                cells[c][0] = '\0';
         }
         lds_csv_write_row(out, row, NH);
     }

@@ -321,7 +321,8 @@ static void csv_upload_is_all_or_nothing_with_lines(void **state)
 
     /* the good file stores every row, with its external id */
     size_t before = count_material("offers", "er2o3");
-    snprintf(csv, sizeof csv, "%s%s%s", head, good, "\"ext,2\",,er2o3,longnan,1.5,81.25,2026-02,2026-02,\n");
+    snprintf(csv, sizeof csv, "%s%s%s", head, good,
+             "\"ext,2\",,er2o3,longnan,1.5,81.25,2026-02,2026-02,\n");
     lds_http_resp r;
     post_csv("/api/v1/offers", srv.member_token, csv, 201, &r);
     assert_int_equal(json_integer_value(json_object_get(r.json, "created")), 2);
@@ -464,14 +465,25 @@ static void match_run_gives_the_known_result_and_each_org_its_part(void **state)
     for (const char *p = r.body; *p; p++)
         n_lines += *p == '\n';
     assert_int_equal(n_lines, 2); /* header + its one line */
-    assert_true(strstr(r.body, ",ho2o3,longnan,zhanggong,4.000,2026-01,0,90.00,60.00,600.00,") !=
-                NULL);
+    assert_non_null(strstr(r.body, ",ho2o3,longnan,zhanggong,4.000,2026-01,0,90.00,60.00,600.00,"));
     lds_http_resp_free(&r);
     get(csvpath, srv.operator_token, 200, &r);
     n_lines = 0;
     for (const char *p = r.body; *p; p++)
         n_lines += *p == '\n';
     assert_int_equal(n_lines, 3);
+    lds_http_resp_free(&r);
+
+    /* and as XLSX: a zip container of the same visible lines */
+    char xlsxpath[96];
+    snprintf(xlsxpath, sizeof xlsxpath, "%s/allocations.xlsx", loc);
+    get(xlsxpath, org3_token, 200, &r);
+    assert_string_equal(r.content_type,
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    assert_true(r.len > 1000);
+    assert_memory_equal(r.body, "PK\x03\x04", 4);
+    lds_http_resp_free(&r);
+    get("/api/v1/match-runs/999999/allocations.xlsx", org3_token, 404, &r);
     lds_http_resp_free(&r);
 
     /* the list shows the run */

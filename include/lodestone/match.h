@@ -23,6 +23,7 @@
 #define LDS_MATCH_MAX_QTY_MILLI    1000000000000LL /* 10^9 units */
 #define LDS_MATCH_MAX_PRICE_CENTS  100000000000LL     /* 10^9 currency units per unit */
 #define LDS_MATCH_MAX_TRANSIT      1200               /* periods */
+#define LDS_MATCH_MAX_PAIRS        50000000           /* compatible pairs in one network */
 
 /* ---- inputs (plain structs; strings are borrowed) --------------------- */
 
@@ -125,7 +126,8 @@ typedef struct lds_match_result {
  * Runs a match.  `in` is borrowed for the call only; `*out` is self-contained
  * (free with lds_match_result_free).  Errors: LDS_EINVAL (a negative
  * quantity, an inverted window, a value out of range: err->field names the
- * record), LDS_EOVERFLOW (sums too large to solve exactly), LDS_ENOMEM.
+ * record), LDS_EOVERFLOW (sums too large to solve exactly), LDS_ETOOBIG (more
+ * than LDS_MATCH_MAX_PAIRS compatible pairs), LDS_ENOMEM.
  */
 lds_code lds_match_run(const lds_match_input *in, lds_match_result **out, lds_err *err);
 void lds_match_result_free(lds_match_result *r);

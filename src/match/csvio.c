@@ -473,7 +473,7 @@ void lds_match_write_lines_csv(const lds_match_result *r, lds_buf *b)
 void lds_match_write_unmet_csv(const lds_match_result *r, lds_buf *b)
 {
     static const char *const head[] = {"request", "org", "material", "region", "due_period",
-                                       "quantity", "unmet_quantity", "reason"};
+                                       "requested_quantity", "unmet_quantity", "reason"};
     lds_csv_write_row(b, head, sizeof head / sizeof *head);
     for (size_t i = 0; i < r->n_unmet; i++) {
         const lds_match_unmet *u = &r->unmet[i];
@@ -541,8 +541,9 @@ void lds_match_write_json(const lds_match_result *r, lds_buf *b)
         kv_str(b, "material", u->material, 1);
         kv_str(b, "region", u->region, 1);
         kv_str(b, "due_period", lds_match_fmt_period(u->due, per), 1);
-        lds_buf_addf(b, ",\"quantity\":%s", lds_match_fmt_milli(u->requested_milli, x));
+        lds_buf_addf(b, ",\"quantity\":%s", lds_match_fmt_milli(u->unmet_milli, x));
         lds_buf_addf(b, ",\"unmet_quantity\":%s", lds_match_fmt_milli(u->unmet_milli, x));
+        lds_buf_addf(b, ",\"requested_quantity\":%s", lds_match_fmt_milli(u->requested_milli, x));
         kv_str(b, "reason", lds_match_reason_name(u->reason), 1);
         lds_buf_addc(b, '}');
     }

@@ -540,6 +540,8 @@ static void evaluate(const lds_match_session *s, const soffer *o, const sreq *d,
 
 static int add_pair(lds_match_session *s, uint32_t o, uint32_t d, const pair_eval *ev)
 {
+    if (s->n_p >= LDS_MATCH_MAX_PAIRS)
+        return 0;
     size_t c = s->cap_p, need = s->n_p + 1;
     if (need > c) {
         size_t nc = c ? c * 2 : 1024;
@@ -576,6 +578,16 @@ static int add_pair(lds_match_session *s, uint32_t o, uint32_t d, const pair_eva
     s->p_dead[p] = 0;
     s->n_live_pairs++;
     return 1;
+}
+
+static lds_code pair_error(const lds_match_session *s, lds_err *err)
+{
+    if (s->n_p >= LDS_MATCH_MAX_PAIRS)
+        return lds_err_set(err, LDS_ETOOBIG,
+                           "more than %d compatible (offer, request) pairs: split the run, "
+                           "e.g. by material",
+                           LDS_MATCH_MAX_PAIRS);
+    return oom(err);
 }
 
 static uint64_t group_key(uint32_t reg, uint32_t mat, int32_t due)
@@ -649,7 +661,7 @@ static lds_code rebuild(lds_match_session *s, lds_err *err)
                 if (ev.stage > d->stage)
                     d->stage = ev.stage;
                 if (ev.stage == 4 && !add_pair(s, vo->v[a], vd->v[b], &ev))
-                    return oom(err);
+                    return pair_error(s, err);
             }
         }
     }
@@ -1293,7 +1305,7 @@ lds_code lds_match_session_put_offer(lds_match_session *s, const lds_match_offer
             if (ev.stage < 4)
                 continue;
             if (!add_pair(s, slot, vd->v[b], &ev)) {
-                rc = oom(err);
+                rc = pair_error(s, err);
                 break;
             }
             rc = lds_mcf_add_arc(s->solver, o->node, d->node, 0, LDS_MCF_INF, s->p_cost[s->n_p - 1],
@@ -1364,7 +1376,7 @@ lds_code lds_match_session_put_request(lds_match_session *s, const lds_match_req
             if (ev.stage < 4)
                 continue;
             if (!add_pair(s, vo->v[a], slot, &ev)) {
-                rc = oom(err);
+                rc = pair_error(s, err);
                 break;
             }
             rc = lds_mcf_add_arc(s->solver, o->node, d->node, 0, LDS_MCF_INF, s->p_cost[s->n_p - 1],

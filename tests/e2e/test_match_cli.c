@@ -71,6 +71,10 @@ static void golden_json(void **state)
     assert_true(json_object_get(first, "line_total") != NULL);
     assert_string_equal(json_string_value(json_object_get(json_array_get(un, 2), "reason")),
                         "no_lane");
+    json_t *r2 = json_array_get(un, 0);
+    assert_string_equal(json_string_value(json_object_get(r2, "request")), "R2");
+    assert_true(json_number_value(json_object_get(r2, "quantity")) == 0.5);
+    assert_true(json_number_value(json_object_get(r2, "requested_quantity")) == 6.0);
     json_t *du = json_object_get(j, "duals");
     assert_int_equal(json_array_size(du), 4);
     assert_true(json_is_null(json_object_get(json_array_get(du, 0), "price")));

@@ -9,6 +9,7 @@
 #include <string.h>
 #include "harness.h"
 #include "lodestone/alloc.h"
+#include "lodestone/buf.h"
 #include "lodestone/match.h"
 
 #define P(y, m) ((int32_t)((y) * 12 + (m) - 1))
@@ -510,6 +511,86 @@ static void session_failures_keep_data(void **state)
         }
 }
 
+static void zero_quantities_and_window_ends(void **state)
+{
+    (void)state;
+    fx f = {0};
+    offer(&f, "empty", "nd2o3", "gz", 0, 100, P(2026, 1), P(2026, 12), NO);
+    offer(&f, "early", "nd2o3", "gz", 3000, 200, P(2026, 1), P(2026, 2), NO);
+    lane(&f, "gz", "sz", 50, 1);
+    request(&f, "nothing", "nd2o3", "sz", 0, 1000, P(2026, 6), NO);
+    request(&f, "later", "nd2o3", "sz", 1000, 1000, P(2026, 9), NO);
+    request(&f, "before", "nd2o3", "gz", 1000, 1000, P(2025, 12), NO);
+    lds_match_result *r = run(&f);
+    assert_null(unmet_of(r, "nothing")); /* nothing asked, nothing unmet */
+    const lds_match_line *l = line_of(r, "early", "later");
+    assert_non_null(l);
+    assert_int_equal(l->ship_period, P(2026, 2)); /* the window's end, not due - transit */
+    assert_null(line_of(r, "empty", "later"));     /* zero supply makes no line */
+    assert_int_equal(reason_of(r, "before"), LDS_MATCH_NO_COMPATIBLE_OFFER);
+    assert_int_equal(r->supply_milli, 3000);
+    assert_int_equal(r->demand_milli, 2000);
+    lds_match_result_free(r);
+}
+
+static void csv_tables_parse_exactly(void **state)
+{
+    (void)state;
+    const char *offers = "id,org,material,region,quantity,unit_price,period_from,period_to,purity\r\n"
+                         "O1,\"Ganzhou \"\"Rare\"\", Ltd\",nd2o3,zhanggong,1.5,99.9,2026-01,2026-03,99.95\r\n"
+                         "O2,x,nd2o3,zhanggong,2,100,2026-02,2026-02,\r\n";
+    const char *requests = "id,org,material,region,quantity,max_unit_price,due_period\n"
+                           "R1,y,nd2o3,nanshan,3.000,105.50,2026-04\n";
+    const char *lanes = "from_region,to_region,cost_per_unit,transit_periods\n"
+                        "zhanggong,nanshan,5.5,1\n";
+    lds_match_table t;
+    lds_match_table_init(&t);
+    lds_err e;
+    assert_int_equal(lds_match_parse_offers(&t, offers, strlen(offers), &e), LDS_OK);
+    assert_int_equal(lds_match_parse_requests(&t, requests, strlen(requests), &e), LDS_OK);
+    assert_int_equal(lds_match_parse_lanes(&t, lanes, strlen(lanes), &e), LDS_OK);
+    assert_int_equal(t.input.n_offers, 2);
+    assert_string_equal(t.offers[0].org, "Ganzhou \"Rare\", Ltd");
+    assert_int_equal(t.offers[0].qty_milli, 1500);
+    assert_int_equal(t.offers[0].price_cents, 9990);
+    assert_int_equal(t.offers[0].purity, 99950000);
+    assert_int_equal(t.offers[1].purity, LDS_MATCH_NO_PURITY);
+    assert_int_equal(t.offers[0].from, P(2026, 1));
+    assert_int_equal(t.requests[0].min_purity, LDS_MATCH_NO_PURITY); /* column left out */
+    assert_int_equal(t.requests[0].max_price_cents, 10550);
+    assert_int_equal(t.lanes[0].cost_cents, 550);
+    lds_match_result *r = NULL;
+    assert_int_equal(lds_match_run(&t.input, &r, &e), LDS_OK);
+    /* O1: 99.90 + 5.50 = 105.40 <= 105.50; O2: 100 + 5.5 = 105.50 <= 105.50 */
+    assert_int_equal(r->matched_milli, 3000);
+    assert_int_equal(r->total_cost_cents, 15810 + 15825);
+    lds_buf b = LDS_BUF_INIT;
+    lds_match_write_lines_csv(r, &b);
+    assert_non_null(strstr(b.ptr, "O1,R1,\"Ganzhou \"\"Rare\"\", Ltd\",y,nd2o3,zhanggong,nanshan,"
+                                  "1.500,2026-03,1,99.90,5.50,158.10,no,0\n"));
+    lds_buf_release(&b);
+    lds_match_result_free(r);
+    /* an error appends nothing and names line and column */
+    const char *bad = "id,org,material,region,quantity,unit_price,period_from,period_to,purity\n"
+                      "O3,x,nd2o3,zhanggong,1,1,2026-01,2026-01,\n"
+                      "O4,x,nd2o3,zhanggong,1,1,2026-1,2026-01,\n";
+    assert_int_equal(lds_match_parse_offers(&t, bad, strlen(bad), &e), LDS_EINVAL);
+    assert_int_equal(e.line, 3);
+    assert_string_equal(e.field, "period_from");
+    assert_int_equal(t.input.n_offers, 2);
+    lds_match_table_release(&t);
+    char buf[32];
+    assert_string_equal(lds_match_fmt_milli(-1500, buf), "-1.500");
+    assert_string_equal(lds_match_fmt_cents(5, buf), "0.05");
+    assert_string_equal(lds_match_fmt_period(P(2026, 12), buf), "2026-12");
+    int64_t v;
+    assert_int_equal(lds_match_parse_decimal("1.2300", 2, &v), 0);
+    assert_int_equal(v, 123);
+    assert_int_equal(lds_match_parse_decimal("1.231", 2, &v), -2);
+    assert_int_equal(lds_match_parse_decimal(".", 2, &v), -1);
+    assert_int_equal(lds_match_parse_decimal("99999999999999999999", 2, &v), -3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -529,6 +610,8 @@ int main(void)
         cmocka_unit_test(bad_input_is_rejected),
         cmocka_unit_test(allocation_failures_are_clean),
         cmocka_unit_test(session_failures_keep_data),
+        cmocka_unit_test(zero_quantities_and_window_ends),
+        cmocka_unit_test(csv_tables_parse_exactly),
     };
     return cmocka_run_group_tests_name("match", tests, NULL, NULL);
 }

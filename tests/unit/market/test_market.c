@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "harness.h"
+#include "lodestone/alloc.h"
 #include "lodestone/catalog.h"
 #include "lodestone/market.h"
 #include "lodestone/store.h"
@@ -281,6 +282,65 @@ static void run_over_a_licensed_lane_is_stored_and_filtered(void **state)
     lds_store_close(s);
 }
 
+/* Every allocation of a run and of an upload failing in turn: a clean
+ * LDS_ENOMEM, nothing stored, no leak (ASan), then success. */
+static void allocation_failures_are_clean(void **state)
+{
+    (void)state;
+    lds_store *s = open_db("faults.db");
+    lds_err e;
+    lds_field_errors fe;
+    lds_buf out = LDS_BUF_INIT;
+    assert_int_equal(lds_market_seed_demo_lanes(s, &e), LDS_OK);
+    assert_int_equal(create(s, &member2, LDS_MARKET_OFFERS,
+                            "{\"material_id\":\"nd2o3\",\"region_id\":\"baoan\",\"quantity\":3,"
+                            "\"unit_price\":750000,\"period_from\":\"2026-01\","
+                            "\"period_to\":\"2026-06\"}",
+                            &fe, &out),
+                     LDS_OK);
+    static const char csv[] =
+        "id,org,material,region,quantity,max_unit_price,due_period,min_purity\n"
+        "a,3,nd2o3,de_bw,1,800000,2026-04,\n"
+        "b,3,nd2o3,nanshan,2,800000,2026-03,\n";
+    int done_upload = 0, done_run = 0, n_failed = 0;
+    for (long n = 1; n < 2000 && !(done_upload && done_run); n++) {
+        lds_code rc;
+        int64_t run = 0;
+        lds_buf_reset(&out);
+        memset(&fe, 0, sizeof fe);
+        assert_int_equal(lds_store_begin(s, &e), LDS_OK);
+        lds_alloc_fail_after(n);
+        if (!done_upload)
+            rc = lds_market_upload_csv(s, &member3, LDS_MARKET_REQUESTS, csv, strlen(csv), &out,
+                                       &fe, &e);
+        else
+            rc = lds_market_run(s, &operator_, NULL, &run, &out, &fe, &e);
+        lds_alloc_fail_after(0);
+        if (rc != LDS_OK) {
+            if (rc != LDS_ENOMEM)
+                fail_msg("allocation %ld: %s (%d)", n, e.msg, (int)rc);
+            n_failed++;
+            lds_store_rollback(s);
+            continue;
+        }
+        assert_int_equal(lds_store_commit(s, &e), LDS_OK);
+        if (!done_upload) {
+            done_upload = 1;
+            assert_int_equal(scalar(s, "SELECT count(*) FROM requests"), 2);
+            n = 0;
+        } else {
+            done_run = 1;
+            assert_int_equal(scalar(s, "SELECT count(*) FROM match_runs"), 1);
+            assert_int_equal(scalar(s, "SELECT sum(quantity_milli) FROM match_lines"), 3000);
+        }
+    }
+    assert_true(done_upload && done_run);
+    assert_true(n_failed > 10); /* both paths allocate through lds_malloc */
+    assert_int_equal(scalar(s, "SELECT count(*) FROM requests"), 2);
+    lds_buf_release(&out);
+    lds_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -288,6 +348,7 @@ int main(void)
         cmocka_unit_test(csv_rolls_back_with_the_caller),
         cmocka_unit_test(demo_lanes_are_synthetic_and_seeded_once),
         cmocka_unit_test(run_over_a_licensed_lane_is_stored_and_filtered),
+        cmocka_unit_test(allocation_failures_are_clean),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

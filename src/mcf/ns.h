@@ -41,8 +41,7 @@ typedef struct lds_mcf__ns {
      * pricing block samples the whole network (see lds_mcf__ns_pos). */
     uint32_t *tail, *head; /* cap_m */
     int64_t *cost;      /* cap_m */
-    int64_t *cap;       /* cap_m: upper - lower, or INF */
-    int64_t *flow;      /* cap_m: flow minus lower bound, in [0, cap] */
+    int64_t *flow;      /* cap_m: flow per problem arc (problem order, real values) */
     int8_t *state;      /* cap_m: 1 at lower, -1 at upper, 0 in the tree */
     uint32_t m0, skip, q, r; /* mixing: m0 arcs, stride, m0 / skip, m0 % skip */
     int64_t *art_flow;  /* n: flow on the artificial arc of u (when it is u's pred) */
@@ -67,8 +66,6 @@ lds_code lds_mcf__ns_init(lds_mcf__ns *s, lds_mcf_problem *p, lds_err *err);
 void lds_mcf__ns_release(lds_mcf__ns *s);
 /** Solves (warm when a basis exists). On OPTIMAL, s->flow and s->pi are valid. */
 lds_code lds_mcf__ns_solve(lds_mcf__ns *s, lds_mcf_status *status, lds_err *err);
-/** Writes the flow of every problem arc (real values) into `out`. */
-void lds_mcf__ns_flows(const lds_mcf__ns *s, int64_t *out);
 /** Warm changes: call after changing the problem's arrays as described. */
 lds_code lds_mcf__ns_supply_changed(lds_mcf__ns *s, uint32_t u, int64_t delta);
 lds_code lds_mcf__ns_bounds_changed(lds_mcf__ns *s, uint32_t e, int64_t old_lower);
@@ -77,7 +74,8 @@ lds_code lds_mcf__ns_arc_added(lds_mcf__ns *s); /* p->n_arcs grew by one */
 
 /** Internal position of problem arc `e`: the first m0 arcs are laid out in
  *  `skip` columns (arc order fills column 0, then column 1, ...); later arcs
- *  keep their index. */
+ *  keep their index.  Tree preds and flows use problem ids; pricing arrays
+ *  (tail, head, cost, state) use positions. */
 static inline uint32_t lds_mcf__ns_pos(const lds_mcf__ns *s, uint32_t e)
 {
     if (e >= s->m0)
@@ -91,6 +89,15 @@ static inline uint32_t lds_mcf__ns_pos(const lds_mcf__ns *s, uint32_t e)
         t = (e - big) % s->q;
     }
     return j + s->skip * t;
+}
+
+/** Problem id of internal position `i` (inverse of lds_mcf__ns_pos). */
+static inline uint32_t lds_mcf__ns_ext(const lds_mcf__ns *s, uint32_t i)
+{
+    if (i >= s->m0)
+        return i;
+    uint32_t j = i % s->skip, t = i / s->skip;
+    return j * s->q + (j < s->r ? j : s->r) + t;
 }
 
 /** Validates the problem (node ranges, lower <= upper: LDS_EINVAL) and its

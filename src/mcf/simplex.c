@@ -110,7 +110,6 @@ lds_code lds_mcf__ns_init(lds_mcf__ns *s, lds_mcf_problem *p, lds_err *err)
     s->tail = lds_malloc(s->cap_m * sizeof *s->tail);
     s->head = lds_malloc(s->cap_m * sizeof *s->head);
     s->cost = lds_malloc(s->cap_m * sizeof *s->cost);
-    s->cap = lds_malloc(s->cap_m * sizeof *s->cap);
     s->flow = lds_malloc(s->cap_m * sizeof *s->flow);
     s->state = lds_malloc(s->cap_m * sizeof *s->state);
     s->art_flow = lds_malloc(n1 * sizeof *s->art_flow);
@@ -126,7 +125,7 @@ lds_code lds_mcf__ns_init(lds_mcf__ns *s, lds_mcf_problem *p, lds_err *err)
     s->dirty = lds_malloc(n1 * sizeof *s->dirty);
     s->in_dirty = lds_calloc(n1, sizeof *s->in_dirty);
     s->buf = lds_malloc(5 * n1 * sizeof *s->buf);
-    if (!s->tail || !s->head || !s->cost || !s->cap || !s->flow || !s->state || !s->art_flow || !s->pi || !s->parent || !s->pred ||
+    if (!s->tail || !s->head || !s->cost || !s->flow || !s->state || !s->art_flow || !s->pi || !s->parent || !s->pred ||
         !s->thread || !s->rev_thread || !s->succ_num || !s->last_succ || !s->pred_dir ||
         !s->excess || !s->dirty || !s->in_dirty || !s->buf) {
         lds_mcf__ns_release(s);
@@ -141,7 +140,6 @@ void lds_mcf__ns_release(lds_mcf__ns *s)
     lds_free(s->tail);
     lds_free(s->head);
     lds_free(s->cost);
-    lds_free(s->cap);
     lds_free(s->flow);
     lds_free(s->state);
     lds_free(s->art_flow);
@@ -166,7 +164,7 @@ static inline int64_t pred_cost(const lds_mcf__ns *s, uint32_t u)
     uint32_t e = s->pred[u];
     if (e & ART)
         return s->pred_dir[u] == UP ? 0 : s->art_cost;
-    return s->cost[e];
+    return s->p->cost[e]; /* tree preds hold problem ids */
 }
 
 /* Recomputes every potential from the tree, in preorder (root = 0). */
@@ -274,10 +272,10 @@ static inline int64_t residual(const lds_mcf__ns *s, uint32_t u, int along)
     if (e & ART)
         return along ? INF : s->art_flow[u];
     if (along) {
-        int64_t c = s->cap[e];
-        return c == INF ? INF : c - s->flow[e];
+        int64_t up = s->p->upper[e];
+        return up == INF ? INF : up - s->flow[e];
     }
-    return s->flow[e];
+    return s->flow[e] - s->p->lower[e];
 }
 
 static inline void add_pred_flow(lds_mcf__ns *s, uint32_t u, int64_t along_delta)
@@ -310,7 +308,9 @@ static int pivot(lds_mcf__ns *s, uint32_t in)
     }
     uint32_t join = u;
 
-    int64_t delta = s->cap[in];
+    uint32_t ein = lds_mcf__ns_ext(s, in); /* problem id: flows and tree preds use it */
+    const lds_mcf_problem *p = s->p;
+    int64_t delta = p->upper[ein] == INF ? INF : p->upper[ein] - p->lower[ein];
     uint32_t u_out = NONE;
     int result = 0;
     for (u = first; u != join; u = parent[u]) {
@@ -334,7 +334,7 @@ static int pivot(lds_mcf__ns *s, uint32_t in)
 
     if (delta > 0) {
         int64_t val = st * delta;
-        s->flow[in] += val;
+        s->flow[ein] += val;
         for (u = tl; u != join; u = parent[u])
             add_pred_flow(s, u, -pred_dir[u] * val);
         for (u = hd; u != join; u = parent[u])
@@ -348,11 +348,11 @@ static int pivot(lds_mcf__ns *s, uint32_t in)
     uint32_t u_in = result == 1 ? first : second, v_in = result == 1 ? second : first;
     uint32_t out = s->pred[u_out];
     if (!(out & ART))
-        s->state[out] = s->flow[out] == 0 ? LOWER : UPPER;
+        s->state[lds_mcf__ns_pos(s, out)] = s->flow[out] == p->lower[out] ? LOWER : UPPER;
     s->state[in] = TREE;
     int64_t rc = s->cost[in] + s->pi[tl] - s->pi[hd];
     int64_t sigma = u_in == tl ? -rc : rc;
-    rehang(s, u_in, v_in, u_out, join, in, u_in == tl ? UP : DOWN);
+    rehang(s, u_in, v_in, u_out, join, ein, u_in == tl ? UP : DOWN);
     /* Potentials are defined up to a constant: shift whichever side of the
      * cut is smaller (both are contiguous in thread order). */
     int64_t *pi = s->pi;
@@ -532,8 +532,7 @@ static void cold_start(lds_mcf__ns *s, const int64_t *b, int mix)
         s->tail[i] = p->tail[e];
         s->head[i] = p->head[e];
         s->cost[i] = p->cost[e];
-        s->cap[i] = p->upper[e] == INF ? INF : p->upper[e] - p->lower[e];
-        s->flow[i] = 0;
+        s->flow[e] = p->lower[e];
         s->state[i] = LOWER;
     }
     for (uint32_t u = 0; u < n; u++) {
@@ -594,7 +593,7 @@ static void push_to_root(lds_mcf__ns *s, uint32_t u, int64_t amt)
             continue;
         }
         s->flow[e] += along ? res : -res;
-        s->state[e] = s->flow[e] == 0 ? LOWER : UPPER;
+        s->state[lds_mcf__ns_pos(s, e)] = s->flow[e] == s->p->lower[e] ? LOWER : UPPER;
         int64_t moved = amt > 0 ? res : -res;
         hang_on_root(s, v, amt - moved);
         amt = moved;
@@ -666,20 +665,6 @@ lds_code lds_mcf__ns_supply_changed(lds_mcf__ns *s, uint32_t u, int64_t delta)
     return LDS_OK;
 }
 
-/* Internal capacity of a problem arc; on overflow the basis is dropped
- * (the next solve is cold and reports the range error). */
-static int64_t internal_cap(lds_mcf__ns *s, int64_t lower, int64_t upper)
-{
-    int64_t c;
-    if (upper == INF)
-        return INF;
-    if (__builtin_sub_overflow(upper, lower, &c)) {
-        s->has_basis = 0;
-        return 0;
-    }
-    return c;
-}
-
 lds_code lds_mcf__ns_cost_changed(lds_mcf__ns *s, uint32_t e)
 {
     track_cost(s, s->p->cost[e]);
@@ -705,19 +690,18 @@ lds_code lds_mcf__ns_bounds_changed(lds_mcf__ns *s, uint32_t e, int64_t old_lowe
     uint32_t i = lds_mcf__ns_pos(s, e);
     uint32_t tl = s->tail[i], hd = s->head[i];
     if (s->state[i] == TREE) {
-        uint32_t c = s->parent[tl] == hd && s->pred[tl] == i ? tl : hd;
+        uint32_t c = s->parent[tl] == hd && s->pred[tl] == e ? tl : hd;
         hang_on_root(s, c, 0);
         s->state[i] = LOWER;
     }
-    lds_i128 old_flow = (lds_i128)s->flow[i] + old_lower, new_flow = p->lower[e];
-    s->cap[i] = internal_cap(s, p->lower[e], p->upper[e]);
+    (void)old_lower; /* flows are stored as real values */
+    lds_i128 old_flow = s->flow[e], new_flow = p->lower[e];
     if (s->state[i] == UPPER && p->upper[e] != INF) {
         new_flow = p->upper[e];
-        s->flow[i] = s->cap[i];
     } else {
         s->state[i] = LOWER;
-        s->flow[i] = 0;
     }
+    s->flow[e] = (int64_t)new_flow;
     lds_i128 d = new_flow - old_flow;
     if (d != 0) {
         add_excess(s, tl, -d); /* the tail now sends d more: less left to route */
@@ -746,7 +730,6 @@ static lds_code ensure_cap(lds_mcf__ns *s, uint32_t want)
     if (grow_arr((void **)&s->tail, want, sizeof *s->tail) ||
         grow_arr((void **)&s->head, want, sizeof *s->head) ||
         grow_arr((void **)&s->cost, want, sizeof *s->cost) ||
-        grow_arr((void **)&s->cap, want, sizeof *s->cap) ||
         grow_arr((void **)&s->flow, want, sizeof *s->flow) ||
         grow_arr((void **)&s->state, want, sizeof *s->state))
         return LDS_ENOMEM; /* grown arrays stay valid; cap_m is unchanged */
@@ -774,8 +757,7 @@ lds_code lds_mcf__ns_arc_added(lds_mcf__ns *s)
     s->tail[e] = p->tail[e];
     s->head[e] = p->head[e];
     s->cost[e] = p->cost[e];
-    s->cap[e] = internal_cap(s, p->lower[e], p->upper[e]);
-    s->flow[e] = 0;
+    s->flow[e] = p->lower[e];
     s->state[e] = LOWER;
     s->next_arc = e; /* price the new arc first: it is the likely entering arc */
     if (s->has_basis && p->lower[e] != 0) {
@@ -852,19 +834,4 @@ lds_code lds_mcf__ns_solve(lds_mcf__ns *s, lds_mcf_status *status, lds_err *err)
     }
     *status = LDS_MCF_OPTIMAL;
     return LDS_OK;
-}
-
-void lds_mcf__ns_flows(const lds_mcf__ns *s, int64_t *out)
-{
-    const lds_mcf_problem *p = s->p;
-    const int64_t *flow = s->flow, *lower = p->lower;
-    /* Walk the mixing columns: problem arcs in order, no divisions. */
-    uint32_t e = 0;
-    for (uint32_t j = 0; j < s->skip && e < s->m0; j++) {
-        uint32_t len = s->q + (j < s->r ? 1 : 0);
-        for (uint32_t t = 0, i = j; t < len; t++, i += s->skip, e++)
-            out[e] = flow[i] + lower[e];
-    }
-    for (; e < s->m; e++)
-        out[e] = flow[e] + lower[e];
 }

@@ -12,7 +12,7 @@
 struct lds_mcf_solver {
     lds_mcf_problem p;     /* owned copy, changed by set_* / add_arc */
     lds_mcf__ns ns;        /* simplex basis over p */
-    int64_t *flow_out;     /* m: flows of the last solve, problem arc order */
+    int64_t *flow_out;     /* m: flows of the last cost-scaling solve */
     uint32_t flow_cap;     /* allocated length of flow_out */
     int64_t *pot_out;      /* n: potentials in the public sign convention */
     int64_t total_cost;
@@ -146,11 +146,7 @@ lds_code lds_mcf_solve(lds_mcf_solver *s, lds_mcf_method method, lds_mcf_status 
             return rc;
         if (*status != LDS_MCF_OPTIMAL)
             return LDS_OK;
-        rc = ensure_flow_out(s, err);
-        if (rc != LDS_OK)
-            return rc;
-        lds_mcf__ns_flows(&s->ns, s->flow_out);
-        rc = total_cost(&s->p, s->flow_out, &s->total_cost, err);
+        rc = total_cost(&s->p, s->ns.flow, &s->total_cost, err);
         if (rc != LDS_OK)
             return rc;
         /* Public potentials: c - pi(u) + pi(v) >= 0, i.e. the negated tree
@@ -245,7 +241,7 @@ const int64_t *lds_mcf_flows(const lds_mcf_solver *s)
 {
     if (!s->has_solution)
         return NULL;
-    return s->flow_out;
+    return s->used == LDS_MCF_COST_SCALING ? s->flow_out : s->ns.flow;
 }
 
 const int64_t *lds_mcf_potentials(const lds_mcf_solver *s)

@@ -21,6 +21,7 @@ typedef struct lds_config {
     int timeout_seconds;      /* LODESTONE_TIMEOUT, default 30 */
     char web_root[512];       /* LODESTONE_WEB_ROOT, default "web" */
     char catalog_path[512];   /* LODESTONE_CATALOG, default "data/catalog.json" */
+    char ledger_key[512];     /* LODESTONE_LEDGER_KEY, default "" = "<db>.ledger-key" */
     lds_log_level log_level;  /* LODESTONE_LOG_LEVEL, default info */
 } lds_config;
 

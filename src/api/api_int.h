@@ -62,6 +62,7 @@ struct lds_server {
     struct event_base *main_base;
     struct event *sig_int, *sig_term;
     int64_t started_ms; /* wall clock at start, for uptime */
+    struct lds_trace_ledger *ledger; /* the transparency log shared by all workers (trace.h) */
 };
 
 /** One request being handled. */
@@ -111,6 +112,7 @@ typedef struct lds_route {
 } lds_route;
 
 extern const lds_route lds_api_routes_registry[];
+extern const lds_route lds_api_routes_trace[];
 extern const lds_route lds_api_routes_market[];
 
 /* idempotency.c: Idempotency-Key on creating requests */

@@ -211,6 +211,7 @@ static const char *method_of(lds_http_method m)
 static const lds_route *const tables[] = {
     lds_api_routes_registry,
     lds_api_routes_market,
+    lds_api_routes_trace,
 };
 
 /* Checks the bearer token; replies 401/403 and returns -1 when refused. */

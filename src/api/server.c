@@ -23,6 +23,7 @@
 #include "lodestone/alloc.h"
 #include "lodestone/buf.h"
 #include "lodestone/log.h"
+#include "lodestone/trace.h"
 
 
 static lds_code listen_socket(const char *bind_addr, int port, int *fd_out, int *port_out,
@@ -191,19 +192,27 @@ void lds_api_add_header(lds_req *r, const char *name, const char *value)
     lds_buf_addf(&r->out_headers, "%s: %s\r\n", name, value);
 }
 
+/* Splits the raw path on '/' and decodes each segment, so an escaped slash
+ * stays inside its segment (EPCIS eventIDs such as "ni:///sha-256;..."). */
 static void split_path(lds_req *r)
 {
     r->n_segs = 0;
-    memcpy(r->seg_buf, r->path, sizeof r->seg_buf);
-    char *p = r->seg_buf;
-    while (*p == '/')
+    const char *p = r->uri;
+    const char *end = p + strcspn(p, "?#");
+    size_t used = 0;
+    while (p < end && *p == '/')
         p++;
-    while (*p && r->n_segs < LDS_API_MAX_SEGMENTS) {
-        r->segs[r->n_segs++] = p;
-        char *slash = strchr(p, '/');
+    while (p < end && r->n_segs < LDS_API_MAX_SEGMENTS) {
+        const char *slash = memchr(p, '/', (size_t)(end - p));
+        const char *seg_end = slash ? slash : end;
+        long n = lds_http_decode(p, (size_t)(seg_end - p), r->seg_buf + used,
+                                 sizeof r->seg_buf - used, 0);
+        if (n < 0)
+            return; /* cannot happen: the whole path decoded into as much room */
+        r->segs[r->n_segs++] = r->seg_buf + used;
+        used += (size_t)n + 1;
         if (!slash)
             return;
-        *slash = '\0';
         p = slash + 1;
     }
 }
@@ -590,14 +599,23 @@ lds_code lds_server_start(const lds_config *cfg, lds_server **out, lds_err *err)
         lds_server_free(srv);
         return rc;
     }
-    lds_store_close(probe);
     if (version < lds_store_latest_version()) {
+        lds_store_close(probe);
         lds_server_free(srv);
         return lds_err_set(err, LDS_EINVAL,
                            "database '%s' is at schema version %d, this build needs %d: run "
                            "'lodestone migrate --db %s'",
                            cfg->db_path, version, lds_store_latest_version(), cfg->db_path);
     }
+    /* The transparency log: tree rebuilt from the leaf table, key created on first start. */
+    char key_path[1024];
+    if ((rc = lds_trace_key_path(cfg->db_path, cfg->ledger_key, key_path, sizeof key_path, err)) ||
+        (rc = lds_trace_ledger_open(probe, key_path, &srv->ledger, err))) {
+        lds_store_close(probe);
+        lds_server_free(srv);
+        return rc;
+    }
+    lds_store_close(probe);
 
     int port = cfg->port;
     for (int i = 0; i < srv->n_workers; i++) {
@@ -677,6 +695,7 @@ void lds_server_free(lds_server *srv)
         event_free(srv->sig_term);
     if (srv->main_base)
         event_base_free(srv->main_base);
+    lds_trace_ledger_free(srv->ledger);
     lds_free(srv->workers);
     lds_free(srv->threads);
     lds_free(srv);

@@ -63,6 +63,10 @@ lds_code lds_config_from_env(lds_config *cfg, lds_err *err)
     if ((v = getenv("LODESTONE_WEB_ROOT")) &&
         (rc = lds_copy_str(cfg->web_root, sizeof cfg->web_root, v, "LODESTONE_WEB_ROOT", err)))
         return rc;
+    if ((v = getenv("LODESTONE_LEDGER_KEY")) &&
+        (rc = lds_copy_str(cfg->ledger_key, sizeof cfg->ledger_key, v, "LODESTONE_LEDGER_KEY",
+                           err)))
+        return rc;
     if ((v = getenv("LODESTONE_CATALOG")) &&
         (rc = lds_copy_str(cfg->catalog_path, sizeof cfg->catalog_path, v, "LODESTONE_CATALOG",
                            err)))

@@ -1,0 +1,494 @@
+/*
+ * capture.c — EPCIS capture: validate with the EPCIS engine, complete each
+ * event with its eventID (given, else the CBV 2.0 hash ID), and in one
+ * transaction per document store the ledger leaf (the canonical bytes), the
+ * event's scalar facts, one row per EPC / EPC class and the capture job.
+ * Leaf indices are taken from the table under the ledger lock, so they are
+ * dense and in commit order; the tree is appended only after the commit.
+ */
+#include <string.h>
+#include <time.h>
+#include "lodestone/alloc.h"
+#include "trace_int.h"
+
+void lds_trace__fmt_time(int64_t ms, char out[32])
+{
+    time_t secs = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+    int frac = (int)(ms - (int64_t)secs * 1000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    /* Unsigned and reduced, so the compiler can bound the width. */
+    snprintf(out, 32, "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ", (unsigned)(tm.tm_year + 1900) % 10000u,
+             (unsigned)(tm.tm_mon + 1) % 100u, (unsigned)tm.tm_mday % 100u,
+             (unsigned)tm.tm_hour % 100u, (unsigned)tm.tm_min % 100u, (unsigned)tm.tm_sec % 100u,
+             (unsigned)frac % 1000u);
+}
+
+lds_code lds_trace_behaviour_parse(const char *s, lds_trace_behaviour *out, lds_err *err)
+{
+    if (strcmp(s, "rollback") == 0)
+        *out = LDS_TRACE_ROLLBACK;
+    else if (strcmp(s, "proceed") == 0)
+        *out = LDS_TRACE_PROCEED;
+    else
+        return lds_err_field(err, LDS_EINVAL, "GS1-Capture-Error-Behaviour",
+                             "capture error behaviour '%.40s' is not supported: use 'rollback' "
+                             "or 'proceed'",
+                             s);
+    return LDS_OK;
+}
+
+/* State of one capture transaction. */
+typedef struct cap_ctx {
+    lds_store *s;
+    lds_epcis_hasher *hasher; /* created on the first event without eventID */
+    int64_t capture_id;       /* 0 for single events */
+    int64_t record_ms;
+    uint64_t next_leaf;       /* index the next stored leaf gets */
+    uint64_t first_leaf;
+    lds_buf leaf;             /* canonical bytes of the current event */
+    lds_buf tmp;              /* normalised values */
+    uint8_t *hashes;          /* leaf hashes stored, for the tree after commit */
+    size_t n_hashes, cap_hashes;
+    char hash_id[LDS_EPCIS_HASH_ID_LEN + 1];
+    const char *event_id;     /* of the current event (borrowed) */
+} cap_ctx;
+
+enum { STORED = 0, DUPLICATE = 1, CONFLICT = 2 };
+
+typedef struct id_ctx {
+    lds_store *s;
+    int64_t event;
+    lds_buf *tmp;
+    lds_err *err;
+    lds_code rc;
+} id_ctx;
+
+/* Identifiers are indexed in their canonical Digital Link form when they have
+ * one, so a query matches the EPC URI and the Digital Link spelling alike. */
+static int index_id(void *ctx, lds_epcis_role role, const char *uri, int has_quantity,
+                    double quantity, const char *uom)
+{
+    static const char ins[] = "INSERT OR IGNORE INTO epcis_event_ids (uri, role, event) "
+                              "VALUES (?, ?, ?)";
+    (void)has_quantity;
+    (void)quantity;
+    (void)uom;
+    id_ctx *c = ctx;
+    lds_buf_reset(c->tmp);
+    const char *key = uri;
+    if (lds_epcis_uri_to_dl(uri, c->tmp) && !c->tmp->oom)
+        key = c->tmp->ptr;
+    lds_stmt *st;
+    if ((c->rc = lds_store_prepare(c->s, ins, &st, c->err)))
+        return 1;
+    lds_stmt_bind_text(st, 1, key);
+    lds_stmt_bind_i64(st, 2, (int64_t)role);
+    lds_stmt_bind_i64(st, 3, c->event);
+    if ((c->rc = lds_stmt_exec(st, c->err)))
+        return 1;
+    return 0;
+}
+
+/* Binds a CBV value in its web-URI form, or NULL. */
+static void bind_cbv(lds_stmt *st, int idx, lds_epcis_vocab vocab, const char *v, lds_buf *tmp)
+{
+    if (!v) {
+        lds_stmt_bind_null(st, idx);
+        return;
+    }
+    lds_buf_reset(tmp);
+    lds_epcis_cbv_normalize(vocab, v, tmp);
+    lds_stmt_bind_text(st, idx, tmp->oom ? v : tmp->ptr);
+}
+
+/* Binds a location id in its canonical Digital Link form when it has one. */
+static void bind_loc(lds_stmt *st, int idx, const char *v, lds_buf *tmp)
+{
+    if (!v) {
+        lds_stmt_bind_null(st, idx);
+        return;
+    }
+    lds_buf_reset(tmp);
+    if (lds_epcis_uri_to_dl(v, tmp) && !tmp->oom)
+        lds_stmt_bind_text(st, idx, tmp->ptr);
+    else
+        lds_stmt_bind_text(st, idx, v);
+}
+
+/* Stores one valid event; *outcome is STORED, DUPLICATE or CONFLICT. */
+static lds_code store_one(cap_ctx *cx, const json_t *ev, const json_t *doc_ctx, int *outcome,
+                          lds_err *err)
+{
+    static const char q_dup[] = "SELECT l.data FROM epcis_events e "
+                                "JOIN ledger_leaves l ON l.idx = e.leaf_idx WHERE e.event_id = ?";
+    static const char ins_leaf[] = "INSERT INTO ledger_leaves (idx, leaf_hash, data) "
+                                   "VALUES (?, ?, ?)";
+    static const char ins_event[] =
+        "INSERT INTO epcis_events (event_id, type, action, event_time_ms, tz_offset_min, "
+        "record_time_ms, biz_step, disposition, read_point, biz_location, leaf_idx, capture_id) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    lds_epcis_event_info info;
+    lds_code rc;
+    lds_stmt *st;
+    if ((rc = lds_epcis_event_info_get(ev, &info, err)))
+        return rc;
+    const char *id = info.event_id;
+    if (!id) {
+        if (!cx->hasher && !(cx->hasher = lds_epcis_hasher_new()))
+            return lds_err_set(err, LDS_ENOMEM, "out of memory");
+        if ((rc = lds_epcis_hasher_hash_id(cx->hasher, doc_ctx, ev, cx->hash_id, err)))
+            return rc;
+        id = cx->hash_id;
+    }
+    cx->event_id = id;
+    if ((rc = lds_epcis_event_canonical(ev, doc_ctx, id, &cx->leaf, err)))
+        return rc;
+
+    /* A repeated eventID is idempotent when the bytes are the same. */
+    if ((rc = lds_store_prepare(cx->s, q_dup, &st, err)))
+        return rc;
+    lds_stmt_bind_text(st, 1, id);
+    int step = lds_stmt_step(st, err);
+    if (step == LDS_STORE_ROW) {
+        int n = 0;
+        const void *p = lds_stmt_col_blob(st, 0, &n);
+        *outcome = ((size_t)n == cx->leaf.len && memcmp(p, cx->leaf.ptr, cx->leaf.len) == 0)
+                       ? DUPLICATE
+                       : CONFLICT;
+        lds_stmt_reset(st);
+        return LDS_OK;
+    }
+    if (step != LDS_STORE_DONE)
+        return (lds_code)step;
+
+    if (cx->n_hashes == cx->cap_hashes) {
+        size_t cap = cx->cap_hashes ? cx->cap_hashes * 2 : 64;
+        uint8_t *p = lds_realloc(cx->hashes, cap * LDS_LEDGER_HASH_LEN);
+        if (!p)
+            return lds_err_set(err, LDS_ENOMEM, "out of memory");
+        cx->hashes = p;
+        cx->cap_hashes = cap;
+    }
+    uint8_t *hash = cx->hashes + cx->n_hashes * LDS_LEDGER_HASH_LEN;
+    lds_ledger_hash_leaf(cx->leaf.ptr, cx->leaf.len, hash);
+    if (cx->leaf.len > INT32_MAX)
+        return lds_err_set(err, LDS_ETOOBIG, "event too large");
+
+    if ((rc = lds_store_prepare(cx->s, ins_leaf, &st, err)))
+        return rc;
+    lds_stmt_bind_i64(st, 1, (int64_t)cx->next_leaf);
+    lds_stmt_bind_blob(st, 2, hash, LDS_LEDGER_HASH_LEN);
+    lds_stmt_bind_blob(st, 3, cx->leaf.ptr, (int)cx->leaf.len);
+    if ((rc = lds_stmt_exec(st, err)))
+        return rc;
+
+    if ((rc = lds_store_prepare(cx->s, ins_event, &st, err)))
+        return rc;
+    lds_stmt_bind_text(st, 1, id);
+    lds_stmt_bind_text(st, 2, lds_epcis_type_name(info.type));
+    if (info.action == LDS_EPCIS_ACTION_NONE)
+        lds_stmt_bind_null(st, 3);
+    else
+        lds_stmt_bind_text(st, 3, lds_epcis_action_name(info.action));
+    lds_stmt_bind_i64(st, 4, info.event_time_ms);
+    lds_stmt_bind_i64(st, 5, info.event_tz_offset_min);
+    lds_stmt_bind_i64(st, 6, cx->record_ms);
+    bind_cbv(st, 7, LDS_EPCIS_VOCAB_BIZSTEP, info.biz_step, &cx->tmp);
+    bind_cbv(st, 8, LDS_EPCIS_VOCAB_DISPOSITION, info.disposition, &cx->tmp);
+    bind_loc(st, 9, info.read_point, &cx->tmp);
+    bind_loc(st, 10, info.biz_location, &cx->tmp);
+    lds_stmt_bind_i64(st, 11, (int64_t)cx->next_leaf);
+    if (cx->capture_id)
+        lds_stmt_bind_i64(st, 12, cx->capture_id);
+    else
+        lds_stmt_bind_null(st, 12);
+    if ((rc = lds_stmt_exec(st, err)))
+        return rc;
+
+    id_ctx ic = {cx->s, lds_store_last_id(cx->s), &cx->tmp, err, LDS_OK};
+    if (lds_epcis_event_each_id(ev, index_id, &ic))
+        return ic.rc ? ic.rc : lds_err_set(err, LDS_EIO, "cannot index identifiers");
+    if (cx->tmp.oom || cx->leaf.oom)
+        return lds_err_set(err, LDS_ENOMEM, "out of memory");
+    cx->n_hashes++;
+    cx->next_leaf++;
+    *outcome = STORED;
+    return LDS_OK;
+}
+
+static void cap_release(cap_ctx *cx)
+{
+    lds_epcis_hasher_free(cx->hasher);
+    lds_buf_release(&cx->leaf);
+    lds_buf_release(&cx->tmp);
+    lds_free(cx->hashes);
+}
+
+/* Opens the write transaction and reads the next leaf index.  With a ledger,
+ * its lock is taken first and held until finish(). */
+static lds_code start(cap_ctx *cx, lds_trace_ledger *lg, lds_err *err)
+{
+    static const char q_next[] = "SELECT coalesce(max(idx) + 1, 0) FROM ledger_leaves";
+    if (lg)
+        pthread_mutex_lock(&lg->mu);
+    lds_code rc = lds_store_begin(cx->s, err);
+    if (rc == LDS_OK) {
+        lds_stmt *st;
+        if ((rc = lds_store_prepare(cx->s, q_next, &st, err)) == LDS_OK) {
+            int step = lds_stmt_step(st, err);
+            if (step == LDS_STORE_ROW) {
+                cx->next_leaf = cx->first_leaf = (uint64_t)lds_stmt_col_i64(st, 0);
+                lds_stmt_reset(st);
+            } else {
+                rc = step == LDS_STORE_DONE ? lds_err_set(err, LDS_EIO, "no leaf count")
+                                            : (lds_code)step;
+            }
+        }
+        if (rc)
+            lds_store_rollback(cx->s);
+    }
+    if (rc && lg)
+        pthread_mutex_unlock(&lg->mu);
+    return rc;
+}
+
+/* Commits (when `commit`) or rolls back, updates the tree and drops the lock. */
+static lds_code finish(cap_ctx *cx, lds_trace_ledger *lg, int commit, lds_err *err)
+{
+    lds_code rc = LDS_OK;
+    if (commit)
+        rc = lds_store_commit(cx->s, err);
+    if (!commit || rc)
+        lds_store_rollback(cx->s);
+    if (lg) {
+        if (rc == LDS_OK && commit) {
+            /* The tree follows the database; if another process appended
+             * meanwhile, or an append fails, the next sync catches up. */
+            if (lds_ledger_tree_size(lg->tree) == cx->first_leaf) {
+                for (size_t i = 0; i < cx->n_hashes; i++)
+                    if (lds_ledger_tree_append(lg->tree, cx->hashes + i * LDS_LEDGER_HASH_LEN,
+                                               NULL))
+                        break;
+            } else {
+                lds_trace__sync(lg, cx->s, NULL);
+            }
+        }
+        pthread_mutex_unlock(&lg->mu);
+    }
+    return rc;
+}
+
+static void add_violation(lds_epcis_report *rep, long index, const char *pointer, const char *msg)
+{
+    rep->n_errors++;
+    if (rep->n_items >= LDS_EPCIS_MAX_VIOLATIONS)
+        return;
+    lds_epcis_violation *v = &rep->items[rep->n_items++];
+    snprintf(v->pointer, sizeof v->pointer, "%s", pointer);
+    snprintf(v->message, sizeof v->message, "%s", msg);
+    v->event_index = index;
+}
+
+/* The job's errors: the violations of rejected events, as JSON. */
+static void errors_json(const lds_epcis_report *rep, lds_buf *out)
+{
+    lds_buf_addc(out, '[');
+    for (int i = 0; i < rep->n_items; i++) {
+        if (i)
+            lds_buf_addc(out, ',');
+        lds_buf_adds(out, "{\"pointer\":");
+        lds_buf_add_json_str(out, rep->items[i].pointer);
+        lds_buf_adds(out, ",\"message\":");
+        lds_buf_add_json_str(out, rep->items[i].message);
+        lds_buf_addf(out, ",\"eventIndex\":%ld}", rep->items[i].event_index);
+    }
+    lds_buf_addc(out, ']');
+}
+
+lds_code lds_trace_capture(lds_store *s, lds_trace_ledger *lg, const json_t *doc,
+                           lds_trace_behaviour behaviour, int64_t org_id, lds_epcis_report *rep,
+                           lds_trace_capture_result *res, lds_err *err)
+{
+    static const char ins_job[] = "INSERT INTO epcis_captures (created_ms, running, success, "
+                                  "error_behaviour, org_id) VALUES (?, 1, 0, ?, ?)";
+    static const char upd_job[] =
+        "UPDATE epcis_captures SET finished_ms = ?, running = 0, success = ?, n_events = ?, "
+        "n_stored = ?, n_duplicates = ?, n_invalid = ?, errors_json = ? WHERE id = ?";
+    memset(res, 0, sizeof *res);
+    lds_code rc = lds_epcis_validate_document(doc, rep, err);
+    if (rc != LDS_OK && rc != LDS_EINVAL)
+        return rc;
+    res->n_events = rep->n_events;
+    res->n_invalid = rep->n_invalid;
+    if (!rep->doc_ok || (rc == LDS_EINVAL && behaviour == LDS_TRACE_ROLLBACK))
+        return lds_err_set(err, LDS_EINVAL, "the document has %zu violation%s; nothing was stored",
+                           rep->n_errors, rep->n_errors == 1 ? "" : "s");
+    const json_t *events = lds_epcis_document_events(doc);
+    const json_t *doc_ctx = lds_epcis_document_context(doc);
+
+    cap_ctx cx;
+    memset(&cx, 0, sizeof cx);
+    cx.s = s;
+    cx.record_ms = lds_trace__now_ms();
+    lds_buf_init(&cx.leaf);
+    lds_buf_init(&cx.tmp);
+    lds_buf errs = LDS_BUF_INIT;
+    if ((rc = start(&cx, lg, err))) {
+        cap_release(&cx);
+        return rc;
+    }
+    lds_stmt *st;
+    if ((rc = lds_store_prepare(s, ins_job, &st, err)))
+        goto done;
+    lds_stmt_bind_i64(st, 1, cx.record_ms);
+    lds_stmt_bind_text(st, 2, behaviour == LDS_TRACE_ROLLBACK ? "rollback" : "proceed");
+    if (org_id)
+        lds_stmt_bind_i64(st, 3, org_id);
+    else
+        lds_stmt_bind_null(st, 3);
+    if ((rc = lds_stmt_exec(st, err)))
+        goto done;
+    cx.capture_id = lds_store_last_id(s);
+
+    size_t n = events ? json_array_size(events) : 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!rep->event_ok[i])
+            continue;
+        int outcome = STORED;
+        if ((rc = store_one(&cx, json_array_get(events, i), doc_ctx, &outcome, err)))
+            goto done;
+        /* In a document, a reused eventID is a duplicate whatever its bytes:
+         * the first capture wins.  The standard's own examples reuse
+         * eventIDs across different events, and a batch must not fail on an
+         * event the repository already holds. */
+        if (outcome == DUPLICATE || outcome == CONFLICT)
+            res->n_duplicates++;
+        else
+            res->n_stored++;
+    }
+    if (res->n_invalid && behaviour == LDS_TRACE_ROLLBACK) {
+        rc = lds_err_set(err, LDS_EINVAL, "the document has %zu violation%s; nothing was stored",
+                         rep->n_errors, rep->n_errors == 1 ? "" : "s");
+        goto done;
+    }
+    if (res->n_invalid)
+        errors_json(rep, &errs);
+    if ((rc = lds_store_prepare(s, upd_job, &st, err)))
+        goto done;
+    lds_stmt_bind_i64(st, 1, lds_trace__now_ms());
+    lds_stmt_bind_i64(st, 2, res->n_invalid == 0);
+    lds_stmt_bind_i64(st, 3, (int64_t)res->n_events);
+    lds_stmt_bind_i64(st, 4, (int64_t)res->n_stored);
+    lds_stmt_bind_i64(st, 5, (int64_t)res->n_duplicates);
+    lds_stmt_bind_i64(st, 6, (int64_t)res->n_invalid);
+    if (res->n_invalid)
+        lds_stmt_bind_text(st, 7, errs.ptr);
+    else
+        lds_stmt_bind_null(st, 7);
+    lds_stmt_bind_i64(st, 8, cx.capture_id);
+    if (errs.oom)
+        rc = lds_err_set(err, LDS_ENOMEM, "out of memory");
+    else
+        rc = lds_stmt_exec(st, err);
+done:
+    {
+        lds_code frc = finish(&cx, lg, rc == LDS_OK, err);
+        if (rc == LDS_OK)
+            rc = frc;
+    }
+    if (rc == LDS_OK) {
+        res->capture_id = cx.capture_id;
+        res->first_leaf = cx.first_leaf;
+    } else {
+        res->n_stored = res->n_duplicates = 0;
+    }
+    lds_buf_release(&errs);
+    cap_release(&cx);
+    return rc;
+}
+
+lds_code lds_trace_capture_event(lds_store *s, lds_trace_ledger *lg, const json_t *event,
+                                 lds_epcis_report *rep, lds_trace_capture_result *res,
+                                 lds_err *err)
+{
+    memset(res, 0, sizeof *res);
+    lds_code rc = lds_epcis_validate_event(event, rep, err);
+    if (rc == LDS_EINVAL)
+        return lds_err_set(err, LDS_EINVAL, "the event has %zu violation%s; nothing was stored",
+                           rep->n_errors, rep->n_errors == 1 ? "" : "s");
+    if (rc)
+        return rc;
+    res->n_events = 1;
+    cap_ctx cx;
+    memset(&cx, 0, sizeof cx);
+    cx.s = s;
+    cx.record_ms = lds_trace__now_ms();
+    lds_buf_init(&cx.leaf);
+    lds_buf_init(&cx.tmp);
+    if ((rc = start(&cx, lg, err))) {
+        cap_release(&cx);
+        return rc;
+    }
+    int outcome = STORED;
+    rc = store_one(&cx, event, NULL, &outcome, err);
+    if (rc == LDS_OK) {
+        snprintf(res->event_id, sizeof res->event_id, "%s", cx.event_id);
+        if (outcome == CONFLICT) {
+            add_violation(rep, 0, "/eventID", "eventID is already stored for another event");
+            rc = lds_err_field(err, LDS_ECONFLICT, "/eventID",
+                               "eventID '%.120s' is already stored for another event",
+                               cx.event_id);
+        }
+    }
+    {
+        lds_code frc = finish(&cx, lg, rc == LDS_OK && outcome == STORED, err);
+        if (rc == LDS_OK)
+            rc = frc;
+    }
+    if (rc == LDS_OK) {
+        res->n_stored = outcome == STORED;
+        res->n_duplicates = outcome == DUPLICATE;
+        res->first_leaf = cx.first_leaf;
+    }
+    cap_release(&cx);
+    return rc;
+}
+
+lds_code lds_trace_capture_job_json(lds_store *s, int64_t capture_id, lds_buf *out,
+                                    lds_err *err)
+{
+    static const char q[] =
+        "SELECT created_ms, finished_ms, running, success, error_behaviour, n_events, n_stored, "
+        "n_duplicates, n_invalid, errors_json FROM epcis_captures WHERE id = ?";
+    lds_stmt *st;
+    lds_code rc = lds_store_prepare(s, q, &st, err);
+    if (rc)
+        return rc;
+    lds_stmt_bind_i64(st, 1, capture_id);
+    int step = lds_stmt_step(st, err);
+    if (step == LDS_STORE_DONE)
+        return lds_err_set(err, LDS_ENOTFOUND, "no capture job %lld", (long long)capture_id);
+    if (step != LDS_STORE_ROW)
+        return (lds_code)step;
+    char created[32], finished[32];
+    lds_trace__fmt_time(lds_stmt_col_i64(st, 0), created);
+    int running = (int)lds_stmt_col_i64(st, 2);
+    lds_buf_addf(out, "{\"captureID\":\"%lld\",\"createdAt\":\"%s\"", (long long)capture_id,
+                 created);
+    if (!lds_stmt_col_is_null(st, 1)) {
+        lds_trace__fmt_time(lds_stmt_col_i64(st, 1), finished);
+        lds_buf_addf(out, ",\"finishedAt\":\"%s\"", finished);
+    }
+    lds_buf_addf(out,
+                 ",\"running\":%s,\"success\":%s,\"captureErrorBehaviour\":\"%s\","
+                 "\"eventCount\":%lld,\"storedCount\":%lld,\"duplicateCount\":%lld,"
+                 "\"invalidCount\":%lld,\"errors\":%s}",
+                 running ? "true" : "false", lds_stmt_col_i64(st, 3) ? "true" : "false",
+                 lds_stmt_col_text(st, 4), (long long)lds_stmt_col_i64(st, 5),
+                 (long long)lds_stmt_col_i64(st, 6), (long long)lds_stmt_col_i64(st, 7),
+                 (long long)lds_stmt_col_i64(st, 8),
+                 lds_stmt_col_is_null(st, 9) ? "[]" : lds_stmt_col_text(st, 9));
+    lds_stmt_reset(st);
+    return out->oom ? lds_err_set(err, LDS_ENOMEM, "out of memory") : LDS_OK;
+}

@@ -1,0 +1,24 @@
+/* trace_int.h — internals shared by the trace module's files. */
+#ifndef LDS_TRACE_INT_H
+#define LDS_TRACE_INT_H
+
+#include <pthread.h>
+#include <stdio.h>
+#include "lodestone/trace.h"
+
+struct lds_trace_ledger {
+    pthread_mutex_t mu;     /* serialises appends, catch-up and signing */
+    lds_ledger_tree *tree;  /* every committed leaf (lock-free readers) */
+    lds_ledger_keypair kp;  /* the log's signing key */
+    int has_sth;
+    lds_ledger_sth sth;     /* latest head handed out */
+};
+
+/** Catches the tree up with ledger_leaves.  Caller holds lg->mu. */
+lds_code lds_trace__sync(lds_trace_ledger *lg, lds_store *s, lds_err *err);
+/** Wall clock in Unix milliseconds. */
+int64_t lds_trace__now_ms(void);
+/** Formats Unix ms as RFC 3339 UTC with milliseconds ("2024-01-02T03:04:05.678Z"). */
+void lds_trace__fmt_time(int64_t ms, char out[32]);
+
+#endif

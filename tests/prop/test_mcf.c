@@ -224,9 +224,12 @@ static void random_medium_instance(lds_mcf_problem *p)
     uint32_t m = (uint32_t)uni(n, 8 * n);
     assert_int_equal(lds_mcf_problem_init(p, n, m, &e), LDS_OK);
     int layered = uni(0, 1) == 0;
+    /* A third of the instances use large values (costs to ~1e9, capacities
+     * to ~3e5): big-M artificial costs and wide potentials, no overflow. */
+    int64_t cost_scale = uni(0, 2) == 0 ? 1000003 : 1, cap_scale = cost_scale > 1 ? 997 : 1;
     int64_t total = 0;
     for (uint32_t u = 0; u + 1 < n; u++) {
-        p->supply[u] = uni(0, 4) == 0 ? uni(-400, 400) : 0;
+        p->supply[u] = uni(0, 4) == 0 ? uni(-400, 400) * cap_scale : 0;
         total += p->supply[u];
     }
     p->supply[n - 1] = -total;
@@ -236,9 +239,9 @@ static void random_medium_instance(lds_mcf_problem *p)
             v = uni(0, 9) ? (uint32_t)(u + 1 + uni(0, 2)) % n : (uint32_t)uni(0, n - 1);
         else
             v = (uint32_t)uni(0, n - 1);
-        int64_t lo = uni(0, 15) == 0 ? uni(0, 20) : 0;
-        int64_t up = uni(0, 7) == 0 ? LDS_MCF_INF : lo + uni(0, 300);
-        int64_t c = uni(-50, 1000);
+        int64_t lo = uni(0, 15) == 0 ? uni(0, 20) * cap_scale : 0;
+        int64_t up = uni(0, 7) == 0 ? LDS_MCF_INF : lo + uni(0, 300) * cap_scale;
+        int64_t c = uni(-50, 1000) * cost_scale;
         if (up == LDS_MCF_INF && c < 0)
             c = -c;
         assert_int_equal(lds_mcf_problem_add_arc(p, u, v, lo, up, c, NULL, &e), LDS_OK);

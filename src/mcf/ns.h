@@ -5,8 +5,10 @@
  * Basis: a spanning tree over the n nodes plus an artificial root (index n),
  * stored as parent/pred/pred_dir plus a preorder thread (thread, rev_thread),
  * subtree sizes (succ_num) and the last node of each subtree in preorder
- * (last_succ).  Real arcs keep their problem ids; the artificial arc joining
- * node u and the root has id LDS_MCF__ART | u.
+ * (last_succ).  Tree preds and flows use problem arc ids (flows are real
+ * values, lower <= flow <= upper); the pricing arrays are laid out by
+ * position (lds_mcf__ns_pos).  The artificial arc joining node u and the
+ * root has id LDS_MCF__ART | u and its flow in art_flow[u].
  */
 #ifndef LDS_MCF_NS_H
 #define LDS_MCF_NS_H

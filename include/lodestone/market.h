@@ -82,6 +82,15 @@ lds_code lds_market_get(lds_store *s, const lds_principal *who, lds_market_kind 
                         const char *id, lds_buf *out, lds_err *err);
 
 /**
+ * Withdraws an offer or a request (status 'withdrawn'; later runs leave it
+ * out) and writes the record.  Operators and members of the record's
+ * organisation may; LDS_ENOTFOUND when `who` cannot see it, LDS_EFORBIDDEN
+ * when it can but may not write.  Withdrawing twice is not an error.
+ */
+lds_code lds_market_withdraw(lds_store *s, const lds_principal *who, lds_market_kind kind,
+                             const char *id, lds_buf *out, lds_err *err);
+
+/**
  * Runs a match over the open offers and requests (only `material` when not
  * NULL) and all lanes, and stores the run with its lines, unmet requests and
  * duals.  Operators and members may run; others get LDS_EFORBIDDEN.  An

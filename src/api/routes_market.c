@@ -62,6 +62,30 @@ static void h_get(lds_req *r, const char *arg, const char *id)
     lds_buf_release(&b);
 }
 
+static void h_withdraw(lds_req *r, const char *arg, const char *id)
+{
+    if (no_params(r))
+        return;
+    lds_buf b = LDS_BUF_INIT;
+    lds_err err;
+    lds_err_clear(&err);
+    lds_store *s = r->w->store;
+    lds_code rc = lds_store_begin(s, &err);
+    if (rc == LDS_OK) {
+        rc = lds_market_withdraw(s, &r->who, kind_of(arg), id, &b, &err);
+        if (rc == LDS_OK)
+            rc = lds_store_commit(s, &err);
+        else
+            lds_store_rollback(s);
+        lds_api_generation_bump(r->w);
+    }
+    if (rc != LDS_OK)
+        lds_api_problem_err(r, &err, NULL);
+    else
+        lds_api_reply_json(r, 200, &b);
+    lds_buf_release(&b);
+}
+
 static void h_lines_csv(lds_req *r, const char *arg, const char *id)
 {
     (void)arg;
@@ -233,9 +257,11 @@ const lds_route lds_api_routes_market[] = {
     {LDS_HTTP_GET, "/api/v1/offers", LDS_ACCESS_TOKEN, h_list, "offers"},
     {LDS_HTTP_POST, "/api/v1/offers", LDS_ACCESS_TOKEN, h_create, "offers"},
     {LDS_HTTP_GET, "/api/v1/offers/{id}", LDS_ACCESS_TOKEN, h_get, "offers"},
+    {LDS_HTTP_DELETE, "/api/v1/offers/{id}", LDS_ACCESS_TOKEN, h_withdraw, "offers"},
     {LDS_HTTP_GET, "/api/v1/requests", LDS_ACCESS_TOKEN, h_list, "requests"},
     {LDS_HTTP_POST, "/api/v1/requests", LDS_ACCESS_TOKEN, h_create, "requests"},
     {LDS_HTTP_GET, "/api/v1/requests/{id}", LDS_ACCESS_TOKEN, h_get, "requests"},
+    {LDS_HTTP_DELETE, "/api/v1/requests/{id}", LDS_ACCESS_TOKEN, h_withdraw, "requests"},
     {LDS_HTTP_GET, "/api/v1/lanes", LDS_ACCESS_TOKEN, h_list, "lanes"},
     {LDS_HTTP_POST, "/api/v1/lanes", LDS_ACCESS_OPERATOR, h_create, "lanes"},
     {LDS_HTTP_GET, "/api/v1/lanes/{id}", LDS_ACCESS_TOKEN, h_get, "lanes"},

@@ -756,6 +756,31 @@ lds_code lds_market_create(lds_store *s, const lds_principal *who, lds_market_ki
     return LDS_OK;
 }
 
+lds_code lds_market_withdraw(lds_store *s, const lds_principal *who, lds_market_kind kind,
+                             const char *id, lds_buf *out, lds_err *err)
+{
+    static const char q_offer[] = "UPDATE offers SET status = 'withdrawn' WHERE id = ?1";
+    static const char q_request[] = "UPDATE requests SET status = 'withdrawn' WHERE id = ?1";
+    if (kind == LDS_MARKET_LANES)
+        return lds_err_set(err, LDS_EINVAL, "lanes are not withdrawn");
+    lds_buf scratch = LDS_BUF_INIT;
+    lds_code rc = lds_market_get(s, who, kind, id, &scratch, err);
+    lds_buf_release(&scratch);
+    if (rc)
+        return rc;
+    if (who->role != LDS_ROLE_OPERATOR && who->role != LDS_ROLE_MEMBER)
+        return lds_err_set(err, LDS_EFORBIDDEN, "a '%s' token cannot withdraw records",
+                           lds_role_name(who->role));
+    /* a member sees only its own organisation's records, so it owns this one */
+    int64_t v = 0;
+    lds_market__parse_id(id, &v);
+    lds_stmt *st;
+    if ((rc = lds_store_prepare(s, kind == LDS_MARKET_OFFERS ? q_offer : q_request, &st, err)) ||
+        (rc = lds_stmt_bind_i64(st, 1, v)) || (rc = lds_stmt_exec(st, err)))
+        return rc;
+    return lds_market_get(s, who, kind, id, out, err);
+}
+
 /* ---- CSV upload ------------------------------------------------------------- */
 
 lds_code lds_market_upload_csv(lds_store *s, const lds_principal *who, lds_market_kind kind,

@@ -379,6 +379,76 @@ static void add_fmt_cents(lds_buf *b, const char *key, int64_t v)
     lds_buf_addf(b, "\"%s\":%s", key, lds_match_fmt_cents(v, t));
 }
 
+/* The previous run over the same scope (all materials or the same one). */
+static const char q_prev[] =
+    "SELECT max(p.id) FROM match_runs p, match_runs r WHERE r.id = ?1 AND p.id < r.id"
+    " AND p.material_id IS r.material_id";
+/* Lines that differ between run ?1 and run ?2, keyed by (offer, request), as
+ * the caller may see them: added or changed (from ?1), then removed. */
+static const char q_changes[] =
+    "SELECT a.offer_id, a.request_id, a.offer_org, a.request_org, b.quantity_milli,"
+    " a.quantity_milli, b.line_total_cents, a.line_total_cents"
+    " FROM match_lines a LEFT JOIN match_lines b ON b.run_id = ?2 AND b.offer_id = a.offer_id"
+    " AND b.request_id = a.request_id"
+    " WHERE a.run_id = ?1 AND (b.run_id IS NULL OR b.quantity_milli != a.quantity_milli"
+    " OR b.line_total_cents != a.line_total_cents OR b.ship_period != a.ship_period)"
+    " AND (?3 = 1 OR a.offer_org = ?4 OR a.request_org = ?4)"
+    " UNION ALL"
+    " SELECT b.offer_id, b.request_id, b.offer_org, b.request_org, b.quantity_milli, NULL,"
+    " b.line_total_cents, NULL FROM match_lines b WHERE b.run_id = ?2"
+    " AND NOT EXISTS (SELECT 1 FROM match_lines a WHERE a.run_id = ?1"
+    " AND a.offer_id = b.offer_id AND a.request_id = b.request_id)"
+    " AND (?3 = 1 OR b.offer_org = ?4 OR b.request_org = ?4)"
+    " ORDER BY 1, 2";
+
+/* Appends ,"previous_run":id|null,"changes":[...] against the previous run. */
+static lds_code add_changes(lds_store *s, const lds_principal *who, int64_t id, lds_buf *out,
+                            lds_err *err)
+{
+    lds_stmt *st;
+    lds_code rc;
+    if ((rc = lds_store_prepare(s, q_prev, &st, err)) || (rc = lds_stmt_bind_i64(st, 1, id)))
+        return rc;
+    int r = lds_stmt_step(st, err);
+    if (r != LDS_STORE_ROW)
+        return r == LDS_STORE_DONE ? lds_err_set(err, LDS_ECORRUPT, "no aggregate row")
+                                   : (lds_code)r;
+    int64_t prev = lds_stmt_col_is_null(st, 0) ? 0 : lds_stmt_col_i64(st, 0);
+    lds_stmt_reset(st);
+    if (!prev) {
+        lds_buf_adds(out, ",\"previous_run\":null,\"changes\":[]");
+        return LDS_OK;
+    }
+    lds_buf_addf(out, ",\"previous_run\":%lld,\"changes\":[", (long long)prev);
+    if ((rc = lds_store_prepare(s, q_changes, &st, err)))
+        return rc;
+    if (lds_stmt_bind_i64(st, 1, id) || lds_stmt_bind_i64(st, 2, prev) ||
+        lds_stmt_bind_i64(st, 3, lds_market_sees_all(who)) ||
+        lds_stmt_bind_i64(st, 4, who->org_id))
+        return lds_err_set(err, LDS_ENOMEM, "cannot bind");
+    int n = 0;
+    char t[32];
+    while ((r = lds_stmt_step(st, err)) == LDS_STORE_ROW) {
+        int before = !lds_stmt_col_is_null(st, 4), after = !lds_stmt_col_is_null(st, 5);
+        lds_buf_addf(out, "%s{\"change\":\"%s\",\"offer_id\":%lld,\"request_id\":%lld,"
+                          "\"quantity_before\":",
+                     n++ ? "," : "", !before ? "added" : !after ? "removed" : "changed",
+                     (long long)lds_stmt_col_i64(st, 0), (long long)lds_stmt_col_i64(st, 1));
+        lds_buf_adds(out, before ? lds_match_fmt_milli(lds_stmt_col_i64(st, 4), t) : "null");
+        lds_buf_adds(out, ",\"quantity_after\":");
+        lds_buf_adds(out, after ? lds_match_fmt_milli(lds_stmt_col_i64(st, 5), t) : "null");
+        lds_buf_adds(out, ",\"line_total_before\":");
+        lds_buf_adds(out, before ? lds_match_fmt_cents(lds_stmt_col_i64(st, 6), t) : "null");
+        lds_buf_adds(out, ",\"line_total_after\":");
+        lds_buf_adds(out, after ? lds_match_fmt_cents(lds_stmt_col_i64(st, 7), t) : "null");
+        lds_buf_addc(out, '}');
+    }
+    if (r != LDS_STORE_DONE)
+        return (lds_code)r;
+    lds_buf_addc(out, ']');
+    return LDS_OK;
+}
+
 lds_code lds_market_run_get(lds_store *s, const lds_principal *who, const char *idtxt,
                             lds_buf *out, lds_err *err)
 {
@@ -545,6 +615,8 @@ lds_code lds_market_run_get(lds_store *s, const lds_principal *who, const char *
     if (r != LDS_STORE_DONE)
         return (lds_code)r;
     lds_buf_addc(out, ']');
+    if ((rc = add_changes(s, who, id, out, err)))
+        return rc;
     /* the caller's own position (for operators: the operator org's, usually zero) */
     lds_buf_addf(out, ",\"own\":{\"org_id\":%lld,", (long long)who->org_id);
     add_fmt_milli(out, "bought", bought);

@@ -14,6 +14,7 @@
 static lds_test_server srv;
 static char org3_token[64];   /* a member of org 3 */
 static char auditor_token[64]; /* an auditor of org 1 */
+static long long offer_b, request_r3; /* of the hand-made set */
 
 static void make_token(int org, const char *role, char *out, size_t n)
 {
@@ -372,7 +373,7 @@ static void match_run_gives_the_known_result_and_each_org_its_part(void **state)
                           "{\"material_id\":\"ho2o3\",\"region_id\":\"xunwu\",\"quantity\":10,"
                           "\"unit_price\":100,\"period_from\":\"2026-01\","
                           "\"period_to\":\"2026-03\",\"purity\":\"0.995\"}");
-    long long b = post_id("/api/v1/offers", org3_token,
+    long long b = offer_b = post_id("/api/v1/offers", org3_token,
                           "{\"material_id\":\"ho2o3\",\"region_id\":\"longnan\",\"quantity\":5,"
                           "\"unit_price\":90,\"period_from\":\"2026-01\","
                           "\"period_to\":\"2026-01\"}");
@@ -383,7 +384,7 @@ static void match_run_gives_the_known_result_and_each_org_its_part(void **state)
     long long r2 = post_id("/api/v1/requests", srv.operator_token,
                            "{\"org_id\":4,\"material_id\":\"ho2o3\",\"region_id\":\"baoan\","
                            "\"quantity\":6,\"max_unit_price\":250,\"due_period\":\"2026-01\"}");
-    long long r3 = post_id("/api/v1/requests", srv.member_token,
+    long long r3 = request_r3 = post_id("/api/v1/requests", srv.member_token,
                            "{\"material_id\":\"ho2o3\",\"region_id\":\"zhanggong\","
                            "\"quantity\":4,\"max_unit_price\":200,\"due_period\":\"2026-03\"}");
 
@@ -513,6 +514,56 @@ static void run_creation_is_idempotent_with_a_key(void **state)
     lds_http_resp_free(&r2);
 }
 
+/* Withdrawing offer B and running again: the line B->R3 is reported removed,
+ * to its seller too, and B is no longer matched. */
+static void withdrawal_shows_as_a_removed_line_in_the_next_run(void **state)
+{
+    (void)state;
+    char path[64];
+    lds_http_resp r;
+    snprintf(path, sizeof path, "/api/v1/offers/%lld", offer_b);
+    assert_int_equal(lds_http(&srv, "DELETE", path, srv.member_token, NULL, NULL, 0, &r), 0);
+    expect_status(&r, 404); /* not org 2's: it cannot even see it */
+    lds_http_resp_free(&r);
+    assert_int_equal(lds_http(&srv, "DELETE", path, auditor_token, NULL, NULL, 0, &r), 0);
+    expect_status(&r, 403);
+    lds_http_resp_free(&r);
+    assert_int_equal(lds_http(&srv, "DELETE", path, org3_token, NULL, NULL, 0, &r), 0);
+    expect_status(&r, 200);
+    assert_string_equal(str(r.json, "status"), "withdrawn");
+    lds_http_resp_free(&r);
+
+    post_json("/api/v1/match-runs", srv.operator_token, "{\"material\":\"ho2o3\"}", 201, &r);
+    assert_true(json_is_integer(json_object_get(r.json, "previous_run")));
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(r.json, "counts"),
+                                                        "offers")),
+                     1);
+    json_t *ch, *changes = json_object_get(r.json, "changes");
+    size_t i;
+    int removed_b = 0;
+    json_array_foreach(changes, i, ch)
+    {
+        assert_int_not_equal(json_integer_value(json_object_get(ch, "offer_id")) == offer_b &&
+                                 strcmp(str(ch, "change"), "removed") != 0,
+                             1);
+        removed_b |= json_integer_value(json_object_get(ch, "offer_id")) == offer_b &&
+                     json_integer_value(json_object_get(ch, "request_id")) == request_r3;
+    }
+    assert_true(removed_b);
+    const char *loc = r.location;
+    char run_path[sizeof r.location];
+    snprintf(run_path, sizeof run_path, "%s", loc);
+    lds_http_resp_free(&r);
+
+    get(run_path, org3_token, 200, &r);
+    changes = json_object_get(r.json, "changes");
+    assert_int_equal(json_array_size(changes), 1);
+    assert_string_equal(str(json_array_get(changes, 0), "change"), "removed");
+    assert_true(strstr(r.body, "\"quantity_before\":4.000,\"quantity_after\":null") != NULL);
+    assert_int_equal(json_array_size(json_object_get(r.json, "allocations")), 0);
+    lds_http_resp_free(&r);
+}
+
 static void auth_and_not_found(void **state)
 {
     (void)state;
@@ -557,6 +608,7 @@ int main(void)
         cmocka_unit_test(csv_upload_is_all_or_nothing_with_lines),
         cmocka_unit_test(match_run_gives_the_known_result_and_each_org_its_part),
         cmocka_unit_test(run_creation_is_idempotent_with_a_key),
+        cmocka_unit_test(withdrawal_shows_as_a_removed_line_in_the_next_run),
         cmocka_unit_test(auth_and_not_found),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

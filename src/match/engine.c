@@ -182,22 +182,26 @@ static void u64map_clear(u64map *m)
     }
 }
 
-/* Grows a typed array `*pp` of `*cap` elements to hold `need`. 0 on OOM. */
-static int grow(void **pp, size_t *cap, size_t need, size_t elem)
+/* Grows the typed array whose pointer is at `pp` (of `*cap` elements) to
+ * hold `need`.  The pointer is read and written with memcpy, so any object
+ * pointer type works without aliasing it as void *.  0 on OOM. */
+static int grow(void *pp, size_t *cap, size_t need, size_t elem)
 {
     if (need <= *cap)
         return 1;
     size_t c = *cap ? *cap : 16;
     while (c < need)
         c *= 2;
-    void *n = lds_realloc(*pp, c * elem);
+    void *old;
+    memcpy(&old, pp, sizeof old);
+    void *n = lds_realloc(old, c * elem);
     if (!n)
         return 0;
-    *pp = n;
+    memcpy(pp, &n, sizeof n);
     *cap = c;
     return 1;
 }
-#define GROW(arr, cap, need) grow((void **)&(arr), &(cap), (need), sizeof *(arr))
+#define GROW(arr, cap, need) grow(&(arr), &(cap), (need), sizeof *(arr))
 
 /* ---- session state ------------------------------------------------------ */
 

@@ -391,6 +391,13 @@ static void match_run_gives_the_known_result_and_each_org_its_part(void **state)
     /* an investor may not run; a bad material is a field error */
     post_json("/api/v1/match-runs", auditor_token, "{\"material\":\"ho2o3\"}", 403, &r);
     lds_http_resp_free(&r);
+    post_json("/api/v1/match-runs", srv.member_token, "[]", 400, &r);
+    lds_http_resp_free(&r);
+    post_json("/api/v1/match-runs", srv.member_token, "{\"material\":7}", 400, &r);
+    lds_http_resp_free(&r);
+    post_json("/api/v1/match-runs", srv.member_token, "{\"scope\":\"all\"}", 400, &r);
+    assert_true(strstr(r.body, "/scope") != NULL);
+    lds_http_resp_free(&r);
     post_json("/api/v1/match-runs", srv.member_token, "{\"material\":\"kryptonite\"}", 400, &r);
     assert_true(strstr(r.body, "/material") != NULL);
     lds_http_resp_free(&r);
@@ -564,6 +571,43 @@ static void withdrawal_shows_as_a_removed_line_in_the_next_run(void **state)
     lds_http_resp_free(&r);
 }
 
+/* The whole demo corridor (its offers, requests and seeded lanes), no body. */
+static void whole_corridor_run_matches_demo_supply(void **state)
+{
+    (void)state;
+    lds_http_resp r;
+    get("/api/v1/lanes?limit=500", srv.member_token, 200, &r);
+    assert_true(json_array_size(json_object_get(r.json, "items")) >= 20); /* seed --demo lanes */
+    lds_http_resp_free(&r);
+    assert_int_equal(lds_http(&srv, "POST", "/api/v1/match-runs", srv.operator_token, NULL, NULL,
+                              0, &r),
+                     0);
+    expect_status(&r, 201);
+    assert_true(json_is_null(json_object_get(r.json, "material")));
+    json_t *counts = json_object_get(r.json, "counts");
+    assert_true(json_integer_value(json_object_get(counts, "offers")) > 100);
+    assert_true(json_integer_value(json_object_get(counts, "compatible_pairs")) > 0);
+    assert_true(json_array_size(json_object_get(r.json, "allocations")) > 0);
+    char loc[sizeof r.location];
+    snprintf(loc, sizeof loc, "%s", r.location);
+    lds_http_resp_free(&r);
+    /* a member's view holds only lines it is party to */
+    get(loc, srv.member_token, 200, &r);
+    json_t *ln;
+    size_t i;
+    json_array_foreach(json_object_get(r.json, "allocations"), i, ln)
+    {
+        long long seller =
+            json_integer_value(json_object_get(json_object_get(ln, "seller"), "org_id"));
+        long long buyer =
+            json_integer_value(json_object_get(json_object_get(ln, "buyer"), "org_id"));
+        assert_true(seller == 2 || buyer == 2);
+    }
+    json_array_foreach(json_object_get(r.json, "unmet"), i, ln)
+        assert_int_equal(json_integer_value(json_object_get(ln, "org_id")), 2);
+    lds_http_resp_free(&r);
+}
+
 static void auth_and_not_found(void **state)
 {
     (void)state;
@@ -609,6 +653,7 @@ int main(void)
         cmocka_unit_test(match_run_gives_the_known_result_and_each_org_its_part),
         cmocka_unit_test(run_creation_is_idempotent_with_a_key),
         cmocka_unit_test(withdrawal_shows_as_a_removed_line_in_the_next_run),
+        cmocka_unit_test(whole_corridor_run_matches_demo_supply),
         cmocka_unit_test(auth_and_not_found),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

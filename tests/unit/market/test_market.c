@@ -275,6 +275,11 @@ static void run_over_a_licensed_lane_is_stored_and_filtered(void **state)
     lds_buf_reset(&out);
     assert_int_equal(lds_market_run_get(s, &member2, "999", &out, &e), LDS_ENOTFOUND);
     assert_int_equal(lds_market_run_get(s, &member2, "x1", &out, &e), LDS_ENOTFOUND);
+    /* a material nobody trades: an empty run, stored */
+    lds_buf_reset(&out);
+    assert_int_equal(lds_market_run(s, &member2, "lu2o3", &run, &out, &fe, &e), LDS_OK);
+    assert_true(strstr(out.ptr, "\"allocations\":[],\"unmet\":[],\"duals\":[]") != NULL);
+    assert_int_equal(scalar(s, "SELECT count(*) FROM match_runs"), 2);
     memset(&fe, 0, sizeof fe);
     assert_int_equal(lds_market_run(s, &member2, "vibranium", &run, &out, &fe, &e), LDS_EINVAL);
     assert_string_equal(fe.items[0].pointer, "/material");

@@ -230,9 +230,9 @@ char *lds_match_fmt_milli(int64_t v, char buf[32]);
 char *lds_match_fmt_cents(int64_t v, char buf[32]);
 /** Parses "YYYY-MM" into a period; LDS_EINVAL otherwise. */
 lds_code lds_match_parse_period(const char *s, int32_t *out);
-/** Parses a non-negative-or-signed decimal with at most `max_dec` decimals,
- *  scaled by 10^max_dec, exactly; 0 on success, -1 syntax, -2 too many
- *  decimals, -3 out of range. */
+/** Parses a decimal ("-12.5", "7", ".25") with at most `max_dec` decimal
+ *  digits (trailing zeros count), scaled by 10^max_dec, exactly; 0 on
+ *  success, -1 syntax, -2 too many decimals, -3 out of range. */
 int lds_match_parse_decimal(const char *s, int max_dec, int64_t *out);
 
 #endif

@@ -52,11 +52,8 @@ int lds_match_parse_decimal(const char *s, int max_dec, int64_t *out)
     if (*s == '.') {
         s++;
         for (; *s >= '0' && *s <= '9'; s++, n_dec++) {
-            if (n_dec >= max_dec) {
-                if (*s != '0')
-                    return -2;
-                continue; /* trailing zeros beyond the scale are exact */
-            }
+            if (n_dec >= max_dec)
+                return -2; /* even a zero: the format allows max_dec decimals */
             if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, *s - '0', &v))
                 return -3;
         }

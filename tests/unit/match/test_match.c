@@ -584,8 +584,9 @@ static void csv_tables_parse_exactly(void **state)
     assert_string_equal(lds_match_fmt_cents(5, buf), "0.05");
     assert_string_equal(lds_match_fmt_period(P(2026, 12), buf), "2026-12");
     int64_t v;
-    assert_int_equal(lds_match_parse_decimal("1.2300", 2, &v), 0);
-    assert_int_equal(v, 123);
+    assert_int_equal(lds_match_parse_decimal("1.20", 2, &v), 0);
+    assert_int_equal(v, 120);
+    assert_int_equal(lds_match_parse_decimal("1.200", 2, &v), -2);
     assert_int_equal(lds_match_parse_decimal("1.231", 2, &v), -2);
     assert_int_equal(lds_match_parse_decimal(".", 2, &v), -1);
     assert_int_equal(lds_match_parse_decimal("99999999999999999999", 2, &v), -3);

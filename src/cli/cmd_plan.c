@@ -44,6 +44,47 @@ static void print_text(const lds_plan_input *in, const lds_plan_result *r, const
     }
 }
 
+/* --mrp: the forecast exploded into gross requirements, by level. */
+static lds_code print_mrp(const lds_plan_input *in, int json, lds_err *err)
+{
+    lds_plan_mrp *m;
+    lds_code rc = lds_plan_explode(in->catalog, in->demand, in->n_demand, in->n_periods, &m, err);
+    if (rc)
+        return rc;
+    char per[8];
+    lds_buf b = LDS_BUF_INIT;
+    if (json)
+        lds_buf_addf(&b, "{\"first_period\":\"%s\",\"periods\":%d,\"needs\":[", in->first_period,
+                     in->n_periods);
+    else
+        printf("MRP explosion of %zu forecast lines (level 0 = end products; periods before %s\n"
+               "must already be under way):\n%-5s %-22s %-8s %16s %16s %s\n",
+               in->n_demand, in->first_period, "level", "material", "period", "gross", "co-product",
+               "unit");
+    for (size_t i = 0; i < m->n; i++) {
+        const lds_plan_need *n = &m->needs[i];
+        const lds_material *mat = lds_catalog_material_at(in->catalog, n->material);
+        lds_plan_period_label(in->first_period, n->period, per, NULL);
+        if (json)
+            lds_buf_addf(&b, "%s{\"material\":\"%s\",\"unit\":\"%s\",\"period\":\"%s\","
+                             "\"level\":%d,\"gross\":%.9g,\"coproduct\":%.9g}",
+                         i ? "," : "", mat->id, mat->unit, per, n->level, n->qty, n->coproduct);
+        else
+            printf("%-5d %-22s %-8s %16.6g %16.6g %s\n", n->level, mat->id, per, n->qty,
+                   n->coproduct, mat->unit);
+    }
+    if (json) {
+        lds_buf_adds(&b, "]}");
+        if (b.oom)
+            rc = lds_err_set(err, LDS_ENOMEM, "out of memory");
+        else
+            printf("%s\n", b.ptr);
+    }
+    lds_buf_release(&b);
+    lds_plan_mrp_free(m);
+    return rc;
+}
+
 static lds_code run_one(lds_store *s, lds_plan_data *d, const char *name, lds_plan_result **out,
                         lds_err *err)
 {
@@ -61,10 +102,11 @@ int lds_cmd_plan(int argc, char **argv, lds_config *cfg)
                                          {"compare", required_argument, NULL, 'c'},
                                          {"json", no_argument, NULL, 'j'},
                                          {"save", no_argument, NULL, 'S'},
+                                         {"mrp", no_argument, NULL, 'm'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     const char *scenario = NULL, *compare = NULL;
-    int c, json = 0, save = 0;
+    int c, json = 0, save = 0, mrp = 0;
     lds_err err;
     optind = 1;
     while ((c = getopt_long(argc, argv, "d:s:c:jh", opts, NULL)) != -1) {
@@ -85,16 +127,21 @@ int lds_cmd_plan(int argc, char **argv, lds_config *cfg)
         case 'S':
             save = 1;
             break;
+        case 'm':
+            mrp = 1;
+            break;
         case 'h':
             printf("Usage: lodestone plan --db FILE [--scenario NAME] [--compare NAME2] [--json]\n"
-                   "                      [--save]\n\n"
+                   "                      [--save] [--mrp]\n\n"
                    "Plans the chain from the forecast of end products back to ore: an LP over\n"
                    "facility capacities, joint-production recipes, inventories, lanes, open\n"
                    "offers, scrap returns, quotas and export licences (COIN-OR Clp).  Prints\n"
                    "bottlenecks ranked by dual value, shortages with their reasons and the\n"
                    "co-product surplus.  --compare solves a second scenario and prints both\n"
                    "side by side.  --save stores each plan in plan_runs and prints its id on\n"
-                   "stderr.  Exit 0 ok, 1 failure, 2 usage.\n");
+                   "stderr.  --mrp prints the unconstrained MRP explosion of the forecast\n"
+                   "instead (gross requirements per material and period, lead-time offset).\n"
+                   "Exit 0 ok, 1 failure, 2 usage.\n");
             return LDS_EXIT_OK;
         default:
             return lds_cli_usage_error("plan", "unknown option");
@@ -109,7 +156,13 @@ int lds_cmd_plan(int argc, char **argv, lds_config *cfg)
     lds_plan_result *r = NULL, *r2 = NULL;
     lds_code rc;
     if ((rc = lds_store_open(cfg->db_path, &s, &err)) || (rc = lds_store_migrate(s, NULL, &err)) ||
-        (rc = lds_plan_read(s, &d, &err)) || (rc = run_one(s, d, scenario, &r, &err)))
+        (rc = lds_plan_read(s, &d, &err)))
+        goto done;
+    if (mrp) {
+        rc = print_mrp(lds_plan_data_input(d), json, &err);
+        goto done;
+    }
+    if ((rc = run_one(s, d, scenario, &r, &err)))
         goto done;
     if (compare && ((rc = lds_plan_read(s, &d2, &err)) || (rc = run_one(s, d2, compare, &r2, &err))))
         goto done;

@@ -505,8 +505,16 @@ static lds_code build_model(model *md)
         size_t g = md->fac_reg[pr->f];
         if (!(md->fac_cap[pr->f] > 0))
             continue;
+        /* Ore moved costs run_cost per tonne too, so that in-situ leaching
+         * (643 t ore per t carbonate) beats legacy pool leaching (1,500 t)
+         * when both fit the same capacity. */
+        double ore_t = 0;
+        for (size_t k = 0; k < r->n_inputs; k++)
+            if (md->is_free[r->inputs[k].material] &&
+                lds_plan__reo(md->c, r->inputs[k].material) > 0)
+                ore_t += r->inputs[k].qty;
         for (int t = pr->lead; t < T; t++) {
-            double cost = run_cost * (pr->cap_use > 0 ? pr->cap_use : r->output_qty);
+            double cost = run_cost * ((pr->cap_use > 0 ? pr->cap_use : r->output_qty) + ore_t);
             if (add_col(md, COL_RUN, p, 0, t, cost, INF) < 0)
                 break;
             for (size_t k = 0; k < r->n_outputs; k++)

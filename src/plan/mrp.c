@@ -288,6 +288,13 @@ lds_code lds_plan_explode(const lds_catalog *c, const lds_plan_demand *demand, s
                     runs * r->inputs[i].qty;
         }
     }
+    /* Pure co-products (nothing consumes them) sit at their recipe's level. */
+    for (size_t ri = 0; ri < n_rec; ri++) {
+        const lds_recipe *r = lds_catalog_recipe_at(c, ri);
+        for (size_t o = 0; rlevel[ri] >= 0 && o < r->n_outputs; o++)
+            if (level[r->outputs[o].material] < rlevel[ri])
+                level[r->outputs[o].material] = rlevel[ri];
+    }
     /* Collect by level, material, period. */
     int max_level = 0;
     for (size_t m = 0; m < n_mat; m++)

@@ -130,11 +130,40 @@ static void plans_compares_and_saves(void **state)
     free(text);
 }
 
+static void mrp_explosion_as_json(void **state)
+{
+    (void)state;
+    char out[512], args[1024];
+    lds_test_path(out, sizeof out, "plan_mrp.json");
+    snprintf(args, sizeof args, "--db '%s' --mrp --json", db);
+    assert_int_equal(run(args, out), 0);
+    json_error_t je;
+    json_t *j = json_load_file(out, 0, &je);
+    if (!j)
+        fail_msg("JSON: %s at line %d", je.text, je.line);
+    json_t *needs = json_object_get(j, "needs");
+    int ore = 0, before = 0, prev_level = 0, ordered = 1;
+    for (size_t i = 0; i < json_array_size(needs); i++) {
+        json_t *n = json_array_get(needs, i);
+        const char *m = json_string_value(json_object_get(n, "material"));
+        int level = (int)json_integer_value(json_object_get(n, "level"));
+        ordered &= level >= prev_level;
+        prev_level = level;
+        ore |= strncmp(m, "ore_ionic_", 10) == 0;
+        before |= strcmp(json_string_value(json_object_get(n, "period")), "2026-01") < 0;
+    }
+    assert_true(ore);
+    assert_true(before); /* January's cars need ore mined in 2025 */
+    assert_true(ordered);
+    json_decref(j);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(usage_and_exit_codes),
         cmocka_unit_test(plans_compares_and_saves),
+        cmocka_unit_test(mrp_explosion_as_json),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

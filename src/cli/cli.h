@@ -26,6 +26,7 @@ int lds_cmd_solve(int argc, char **argv, lds_config *cfg);
 int lds_cmd_match(int argc, char **argv, lds_config *cfg);
 int lds_cmd_plan(int argc, char **argv, lds_config *cfg);
 int lds_cmd_verify(int argc, char **argv, lds_config *cfg);
+int lds_cmd_capture(int argc, char **argv, lds_config *cfg);
 int lds_cmd_version(int argc, char **argv, lds_config *cfg);
 int lds_cmd_help(int argc, char **argv, lds_config *cfg);
 

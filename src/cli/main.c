@@ -14,6 +14,7 @@ static const lds_cli_cmd commands[] = {
     {"solve", lds_cmd_solve, "solve a DIMACS min-cost-flow instance"},
     {"match", lds_cmd_match, "match supply offers to demand requests (CSV)"},
     {"plan", lds_cmd_plan, "plan the chain from forecast to ore (LP)"},
+    {"capture", lds_cmd_capture, "import EPCIS 2.0 documents into the event store and ledger"},
     {"verify", lds_cmd_verify, "verify ledger proofs and signed tree heads offline"},
     {"version", lds_cmd_version, "print the version"},
     {"help", lds_cmd_help, "list commands"},

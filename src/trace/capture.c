@@ -38,7 +38,19 @@ lds_code lds_trace_behaviour_parse(const char *s, lds_trace_behaviour *out, lds_
     return LDS_OK;
 }
 
-/* State of one capture transaction. */
+/* One event made ready outside the lock: its eventID, canonical bytes and
+ * leaf hash (the CPU-heavy part of a capture, so concurrent captures on
+ * several workers overlap it; only the writes are serialised). */
+typedef struct prep_event {
+    const json_t *ev;
+    lds_epcis_event_info info;  /* strings borrowed from `ev` */
+    const char *id;             /* info.event_id or `hash_id` */
+    char hash_id[LDS_EPCIS_HASH_ID_LEN + 1];
+    size_t leaf_off, leaf_len;  /* in cap_ctx.leaves */
+    uint8_t hash[LDS_LEDGER_HASH_LEN];
+} prep_event;
+
+/* State of one capture. */
 typedef struct cap_ctx {
     lds_store *s;
     lds_epcis_hasher *hasher; /* created on the first event without eventID */
@@ -46,12 +58,13 @@ typedef struct cap_ctx {
     int64_t record_ms;
     uint64_t next_leaf;       /* index the next stored leaf gets */
     uint64_t first_leaf;
-    lds_buf leaf;             /* canonical bytes of the current event */
+    prep_event *prep;         /* n_prep events, allocated once */
+    size_t n_prep;
+    lds_buf leaves;           /* canonical bytes of every prepared event, back to back */
+    lds_buf leaf;             /* scratch for one canonical form */
     lds_buf tmp;              /* normalised values */
-    uint8_t *hashes;          /* leaf hashes stored, for the tree after commit */
-    size_t n_hashes, cap_hashes;
-    char hash_id[LDS_EPCIS_HASH_ID_LEN + 1];
-    const char *event_id;     /* of the current event (borrowed) */
+    uint8_t *hashes;          /* leaf hashes stored, in order, for the tree after commit */
+    size_t n_hashes;
 } cap_ctx;
 
 enum { STORED = 0, DUPLICATE = 1, CONFLICT = 2 };
@@ -116,88 +129,101 @@ static void bind_loc(lds_stmt *st, int idx, const char *v, lds_buf *tmp)
         lds_stmt_bind_text(st, idx, v);
 }
 
-/* Stores one valid event; *outcome is STORED, DUPLICATE or CONFLICT. */
-static lds_code store_one(cap_ctx *cx, const json_t *ev, const json_t *doc_ctx, int *outcome,
-                          lds_err *err)
+/* Prepares one valid event: info, eventID, canonical bytes, leaf hash. */
+static lds_code prep_one(cap_ctx *cx, const json_t *ev, const json_t *doc_ctx, lds_err *err)
 {
-    static const char q_dup[] = "SELECT l.data FROM epcis_events e "
-                                "JOIN ledger_leaves l ON l.idx = e.leaf_idx WHERE e.event_id = ?";
+    prep_event *p = &cx->prep[cx->n_prep];
+    lds_code rc;
+    p->ev = ev;
+    if ((rc = lds_epcis_event_info_get(ev, &p->info, err)))
+        return rc;
+    p->id = p->info.event_id;
+    if (!p->id) {
+        if (!cx->hasher && !(cx->hasher = lds_epcis_hasher_new()))
+            return lds_err_set(err, LDS_ENOMEM, "out of memory");
+        if ((rc = lds_epcis_hasher_hash_id(cx->hasher, doc_ctx, ev, p->hash_id, err)))
+            return rc;
+        p->id = p->hash_id;
+    }
+    if ((rc = lds_epcis_event_canonical(ev, doc_ctx, p->id, &cx->leaf, err)))
+        return rc;
+    if (cx->leaf.len > INT32_MAX)
+        return lds_err_set(err, LDS_ETOOBIG, "event too large");
+    lds_ledger_hash_leaf(cx->leaf.ptr, cx->leaf.len, p->hash);
+    p->leaf_off = cx->leaves.len;
+    p->leaf_len = cx->leaf.len;
+    lds_buf_add(&cx->leaves, cx->leaf.ptr, cx->leaf.len);
+    if (cx->leaves.oom || cx->leaf.oom)
+        return lds_err_set(err, LDS_ENOMEM, "out of memory");
+    cx->n_prep++;
+    return LDS_OK;
+}
+
+/* Writes one prepared event; *outcome is STORED, DUPLICATE or CONFLICT. */
+static lds_code write_one(cap_ctx *cx, const prep_event *p, int *outcome, lds_err *err)
+{
+    static const char q_dup[] = "SELECT leaf_idx FROM epcis_events WHERE event_id = ?";
+    static const char q_leaf[] = "SELECT data FROM ledger_leaves WHERE idx = ?";
     static const char ins_leaf[] = "INSERT INTO ledger_leaves (idx, leaf_hash, data) "
                                    "VALUES (?, ?, ?)";
     static const char ins_event[] =
         "INSERT INTO epcis_events (event_id, type, action, event_time_ms, tz_offset_min, "
         "record_time_ms, biz_step, disposition, read_point, biz_location, leaf_idx, capture_id) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    lds_epcis_event_info info;
+    const char *leaf = cx->leaves.ptr + p->leaf_off;
     lds_code rc;
     lds_stmt *st;
-    if ((rc = lds_epcis_event_info_get(ev, &info, err)))
-        return rc;
-    const char *id = info.event_id;
-    if (!id) {
-        if (!cx->hasher && !(cx->hasher = lds_epcis_hasher_new()))
-            return lds_err_set(err, LDS_ENOMEM, "out of memory");
-        if ((rc = lds_epcis_hasher_hash_id(cx->hasher, doc_ctx, ev, cx->hash_id, err)))
-            return rc;
-        id = cx->hash_id;
-    }
-    cx->event_id = id;
-    if ((rc = lds_epcis_event_canonical(ev, doc_ctx, id, &cx->leaf, err)))
-        return rc;
 
-    /* A repeated eventID is idempotent when the bytes are the same. */
+    /* A repeated eventID is idempotent; same bytes or not is reported. */
     if ((rc = lds_store_prepare(cx->s, q_dup, &st, err)))
         return rc;
-    lds_stmt_bind_text(st, 1, id);
+    lds_stmt_bind_text(st, 1, p->id);
     int step = lds_stmt_step(st, err);
     if (step == LDS_STORE_ROW) {
-        int n = 0;
-        const void *p = lds_stmt_col_blob(st, 0, &n);
-        *outcome = ((size_t)n == cx->leaf.len && memcmp(p, cx->leaf.ptr, cx->leaf.len) == 0)
-                       ? DUPLICATE
-                       : CONFLICT;
+        int64_t idx = lds_stmt_col_i64(st, 0);
         lds_stmt_reset(st);
+        if ((rc = lds_store_prepare(cx->s, q_leaf, &st, err)))
+            return rc;
+        lds_stmt_bind_i64(st, 1, idx);
+        *outcome = CONFLICT;
+        if ((step = lds_stmt_step(st, err)) == LDS_STORE_ROW) {
+            int n = 0;
+            const void *d = lds_stmt_col_blob(st, 0, &n);
+            if ((size_t)n == p->leaf_len && memcmp(d, leaf, p->leaf_len) == 0)
+                *outcome = DUPLICATE;
+            lds_stmt_reset(st);
+        } else if (step != LDS_STORE_DONE) {
+            return (lds_code)step;
+        }
         return LDS_OK;
     }
     if (step != LDS_STORE_DONE)
         return (lds_code)step;
 
-    if (cx->n_hashes == cx->cap_hashes) {
-        size_t cap = cx->cap_hashes ? cx->cap_hashes * 2 : 64;
-        uint8_t *p = lds_realloc(cx->hashes, cap * LDS_LEDGER_HASH_LEN);
-        if (!p)
-            return lds_err_set(err, LDS_ENOMEM, "out of memory");
-        cx->hashes = p;
-        cx->cap_hashes = cap;
-    }
-    uint8_t *hash = cx->hashes + cx->n_hashes * LDS_LEDGER_HASH_LEN;
-    lds_ledger_hash_leaf(cx->leaf.ptr, cx->leaf.len, hash);
-    if (cx->leaf.len > INT32_MAX)
-        return lds_err_set(err, LDS_ETOOBIG, "event too large");
-
     if ((rc = lds_store_prepare(cx->s, ins_leaf, &st, err)))
         return rc;
     lds_stmt_bind_i64(st, 1, (int64_t)cx->next_leaf);
-    lds_stmt_bind_blob(st, 2, hash, LDS_LEDGER_HASH_LEN);
-    lds_stmt_bind_blob(st, 3, cx->leaf.ptr, (int)cx->leaf.len);
+    lds_stmt_bind_blob(st, 2, p->hash, LDS_LEDGER_HASH_LEN);
+    lds_stmt_bind_blob(st, 3, leaf, (int)p->leaf_len);
     if ((rc = lds_stmt_exec(st, err)))
         return rc;
 
+    const lds_epcis_event_info *info = &p->info;
     if ((rc = lds_store_prepare(cx->s, ins_event, &st, err)))
         return rc;
-    lds_stmt_bind_text(st, 1, id);
-    lds_stmt_bind_text(st, 2, lds_epcis_type_name(info.type));
-    if (info.action == LDS_EPCIS_ACTION_NONE)
+    lds_stmt_bind_text(st, 1, p->id);
+    lds_stmt_bind_text(st, 2, lds_epcis_type_name(info->type));
+    if (info->action == LDS_EPCIS_ACTION_NONE)
         lds_stmt_bind_null(st, 3);
     else
-        lds_stmt_bind_text(st, 3, lds_epcis_action_name(info.action));
-    lds_stmt_bind_i64(st, 4, info.event_time_ms);
-    lds_stmt_bind_i64(st, 5, info.event_tz_offset_min);
+        lds_stmt_bind_text(st, 3, lds_epcis_action_name(info->action));
+    lds_stmt_bind_i64(st, 4, info->event_time_ms);
+    lds_stmt_bind_i64(st, 5, info->event_tz_offset_min);
     lds_stmt_bind_i64(st, 6, cx->record_ms);
-    bind_cbv(st, 7, LDS_EPCIS_VOCAB_BIZSTEP, info.biz_step, &cx->tmp);
-    bind_cbv(st, 8, LDS_EPCIS_VOCAB_DISPOSITION, info.disposition, &cx->tmp);
-    bind_loc(st, 9, info.read_point, &cx->tmp);
-    bind_loc(st, 10, info.biz_location, &cx->tmp);
+    bind_cbv(st, 7, LDS_EPCIS_VOCAB_BIZSTEP, info->biz_step, &cx->tmp);
+    bind_cbv(st, 8, LDS_EPCIS_VOCAB_DISPOSITION, info->disposition, &cx->tmp);
+    bind_loc(st, 9, info->read_point, &cx->tmp);
+    bind_loc(st, 10, info->biz_location, &cx->tmp);
     lds_stmt_bind_i64(st, 11, (int64_t)cx->next_leaf);
     if (cx->capture_id)
         lds_stmt_bind_i64(st, 12, cx->capture_id);
@@ -207,21 +233,42 @@ static lds_code store_one(cap_ctx *cx, const json_t *ev, const json_t *doc_ctx, 
         return rc;
 
     id_ctx ic = {cx->s, lds_store_last_id(cx->s), &cx->tmp, err, LDS_OK};
-    if (lds_epcis_event_each_id(ev, index_id, &ic))
+    if (lds_epcis_event_each_id(p->ev, index_id, &ic))
         return ic.rc ? ic.rc : lds_err_set(err, LDS_EIO, "cannot index identifiers");
-    if (cx->tmp.oom || cx->leaf.oom)
+    if (cx->tmp.oom)
         return lds_err_set(err, LDS_ENOMEM, "out of memory");
+    memcpy(cx->hashes + cx->n_hashes * LDS_LEDGER_HASH_LEN, p->hash, LDS_LEDGER_HASH_LEN);
     cx->n_hashes++;
     cx->next_leaf++;
     *outcome = STORED;
     return LDS_OK;
 }
 
+/* Allocates room for `n` prepared events. */
+static lds_code cap_init(cap_ctx *cx, lds_store *s, size_t n, lds_err *err)
+{
+    memset(cx, 0, sizeof *cx);
+    cx->s = s;
+    cx->record_ms = lds_trace__now_ms();
+    lds_buf_init(&cx->leaves);
+    lds_buf_init(&cx->leaf);
+    lds_buf_init(&cx->tmp);
+    if (n == 0)
+        n = 1;
+    cx->prep = lds_calloc(n, sizeof *cx->prep);
+    cx->hashes = lds_malloc(n * LDS_LEDGER_HASH_LEN);
+    if (!cx->prep || !cx->hashes)
+        return lds_err_set(err, LDS_ENOMEM, "out of memory");
+    return LDS_OK;
+}
+
 static void cap_release(cap_ctx *cx)
 {
     lds_epcis_hasher_free(cx->hasher);
+    lds_buf_release(&cx->leaves);
     lds_buf_release(&cx->leaf);
     lds_buf_release(&cx->tmp);
+    lds_free(cx->prep);
     lds_free(cx->hashes);
 }
 
@@ -327,13 +374,19 @@ lds_code lds_trace_capture(lds_store *s, lds_trace_ledger *lg, const json_t *doc
     const json_t *events = lds_epcis_document_events(doc);
     const json_t *doc_ctx = lds_epcis_document_context(doc);
 
+    size_t n = events ? json_array_size(events) : 0;
     cap_ctx cx;
-    memset(&cx, 0, sizeof cx);
-    cx.s = s;
-    cx.record_ms = lds_trace__now_ms();
-    lds_buf_init(&cx.leaf);
-    lds_buf_init(&cx.tmp);
     lds_buf errs = LDS_BUF_INIT;
+    if ((rc = cap_init(&cx, s, n, err))) {
+        cap_release(&cx);
+        return rc;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (rep->event_ok[i] && (rc = prep_one(&cx, json_array_get(events, i), doc_ctx, err))) {
+            cap_release(&cx);
+            return rc;
+        }
+    }
     if ((rc = start(&cx, lg, err))) {
         cap_release(&cx);
         return rc;
@@ -351,12 +404,9 @@ lds_code lds_trace_capture(lds_store *s, lds_trace_ledger *lg, const json_t *doc
         goto done;
     cx.capture_id = lds_store_last_id(s);
 
-    size_t n = events ? json_array_size(events) : 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!rep->event_ok[i])
-            continue;
+    for (size_t i = 0; i < cx.n_prep; i++) {
         int outcome = STORED;
-        if ((rc = store_one(&cx, json_array_get(events, i), doc_ctx, &outcome, err)))
+        if ((rc = write_one(&cx, &cx.prep[i], &outcome, err)))
             goto done;
         /* In a document, a reused eventID is a duplicate whatever its bytes:
          * the first capture wins.  The standard's own examples reuse
@@ -421,24 +471,20 @@ lds_code lds_trace_capture_event(lds_store *s, lds_trace_ledger *lg, const json_
         return rc;
     res->n_events = 1;
     cap_ctx cx;
-    memset(&cx, 0, sizeof cx);
-    cx.s = s;
-    cx.record_ms = lds_trace__now_ms();
-    lds_buf_init(&cx.leaf);
-    lds_buf_init(&cx.tmp);
-    if ((rc = start(&cx, lg, err))) {
+    if ((rc = cap_init(&cx, s, 1, err)) || (rc = prep_one(&cx, event, NULL, err)) ||
+        (rc = start(&cx, lg, err))) {
         cap_release(&cx);
         return rc;
     }
     int outcome = STORED;
-    rc = store_one(&cx, event, NULL, &outcome, err);
+    rc = write_one(&cx, &cx.prep[0], &outcome, err);
     if (rc == LDS_OK) {
-        snprintf(res->event_id, sizeof res->event_id, "%s", cx.event_id);
+        snprintf(res->event_id, sizeof res->event_id, "%s", cx.prep[0].id);
         if (outcome == CONFLICT) {
             add_violation(rep, 0, "/eventID", "eventID is already stored for another event");
             rc = lds_err_field(err, LDS_ECONFLICT, "/eventID",
                                "eventID '%.120s' is already stored for another event",
-                               cx.event_id);
+                               cx.prep[0].id);
         }
     }
     {

@@ -662,6 +662,48 @@ static void ledger_heads_and_proofs_verify(void **state)
     lds_http_resp_free(&r);
 }
 
+static void cli_capture_imports_and_refuses(void **state)
+{
+    (void)state;
+    char db[600], cmd[8192];
+    lds_test_path(db, sizeof db, "cli.db");
+    const char *root = lds_test_source_root();
+    char *out = NULL;
+    snprintf(cmd, sizeof cmd,
+             "%s capture --db %s %s/../shared/epcis/examples-json/AssociationEvent/"
+             "AssociationEvent-a.jsonld %s/../shared/epcis/examples-json/WithSensorData/"
+             "SensorDataExample1.jsonld 2>&1",
+             lds_test_bin(), db, root, root);
+    assert_int_equal(lds_test_run(cmd, &out), 0);
+    assert_non_null(strstr(out, "stored"));
+    assert_non_null(strstr(out, "ledger: "));
+    free(out);
+    /* Again: duplicates, nothing new. */
+    assert_int_equal(lds_test_run(cmd, &out), 0);
+    assert_non_null(strstr(out, " 0 stored"));
+    free(out);
+    snprintf(cmd, sizeof cmd,
+             "%s capture --db %s %s/../shared/epcis/third-party/openepcis-test-resources/"
+             "Capture/Invalid/ObjectEvent_with_invalid_action.json 2>&1",
+             lds_test_bin(), db, root);
+    assert_int_equal(lds_test_run(cmd, &out), 1);
+    assert_non_null(strstr(out, "/epcisBody/eventList/0/action"));
+    free(out);
+    char bad[600];
+    lds_test_path(bad, sizeof bad, "broken.json");
+    FILE *f = fopen(bad, "w");
+    assert_non_null(f);
+    fputs("{\n  \"type\": \"EPCISDocument\",\n  oops\n}\n", f);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "%s capture --db %s %s 2>&1", lds_test_bin(), db, bad);
+    assert_int_equal(lds_test_run(cmd, &out), 1);
+    assert_non_null(strstr(out, "broken.json:3:"));
+    free(out);
+    snprintf(cmd, sizeof cmd, "%s capture --db %s 2>&1", lds_test_bin(), db);
+    assert_int_equal(lds_test_run(cmd, &out), 2);
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -671,6 +713,7 @@ int main(void)
         cmocka_unit_test(single_events_duplicates_and_conflicts),
         cmocka_unit_test(queries_page_with_next_page_token),
         cmocka_unit_test(ledger_heads_and_proofs_verify),
+        cmocka_unit_test(cli_capture_imports_and_refuses),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

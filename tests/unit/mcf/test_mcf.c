@@ -162,6 +162,36 @@ static void lower_bounds_parallel_isolated(void **state)
     lds_mcf_problem_release(&p);
 }
 
+static void solver_takes_ownership(void **state)
+{
+    (void)state;
+    int64_t sup[] = {6, 0, 0, -6};
+    arcspec a[] = {{0, 1, 0, 4, 2}, {1, 3, 0, 10, 2}, {0, 2, 0, 10, 1}, {2, 3, 0, 10, 5}};
+    lds_mcf_problem p;
+    build(&p, 4, sup, a, 4);
+    lds_mcf_solver *s;
+    lds_mcf_status st;
+    lds_err e;
+    assert_int_equal(lds_mcf_solver_new_take(&p, &s, &e), LDS_OK);
+    assert_null(p.tail); /* emptied: the solver owns the arrays now */
+    assert_int_equal(p.n_arcs, 0);
+    assert_int_equal(lds_mcf_solve(s, LDS_MCF_AUTO, &st, &e), LDS_OK);
+    assert_int_equal(st, LDS_MCF_OPTIMAL);
+    assert_int_equal(lds_mcf_total_cost(s), 28);
+    assert_int_equal(lds_mcf_last_method(s), LDS_MCF_SIMPLEX);
+    const int64_t *f = lds_mcf_flows(s);
+    assert_int_equal(f[0], 4);
+    assert_int_equal(f[2], 2);
+    /* A change invalidates the solution until the next solve. */
+    assert_int_equal(lds_mcf_set_cost(s, 3, 1, &e), LDS_OK);
+    assert_null(lds_mcf_flows(s));
+    assert_int_equal(lds_mcf_solve(s, LDS_MCF_AUTO, &st, &e), LDS_OK);
+    assert_int_equal(lds_mcf_total_cost(s), 12);
+    lds_mcf_problem_release(&p); /* harmless on the emptied struct */
+    lds_mcf_solver_free(s);
+    lds_mcf_solver_free(NULL);
+}
+
 static void empty_and_trivial(void **state)
 {
     (void)state;
@@ -461,6 +491,7 @@ int main(void)
         cmocka_unit_test(zero_capacity_and_negative_costs),
         cmocka_unit_test(lower_bounds_parallel_isolated),
         cmocka_unit_test(empty_and_trivial),
+        cmocka_unit_test(solver_takes_ownership),
         cmocka_unit_test(overflow_rejected),
         cmocka_unit_test(checker_rejects_bad_certificates),
         cmocka_unit_test(warm_resolve),

@@ -55,10 +55,12 @@ lds_code lds_market_create(lds_store *s, const lds_principal *who, lds_market_ki
                            lds_err *err);
 
 /**
- * Creates offers or requests from CSV (RFC 4180, header row) with the
+ * Creates offers, requests or lanes from CSV (RFC 4180, header row) with the
  * columns of `lodestone match`: `id,org,material,region,quantity,
- * unit_price,period_from,period_to,purity` or `id,org,material,region,
- * quantity,max_unit_price,due_period,min_purity`.  `id` (optional column,
+ * unit_price,period_from,period_to,purity`, `id,org,material,region,
+ * quantity,max_unit_price,due_period,min_purity` or `from_region,to_region,
+ * cost_per_unit,transit_periods` (+ optional currency, mode, description;
+ * operator only).  `id` (optional column,
  * may be empty) is stored as external_id; `org` is the org id (empty: the
  * caller's).  All rows or none: errors give LDS_EINVAL with err->line, a
  * "line N: message" text and `fe` pointers like /line/12/quantity.  Writes

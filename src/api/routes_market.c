@@ -1,6 +1,6 @@
 /*
  * routes_market.c — the market's HTTP resources: offers, requests and lanes
- * (JSON one by one, or CSV in bulk for offers and requests), match runs and
+ * (JSON one by one, or CSV in bulk), match runs and
  * their allocation lines as CSV.  Handlers only frame: validation,
  * visibility and storage are in src/market.  Creating requests take an
  * Idempotency-Key and run in one transaction with it.
@@ -244,7 +244,7 @@ static void create_frame(lds_req *r, const char *arg, create_fn fn, int body_opt
 static void h_create(lds_req *r, const char *arg, const char *id)
 {
     (void)id;
-    create_frame(r, arg, do_create, 0, kind_of(arg) != LDS_MARKET_LANES);
+    create_frame(r, arg, do_create, 0, 1);
 }
 
 static void h_run(lds_req *r, const char *arg, const char *id)

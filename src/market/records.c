@@ -424,16 +424,17 @@ static void json_values(json_t *body, const char *const *nm, int nf, const char 
 
 /* ---- lanes ------------------------------------------------------------------ */
 
-static lds_code create_lane(lds_store *s, json_t *body, int64_t *id, lds_field_errors *fe,
-                            lds_err *err)
+/*
+ * Validates a lane from its text values (pointers under `prefix`) and, when
+ * it is valid and nothing before it failed (fe empty), inserts it.
+ */
+static lds_code lane_from_values(lds_store *s, const char *const *v, const char *prefix,
+                                 int64_t *id, lds_field_errors *fe, lds_err *err)
 {
-    const char *v[NL];
-    char bufs[NL][48];
-    json_values(body, lane_names, NL, v, bufs, fe);
-    char ptr[64];
-    int e;
+    char ptr[160];
+    int e, before = fe->n;
     for (int i = L_FROM; i <= L_TO; i++) {
-        snprintf(ptr, sizeof ptr, "/%s", lane_names[i]);
+        ptr_of(ptr, sizeof ptr, prefix, lane_names[i]);
         if (!v[i] || !*v[i])
             lds_field_errors_add(fe, ptr, "region is required");
         else if ((e = exists_text(s, q_region_exists, v[i], err)) < 0)
@@ -442,25 +443,29 @@ static lds_code create_lane(lds_store *s, json_t *body, int64_t *id, lds_field_e
             lds_field_errors_add(fe, ptr, "unknown region '%.60s'", v[i]);
     }
     int64_t cost = 0, transit = 0;
+    ptr_of(ptr, sizeof ptr, prefix, lane_names[L_COST]);
     if (!v[L_COST] || !*v[L_COST])
-        lds_field_errors_add(fe, "/cost_per_unit", "cost_per_unit is required");
+        lds_field_errors_add(fe, ptr, "cost_per_unit is required");
     else
-        decimal_field(v[L_COST], 2, "/cost_per_unit", "cost_per_unit", LDS_MATCH_MAX_PRICE_CENTS,
-                      1, &cost, fe);
+        decimal_field(v[L_COST], 2, ptr, "cost_per_unit", LDS_MATCH_MAX_PRICE_CENTS, 1, &cost,
+                      fe);
+    ptr_of(ptr, sizeof ptr, prefix, lane_names[L_TRANSIT]);
     if (!v[L_TRANSIT] || !*v[L_TRANSIT])
-        lds_field_errors_add(fe, "/transit_periods", "transit_periods is required");
+        lds_field_errors_add(fe, ptr, "transit_periods is required");
     else
-        decimal_field(v[L_TRANSIT], 0, "/transit_periods", "transit_periods",
-                      LDS_MATCH_MAX_TRANSIT, 1, &transit, fe);
-    if (v[L_CURRENCY] && strcmp(v[L_CURRENCY], "CNY") != 0)
-        lds_field_errors_add(fe, "/currency", "only CNY is supported (matching compares prices)");
+        decimal_field(v[L_TRANSIT], 0, ptr, "transit_periods", LDS_MATCH_MAX_TRANSIT, 1,
+                      &transit, fe);
+    if (v[L_CURRENCY] && *v[L_CURRENCY] && strcmp(v[L_CURRENCY], "CNY") != 0) {
+        ptr_of(ptr, sizeof ptr, prefix, lane_names[L_CURRENCY]);
+        lds_field_errors_add(fe, ptr, "only CNY is supported (matching compares prices)");
+    }
     for (int i = L_MODE; i <= L_DESC; i++)
         if (v[i] && strlen(v[i]) > 200) {
-            snprintf(ptr, sizeof ptr, "/%s", lane_names[i]);
+            ptr_of(ptr, sizeof ptr, prefix, lane_names[i]);
             lds_field_errors_add(fe, ptr, "longer than 200 characters");
         }
-    if (fe->n)
-        return lds_market__invalid(fe, err);
+    if (fe->n > before || before)
+        return LDS_OK;
     static const char q[] =
         "INSERT INTO lanes(from_region, to_region, cost_per_unit_cents, transit_periods,"
         " currency, mode, description, synthetic, created_at)"
@@ -471,15 +476,29 @@ static lds_code create_lane(lds_store *s, json_t *body, int64_t *id, lds_field_e
     lds_code rc = lds_store_prepare(s, q, &st, err);
     if (rc)
         return rc;
+    const char *mode = v[L_MODE] && *v[L_MODE] ? v[L_MODE] : NULL;
+    const char *desc = v[L_DESC] && *v[L_DESC] ? v[L_DESC] : NULL;
     if (lds_stmt_bind_text(st, 1, v[L_FROM]) || lds_stmt_bind_text(st, 2, v[L_TO]) ||
         lds_stmt_bind_i64(st, 3, cost) || lds_stmt_bind_i64(st, 4, transit) ||
-        lds_stmt_bind_text(st, 5, v[L_MODE]) || lds_stmt_bind_text(st, 6, v[L_DESC]) ||
+        lds_stmt_bind_text(st, 5, mode) || lds_stmt_bind_text(st, 6, desc) ||
         lds_stmt_bind_text(st, 7, now))
         return lds_err_set(err, LDS_ENOMEM, "cannot bind the lane");
     if ((rc = lds_stmt_exec(st, err)))
         return rc;
     *id = lds_store_last_id(s);
     return LDS_OK;
+}
+
+static lds_code create_lane(lds_store *s, json_t *body, int64_t *id, lds_field_errors *fe,
+                            lds_err *err)
+{
+    const char *v[NL];
+    char bufs[NL][48];
+    json_values(body, lane_names, NL, v, bufs, fe);
+    lds_code rc = lane_from_values(s, v, "", id, fe, err);
+    if (rc == LDS_OK && fe->n)
+        return lds_market__invalid(fe, err);
+    return rc;
 }
 
 /* ---- reads ------------------------------------------------------------------ */
@@ -787,20 +806,30 @@ lds_code lds_market_upload_csv(lds_store *s, const lds_principal *who, lds_marke
                                const char *csv, size_t len, lds_buf *out, lds_field_errors *fe,
                                lds_err *err)
 {
-    if (kind == LDS_MARKET_LANES)
-        return lds_err_set(err, LDS_EINVAL, "lanes are created one by one as JSON");
+    int is_lane = kind == LDS_MARKET_LANES;
+    if (is_lane && who->role != LDS_ROLE_OPERATOR)
+        return lds_err_set(err, LDS_EFORBIDDEN, "lanes are written by the operator");
     if (who->role != LDS_ROLE_OPERATOR && who->role != LDS_ROLE_MEMBER)
         return forbid(who, "", err);
     const names *nm = kind == LDS_MARKET_OFFERS ? &offer_names : &request_names;
     lds_csv_spec spec[NF];
     int map_f[NF]; /* spec index -> field index */
     size_t n_spec = 0;
-    for (int f = 0; f < NF; f++) {
-        if (!nm->csv[f])
-            continue;
-        spec[n_spec].name = nm->csv[f];
-        spec[n_spec].optional = f == F_EXT;
-        map_f[n_spec++] = f;
+    if (is_lane) {
+        /* the `lodestone match` lane columns, plus optional mode and description */
+        for (int f = 0; f < NL; f++) {
+            spec[n_spec].name = lane_names[f];
+            spec[n_spec].optional = f >= L_CURRENCY;
+            map_f[n_spec++] = f;
+        }
+    } else {
+        for (int f = 0; f < NF; f++) {
+            if (!nm->csv[f])
+                continue;
+            spec[n_spec].name = nm->csv[f];
+            spec[n_spec].optional = f == F_EXT;
+            map_f[n_spec++] = f;
+        }
     }
     lds_csv_reader *rd = NULL;
     lds_code rc = lds_csv_reader_new(csv, len, &rd, err);
@@ -843,6 +872,19 @@ lds_code lds_market_upload_csv(lds_store *s, const lds_principal *who, lds_marke
         char prefix[32];
         snprintf(prefix, sizeof prefix, "/line/%u", line);
         int before = fe->n, forbidden = 0;
+        if (is_lane) {
+            int64_t id = 0;
+            if ((rc = lane_from_values(s, v, prefix, &id, fe, err)))
+                break;
+            if (fe->n > before && !first_bad)
+                first_bad = line;
+            if (fe->n == 0)
+                lds_buf_addf(&ids, "%s%lld", n_rows ? "," : "", (long long)id);
+            n_rows++;
+            if (fe->n >= LDS_MAX_FIELD_ERRORS)
+                break;
+            continue;
+        }
         mrec m;
         if ((rc = check_rec(s, who, kind, v, nm->csv, prefix, &m, &forbidden, fe, err)))
             break;

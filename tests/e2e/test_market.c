@@ -631,8 +631,34 @@ static void auth_and_not_found(void **state)
     lds_http_resp_free(&r);
     get("/api/v1/lanes/0", srv.operator_token, 404, &r);
     lds_http_resp_free(&r);
-    /* lanes take JSON only */
-    post_csv("/api/v1/lanes", srv.operator_token, "from_region,to_region\nx,y\n", 415, &r);
+    /* lanes in CSV: the operator only, all or nothing */
+    post_csv("/api/v1/lanes", srv.operator_token, "from_region,to_region\nx,y\n", 400, &r);
+    assert_non_null(strstr(r.body, "/line/1/cost_per_unit"));
+    lds_http_resp_free(&r);
+    static const char lanes[] = "from_region,to_region,cost_per_unit,transit_periods,mode\n"
+                                "ningbo,us_mi,1700,1,sea\n"
+                                "us_mi,ningbo,1600.5,1,\n";
+    post_csv("/api/v1/lanes", srv.member_token, lanes, 403, &r);
+    lds_http_resp_free(&r);
+    get("/api/v1/lanes?from=us_mi&to=ningbo", srv.operator_token, 200, &r);
+    size_t n_before = json_array_size(json_object_get(r.json, "items"));
+    lds_http_resp_free(&r);
+    post_csv("/api/v1/lanes", srv.operator_token,
+             "from_region,to_region,cost_per_unit,transit_periods\n"
+             "us_mi,ningbo,1600,1\n"
+             "us_mi,ningbo,1600,-1\n",
+             400, &r);
+    assert_non_null(strstr(r.body, "/line/3/transit_periods"));
+    lds_http_resp_free(&r);
+    get("/api/v1/lanes?from=us_mi&to=ningbo", srv.operator_token, 200, &r);
+    assert_int_equal(json_array_size(json_object_get(r.json, "items")), n_before);
+    lds_http_resp_free(&r);
+    post_csv("/api/v1/lanes", srv.operator_token, lanes, 201, &r);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "created")), 2);
+    lds_http_resp_free(&r);
+    get("/api/v1/lanes?from=us_mi&to=ningbo", srv.operator_token, 200, &r);
+    assert_int_equal(json_array_size(json_object_get(r.json, "items")), n_before + 1);
+    assert_non_null(strstr(r.body, "\"cost_per_unit\":1600.50,"));
     lds_http_resp_free(&r);
     assert_int_equal(lds_http(&srv, "DELETE", "/api/v1/offers", srv.operator_token, NULL, NULL, 0,
                               &r),

@@ -1,0 +1,441 @@
+/*
+ * test_trace.c — capture, query and the shared ledger over a real SQLite
+ * store: what one capture writes (events, identifier rows, leaves, job),
+ * rollback and proceed, duplicates, the tree rebuilt from the database and
+ * catching up with another writer, proofs, query parameters and paging,
+ * and allocation failures.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "harness.h"
+#include "lodestone/alloc.h"
+#include "lodestone/trace.h"
+
+#define CTX "\"@context\":[\"https://ref.gs1.org/standards/epcis/epcis-context.jsonld\"]"
+
+static const char doc3[] =
+    "{" CTX ",\"type\":\"EPCISDocument\",\"schemaVersion\":\"2.0\","
+    "\"creationDate\":\"2024-01-01T00:00:00Z\",\"epcisBody\":{\"eventList\":["
+    "{\"type\":\"ObjectEvent\",\"eventID\":\"urn:uuid:00000000-0000-4000-8000-000000000001\","
+    "\"eventTime\":\"2024-01-01T10:00:00.000+08:00\",\"eventTimeZoneOffset\":\"+08:00\","
+    "\"epcList\":[\"urn:epc:id:sgtin:0614141.107346.1\"],\"action\":\"ADD\","
+    "\"bizStep\":\"commissioning\",\"bizLocation\":{\"id\":\"urn:epc:id:sgln:0614141.00888.0\"}},"
+    "{\"type\":\"ObjectEvent\",\"eventTime\":\"2024-01-01T11:00:00.000+08:00\","
+    "\"eventTimeZoneOffset\":\"+08:00\",\"epcList\":[\"urn:epc:id:sgtin:0614141.107346.2\"],"
+    "\"action\":\"OBSERVE\",\"bizStep\":\"shipping\"},"
+    "{\"type\":\"TransformationEvent\",\"eventTime\":\"2024-01-01T12:00:00.000+08:00\","
+    "\"eventTimeZoneOffset\":\"+08:00\",\"inputQuantityList\":[{\"epcClass\":"
+    "\"urn:epc:class:lgtin:4012345.011111.ORE1\",\"quantity\":10,\"uom\":\"KGM\"}],"
+    "\"outputQuantityList\":[{\"epcClass\":\"urn:epc:class:lgtin:4012345.022222.OX1\","
+    "\"quantity\":2,\"uom\":\"KGM\"}]}"
+    "]}}";
+
+/* Second event has a bad action. */
+static const char doc_bad[] =
+    "{" CTX ",\"type\":\"EPCISDocument\",\"schemaVersion\":\"2.0\","
+    "\"creationDate\":\"2024-01-01T00:00:00Z\",\"epcisBody\":{\"eventList\":["
+    "{\"type\":\"ObjectEvent\",\"eventTime\":\"2024-01-02T10:00:00.000+08:00\","
+    "\"eventTimeZoneOffset\":\"+08:00\",\"epcList\":[\"urn:epc:id:sgtin:0614141.107346.7\"],"
+    "\"action\":\"ADD\"},"
+    "{\"type\":\"ObjectEvent\",\"eventTime\":\"2024-01-02T11:00:00.000+08:00\","
+    "\"eventTimeZoneOffset\":\"+08:00\",\"epcList\":[\"urn:epc:id:sgtin:0614141.107346.8\"],"
+    "\"action\":\"CREATE\"}"
+    "]}}";
+
+typedef struct fixture {
+    lds_store *s;
+    lds_trace_ledger *lg;
+    char db[512], key[600];
+    lds_epcis_report rep;
+} fixture;
+
+static int setup(void **state)
+{
+    static int n;
+    fixture *f = calloc(1, sizeof *f);
+    char name[64];
+    snprintf(name, sizeof name, "trace%d.db", n++);
+    lds_test_path(f->db, sizeof f->db, name);
+    remove(f->db);
+    snprintf(f->key, sizeof f->key, "%s.ledger-key", f->db);
+    remove(f->key);
+    lds_err err;
+    if (lds_store_open(f->db, &f->s, &err) || lds_store_migrate(f->s, NULL, &err) ||
+        lds_trace_ledger_open(f->s, f->key, &f->lg, &err))
+        fail_msg("setup: %s", err.msg);
+    lds_epcis_report_init(&f->rep);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    lds_epcis_report_release(&f->rep);
+    lds_trace_ledger_free(f->lg);
+    lds_store_close(f->s);
+    free(f);
+    return 0;
+}
+
+static json_t *parse(const char *text)
+{
+    json_error_t je;
+    json_t *j = json_loads(text, 0, &je);
+    if (!j)
+        fail_msg("test JSON: %s", je.text);
+    return j;
+}
+
+static int64_t count(lds_store *s, const char *sql)
+{
+    lds_stmt *st;
+    assert_int_equal(lds_store_prepare(s, sql, &st, NULL), LDS_OK);
+    assert_int_equal(lds_stmt_step(st, NULL), LDS_STORE_ROW);
+    int64_t v = lds_stmt_col_i64(st, 0);
+    lds_stmt_reset(st);
+    return v;
+}
+
+static const char q_leaves[] = "SELECT count(*) FROM ledger_leaves";
+static const char q_events[] = "SELECT count(*) FROM epcis_events";
+static const char q_jobs[] = "SELECT count(*) FROM epcis_captures";
+
+static lds_code capture(fixture *f, const char *text, lds_trace_behaviour b,
+                        lds_trace_capture_result *res)
+{
+    json_t *doc = parse(text);
+    lds_err err;
+    lds_code rc = lds_trace_capture(f->s, f->lg, doc, b, 0, &f->rep, res, &err);
+    json_decref(doc);
+    return rc;
+}
+
+/* Runs a query from "k=v&k=v" (no escapes) and returns the parsed document. */
+static json_t *query(fixture *f, const char *qs, char *token, lds_code want)
+{
+    char buf[1024];
+    lds_kv kv[16];
+    size_t n = 0;
+    snprintf(buf, sizeof buf, "%s", qs);
+    for (char *p = strtok(buf, "&"); p && n < 16; p = strtok(NULL, "&")) {
+        char *eq = strchr(p, '=');
+        *eq = '\0';
+        kv[n].key = p;
+        kv[n].value = eq + 1;
+        n++;
+    }
+    lds_buf out = LDS_BUF_INIT;
+    lds_field_errors fe = {0};
+    lds_err err;
+    char tok[64];
+    lds_code rc = lds_trace_query(f->s, kv, n, &out, token ? token : tok, 64, &fe, &err);
+    assert_int_equal(rc, want);
+    json_t *j = rc == LDS_OK ? parse(out.ptr) : NULL;
+    if (rc != LDS_OK)
+        assert_true(fe.n > 0);
+    lds_buf_release(&out);
+    return j;
+}
+
+static size_t n_results(json_t *qdoc)
+{
+    json_t *l = json_object_get(
+        json_object_get(json_object_get(json_object_get(qdoc, "epcisBody"), "queryResults"),
+                        "resultsBody"),
+        "eventList");
+    size_t n = json_array_size(l);
+    json_decref(qdoc);
+    return n;
+}
+
+static void capture_writes_events_identifiers_leaves_and_job(void **state)
+{
+    fixture *f = *state;
+    lds_trace_capture_result res;
+    assert_int_equal(capture(f, doc3, LDS_TRACE_ROLLBACK, &res), LDS_OK);
+    assert_int_equal(res.n_events, 3);
+    assert_int_equal(res.n_stored, 3);
+    assert_int_equal(res.first_leaf, 0);
+    assert_int_equal(count(f->s, q_leaves), 3);
+    assert_int_equal(count(f->s, q_events), 3);
+    static const char q_ids[] = "SELECT count(*) FROM epcis_event_ids";
+    assert_int_equal(count(f->s, q_ids), 4);
+
+    /* The given eventID is kept; the stored bytes are the leaf. */
+    lds_buf b = LDS_BUF_INIT, leaf = LDS_BUF_INIT;
+    lds_err err;
+    assert_int_equal(
+        lds_trace_event_json(f->s, "urn:uuid:00000000-0000-4000-8000-000000000001", &b, &err),
+        LDS_OK);
+    uint64_t idx = 99;
+    const char *id1 = "urn:uuid:00000000-0000-4000-8000-000000000001";
+    assert_int_equal(lds_trace_event_leaf_index(f->s, id1, &idx, &err), LDS_OK);
+    assert_int_equal(idx, 0);
+    assert_int_equal(lds_trace_leaf(f->s, 0, &leaf, &err), LDS_OK);
+    assert_int_equal(b.len, leaf.len);
+    assert_memory_equal(b.ptr, leaf.ptr, b.len);
+    assert_int_equal(lds_trace_leaf(f->s, 3, &leaf, &err), LDS_ENOTFOUND);
+
+    /* The second event got its CBV 2.0 hash ID. */
+    json_t *doc = parse(doc3);
+    json_t *ev = json_array_get(json_object_get(json_object_get(doc, "epcisBody"), "eventList"), 1);
+    char id[LDS_EPCIS_HASH_ID_LEN + 1];
+    assert_int_equal(lds_epcis_event_hash_id(lds_epcis_document_context(doc), ev, id, NULL),
+                     LDS_OK);
+    lds_buf_reset(&b);
+    assert_int_equal(lds_trace_event_json(f->s, id, &b, &err), LDS_OK);
+    assert_non_null(strstr(b.ptr, id));
+    json_decref(doc);
+
+    /* The job. */
+    lds_buf_reset(&b);
+    assert_int_equal(lds_trace_capture_job_json(f->s, res.capture_id, &b, &err), LDS_OK);
+    json_t *job = parse(b.ptr);
+    assert_true(json_is_true(json_object_get(job, "success")));
+    assert_true(json_is_false(json_object_get(job, "running")));
+    assert_int_equal(json_integer_value(json_object_get(job, "storedCount")), 3);
+    json_decref(job);
+    assert_int_equal(lds_trace_capture_job_json(f->s, 999, &b, &err), LDS_ENOTFOUND);
+    lds_buf_release(&b);
+    lds_buf_release(&leaf);
+
+    /* The tree follows: its leaf hashes are those of the stored bytes. */
+    uint64_t size = 0;
+    assert_int_equal(lds_trace_ledger_size(f->lg, f->s, &size, &err), LDS_OK);
+    assert_int_equal(size, 3);
+}
+
+static void rollback_stores_nothing_and_proceed_stores_the_valid(void **state)
+{
+    fixture *f = *state;
+    lds_trace_capture_result res;
+    assert_int_equal(capture(f, doc_bad, LDS_TRACE_ROLLBACK, &res), LDS_EINVAL);
+    assert_int_equal(f->rep.n_invalid, 1);
+    assert_string_equal(f->rep.items[0].pointer, "/epcisBody/eventList/1/action");
+    assert_int_equal(count(f->s, q_leaves), 0);
+    assert_int_equal(count(f->s, q_jobs), 0);
+
+    assert_int_equal(capture(f, doc_bad, LDS_TRACE_PROCEED, &res), LDS_OK);
+    assert_int_equal(res.n_stored, 1);
+    assert_int_equal(res.n_invalid, 1);
+    assert_int_equal(count(f->s, q_leaves), 1);
+    lds_buf b = LDS_BUF_INIT;
+    assert_int_equal(lds_trace_capture_job_json(f->s, res.capture_id, &b, NULL), LDS_OK);
+    json_t *job = parse(b.ptr);
+    assert_true(json_is_false(json_object_get(job, "success")));
+    json_t *e0 = json_array_get(json_object_get(job, "errors"), 0);
+    assert_string_equal(json_string_value(json_object_get(e0, "pointer")),
+                        "/epcisBody/eventList/1/action");
+    json_decref(job);
+    lds_buf_release(&b);
+
+    /* A broken envelope is refused even under proceed. */
+    assert_int_equal(capture(f, "{\"type\":\"EPCISDocument\"}", LDS_TRACE_PROCEED, &res),
+                     LDS_EINVAL);
+    lds_trace_behaviour beh;
+    assert_int_equal(lds_trace_behaviour_parse("proceed", &beh, NULL), LDS_OK);
+    assert_int_equal(beh, LDS_TRACE_PROCEED);
+    assert_int_equal(lds_trace_behaviour_parse("all", &beh, NULL), LDS_EINVAL);
+}
+
+static void duplicates_are_idempotent(void **state)
+{
+    fixture *f = *state;
+    lds_trace_capture_result res;
+    assert_int_equal(capture(f, doc3, LDS_TRACE_ROLLBACK, &res), LDS_OK);
+    assert_int_equal(capture(f, doc3, LDS_TRACE_ROLLBACK, &res), LDS_OK);
+    assert_int_equal(res.n_stored, 0);
+    assert_int_equal(res.n_duplicates, 3);
+    assert_int_equal(count(f->s, q_leaves), 3);
+
+    /* One event: same bytes -> duplicate; other bytes -> conflict. */
+    const char *ev_text = "{" CTX ",\"type\":\"ObjectEvent\",\"eventID\":\"urn:uuid:00000000-"
+                          "0000-4000-8000-000000000001\",\"eventTime\":\"2024-01-01T10:00:"
+                          "00.000+08:00\","
+                          "\"eventTimeZoneOffset\":\"+08:00\",\"epcList\":[\"urn:epc:id:sgtin:"
+                          "0614141.107346.1\"],\"action\":\"ADD\",\"bizStep\":\"commissioning\","
+                          "\"bizLocation\":{\"id\":\"urn:epc:id:sgln:0614141.00888.0\"}}";
+    json_t *ev = parse(ev_text);
+    lds_err err;
+    assert_int_equal(lds_trace_capture_event(f->s, f->lg, ev, &f->rep, &res, &err), LDS_OK);
+    assert_int_equal(res.n_duplicates, 1);
+    json_object_set_new(ev, "action", json_string("OBSERVE"));
+    assert_int_equal(lds_trace_capture_event(f->s, f->lg, ev, &f->rep, &res, &err),
+                     LDS_ECONFLICT);
+    json_object_del(ev, "@context");
+    assert_int_equal(lds_trace_capture_event(f->s, f->lg, ev, &f->rep, &res, &err), LDS_EINVAL);
+    json_decref(ev);
+    assert_int_equal(count(f->s, q_leaves), 3);
+}
+
+static void tree_is_rebuilt_from_the_database_and_catches_up(void **state)
+{
+    fixture *f = *state;
+    lds_trace_capture_result res;
+    lds_err err;
+    assert_int_equal(capture(f, doc3, LDS_TRACE_ROLLBACK, &res), LDS_OK);
+    lds_ledger_sth a, b;
+    assert_int_equal(lds_trace_ledger_sth(f->lg, f->s, &a, &err), LDS_OK);
+    assert_int_equal(a.tree_size, 3);
+    assert_int_equal(lds_ledger_sth_verify(&a, lds_trace_ledger_public_key(f->lg), NULL), LDS_OK);
+
+    /* Reopened: same key, same root, the stored head is served again. */
+    lds_trace_ledger_free(f->lg);
+    assert_int_equal(lds_trace_ledger_open(f->s, f->key, &f->lg, &err), LDS_OK);
+    assert_int_equal(lds_trace_ledger_sth(f->lg, f->s, &b, &err), LDS_OK);
+    assert_memory_equal(&a, &b, sizeof a);
+
+    /* Another writer (no ledger object, as the CLI) appends; the log catches up. */
+    json_t *doc = parse(doc_bad);
+    assert_int_equal(lds_trace_capture(f->s, NULL, doc, LDS_TRACE_PROCEED, 0, &f->rep, &res, &err),
+                     LDS_OK);
+    json_decref(doc);
+    assert_int_equal(res.first_leaf, 3);
+    assert_int_equal(lds_trace_ledger_sth(f->lg, f->s, &b, &err), LDS_OK);
+    assert_int_equal(b.tree_size, 4);
+    assert_true(b.timestamp_ms >= a.timestamp_ms);
+
+    /* Proofs: inclusion of every leaf, consistency 3 -> 4. */
+    for (uint64_t i = 0; i < 4; i++) {
+        lds_ledger_proof p;
+        lds_buf leaf = LDS_BUF_INIT;
+        uint8_t h[LDS_LEDGER_HASH_LEN];
+        assert_int_equal(lds_trace_ledger_inclusion(f->lg, f->s, i, 4, &p, &err), LDS_OK);
+        assert_int_equal(lds_trace_leaf(f->s, i, &leaf, &err), LDS_OK);
+        lds_ledger_hash_leaf(leaf.ptr, leaf.len, h);
+        assert_int_equal(lds_ledger_verify_inclusion(i, 4, h, p.hash[0], p.n, b.root, NULL),
+                         LDS_OK);
+        lds_buf_release(&leaf);
+    }
+    lds_ledger_proof c;
+    assert_int_equal(lds_trace_ledger_consistency(f->lg, f->s, 3, 4, &c, &err), LDS_OK);
+    assert_int_equal(
+        lds_ledger_verify_consistency(3, 4, a.root, b.root, c.hash[0], c.n, NULL), LDS_OK);
+    assert_int_equal(lds_trace_ledger_consistency(f->lg, f->s, 0, 4, &c, &err), LDS_EINVAL);
+    assert_int_equal(lds_trace_ledger_consistency(f->lg, f->s, 2, 5, &c, &err), LDS_EINVAL);
+    assert_int_equal(lds_trace_ledger_inclusion(f->lg, f->s, 4, 4, &c, &err), LDS_EINVAL);
+    assert_string_equal(err.field, "leaf_index");
+}
+
+static void queries_filter_and_page(void **state)
+{
+    fixture *f = *state;
+    lds_trace_capture_result res;
+    assert_int_equal(capture(f, doc3, LDS_TRACE_ROLLBACK, &res), LDS_OK);
+    assert_int_equal(n_results(query(f, "eventType=ObjectEvent", NULL, LDS_OK)), 2);
+    assert_int_equal(n_results(query(f, "eventType=ObjectEvent|TransformationEvent", NULL, LDS_OK)),
+                     3);
+    assert_int_equal(n_results(query(f, "EQ_action=OBSERVE", NULL, LDS_OK)), 1);
+    assert_int_equal(n_results(query(f, "EQ_bizStep=shipping", NULL, LDS_OK)), 1);
+    assert_int_equal(
+        n_results(query(f, "EQ_bizStep=https://ref.gs1.org/cbv/BizStep-commissioning", NULL,
+                        LDS_OK)),
+        1);
+    assert_int_equal(
+        n_results(query(f, "EQ_bizLocation=urn:epc:id:sgln:0614141.00888.0", NULL, LDS_OK)), 1);
+    assert_int_equal(
+        n_results(query(f, "GE_eventTime=2024-01-01T03:00:00Z&LT_eventTime=2024-01-01T04:00:00Z",
+                        NULL, LDS_OK)),
+        1);
+    assert_int_equal(n_results(query(f, "GE_recordTime=2000-01-01T00:00:00Z", NULL, LDS_OK)), 3);
+    assert_int_equal(n_results(query(f, "GE_recordTime=2999-01-01T00:00:00Z", NULL, LDS_OK)), 0);
+    assert_int_equal(n_results(query(f, "MATCH_epc=urn:epc:id:sgtin:0614141.107346.2", NULL,
+                                     LDS_OK)),
+                     1);
+    assert_int_equal(n_results(query(f, "MATCH_anyEPC=urn:epc:idpat:sgtin:0614141.107346.*", NULL,
+                                     LDS_OK)),
+                     2);
+    assert_int_equal(n_results(query(
+                         f, "MATCH_inputEPCClass=urn:epc:class:lgtin:4012345.011111.ORE1", NULL,
+                         LDS_OK)),
+                     1);
+    assert_int_equal(n_results(query(
+                         f, "MATCH_outputEPCClass=urn:epc:class:lgtin:4012345.011111.ORE1", NULL,
+                         LDS_OK)),
+                     0);
+    assert_int_equal(n_results(query(f, "MATCH_anyEPCClass=urn:epc:class:lgtin:4012345.022222.OX1",
+                                     NULL, LDS_OK)),
+                     1);
+    assert_int_equal(n_results(query(f, "MATCH_epcClass=urn:epc:class:lgtin:4012345.022222.OX1",
+                                     NULL, LDS_OK)),
+                     0);
+
+    /* Paging. */
+    char tok[64], qs[160];
+    assert_int_equal(n_results(query(f, "perPage=2", tok, LDS_OK)), 2);
+    assert_true(tok[0]);
+    snprintf(qs, sizeof qs, "perPage=2&nextPageToken=%s", tok);
+    char tok2[64];
+    assert_int_equal(n_results(query(f, qs, tok2, LDS_OK)), 1);
+    assert_string_equal(tok2, "");
+    snprintf(qs, sizeof qs, "eventType=ObjectEvent&nextPageToken=%s", tok);
+    query(f, qs, NULL, LDS_EINVAL);
+
+    /* Bad parameters. */
+    query(f, "nope=1", NULL, LDS_EINVAL);
+    query(f, "perPage=0", NULL, LDS_EINVAL);
+    query(f, "perPage=1001", NULL, LDS_EINVAL);
+    query(f, "eventType=FooEvent", NULL, LDS_EINVAL);
+    query(f, "EQ_action=MAYBE", NULL, LDS_EINVAL);
+    query(f, "GE_eventTime=yesterday", NULL, LDS_EINVAL);
+    query(f, "nextPageToken=xyz", NULL, LDS_EINVAL);
+    query(f, "EQ_action=ADD&EQ_action=OBSERVE", NULL, LDS_EINVAL);
+}
+
+static void allocation_failures_are_clean(void **state)
+{
+    fixture *f = *state;
+    json_t *doc = parse(doc3);
+    int ok = 0;
+    for (long n = 1; n < 200 && !ok; n++) {
+        lds_trace_capture_result res;
+        lds_err err;
+        lds_alloc_fail_after(n);
+        lds_code rc = lds_trace_capture(f->s, f->lg, doc, LDS_TRACE_ROLLBACK, 0, &f->rep, &res,
+                                        &err);
+        lds_alloc_fail_after(0);
+        assert_true(rc == LDS_OK || rc == LDS_ENOMEM);
+        if (rc == LDS_OK) {
+            ok = 1;
+            assert_int_equal(res.n_stored, 3);
+        } else {
+            assert_int_equal(count(f->s, q_leaves), 0); /* nothing half-written */
+        }
+    }
+    assert_true(ok);
+    json_decref(doc);
+    uint64_t size = 0;
+    assert_int_equal(lds_trace_ledger_size(f->lg, f->s, &size, NULL), LDS_OK);
+    assert_int_equal(size, 3);
+}
+
+static void key_path_defaults_next_to_the_database(void **state)
+{
+    (void)state;
+    char out[64];
+    assert_int_equal(lds_trace_key_path("sqlite:/x/a.db", "", out, sizeof out, NULL), LDS_OK);
+    assert_string_equal(out, "/x/a.db.ledger-key");
+    assert_int_equal(lds_trace_key_path("/x/a.db", "/k/key", out, sizeof out, NULL), LDS_OK);
+    assert_string_equal(out, "/k/key");
+    char small[8];
+    assert_int_equal(lds_trace_key_path("/x/a.db", NULL, small, sizeof small, NULL), LDS_EINVAL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(capture_writes_events_identifiers_leaves_and_job, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(rollback_stores_nothing_and_proceed_stores_the_valid,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(duplicates_are_idempotent, setup, teardown),
+        cmocka_unit_test_setup_teardown(tree_is_rebuilt_from_the_database_and_catches_up, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(queries_filter_and_page, setup, teardown),
+        cmocka_unit_test_setup_teardown(allocation_failures_are_clean, setup, teardown),
+        cmocka_unit_test(key_path_defaults_next_to_the_database),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

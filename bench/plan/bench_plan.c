@@ -23,6 +23,14 @@ static double now(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+/* CPU time of this process: the figure that holds on a loaded machine. */
+static double cpu(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
 int main(int argc, char **argv)
 {
     size_t want = argc > 1 ? (size_t)atol(argv[1]) : 200;
@@ -77,24 +85,27 @@ int main(int argc, char **argv)
             fprintf(stderr, "bench_plan: %s\n", e.msg);
             return 1;
         }
-        double best = 1e9;
+        double best = 1e9, best_cpu = 1e9;
         lds_plan_result *r = NULL;
         for (int rep = 0; rep < 3; rep++) {
             lds_plan_result_free(r);
-            double t1 = now();
+            double t1 = now(), c1 = cpu();
             if (lds_plan_solve(&in, sc, &r, &e)) {
                 fprintf(stderr, "bench_plan: %s\n", e.msg);
                 return 1;
             }
-            double dt = now() - t1;
+            double dt = now() - t1, dc = cpu() - c1;
             if (dt < best)
                 best = dt;
+            if (dc < best_cpu)
+                best_cpu = dc;
         }
         double total = best + t_read;
-        printf("%-26s rows %6d cols %6d  build+solve %.3f s  (+ read %.3f s) = %.3f s  "
-               "target 2 s  %s   fill %.2f%%  shortages %zu  bottlenecks %zu\n",
-               names_sc[k], r->n_rows, r->n_cols, best, t_read, total, total < 2.0 ? "MET" : "MISSED",
-               100 * r->fill_rate, r->n_shortages, r->n_bottlenecks);
+        printf("%-26s rows %6d cols %6d  build+solve %.3f s wall (%.3f s CPU)  + read %.3f s"
+               " = %.3f s  target 2 s  %s   fill %.2f%%  shortages %zu  bottlenecks %zu\n",
+               names_sc[k], r->n_rows, r->n_cols, best, best_cpu, t_read, total,
+               total < 2.0 ? "MET" : "MISSED", 100 * r->fill_rate, r->n_shortages,
+               r->n_bottlenecks);
         ok &= total < 2.0;
         lds_plan_result_free(r);
     }

@@ -121,6 +121,8 @@ typedef struct lds_plan_input {
     double shortage_penalty;     /* CNY per unit short; 0 = 1e7 */
     double holding_cost;         /* CNY per unit and period in stock; 0 = 1 */
     double run_cost;             /* CNY per unit of capacity used; 0 = 1 */
+    double swarf_share;          /* share of a magnet run's machining loss (alloy in - magnet
+                                    out) collected as magnet_scrap at the plant; 0 = none */
 } lds_plan_input;
 
 /* ---- scenarios ----------------------------------------------------------- */
@@ -253,6 +255,9 @@ typedef struct lds_plan_result {
     double cost;                 /* purchases + logistics (CNY) */
     double demand_total, short_total; /* summed over the forecast, mixed units */
     double fill_rate;            /* 1 - short/demand */
+    double scrap_recycled_t;     /* magnet scrap put through recycling recipes */
+    double recycled_oxide_t;     /* oxide separated from recycled material */
+    double recycled_share;       /* recycled_oxide_t / all separated oxide */
     int n_rows, n_cols;
     double solve_seconds;
     size_t n_prod, n_flows, n_buys, n_shortages, n_surplus, n_bottlenecks;

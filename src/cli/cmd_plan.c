@@ -19,6 +19,8 @@ static void print_text(const lds_plan_input *in, const lds_plan_result *r, const
            in->n_periods, in->first_period, r->n_rows, r->n_cols, r->solve_seconds);
     printf("cost %.0f CNY (purchases and logistics); fill rate %.2f%%\n", r->cost,
            100.0 * r->fill_rate);
+    printf("recycled: %.1f t magnet scrap -> %.1f t oxide (%.1f%% of separated oxide)\n",
+           r->scrap_recycled_t, r->recycled_oxide_t, 100.0 * r->recycled_share);
     printf("bottlenecks (value of one more unit of capacity, CNY):\n");
     for (size_t i = 0; i < r->n_bottlenecks && i < 10; i++)
         printf("  %12.2f  %s\n", r->bottlenecks[i].value, r->bottlenecks[i].what);
@@ -214,6 +216,8 @@ int lds_cmd_plan(int argc, char **argv, lds_config *cfg)
                    r2->n_bottlenecks);
             printf("%-28s %16.6g %16.6g\n", "units short (all products)", r->short_total,
                    r2->short_total);
+            printf("%-28s %15.2f%% %15.2f%%\n", "recycled share of oxide", 100 * r->recycled_share,
+                   100 * r2->recycled_share);
         }
     }
 done:

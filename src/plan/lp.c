@@ -23,6 +23,7 @@ typedef struct fr_pair {
     size_t f, r;
     double cap_use;              /* per run, in the facility's basis */
     double reo;                  /* t REO of all outputs per run (quotas) */
+    double swarf;                /* magnet_scrap collected per run */
     int lead;
 } fr_pair;
 
@@ -50,6 +51,7 @@ typedef struct model {
     size_t n_mat, n_reg, n_fac, n_rec;
     int T;
     int licence;
+    size_t scrap;                /* magnet_scrap, or LDS_PLAN_NONE */
     lds_err *err;
     /* per material / region */
     size_t *src;
@@ -344,7 +346,22 @@ static lds_code build_pairs(model *md)
             double use = fa->basis == LDS_PLAN_CAP_REO ? reo : r->output_qty;
             if (lds_plan__grow(&md->pairs, &md->cap_pairs, md->n_pairs + 1, sizeof *md->pairs))
                 return lds_err_set(md->err, LDS_ENOMEM, "plan: out of memory");
-            md->pairs[md->n_pairs++] = (fr_pair){f, ri, use, reo, lds_plan_recipe_periods(r)};
+            /* Machining swarf of magnet runs: the mass lost between alloy in
+             * and magnet out, a collected share of it, as magnet scrap. */
+            double swarf = 0;
+            if (md->scrap != LDS_PLAN_NONE && in->swarf_share > 0 &&
+                strcmp(r->stage_id, "magnet") == 0 &&
+                strcmp(lds_catalog_material_at(md->c, r->output)->unit, "t") == 0) {
+                double in_t = 0;
+                for (size_t k = 0; k < r->n_inputs; k++)
+                    if (strcmp(lds_catalog_material_at(md->c, r->inputs[k].material)->kind,
+                               "alloy") == 0)
+                        in_t += r->inputs[k].qty;
+                if (in_t > r->output_qty)
+                    swarf = (in_t - r->output_qty) * in->swarf_share;
+            }
+            md->pairs[md->n_pairs++] =
+                (fr_pair){f, ri, use, reo, swarf, lds_plan_recipe_periods(r)};
         }
     }
     return LDS_OK;
@@ -412,6 +429,8 @@ static lds_code build_model(model *md)
             md->present[r->outputs[k].material * NR + g] = 1;
         for (size_t k = 0; k < r->n_inputs; k++)
             md->needed[r->inputs[k].material * NR + g] = 1;
+        if (md->pairs[p].swarf > 0)
+            md->present[md->scrap * NR + g] = 1;
     }
     for (size_t o = 0; o < in->n_offers; o++)
         md->present[md->offer_mat[o] * NR + md->offer_reg[o]] = 1;
@@ -519,6 +538,8 @@ static lds_code build_model(model *md)
                 break;
             for (size_t k = 0; k < r->n_outputs; k++)
                 add_nz(md, bal_row(md, r->outputs[k].material, g, t), r->outputs[k].qty);
+            if (pr->swarf > 0)
+                add_nz(md, bal_row(md, md->scrap, g, t), pr->swarf);
             for (size_t k = 0; k < r->n_inputs; k++)
                 add_nz(md, bal_row(md, r->inputs[k].material, g, t - pr->lead), -r->inputs[k].qty);
             add_nz(md, md->cap_row[pr->f * (size_t)T + (size_t)t], pr->cap_use);
@@ -789,6 +810,7 @@ static lds_code read_results(model *md, Clp_Simplex *clp, lds_plan_result *res)
     const double *price = Clp_getRowPrice(clp);
     const double *act = Clp_getRowActivity(clp);
     size_t c_prod = 0, c_flow = 0, c_buy = 0, c_short = 0, c_sur = 0, c_bot = 0;
+    double sep_total = 0;
     unsigned char *up = lds_calloc(md->n_mat + 1, 1);
     double *sur = lds_calloc(md->n_mat * (size_t)md->T + 1, sizeof *sur);
     if (!up || !sur)
@@ -806,9 +828,20 @@ static lds_code read_results(model *md, Clp_Simplex *clp, lds_plan_result *res)
             const fr_pair *p = &md->pairs[ci->a];
             if (lds_plan__grow(&res->prod, &c_prod, res->n_prod + 1, sizeof *res->prod))
                 goto oom;
+            const lds_recipe *rr = lds_catalog_recipe_at(md->c, p->r);
             res->prod[res->n_prod++] =
-                (lds_plan_prod){p->f, p->r, ci->t, v,
-                                v * lds_catalog_recipe_at(md->c, p->r)->output_qty, v * p->cap_use};
+                (lds_plan_prod){p->f, p->r, ci->t, v, v * rr->output_qty, v * p->cap_use};
+            if (strcmp(rr->stage_id, "separation") == 0 && rr->n_outputs > 1) {
+                double ox = 0;
+                for (size_t k = 0; k < rr->n_outputs; k++)
+                    ox += v * rr->outputs[k].qty;
+                sep_total += ox;
+                if (lds_plan__uses_recycled(md->c, rr))
+                    res->recycled_oxide_t += ox;
+            }
+            for (size_t k = 0; md->scrap != LDS_PLAN_NONE && k < rr->n_inputs; k++)
+                if (rr->inputs[k].material == md->scrap)
+                    res->scrap_recycled_t += v * rr->inputs[k].qty;
             break;
         }
         case COL_BUY:
@@ -867,6 +900,7 @@ static lds_code read_results(model *md, Clp_Simplex *clp, lds_plan_result *res)
     for (size_t i = 0; i < in->n_demand; i++)
         res->demand_total += in->demand[i].qty * md->dem_mult[md->dem_mat[i]];
     res->fill_rate = res->demand_total > 0 ? 1 - res->short_total / res->demand_total : 1;
+    res->recycled_share = sep_total > 0 ? res->recycled_oxide_t / sep_total : 0;
     lds_free(up);
     lds_free(sur);
     return LDS_OK;
@@ -1071,6 +1105,14 @@ lds_code lds_plan_solve(const lds_plan_input *in, const lds_plan_scenario *scena
         md.is_free[md.ret_mat[i]] = 0;
     for (size_t i = 0; i < in->n_demand; i++)
         md.is_free[md.dem_mat[i]] = 0;
+    md.scrap = lds_plan__mat(md.c, "magnet_scrap");
+    if (!isfinite(in->swarf_share) || in->swarf_share < 0 || in->swarf_share > 1) {
+        rc = lds_err_field(err, LDS_EINVAL, "swarf_share", "plan: swarf share %g outside 0..1",
+                           in->swarf_share);
+        goto done;
+    }
+    if (md.scrap != LDS_PLAN_NONE && in->swarf_share > 0)
+        md.is_free[md.scrap] = 0;
     for (size_t f = 0; f < md.n_fac; f++) {
         size_t slot = stage_slot(md.c, in->facilities[f].stage);
         md.fac_cap[f] = in->facilities[f].capacity * md.fac_mult[f] * md.stage_mult[slot];

@@ -187,6 +187,9 @@ lds_code lds_plan_read(lds_store *s, lds_plan_data **out, lds_err *err)
         goto fail;
     d->in.catalog = d->catalog;
     d->in.licence_periods = LDS_PLAN_DEFAULT_LICENCE_PERIODS;
+    /* Half of the machining loss (30 % of the block at 70 % yield, DOMAIN.md
+     * §2) is collected as swarf for the recyclers (unsourced). */
+    d->in.swarf_share = 0.5;
     snprintf(d->in.first_period, sizeof d->in.first_period, "2026-01");
     d->in.n_periods = 12;
     if ((rc = lds_store_prepare(s, q_first, &st, err)))

@@ -29,6 +29,8 @@ void lds_plan_result_json(const lds_plan_input *in, const lds_plan_result *r, co
                     "\"short_total\":%.6g,\"fill_rate\":%.6f,\"solve_seconds\":%.4f",
                  r->objective, r->cost, r->demand_total, r->short_total, r->fill_rate,
                  r->solve_seconds);
+    lds_buf_addf(b, ",\"scrap_recycled_t\":%.6g,\"recycled_oxide_t\":%.6g,\"recycled_share\":%.6f",
+                 r->scrap_recycled_t, r->recycled_oxide_t, r->recycled_share);
     lds_buf_adds(b, ",\"bottlenecks\":[");
     for (size_t i = 0; i < r->n_bottlenecks; i++) {
         if (i)

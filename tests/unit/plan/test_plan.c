@@ -402,6 +402,42 @@ static void demo_corridor_plans_and_compares(void **state)
     lds_store_close(s);
 }
 
+/* Magnet runs return half their machining loss as scrap: 10 t of N52 from
+ * 10/0.7 t alloy leave 4.2857 t, of which 2.1429 t are collected. */
+static void swarf_returns_as_scrap(void **state)
+{
+    (void)state;
+    lds_plan_input in = tiny();
+    lds_plan_facility f = {1, "Magnet plant", 10, "zhanggong", "magnet", "mag_n52", 10,
+                           LDS_PLAN_CAP_T};
+    lds_plan_offer o = {7, "alloy_n52", "zhanggong", 100, 300000, 0, 1};
+    lds_plan_demand d[2] = {{"mag_n52", "zhanggong", 1, 10}, {"magnet_scrap", "zhanggong", 2, 2}};
+    in.facilities = &f;
+    in.n_facilities = 1;
+    in.offers = &o;
+    in.n_offers = 1;
+    in.demand = d;
+    in.n_demand = 2;
+    lds_plan_result *r;
+    lds_err e;
+    assert_int_equal(lds_plan_solve(&in, NULL, &r, &e), LDS_OK);
+    assert_int_equal(r->n_shortages, 1); /* no swarf collected: the scrap is short */
+    lds_plan_result_free(r);
+    in.swarf_share = 0.5;
+    assert_int_equal(lds_plan_solve(&in, NULL, &r, &e), LDS_OK);
+    assert_int_equal(r->n_shortages, 0);
+    lds_plan_result_free(r);
+    /* with alloy for exactly 10 t of magnets, 3 t of scrap is more than the
+     * plant's 0.5 x (10/0.7 - 10) = 2.142857 t of swarf */
+    const lds_recipe *mr = lds_catalog_recipe(cat, "mag_n52");
+    o.qty = mr->inputs[0].qty * 10 / mr->output_qty;
+    d[1].qty = 3;
+    assert_int_equal(lds_plan_solve(&in, NULL, &r, &e), LDS_OK);
+    assert_int_equal(r->n_shortages, 1);
+    NEAR(r->shortages[0].qty, 3 - 0.5 * (mr->inputs[0].qty * 10 - 10), 1e-9);
+    lds_plan_result_free(r);
+}
+
 /* Every allocation failing in turn ends in LDS_ENOMEM with nothing leaked,
  * or in the same optimum. */
 static void survives_allocation_failures(void **state)
@@ -470,6 +506,7 @@ int main(void)
         cmocka_unit_test(bad_inputs_are_named),
         cmocka_unit_test(periods_and_lanes),
         cmocka_unit_test(demo_corridor_plans_and_compares),
+        cmocka_unit_test(swarf_returns_as_scrap),
         cmocka_unit_test(survives_allocation_failures),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

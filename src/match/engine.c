@@ -12,9 +12,9 @@
  *   group g --cost 0--> T (demand F)        offer o --cost 0--> U (demand S - F)
  * where S is the total supply and F the maximum matched quantity of phase 1.
  *
- * Why this is exactly lexicographic: every feasible flow of this network
- * moves exactly S - F into U (U's only inflow is its own demand) and F
- * through the request arcs into T, so it matches exactly F.  Conversely any
+ * Why this is exactly lexicographic: U and T have no outgoing arcs, so in
+ * every feasible flow U absorbs exactly S - F and T exactly F, and T is
+ * reached only through the request arcs: the flow matches exactly F.  Conversely any
  * allocation matching F units is a feasible flow (leftover supply goes to
  * U).  F is the maximum (phase 1 is an exact max-flow on the same pair
  * arcs), so min cost over this network = min cost among the allocations of

@@ -827,7 +827,7 @@ lds_code lds_market_upload_csv(lds_store *s, const lds_principal *who, lds_marke
             if (!nm->csv[f])
                 continue;
             spec[n_spec].name = nm->csv[f];
-            spec[n_spec].optional = f == F_EXT;
+            spec[n_spec].optional = f == F_EXT || f == F_PURITY;
             map_f[n_spec++] = f;
         }
     }

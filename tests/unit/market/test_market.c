@@ -164,6 +164,16 @@ static void csv_rolls_back_with_the_caller(void **state)
     assert_true(strncmp(out.ptr, "{\"created\":2,", 13) == 0);
     assert_int_equal(scalar(s, "SELECT count(*) FROM requests WHERE external_id LIKE 'R-%'"), 2);
 
+    /* the optional columns may be left out */
+    static const char short_csv[] = "org,material,region,quantity,max_unit_price,due_period\n"
+                                    ",nd2o3,de_bw,1,800000,2026-05\n";
+    memset(&fe, 0, sizeof fe);
+    lds_buf_reset(&out);
+    assert_int_equal(lds_market_upload_csv(s, &member3, LDS_MARKET_REQUESTS, short_csv,
+                                           strlen(short_csv), &out, &fe, &e),
+                     LDS_OK);
+    assert_int_equal(scalar(s, "SELECT count(*) FROM requests WHERE org_id = 3"), 3);
+
     /* a header alone, and an unknown column */
     static const char empty[] = "id,org,material,region,quantity,max_unit_price,due_period,"
                                 "min_purity\n";

@@ -55,7 +55,7 @@ REPLAY_BIN := $(FUZZ_SRC:fuzz/%.c=$(O)/fuzz/replay_%)
 # Integer width matters in the engines: they add -Wconversion.
 $(O)/src/mcf/%.o $(O)/src/ledger/%.o: CFLAGS += -Wconversion
 
-.PHONY: all sanitize deps test demo bench fuzz clean tests-built
+.PHONY: all sanitize deps test demo bench fuzz clean tests-built print-pkgs
 .DEFAULT_GOAL := all
 
 all: deps-check $(BIN)
@@ -119,6 +119,9 @@ bench: deps all
 
 fuzz: deps
 	@fuzz/run
+
+print-pkgs:
+	@echo $(PKGS)
 
 clean:
 	rm -rf build lodestone

@@ -24,6 +24,8 @@ static void print_text(const lds_plan_input *in, const lds_plan_result *r, const
     printf("bottlenecks (value of one more unit of capacity, CNY):\n");
     for (size_t i = 0; i < r->n_bottlenecks && i < 10; i++)
         printf("  %12.2f  %s\n", r->bottlenecks[i].value, r->bottlenecks[i].what);
+    if (in->n_demand == 0)
+        printf("note: no forecast (plan_forecast is empty), so nothing is planned\n");
     printf("shortages: %zu\n", r->n_shortages);
     for (size_t i = 0; i < r->n_shortages && i < 20; i++) {
         const lds_plan_shortage *s = &r->shortages[i];

@@ -473,7 +473,7 @@ lds_code lds_plan_seed_demo(lds_store *s, lds_err *err)
     static const char q_quo[] =
         "INSERT INTO plan_quotas(org_id, kind, year, quota_milli, source, synthetic) VALUES"
         " (?, ?, 2026, ?, 'synthetic: DOMAIN.md §3 quota shares (ionic clay ~7.5% of the total)"
-        " scaled to the corridor; 85% of plant capacity', 1)";
+        " scaled to the corridor; mining 55%, separation 70% of plant capacity', 1)";
     static const char q_sc[] =
         "INSERT INTO plan_scenarios(name, description, synthetic) VALUES (?, ?, 1)";
     static const char q_sh[] =
@@ -520,8 +520,9 @@ lds_code lds_plan_seed_demo(lds_store *s, lds_err *err)
             goto fail;
     }
     {
-        /* Quotas: 85 % of each miner's and separator's plant capacity (t
-         * REO/yr), so quotas bind before the plants do. */
+        /* Quotas: 55 % of each miner's and 70 % of each separator's plant
+         * capacity (t REO/yr), so that the national total-volume control,
+         * not the plants, limits the corridor's own ore (synthetic). */
         int64_t ids[64], caps[64];
         char kinds[64][16];
         size_t n = 0;
@@ -543,7 +544,8 @@ lds_code lds_plan_seed_demo(lds_store *s, lds_err *err)
                 goto fail;
             lds_stmt_bind_i64(st, 1, ids[i]);
             lds_stmt_bind_text(st, 2, kinds[i]);
-            lds_stmt_bind_i64(st, 3, caps[i] / 1000 * 850);
+            lds_stmt_bind_i64(st, 3,
+                              caps[i] / 1000 * (strcmp(kinds[i], "mining") == 0 ? 550 : 700));
             if ((rc = lds_stmt_exec(st, err)))
                 goto fail;
         }

@@ -37,6 +37,37 @@ void lds_plan_result_json(const lds_plan_input *in, const lds_plan_result *r, co
             lds_buf_addc(b, ',');
         add_limit(b, &r->bottlenecks[i]);
     }
+    /* The same capacity rows summed per facility over the horizon: where one
+     * more tonne a month of capacity would be worth most (the investment
+     * signal).  Quadratic in the number of binding rows, which is small. */
+    lds_buf_adds(b, "],\"bottleneck_facilities\":[");
+    int first = 1;
+    for (size_t i = 0; i < r->n_bottlenecks; i++) {
+        const lds_plan_limit *l = &r->bottlenecks[i];
+        if (l->kind != LDS_PLAN_LIMIT_CAPACITY)
+            continue;
+        int seen = 0;
+        for (size_t k = 0; k < i && !seen; k++)
+            seen = r->bottlenecks[k].kind == LDS_PLAN_LIMIT_CAPACITY &&
+                   r->bottlenecks[k].index == l->index;
+        if (seen)
+            continue;
+        double sum = 0;
+        int n = 0;
+        for (size_t k = i; k < r->n_bottlenecks; k++)
+            if (r->bottlenecks[k].kind == LDS_PLAN_LIMIT_CAPACITY &&
+                r->bottlenecks[k].index == l->index) {
+                sum += r->bottlenecks[k].value;
+                n++;
+            }
+        lds_buf_addf(b, "%s{\"facility_id\":%lld,\"facility\":", first ? "" : ",",
+                     (long long)in->facilities[l->index].id);
+        lds_buf_add_json_str(b, in->facilities[l->index].name);
+        lds_buf_addf(b, ",\"region\":\"%s\",\"periods_binding\":%d,\"value_sum\":%.6g,"
+                        "\"value_max\":%.6g}",
+                     in->facilities[l->index].region, n, sum, l->value);
+        first = 0;
+    }
     lds_buf_adds(b, "],\"shortages\":[");
     for (size_t i = 0; i < r->n_shortages; i++) {
         const lds_plan_shortage *s = &r->shortages[i];

@@ -458,6 +458,89 @@ done:
     return rc;
 }
 
+/* A prepared single event waiting for a group commit. */
+struct lds_trace__waiter {
+    cap_ctx *cx;   /* the requester's prepared event (lives while it waits) */
+    int done;
+    int outcome;
+    lds_code rc;
+    lds_err err;
+    lds_trace__waiter *next;
+};
+
+/*
+ * Writes a batch of prepared single events in one transaction on the
+ * leader's connection `s`: the commit (WAL write, locks) is paid once per
+ * batch instead of once per event.  A storage error fails the whole batch.
+ */
+static void write_batch(lds_store *s, lds_trace_ledger *lg, lds_trace__waiter *batch)
+{
+    size_t n = 0;
+    for (lds_trace__waiter *w = batch; w; w = w->next)
+        n++;
+    cap_ctx bx;
+    lds_err err;
+    lds_err_clear(&err);
+    lds_code rc = cap_init(&bx, s, n, &err);
+    if (rc == LDS_OK)
+        rc = start(&bx, lg, &err);
+    if (rc == LDS_OK) {
+        for (lds_trace__waiter *w = batch; w && rc == LDS_OK; w = w->next) {
+            cap_ctx *cx = w->cx;
+            cx->s = s;
+            cx->next_leaf = bx.next_leaf;
+            cx->n_hashes = 0;
+            rc = write_one(cx, &cx->prep[0], &w->outcome, &err);
+            bx.next_leaf = cx->next_leaf;
+            if (rc == LDS_OK && w->outcome == STORED)
+                memcpy(bx.hashes + LDS_LEDGER_HASH_LEN * bx.n_hashes++, cx->hashes,
+                       LDS_LEDGER_HASH_LEN);
+        }
+        lds_code frc = finish(&bx, lg, rc == LDS_OK, &err);
+        if (rc == LDS_OK)
+            rc = frc;
+    }
+    for (lds_trace__waiter *w = batch; w; w = w->next) {
+        w->rc = rc;
+        if (rc != LDS_OK)
+            w->err = err;
+        else
+            w->cx->first_leaf = w->cx->next_leaf - (w->outcome == STORED);
+    }
+    cap_release(&bx);
+}
+
+/* Queues `me` and returns once its batch is committed (or failed). */
+static void group_commit(lds_store *s, lds_trace_ledger *lg, lds_trace__waiter *me)
+{
+    pthread_mutex_lock(&lg->q_mu);
+    if (lg->q_tail)
+        lg->q_tail->next = me;
+    else
+        lg->q_head = me;
+    lg->q_tail = me;
+    while (!me->done && lg->has_leader)
+        pthread_cond_wait(&lg->q_cv, &lg->q_mu);
+    if (me->done) {
+        pthread_mutex_unlock(&lg->q_mu);
+        return;
+    }
+    /* Lead: take everything queued so far (`me` included). */
+    lg->has_leader = 1;
+    lds_trace__waiter *batch = lg->q_head;
+    lg->q_head = lg->q_tail = NULL;
+    pthread_mutex_unlock(&lg->q_mu);
+
+    write_batch(s, lg, batch);
+
+    pthread_mutex_lock(&lg->q_mu);
+    for (lds_trace__waiter *w = batch; w; w = w->next)
+        w->done = 1;
+    lg->has_leader = 0;
+    pthread_cond_broadcast(&lg->q_cv);
+    pthread_mutex_unlock(&lg->q_mu);
+}
+
 lds_code lds_trace_capture_event(lds_store *s, lds_trace_ledger *lg, const json_t *event,
                                  lds_epcis_report *rep, lds_trace_capture_result *res,
                                  lds_err *err)
@@ -471,31 +554,39 @@ lds_code lds_trace_capture_event(lds_store *s, lds_trace_ledger *lg, const json_
         return rc;
     res->n_events = 1;
     cap_ctx cx;
-    if ((rc = cap_init(&cx, s, 1, err)) || (rc = prep_one(&cx, event, NULL, err)) ||
-        (rc = start(&cx, lg, err))) {
+    if ((rc = cap_init(&cx, s, 1, err)) || (rc = prep_one(&cx, event, NULL, err))) {
         cap_release(&cx);
         return rc;
     }
     int outcome = STORED;
-    rc = write_one(&cx, &cx.prep[0], &outcome, err);
+    if (lg) {
+        /* Concurrent single events from several workers share commits. */
+        lds_trace__waiter me;
+        memset(&me, 0, sizeof me);
+        me.cx = &cx;
+        group_commit(s, lg, &me);
+        rc = me.rc;
+        outcome = me.outcome;
+        if (rc && err)
+            *err = me.err;
+    } else if ((rc = start(&cx, NULL, err)) == LDS_OK) {
+        rc = write_one(&cx, &cx.prep[0], &outcome, err);
+        lds_code frc = finish(&cx, NULL, rc == LDS_OK && outcome == STORED, err);
+        if (rc == LDS_OK)
+            rc = frc;
+    }
     if (rc == LDS_OK) {
         snprintf(res->event_id, sizeof res->event_id, "%s", cx.prep[0].id);
+        res->n_stored = outcome == STORED;
+        res->n_duplicates = outcome == DUPLICATE;
+        res->first_leaf = cx.first_leaf;
         if (outcome == CONFLICT) {
+            /* Nothing was written for this event; the batch's others stand. */
             add_violation(rep, 0, "/eventID", "eventID is already stored for another event");
             rc = lds_err_field(err, LDS_ECONFLICT, "/eventID",
                                "eventID '%.120s' is already stored for another event",
                                cx.prep[0].id);
         }
-    }
-    {
-        lds_code frc = finish(&cx, lg, rc == LDS_OK && outcome == STORED, err);
-        if (rc == LDS_OK)
-            rc = frc;
-    }
-    if (rc == LDS_OK) {
-        res->n_stored = outcome == STORED;
-        res->n_duplicates = outcome == DUPLICATE;
-        res->first_leaf = cx.first_leaf;
     }
     cap_release(&cx);
     return rc;

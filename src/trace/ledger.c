@@ -74,6 +74,17 @@ lds_code lds_trace_ledger_open(lds_store *s, const char *key_path, lds_trace_led
         lds_free(lg);
         return lds_err_set(err, LDS_EIO, "cannot create the ledger lock");
     }
+    if (pthread_mutex_init(&lg->q_mu, NULL) != 0) {
+        pthread_mutex_destroy(&lg->mu);
+        lds_free(lg);
+        return lds_err_set(err, LDS_EIO, "cannot create the ledger lock");
+    }
+    if (pthread_cond_init(&lg->q_cv, NULL) != 0) {
+        pthread_mutex_destroy(&lg->q_mu);
+        pthread_mutex_destroy(&lg->mu);
+        lds_free(lg);
+        return lds_err_set(err, LDS_EIO, "cannot create the ledger lock");
+    }
     if ((rc = lds_ledger_tree_new(&lg->tree, err)) ||
         (rc = lds_ledger_keyfile_load_or_create(key_path, &lg->kp, err)) ||
         (rc = lds_trace__sync(lg, s, err))) {
@@ -89,6 +100,8 @@ void lds_trace_ledger_free(lds_trace_ledger *lg)
     if (!lg)
         return;
     lds_ledger_tree_free(lg->tree);
+    pthread_cond_destroy(&lg->q_cv);
+    pthread_mutex_destroy(&lg->q_mu);
     pthread_mutex_destroy(&lg->mu);
     memset(&lg->kp, 0, sizeof lg->kp);
     lds_free(lg);

@@ -6,8 +6,16 @@
 #include <stdio.h>
 #include "lodestone/trace.h"
 
+typedef struct lds_trace__waiter lds_trace__waiter;
+
 struct lds_trace_ledger {
     pthread_mutex_t mu;     /* serialises appends, catch-up and signing */
+    /* Group commit of single events: waiters queue here; one of them, the
+     * leader, writes the whole queue in one transaction. */
+    pthread_mutex_t q_mu;
+    pthread_cond_t q_cv;
+    lds_trace__waiter *q_head, *q_tail;
+    int has_leader;
     lds_ledger_tree *tree;  /* every committed leaf (lock-free readers) */
     lds_ledger_keypair kp;  /* the log's signing key */
     int has_sth;

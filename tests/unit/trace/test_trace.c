@@ -5,6 +5,7 @@
  * catching up with another writer, proofs, query parameters and paging,
  * and allocation failures.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -411,6 +412,84 @@ static void allocation_failures_are_clean(void **state)
     assert_int_equal(size, 3);
 }
 
+/* Several workers posting single events at once share commits (group
+ * commit); every event ends up exactly once, leaves dense and provable. */
+#define GC_THREADS 6
+#define GC_EVENTS  40
+
+typedef struct gc_arg {
+    fixture *f;
+    int t;
+    int failures;
+} gc_arg;
+
+static void *gc_worker(void *p)
+{
+    gc_arg *a = p;
+    lds_store *s = NULL;
+    lds_epcis_report *rep = malloc(sizeof *rep);
+    if (!rep || lds_store_open(a->f->db, &s, NULL) != LDS_OK) {
+        a->failures++;
+        free(rep);
+        return NULL;
+    }
+    lds_epcis_report_init(rep);
+    for (int i = 0; i < GC_EVENTS; i++) {
+        char text[640];
+        snprintf(text, sizeof text,
+                 "{" CTX ",\"type\":\"ObjectEvent\",\"eventTime\":\"2024-02-01T10:%02d:%02d.000Z\","
+                 "\"eventTimeZoneOffset\":\"+00:00\",\"epcList\":[\"urn:epc:id:sgtin:0614141."
+                 "107346.t%di%d\"],\"action\":\"OBSERVE\"}",
+                 a->t, i, a->t, i);
+        json_t *ev = json_loads(text, 0, NULL);
+        lds_trace_capture_result res;
+        lds_err err;
+        if (!ev || lds_trace_capture_event(s, a->f->lg, ev, rep, &res, &err) != LDS_OK ||
+            res.n_stored != 1)
+            a->failures++;
+        json_decref(ev);
+    }
+    lds_epcis_report_release(rep);
+    free(rep);
+    lds_store_close(s);
+    return NULL;
+}
+
+static void concurrent_single_events_share_commits(void **state)
+{
+    fixture *f = *state;
+    pthread_t th[GC_THREADS];
+    gc_arg args[GC_THREADS];
+    for (int t = 0; t < GC_THREADS; t++) {
+        args[t] = (gc_arg){f, t, 0};
+        assert_int_equal(pthread_create(&th[t], NULL, gc_worker, &args[t]), 0);
+    }
+    for (int t = 0; t < GC_THREADS; t++) {
+        pthread_join(th[t], NULL);
+        assert_int_equal(args[t].failures, 0);
+    }
+    const uint64_t n = GC_THREADS * GC_EVENTS;
+    assert_int_equal(count(f->s, q_leaves), n);
+    assert_int_equal(count(f->s, q_events), n);
+    static const char q_max[] = "SELECT max(idx) FROM ledger_leaves";
+    assert_int_equal(count(f->s, q_max), n - 1);
+    lds_ledger_sth sth;
+    lds_err err;
+    assert_int_equal(lds_trace_ledger_sth(f->lg, f->s, &sth, &err), LDS_OK);
+    assert_int_equal(sth.tree_size, n);
+    for (uint64_t i = 0; i < n; i += 37) {
+        lds_ledger_proof p;
+        lds_buf leaf = LDS_BUF_INIT;
+        uint8_t h[LDS_LEDGER_HASH_LEN];
+        assert_int_equal(lds_trace_leaf(f->s, i, &leaf, &err), LDS_OK);
+        lds_ledger_hash_leaf(leaf.ptr, leaf.len, h);
+        assert_int_equal(lds_trace_ledger_inclusion(f->lg, f->s, i, n, &p, &err), LDS_OK);
+        assert_int_equal(lds_ledger_verify_inclusion(i, n, h, p.hash[0], p.n, sth.root, NULL),
+                         LDS_OK);
+        lds_buf_release(&leaf);
+    }
+}
+
 static void key_path_defaults_next_to_the_database(void **state)
 {
     (void)state;
@@ -435,6 +514,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(queries_filter_and_page, setup, teardown),
         cmocka_unit_test_setup_teardown(allocation_failures_are_clean, setup, teardown),
+        cmocka_unit_test_setup_teardown(concurrent_single_events_share_commits, setup, teardown),
         cmocka_unit_test(key_path_defaults_next_to_the_database),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

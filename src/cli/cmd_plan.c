@@ -24,6 +24,27 @@ static void print_text(const lds_plan_input *in, const lds_plan_result *r, const
     printf("bottlenecks (value of one more unit of capacity, CNY):\n");
     for (size_t i = 0; i < r->n_bottlenecks && i < 10; i++)
         printf("  %12.2f  %s\n", r->bottlenecks[i].value, r->bottlenecks[i].what);
+    printf("bottleneck facilities (capacity duals summed over the horizon, CNY):\n");
+    for (size_t i = 0, shown = 0; i < r->n_bottlenecks && shown < 5; i++) {
+        const lds_plan_limit *l = &r->bottlenecks[i];
+        int seen = l->kind != LDS_PLAN_LIMIT_CAPACITY;
+        for (size_t k = 0; k < i && !seen; k++)
+            seen = r->bottlenecks[k].kind == LDS_PLAN_LIMIT_CAPACITY &&
+                   r->bottlenecks[k].index == l->index;
+        if (seen)
+            continue;
+        double sum = 0;
+        int n = 0;
+        for (size_t k = i; k < r->n_bottlenecks; k++)
+            if (r->bottlenecks[k].kind == LDS_PLAN_LIMIT_CAPACITY &&
+                r->bottlenecks[k].index == l->index) {
+                sum += r->bottlenecks[k].value;
+                n++;
+            }
+        printf("  %12.2f  %s (%s), binding in %d period(s)\n", sum, in->facilities[l->index].name,
+               in->facilities[l->index].region, n);
+        shown++;
+    }
     if (in->n_demand == 0)
         printf("note: no forecast (plan_forecast is empty), so nothing is planned\n");
     printf("shortages: %zu\n", r->n_shortages);

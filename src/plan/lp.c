@@ -123,10 +123,9 @@ static size_t stage_slot(const lds_catalog *c, const char *stage)
 
 /* ---- matrix building --------------------------------------------------------- */
 
-static int add_row(model *md, row_kind k, size_t a, size_t b, int t, double lb, double ub)
+/* Bounds are set once all rows exist (they depend on demand and shocks). */
+static int add_row(model *md, row_kind k, size_t a, size_t b, int t)
 {
-    (void)lb;
-    (void)ub;
     if (lds_plan__grow(&md->rows, &md->cap_rows, md->n_rows + 1, sizeof *md->rows)) {
         md->oom = 1;
         return -1;
@@ -456,7 +455,7 @@ static lds_code build_model(model *md)
         for (size_t g = 0; g < NR; g++) {
             int active = !md->is_free[m] && (md->present[m * NR + g] || md->needed[m * NR + g]);
             for (int t = 0; t < T; t++) {
-                int r = active ? add_row(md, ROW_BAL, m, g, t, 0, 0) : -1;
+                int r = active ? add_row(md, ROW_BAL, m, g, t) : -1;
                 md->bal[((m * NR) + g) * (size_t)T + (size_t)t] = r;
             }
         }
@@ -466,14 +465,14 @@ static lds_code build_model(model *md)
             has |= md->pairs[p].f == f;
         for (int t = 0; t < T; t++)
             md->cap_row[f * (size_t)T + (size_t)t] =
-                has && md->fac_cap[f] > 0 ? add_row(md, ROW_CAP, f, 0, t, 0, 0) : -1;
+                has && md->fac_cap[f] > 0 ? add_row(md, ROW_CAP, f, 0, t) : -1;
     }
     size_t quota_row0 = md->n_rows;
     for (size_t q = 0; q < in->n_quotas; q++)
-        add_row(md, ROW_QUOTA, q, 0, -1, 0, 0);
+        add_row(md, ROW_QUOTA, q, 0, -1);
     size_t offer_row0 = md->n_rows;
     for (size_t o = 0; o < in->n_offers; o++)
-        add_row(md, ROW_OFFER, o, 0, -1, 0, 0);
+        add_row(md, ROW_OFFER, o, 0, -1);
     if (md->oom)
         return lds_err_set(md->err, LDS_ENOMEM, "plan: out of memory");
     md->rowlb = lds_calloc(md->n_rows + 1, sizeof *md->rowlb);

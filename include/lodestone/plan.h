@@ -317,6 +317,18 @@ lds_code lds_plan_save_run(lds_store *s, const lds_plan_input *in, const lds_pla
                            const char *scenario, int64_t *id, lds_err *err);
 
 /**
+ * What `POST /api/v1/plans` needs: reads the input, solves it under
+ * `scenario` (NULL or "" = as stored; LDS_ENOTFOUND for an unknown name) and
+ * saves the run.  *id receives the plan_runs id; *json (when `json` is not
+ * NULL) the result JSON, owned by the caller (lds_free).
+ */
+lds_code lds_plan_run(lds_store *s, const char *scenario, int64_t *id, char **json, lds_err *err);
+
+/** What `GET /api/v1/plans/{id}` needs: the stored result JSON of run `id`
+ *  (caller frees with lds_free); LDS_ENOTFOUND when there is no such run. */
+lds_code lds_plan_get_run(lds_store *s, int64_t id, char **json, lds_err *err);
+
+/**
  * The default corridor lanes between the regions given (by id): within
  * Ganzhou, within Shenzhen, Ganzhou <-> Shenzhen (434 km), both <-> Baotou and
  * Ningbo, and Shenzhen/Ningbo ports -> Germany / Michigan (one period by sea).

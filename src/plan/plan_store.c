@@ -436,6 +436,50 @@ done:
     return rc;
 }
 
+lds_code lds_plan_run(lds_store *s, const char *scenario, int64_t *id, char **json, lds_err *err)
+{
+    lds_plan_data *d = NULL;
+    lds_plan_result *r = NULL;
+    const lds_plan_scenario *sc = NULL;
+    lds_code rc;
+    if (json)
+        *json = NULL;
+    if (scenario && !scenario[0])
+        scenario = NULL;
+    if ((rc = lds_plan_read(s, &d, err)) ||
+        (scenario && (rc = lds_plan_read_scenario(s, d, scenario, &sc, err))) ||
+        (rc = lds_plan_solve(lds_plan_data_input(d), sc, &r, err)) ||
+        (rc = lds_plan_save_run(s, lds_plan_data_input(d), r, scenario ? scenario : "as-is", id,
+                                err)))
+        goto done;
+    if (json)
+        rc = lds_plan_get_run(s, *id, json, err);
+done:
+    lds_plan_result_free(r);
+    lds_plan_data_free(d);
+    return rc;
+}
+
+lds_code lds_plan_get_run(lds_store *s, int64_t id, char **json, lds_err *err)
+{
+    static const char q[] = "SELECT result_json FROM plan_runs WHERE id = ?";
+    lds_stmt *st;
+    lds_code rc;
+    *json = NULL;
+    if ((rc = lds_store_prepare(s, q, &st, err)))
+        return rc;
+    lds_stmt_bind_i64(st, 1, id);
+    int step = lds_stmt_step(st, err);
+    if (step == LDS_STORE_DONE)
+        return lds_err_set(err, LDS_ENOTFOUND, "no plan run %lld", (long long)id);
+    if (step != LDS_STORE_ROW)
+        return (lds_code)step;
+    const char *t = lds_stmt_col_text(st, 0);
+    *json = lds_strdup(t ? t : "{}");
+    lds_stmt_reset(st);
+    return *json ? LDS_OK : lds_err_set(err, LDS_ENOMEM, "plan: out of memory");
+}
+
 /* ---- demo seeding ------------------------------------------------------------ */
 
 /*

@@ -396,6 +396,19 @@ static void demo_corridor_plans_and_compares(void **state)
     for (size_t i = 1; i < base->n_bottlenecks; i++)
         assert_true(base->bottlenecks[i - 1].value >= base->bottlenecks[i].value);
     assert_int_equal(lds_plan_read_scenario(s, d, "no-such", &sc, &e), LDS_ENOTFOUND);
+    /* the API's pair: run and store, then read back */
+    int64_t id = 0;
+    char *json = NULL, *again = NULL;
+    assert_int_equal(lds_plan_run(s, "export-controls-dy-tb-50", &id, &json, &e), LDS_OK);
+    assert_true(id > 0);
+    assert_non_null(strstr(json, "\"scenario\":\"export-controls-dy-tb-50\""));
+    assert_int_equal(lds_plan_get_run(s, id, &again, &e), LDS_OK);
+    assert_string_equal(json, again);
+    lds_free(json);
+    lds_free(again);
+    assert_int_equal(lds_plan_get_run(s, id + 100, &again, &e), LDS_ENOTFOUND);
+    assert_null(again);
+    assert_int_equal(lds_plan_run(s, "no-such", &id, NULL, &e), LDS_ENOTFOUND);
     lds_plan_result_free(base);
     lds_plan_result_free(shock);
     lds_plan_data_free(d);

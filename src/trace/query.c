@@ -213,7 +213,13 @@ lds_code lds_trace_query(lds_store *s, const lds_kv *kv, size_t n_kv, lds_buf *o
         fp = fnv(fnv(fp, k), v);
         if (slot >= K_GE_ET && slot <= K_LT_RT) {
             int off;
-            if (lds_epcis_parse_time(v, &times[slot - K_GE_ET], &off) != 0)
+            char fixed[64];
+            /* An unescaped '+' in a query string decodes as a space. */
+            snprintf(fixed, sizeof fixed, "%s", v);
+            for (char *c = fixed; *c; c++)
+                if (*c == ' ')
+                    *c = '+';
+            if (lds_epcis_parse_time(fixed, &times[slot - K_GE_ET], &off) != 0)
                 lds_field_errors_add(fe, k, "'%.60s' is not an RFC 3339 time with an offset", v);
             has_time[slot - K_GE_ET] = 1;
             continue;

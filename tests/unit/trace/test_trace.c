@@ -341,6 +341,8 @@ static void queries_filter_and_page(void **state)
                         NULL, LDS_OK)),
         1);
     assert_int_equal(n_results(query(f, "GE_recordTime=2000-01-01T00:00:00Z", NULL, LDS_OK)), 3);
+    assert_int_equal(n_results(query(f, "LT_eventTime=2024-01-01T11:00:00 08:00", NULL, LDS_OK)),
+                     1);
     assert_int_equal(n_results(query(f, "GE_recordTime=2999-01-01T00:00:00Z", NULL, LDS_OK)), 0);
     assert_int_equal(n_results(query(f, "MATCH_epc=urn:epc:id:sgtin:0614141.107346.2", NULL,
                                      LDS_OK)),

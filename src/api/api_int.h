@@ -114,6 +114,7 @@ typedef struct lds_route {
 extern const lds_route lds_api_routes_registry[];
 extern const lds_route lds_api_routes_trace[];
 extern const lds_route lds_api_routes_market[];
+extern const lds_route lds_api_routes_plan[];
 
 /* idempotency.c: Idempotency-Key on creating requests */
 lds_code lds_api_idem_hash(const lds_req *r, uint8_t out[32]);

@@ -1,0 +1,115 @@
+/*
+ * routes_plan.c — mine-to-market plans: `POST /api/v1/plans` solves the
+ * stored forecast under a scenario and keeps the run; `GET
+ * /api/v1/plans/{id}` reads it back.  Plans show every facility's production,
+ * so they are for the operator (and auditors may read them).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "api_int.h"
+#include "lodestone/alloc.h"
+#include "lodestone/plan.h"
+
+static int may_read(const lds_req *r)
+{
+    return r->who.role == LDS_ROLE_OPERATOR || r->who.role == LDS_ROLE_AUDITOR;
+}
+
+static void h_plan_create(lds_req *r, const char *arg, const char *id)
+{
+    (void)arg;
+    (void)id;
+    const char *scenario = NULL;
+    json_t *body = NULL;
+    if (r->body_len) {
+        if (!(body = lds_api_read_json(r)))
+            return;
+        lds_field_errors fe = {0};
+        if (!json_is_object(body)) {
+            lds_field_errors_add(&fe, "", "the body must be a JSON object");
+        } else {
+            const char *key;
+            json_t *v;
+            json_object_foreach(body, key, v)
+            {
+                if (strcmp(key, "scenario") == 0) {
+                    if (!json_is_string(v) && !json_is_null(v))
+                        lds_field_errors_add(&fe, "/scenario", "must be a string");
+                    else
+                        scenario = json_string_value(v);
+                } else {
+                    lds_field_errors_add(&fe, "", "unknown field '%.60s' (allowed: scenario)", key);
+                }
+            }
+        }
+        if (fe.n) {
+            lds_api_problem(r, 400, "invalid-fields", NULL, fe.items[0].message, &fe);
+            json_decref(body);
+            return;
+        }
+    }
+    int64_t run_id = 0;
+    char *json = NULL;
+    lds_err err;
+    lds_err_clear(&err);
+    lds_code rc = lds_plan_run(r->w->store, scenario, &run_id, &json, &err);
+    lds_api_generation_bump(r->w);
+    if (rc == LDS_ENOTFOUND) {
+        lds_field_errors fe = {0};
+        lds_field_errors_add(&fe, "/scenario", "%s", err.msg);
+        lds_api_problem(r, 400, "invalid-fields", NULL, err.msg, &fe);
+    } else if (rc != LDS_OK) {
+        lds_api_problem_err(r, &err, NULL);
+    } else {
+        char loc[64];
+        snprintf(loc, sizeof loc, "/api/v1/plans/%lld", (long long)run_id);
+        lds_api_add_header(r, "Location", loc);
+        lds_buf b = LDS_BUF_INIT;
+        lds_buf_addf(&b, "{\"id\":%lld,\"scenario\":", (long long)run_id);
+        lds_buf_add_json_str(&b, scenario && *scenario ? scenario : "as-is");
+        lds_buf_adds(&b, ",\"result\":");
+        lds_buf_adds(&b, json ? json : "null");
+        lds_buf_addc(&b, '}');
+        lds_api_reply_json(r, 201, &b);
+        lds_buf_release(&b);
+    }
+    lds_free(json);
+    json_decref(body);
+}
+
+static void h_plan_get(lds_req *r, const char *arg, const char *id)
+{
+    (void)arg;
+    if (!may_read(r)) {
+        lds_api_problem(r, 403, "forbidden", NULL, "plans are read by operators and auditors",
+                        NULL);
+        return;
+    }
+    char *end = NULL;
+    long long run_id = strtoll(id, &end, 10);
+    if (!*id || *end || run_id <= 0) {
+        lds_api_problem(r, 404, "not-found", NULL, "no plan with that id", NULL);
+        return;
+    }
+    char *json = NULL;
+    lds_err err;
+    lds_err_clear(&err);
+    if (lds_plan_get_run(r->w->store, run_id, &json, &err) != LDS_OK) {
+        lds_api_problem_err(r, &err, NULL);
+        return;
+    }
+    lds_buf b = LDS_BUF_INIT;
+    lds_buf_addf(&b, "{\"id\":%lld,\"result\":", run_id);
+    lds_buf_adds(&b, json ? json : "null");
+    lds_buf_addc(&b, '}');
+    lds_api_reply_json(r, 200, &b);
+    lds_buf_release(&b);
+    lds_free(json);
+}
+
+const lds_route lds_api_routes_plan[] = {
+    {LDS_HTTP_POST, "/api/v1/plans", LDS_ACCESS_OPERATOR, h_plan_create, NULL},
+    {LDS_HTTP_GET, "/api/v1/plans/{id}", LDS_ACCESS_TOKEN, h_plan_get, NULL},
+    {0, NULL, 0, NULL, NULL},
+};

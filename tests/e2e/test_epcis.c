@@ -662,6 +662,63 @@ static void ledger_heads_and_proofs_verify(void **state)
     lds_http_resp_free(&r);
 }
 
+static void bad_requests_get_problems_and_the_server_keeps_serving(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *ct, *body;
+        long status;
+    } cases[] = {
+        {"text/plain", "{}", 415},
+        {"application/json", "{\"type\":", 400},
+        {"application/json", "[]", 400},
+        {"application/json", "{\"type\":\"EPCISDocument\"}", 400},
+        {"application/ld+json", "{\"type\":\"EPCISDocument\",\"@context\":[],"
+                                "\"schemaVersion\":\"2.0\",\"creationDate\":\"x\","
+                                "\"epcisBody\":{\"eventList\":[{\"type\":\"FooEvent\"}]}}",
+         400},
+    };
+    uint64_t before = tree_size();
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        lds_http_resp r;
+        assert_int_equal(lds_http(&srv, "POST", "/epcis/capture", srv.member_token, cases[i].ct,
+                                  cases[i].body, strlen(cases[i].body), &r),
+                         0);
+        if (r.status != cases[i].status)
+            fail_msg("case %zu: %ld %s", i, r.status, r.body);
+        assert_string_equal(r.content_type, "application/problem+json");
+        lds_http_resp_free(&r);
+        assert_int_equal(lds_http(&srv, "POST", "/epcis/events", srv.member_token, cases[i].ct,
+                                  cases[i].body, strlen(cases[i].body), &r),
+                         0);
+        assert_true(r.status == 400 || r.status == 415);
+        lds_http_resp_free(&r);
+    }
+    static const char *const bad_gets[] = {
+        "/api/v1/ledger/leaves/-1",
+        "/api/v1/ledger/leaves/abc",
+        "/api/v1/ledger/proof/inclusion",
+        "/api/v1/ledger/proof/inclusion?leaf_index=0&event_id=x",
+        "/api/v1/ledger/proof/inclusion?leaf_index=x",
+        "/api/v1/ledger/proof/consistency?first=1",
+        "/api/v1/ledger/proof/consistency?first=0&second=1",
+        "/api/v1/ledger/proof/consistency?first=1&second=99999999",
+        "/epcis/capture/abc",
+        "/epcis/events?GE_eventTime=never",
+    };
+    for (size_t i = 0; i < sizeof bad_gets / sizeof bad_gets[0]; i++) {
+        lds_http_resp r;
+        assert_int_equal(lds_http(&srv, "GET", bad_gets[i], srv.member_token, NULL, NULL, 0, &r),
+                         0);
+        if (r.status != 400 && r.status != 404)
+            fail_msg("%s: %ld %s", bad_gets[i], r.status, r.body);
+        assert_string_equal(r.content_type, "application/problem+json");
+        lds_http_resp_free(&r);
+    }
+    assert_int_equal(tree_size(), before);
+    assert_true(lds_test_server_alive(&srv));
+}
+
 static void cli_capture_imports_and_refuses(void **state)
 {
     (void)state;
@@ -713,6 +770,7 @@ int main(void)
         cmocka_unit_test(single_events_duplicates_and_conflicts),
         cmocka_unit_test(queries_page_with_next_page_token),
         cmocka_unit_test(ledger_heads_and_proofs_verify),
+        cmocka_unit_test(bad_requests_get_problems_and_the_server_keeps_serving),
         cmocka_unit_test(cli_capture_imports_and_refuses),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

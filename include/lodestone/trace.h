@@ -126,7 +126,10 @@ lds_code lds_trace_capture(lds_store *s, lds_trace_ledger *lg, const json_t *doc
 
 /**
  * Captures one event (POST /epcis/events; it carries its own "@context").
- * Same storage as a document of one event, without a job row; a repeat of
+ * Same storage as a document of one event, without a job row.  With a
+ * ledger, concurrent calls from several threads are group-committed: one of
+ * them writes every queued event in one transaction, and each call returns
+ * after the commit that holds its event.  A repeat of
  * the stored bytes is a duplicate.  LDS_EINVAL with `rep` filled,
  * LDS_ECONFLICT when the eventID is stored with other bytes (a single event
  * is one deliberate request, so it is told rather than ignored).

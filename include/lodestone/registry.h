@@ -64,10 +64,6 @@ lds_code lds_registry_get(lds_store *s, const char *resource, const char *id, ld
 lds_code lds_registry_create(lds_store *s, const char *resource, json_t *body,
                              int64_t *id, lds_buf *out, lds_field_errors *fe, lds_err *err);
 
-/** The platform operator's organisation (the first org of kind 'operator');
- *  LDS_ENOTFOUND if the database has none. */
-lds_code lds_registry_operator_org(lds_store *s, int64_t *id, lds_err *err);
-
 /** Counts the rows of a registry resource (for summaries). */
 lds_code lds_registry_count(lds_store *s, const char *resource, int64_t *n, lds_err *err);
 

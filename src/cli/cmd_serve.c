@@ -10,7 +10,6 @@
 #include "cli.h"
 #include "lodestone/api.h"
 #include "lodestone/auth.h"
-#include "lodestone/registry.h"
 #include "lodestone/store.h"
 #include "lodestone/demo.h"
 #include "seed.h"
@@ -127,7 +126,7 @@ int lds_cmd_demo(int argc, char **argv, lds_config *cfg)
     lds_code code;
     if ((code = lds_store_open(cfg->db_path, &s, &err)) ||
         (code = lds_cli_seed_demo(s, cfg, LDS_DEMO_DEFAULT_SEED, 1, &err)) ||
-        (code = lds_registry_operator_org(s, &operator_org, &err)) ||
+        (code = lds_demo_operator_org(s, &operator_org, &err)) ||
         (code = lds_token_create(s, operator_org, LDS_ROLE_OPERATOR, "demo", token, &err))) {
         lds_cli_error("demo", &err);
         lds_store_close(s);

@@ -742,10 +742,10 @@ lds_code lds_demo_operator_org(lds_store *s, int64_t *org_id, lds_err *err)
     if (rc)
         return rc;
     int r = lds_stmt_step(st, err);
+    if (r == LDS_STORE_ROW)
+        *org_id = lds_stmt_col_i64(st, 0);
+    lds_stmt_reset(st);
     if (r == LDS_STORE_DONE)
         return lds_err_set(err, LDS_ENOTFOUND, "no operator organisation; seed the demo first");
-    if (r != LDS_STORE_ROW)
-        return (lds_code)r;
-    *org_id = lds_stmt_col_i64(st, 0);
-    return LDS_OK;
+    return r == LDS_STORE_ROW ? LDS_OK : (lds_code)r;
 }

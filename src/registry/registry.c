@@ -340,22 +340,6 @@ lds_code lds_registry_get(lds_store *s, const char *name, const char *id, lds_bu
     return out->oom ? lds_err_set(err, LDS_ENOMEM, "out of memory writing record") : LDS_OK;
 }
 
-lds_code lds_registry_operator_org(lds_store *s, int64_t *id, lds_err *err)
-{
-    static const char q[] = "SELECT id FROM orgs WHERE kind = 'operator' ORDER BY id LIMIT 1";
-    lds_stmt *st;
-    lds_code rc;
-    if ((rc = lds_store_prepare(s, q, &st, err)))
-        return rc;
-    int r = lds_stmt_step(st, err);
-    if (r == LDS_STORE_ROW)
-        *id = lds_stmt_col_i64(st, 0);
-    lds_stmt_reset(st);
-    if (r == LDS_STORE_DONE)
-        return lds_err_set(err, LDS_ENOTFOUND, "the database has no operator organisation");
-    return r == LDS_STORE_ROW ? LDS_OK : (lds_code)r;
-}
-
 lds_code lds_registry_count(lds_store *s, const char *name, int64_t *n, lds_err *err)
 {
     static const char *const sql[][2] = {

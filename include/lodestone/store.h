@@ -79,6 +79,13 @@ int lds_stmt_col_is_null(lds_stmt *st, int col);
 int lds_stmt_col_count(lds_stmt *st);
 const char *lds_stmt_col_name(lds_stmt *st, int col);
 
+/**
+ * Resets every statement still in the middle of its rows, so the connection
+ * holds no read snapshot and sees other connections' commits.  The server
+ * calls it after each request.
+ */
+void lds_store_end_reads(lds_store *s);
+
 /** Rowid of the last insert on this connection. */
 int64_t lds_store_last_id(lds_store *s);
 /** Rows changed by the last statement. */

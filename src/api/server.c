@@ -313,6 +313,7 @@ static void handle(lds_conn *c, const lds_http_head *head, const char *body, siz
     } else {
         lds_api_serve_static(&r);
     }
+    lds_store_end_reads(w->store); /* no read snapshot outlives a request */
     log_outcome(&r);
     lds_buf_release(&r.out_headers);
 }

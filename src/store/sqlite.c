@@ -272,6 +272,13 @@ const char *lds_stmt_col_name(lds_stmt *st, int col)
     return sqlite3_column_name(st->st, col);
 }
 
+void lds_store_end_reads(lds_store *s)
+{
+    for (sqlite3_stmt *st = sqlite3_next_stmt(s->db, NULL); st; st = sqlite3_next_stmt(s->db, st))
+        if (sqlite3_stmt_busy(st))
+            sqlite3_reset(st);
+}
+
 int64_t lds_store_last_id(lds_store *s)
 {
     return sqlite3_last_insert_rowid(s->db);

@@ -165,6 +165,41 @@ static void generation_sees_other_connections(void **state)
     lds_store_close(b);
 }
 
+static void end_reads_releases_the_snapshot(void **state)
+{
+    (void)state;
+    char path[512];
+    lds_test_path(path, sizeof path, "snap.db");
+    remove(path);
+    lds_store *a = NULL, *b = NULL;
+    lds_err err;
+    assert_int_equal(lds_store_open(path, &a, &err), LDS_OK);
+    assert_int_equal(lds_store_migrate(a, NULL, &err), LDS_OK);
+    assert_int_equal(lds_store_open(path, &b, &err), LDS_OK);
+    static const char ins[] = "INSERT INTO meta(key, value) VALUES (?1, 'v')";
+    static const char all[] = "SELECT key FROM meta";
+    static const char cnt[] = "SELECT count(*) FROM meta";
+    lds_stmt *st;
+    for (int i = 0; i < 2; i++) {
+        char key[16];
+        snprintf(key, sizeof key, "k%d", i);
+        assert_int_equal(lds_store_prepare(a, ins, &st, &err), LDS_OK);
+        lds_stmt_bind_text(st, 1, key);
+        assert_int_equal(lds_stmt_exec(st, &err), LDS_OK);
+    }
+    /* b reads one row of two and stops: its snapshot stays open. */
+    assert_int_equal(lds_store_prepare(b, all, &st, &err), LDS_OK);
+    assert_int_equal(lds_stmt_step(st, &err), LDS_STORE_ROW);
+    assert_int_equal(lds_store_prepare(a, ins, &st, &err), LDS_OK);
+    lds_stmt_bind_text(st, 1, "k2");
+    assert_int_equal(lds_stmt_exec(st, &err), LDS_OK);
+    assert_int_equal(scalar(b, cnt), 2); /* still the old snapshot */
+    lds_store_end_reads(b);
+    assert_int_equal(scalar(b, cnt), 3);
+    lds_store_close(a);
+    lds_store_close(b);
+}
+
 static void open_reports_unusable_paths(void **state)
 {
     (void)state;
@@ -186,6 +221,7 @@ int main(void)
         cmocka_unit_test(statements_are_cached_and_bound),
         cmocka_unit_test(rollback_leaves_nothing),
         cmocka_unit_test(generation_sees_other_connections),
+        cmocka_unit_test(end_reads_releases_the_snapshot),
         cmocka_unit_test(open_reports_unusable_paths),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);

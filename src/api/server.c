@@ -399,6 +399,7 @@ static void conn_process(lds_conn *c)
 
 static void conn_flush(lds_conn *c)
 {
+    struct timeval tv = {c->w->srv->cfg.timeout_seconds, 0};
     while (c->out_off < c->out.len) {
         ssize_t n = write(c->fd, c->out.ptr + c->out_off, c->out.len - c->out_off);
         if (n > 0) {
@@ -408,7 +409,9 @@ static void conn_flush(lds_conn *c)
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            struct timeval tv = {c->w->srv->cfg.timeout_seconds, 0};
+            /* The peer is not reading: stop reading its requests until it
+             * has taken our replies (TCP pushes back on a pipelining client). */
+            event_del(c->rev);
             event_add(c->wev, &tv);
             return;
         }
@@ -423,10 +426,15 @@ static void conn_flush(lds_conn *c)
     c->out_off = 0;
     if (c->out.cap > (256u << 10)) /* don't keep a large buffer per idle connection */
         lds_buf_release(&c->out);
-    if (event_pending(c->wev, EV_WRITE, NULL))
-        event_del(c->wev);
-    if (c->close_after)
+    if (c->close_after) {
         conn_close(c);
+        return;
+    }
+    if (event_pending(c->wev, EV_WRITE, NULL)) {
+        event_del(c->wev);
+        event_add(c->rev, &tv);
+        conn_process(c); /* requests that arrived while we were blocked */
+    }
 }
 
 static void on_writable(evutil_socket_t fd, short what, void *arg)
@@ -483,14 +491,32 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
     conn_process(c);
 }
 
+static void resume_accept(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    lds_worker *w = arg;
+    event_add(w->accept_ev, NULL);
+}
+
 static void on_accept(evutil_socket_t lfd, short what, void *arg)
 {
     (void)what;
     lds_worker *w = arg;
     for (int i = 0; i < 64; i++) {
         int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0)
-            return; /* EAGAIN, or a transient error (EMFILE...): try again on the next event */
+        if (fd < 0) {
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+                /* Out of descriptors: the pending connection would wake us
+                 * again at once.  Pause accepting for a second. */
+                static const struct timeval pause = {1, 0};
+                event_del(w->accept_ev);
+                event_base_once(w->base, -1, EV_TIMEOUT, resume_accept, w, &pause);
+                LDS_LOG(LDS_LOG_WARN, "server", NULL, "accept: %s; pausing for 1 s",
+                        strerror(errno));
+            }
+            return; /* EAGAIN: no more pending connections */
+        }
         int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         lds_conn *c = lds_calloc(1, sizeof *c);

@@ -219,6 +219,52 @@ static void half_requests_and_resets_do_not_hurt(void **state)
     assert_true(lds_test_server_alive(&srv));
 }
 
+/* A client that sends 300 pipelined requests before reading any reply: the
+ * server stops reading while the client does not read, then answers all. */
+static void pipelining_client_that_reads_late(void **state)
+{
+    (void)state;
+    int fd = dial();
+    char req[512];
+    int n = snprintf(req, sizeof req,
+                     "GET /api/v1/orgs?limit=50 HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer %s\r\n\r\n",
+                     srv.member_token);
+    for (int i = 0; i < 300; i++)
+        send_all(fd, req, (size_t)n);
+    sleep(1);
+    /* Now read everything: 300 replies of ~17 KB each. */
+    size_t total = 0;
+    int replies = 0;
+    char buf[65536];
+    static char tail[16];
+    for (;;) {
+        struct pollfd pf = {fd, POLLIN, 0};
+        if (poll(&pf, 1, 3000) <= 0)
+            break;
+        ssize_t k = read(fd, buf, sizeof buf);
+        if (k <= 0)
+            break;
+        total += (size_t)k;
+        /* count status lines, including ones split across reads */
+        char joined[sizeof tail + sizeof buf];
+        size_t tl = strlen(tail);
+        memcpy(joined, tail, tl);
+        memcpy(joined + tl, buf, (size_t)k);
+        for (size_t i = 0; i + 15 <= tl + (size_t)k; i++)
+            if (i + 15 > tl && memcmp(joined + i, "HTTP/1.1 200 OK", 15) == 0)
+                replies++;
+        size_t keep = (size_t)k < sizeof tail - 1 ? (size_t)k : sizeof tail - 1;
+        memcpy(tail, buf + (size_t)k - keep, keep);
+        tail[keep] = '\0';
+        if (replies == 300)
+            break;
+    }
+    close(fd);
+    if (replies != 300)
+        fail_msg("got %d replies (%zu bytes)", replies, total);
+    assert_true(total > 300u * 10000u);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -227,6 +273,7 @@ int main(void)
         cmocka_unit_test(body_arriving_in_pieces_and_expect_continue),
         cmocka_unit_test(bad_heads_get_problem_json_and_close),
         cmocka_unit_test(half_requests_and_resets_do_not_hurt),
+        cmocka_unit_test(pipelining_client_that_reads_late),
     };
     return cmocka_run_group_tests_name("e2e http wire", tests, setup, teardown);
 }

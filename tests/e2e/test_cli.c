@@ -21,7 +21,7 @@ static void every_command_has_help(void **state)
 {
     (void)state;
     static const char *const cmds[] = {"serve", "demo", "seed", "migrate", "token",
-                                       "solve", "verify", "version"};
+                                       "solve", "verify", "version", "match", "plan", "capture"};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         char args[64], *out = NULL;
         snprintf(args, sizeof args, "%s --help", cmds[i]);

@@ -8,8 +8,8 @@
  */
 #include <sodium.h>
 #include <string.h>
-#include <time.h>
 #include "api_int.h"
+#include "lodestone/clock.h"
 
 lds_code lds_api_idem_hash(const lds_req *r, uint8_t out[32])
 {
@@ -69,11 +69,8 @@ lds_code lds_api_idem_record(lds_req *r, const char *key, const uint8_t hash[32]
     static const char q[] =
         "INSERT INTO idempotency_keys(org_id, key, request_hash, status, body, location,"
         " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
-    char now[32];
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    char now[LDS_RFC3339_LEN];
+    lds_now_rfc3339(now);
     lds_stmt *st;
     lds_code rc;
     if ((rc = lds_store_prepare(r->w->store, q, &st, err)))

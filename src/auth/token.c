@@ -5,8 +5,8 @@
  */
 #include <sodium.h>
 #include <string.h>
-#include <time.h>
 #include "lodestone/auth.h"
+#include "lodestone/clock.h"
 
 static const char *const role_names[] = {NULL, "operator", "member", "investor", "provider",
                                          "auditor"};
@@ -32,14 +32,6 @@ lds_code lds_role_parse(const char *s, lds_role *out, lds_err *err)
 void lds_token_hash(const char *token, uint8_t out[32])
 {
     crypto_hash_sha256(out, (const unsigned char *)token, strlen(token));
-}
-
-static void now_rfc3339(char *buf, size_t n)
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 lds_code lds_token_create(lds_store *s, int64_t org_id, lds_role role, const char *label,
@@ -73,8 +65,8 @@ lds_code lds_token_create(lds_store *s, int64_t org_id, lds_role role, const cha
     sodium_memzero(raw, sizeof raw);
     uint8_t hash[32];
     lds_token_hash(text, hash);
-    char now[32];
-    now_rfc3339(now, sizeof now);
+    char now[LDS_RFC3339_LEN];
+    lds_now_rfc3339(now);
     if ((rc = lds_store_prepare(s, q_ins, &st, err)) || (rc = lds_stmt_bind_blob(st, 1, hash, 32)) ||
         (rc = lds_stmt_bind_i64(st, 2, org_id)) ||
         (rc = lds_stmt_bind_text(st, 3, lds_role_name(role))) ||
@@ -116,8 +108,8 @@ lds_code lds_token_revoke(lds_store *s, int64_t token_id, lds_err *err)
 {
     static const char q[] =
         "UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL";
-    char now[32];
-    now_rfc3339(now, sizeof now);
+    char now[LDS_RFC3339_LEN];
+    lds_now_rfc3339(now);
     lds_stmt *st;
     lds_code rc;
     if ((rc = lds_store_prepare(s, q, &st, err)) || (rc = lds_stmt_bind_text(st, 1, now)) ||

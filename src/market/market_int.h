@@ -7,7 +7,6 @@
 #include "lodestone/market.h"
 
 /** RFC 3339 UTC "now". */
-void lds_market__now(char *buf, size_t n);
 /** Parses a non-negative decimal id; -1 on error. */
 int lds_market__parse_id(const char *s, int64_t *out);
 /** Keyset cursors: base64url of the last id. */

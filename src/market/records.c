@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <sodium.h>
+#include "lodestone/clock.h"
 #include "lodestone/csv.h"
 #include "lodestone/match.h"
 #include "market_int.h"
@@ -33,14 +33,6 @@ const char *lds_market_kind_name(lds_market_kind k)
 int lds_market_sees_all(const lds_principal *who)
 {
     return who->role == LDS_ROLE_OPERATOR || who->role == LDS_ROLE_AUDITOR;
-}
-
-void lds_market__now(char *buf, size_t n)
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 int lds_market__parse_id(const char *s, int64_t *out)
@@ -336,8 +328,8 @@ static lds_code insert_rec(lds_store *s, lds_market_kind kind, const mrec *m, in
         "INSERT INTO requests(org_id, material_id, region_id, quantity_milli,"
         " max_unit_price_cents, currency, due_period, min_purity, status, synthetic, created_at,"
         " external_id) VALUES (?1, ?2, ?3, ?4, ?5, 'CNY', ?6, ?8, 'open', 0, ?9, ?10)";
-    char now[32];
-    lds_market__now(now, sizeof now);
+    char now[LDS_RFC3339_LEN];
+    lds_now_rfc3339(now);
     lds_stmt *st;
     lds_code rc = lds_store_prepare(s, kind == LDS_MARKET_OFFERS ? q_offer : q_request, &st, err);
     if (rc)
@@ -470,8 +462,8 @@ static lds_code lane_from_values(lds_store *s, const char *const *v, const char 
         "INSERT INTO lanes(from_region, to_region, cost_per_unit_cents, transit_periods,"
         " currency, mode, description, synthetic, created_at)"
         " VALUES (?1, ?2, ?3, ?4, 'CNY', ?5, ?6, 0, ?7)";
-    char now[32];
-    lds_market__now(now, sizeof now);
+    char now[LDS_RFC3339_LEN];
+    lds_now_rfc3339(now);
     lds_stmt *st;
     lds_code rc = lds_store_prepare(s, q, &st, err);
     if (rc)

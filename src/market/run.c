@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "lodestone/clock.h"
 #include "lodestone/alloc.h"
 #include "lodestone/csv.h"
 #include "lodestone/match.h"
@@ -207,8 +208,8 @@ static lds_code store_result(lds_store *s, const lds_principal *who, const char 
     static const char q_dual[] =
         "INSERT INTO match_duals(run_id, region_id, material_id, period, demand_milli,"
         " matched_milli, price_cents) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
-    char now[32], per[16];
-    lds_market__now(now, sizeof now);
+    char now[LDS_RFC3339_LEN], per[16];
+    lds_now_rfc3339(now);
     lds_stmt *st;
     lds_code rc;
     if ((rc = lds_store_prepare(s, q_run, &st, err)))

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "lodestone/clock.h"
 #include "lodestone/alloc.h"
 #include "lodestone/buf.h"
 #include "plan_int.h"
@@ -411,11 +412,8 @@ lds_code lds_plan_save_run(lds_store *s, const lds_plan_input *in, const lds_pla
     lds_buf b = LDS_BUF_INIT;
     lds_stmt *st;
     lds_code rc;
-    char ts[32];
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    char ts[LDS_RFC3339_LEN];
+    lds_now_rfc3339(ts);
     lds_plan_result_json(in, r, scenario, &b);
     if (b.oom) {
         lds_buf_release(&b);

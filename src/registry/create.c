@@ -6,7 +6,7 @@
  */
 #include <math.h>
 #include <string.h>
-#include <time.h>
+#include "lodestone/clock.h"
 #include "lodestone/registry.h"
 #include "registry_int.h"
 
@@ -119,14 +119,6 @@ static lds_code check_ref(lds_store *s, json_t *body, const char *field, const c
     return LDS_OK;
 }
 
-static void now_rfc3339(char *buf, size_t n)
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static lds_code invalid(lds_field_errors *fe, lds_err *err)
 {
     return lds_err_field(err, LDS_EINVAL, fe->items[0].pointer, "%s%s%s", fe->items[0].pointer,
@@ -157,8 +149,8 @@ static lds_code create_org(lds_store *s, json_t *b, int64_t *id, lds_field_error
         return rc;
     if (fe->n)
         return invalid(fe, err);
-    char now[32];
-    now_rfc3339(now, sizeof now);
+    char now[LDS_RFC3339_LEN];
+    lds_now_rfc3339(now);
     lds_stmt *st;
     if ((rc = lds_store_prepare(s, q_ins, &st, err)))
         return rc;
@@ -231,8 +223,8 @@ static lds_code create_facility(lds_store *s, json_t *b, int64_t *id, lds_field_
         lds_field_errors_add(fe, "/lon", "must be between -180 and 180");
     if (fe->n)
         return invalid(fe, err);
-    char now[32];
-    now_rfc3339(now, sizeof now);
+    char now[LDS_RFC3339_LEN];
+    lds_now_rfc3339(now);
     lds_stmt *st;
     if ((rc = lds_store_prepare(s, q_ins, &st, err)))
         return rc;

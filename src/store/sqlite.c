@@ -7,8 +7,8 @@
 #include <sqlite3.h>
 #include <stdint.h>
 #include <string.h>
-#include <time.h>
 #include "lodestone/alloc.h"
+#include "lodestone/clock.h"
 #include "lodestone/store.h"
 #include "store_int.h"
 
@@ -395,11 +395,8 @@ lds_code lds_store_migrate(lds_store *s, int *applied, lds_err *err)
                 lds_err_set(err, rc, "migration %d (%s): %s", m->version, m->name, err->msg);
             return rc;
         }
-        char now[32];
-        time_t t = time(NULL);
-        struct tm tm;
-        gmtime_r(&t, &tm);
-        strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        char now[LDS_RFC3339_LEN];
+        lds_now_rfc3339(now);
         lds_stmt *st;
         if ((rc = lds_store_prepare(s, q_rec, &st, err)) ||
             (rc = lds_stmt_bind_i64(st, 1, m->version)) ||

@@ -117,9 +117,13 @@ extern const lds_route lds_api_routes_market[];
 extern const lds_route lds_api_routes_plan[];
 
 /* idempotency.c: Idempotency-Key on creating requests */
-lds_code lds_api_idem_hash(const lds_req *r, uint8_t out[32]);
-/** Replies from a stored key and returns 1, or returns 0 when the key is new. */
-int lds_api_idem_replay(lds_req *r, const char *key, const uint8_t hash[32]);
+/**
+ * Reads and checks the request's Idempotency-Key.  Returns 1 when the request
+ * has been answered (a bad key, a replayed reply, a key reused with another
+ * request); else 0, with `*key` NULL or the key to record with
+ * lds_api_idem_record and `hash`.
+ */
+int lds_api_idem_begin(lds_req *r, const char **key, uint8_t hash[32]);
 /** Stores the reply under the key; call inside the creating transaction. */
 lds_code lds_api_idem_record(lds_req *r, const char *key, const uint8_t hash[32], int status,
                              const lds_buf *body, const char *location, lds_err *err);

@@ -11,7 +11,7 @@
 #include "api_int.h"
 #include "lodestone/clock.h"
 
-lds_code lds_api_idem_hash(const lds_req *r, uint8_t out[32])
+static void idem_hash(const lds_req *r, uint8_t out[32])
 {
     crypto_hash_sha256_state st;
     crypto_hash_sha256_init(&st);
@@ -21,10 +21,9 @@ lds_code lds_api_idem_hash(const lds_req *r, uint8_t out[32])
     crypto_hash_sha256_update(&st, (const unsigned char *)"\n", 1);
     crypto_hash_sha256_update(&st, (const unsigned char *)r->body, r->body_len);
     crypto_hash_sha256_final(&st, out);
-    return LDS_OK;
 }
 
-int lds_api_idem_replay(lds_req *r, const char *key, const uint8_t hash[32])
+static int idem_replay(lds_req *r, const char *key, const uint8_t hash[32])
 {
     static const char q[] =
         "SELECT request_hash, status, body, location FROM idempotency_keys"
@@ -61,6 +60,22 @@ int lds_api_idem_replay(lds_req *r, const char *key, const uint8_t hash[32])
     lds_api_reply(r, status, "application/json", body ? body : "", body ? strlen(body) : 0);
     lds_stmt_reset(st);
     return 1;
+}
+
+int lds_api_idem_begin(lds_req *r, const char **key, uint8_t hash[32])
+{
+    *key = lds_api_header(r, "Idempotency-Key");
+    if (!*key)
+        return 0;
+    size_t n = strlen(*key);
+    if (n == 0 || n > 200) {
+        lds_field_errors fe = {0};
+        lds_field_errors_add(&fe, "Idempotency-Key", "must be 1 to 200 characters");
+        lds_api_problem(r, 400, "invalid-fields", NULL, "bad Idempotency-Key header", &fe);
+        return 1;
+    }
+    idem_hash(r, hash);
+    return idem_replay(r, *key, hash);
 }
 
 lds_code lds_api_idem_record(lds_req *r, const char *key, const uint8_t hash[32], int status,

@@ -106,20 +106,10 @@ static void h_get(lds_req *r, const char *resource, const char *id)
 static void h_create(lds_req *r, const char *resource, const char *id)
 {
     (void)id;
-    const char *key = lds_api_header(r, "Idempotency-Key");
+    const char *key;
     uint8_t hash[32];
-    if (key) {
-        size_t n = strlen(key);
-        if (n == 0 || n > 200) {
-            lds_field_errors fe = {0};
-            lds_field_errors_add(&fe, "Idempotency-Key", "must be 1 to 200 characters");
-            lds_api_problem(r, 400, "invalid-fields", NULL, "bad Idempotency-Key header", &fe);
-            return;
-        }
-        lds_api_idem_hash(r, hash);
-        if (lds_api_idem_replay(r, key, hash))
-            return;
-    }
+    if (lds_api_idem_begin(r, &key, hash))
+        return;
     json_t *body = lds_api_read_json(r);
     if (!body)
         return;

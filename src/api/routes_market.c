@@ -191,20 +191,10 @@ static lds_code do_run(lds_req *r, const char *arg, json_t *body, int64_t *id, c
 static void create_frame(lds_req *r, const char *arg, create_fn fn, int body_optional,
                          int allow_csv)
 {
-    const char *key = lds_api_header(r, "Idempotency-Key");
+    const char *key;
     uint8_t hash[32];
-    if (key) {
-        size_t n = strlen(key);
-        if (n == 0 || n > 200) {
-            lds_field_errors fe = {0};
-            lds_field_errors_add(&fe, "Idempotency-Key", "must be 1 to 200 characters");
-            lds_api_problem(r, 400, "invalid-fields", NULL, "bad Idempotency-Key header", &fe);
-            return;
-        }
-        lds_api_idem_hash(r, hash);
-        if (lds_api_idem_replay(r, key, hash))
-            return;
-    }
+    if (lds_api_idem_begin(r, &key, hash))
+        return;
     json_t *body = NULL;
     int csv = allow_csv && is_csv(r);
     if (!csv && !(body_optional && r->body_len == 0)) {

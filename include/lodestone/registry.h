@@ -38,6 +38,17 @@ typedef struct lds_kv {
     const char *value;
 } lds_kv;
 
+/**
+ * Splits a list's query parameters: `limit` (1..LDS_REGISTRY_MAX_LIMIT,
+ * default LDS_REGISTRY_DEFAULT_LIMIT), `next` (the raw cursor text, NULL when
+ * absent; each list decodes its own) and the `n_filters` named filters, whose
+ * values land in `fval` (NULL when absent).  Unknown, repeated or bad
+ * parameters are added to `fe`.
+ */
+void lds_list_params(const lds_kv *params, size_t n_params, const char *const *filters,
+                     int n_filters, const char **fval, int64_t *limit, const char **next,
+                     lds_field_errors *fe);
+
 /** True if `resource` is one the registry serves ("regions", "orgs", ...). */
 int lds_registry_has(const char *resource);
 

@@ -72,40 +72,14 @@ void lds_market__page_params(const lds_kv *params, size_t n_params, const char *
                              const char **fval, int64_t *limit, int64_t *after,
                              lds_field_errors *fe)
 {
-    *limit = LDS_REGISTRY_DEFAULT_LIMIT;
+    int n_filters = 0;
+    while (filters && filters[n_filters])
+        n_filters++;
+    const char *next = NULL;
     *after = 0;
-    for (size_t i = 0; i < n_params; i++) {
-        const char *k = params[i].key, *v = params[i].value;
-        int matched = 0;
-        if (strcmp(k, "limit") == 0) {
-            matched = 1;
-            if (lds_market__parse_id(v, limit) != 0 || *limit < 1 ||
-                *limit > LDS_REGISTRY_MAX_LIMIT)
-                lds_field_errors_add(fe, "limit", "limit must be an integer from 1 to %d",
-                                     LDS_REGISTRY_MAX_LIMIT);
-        } else if (strcmp(k, "next") == 0) {
-            matched = 1;
-            if (lds_market__cursor_get(v, after) != 0)
-                lds_field_errors_add(fe, "next", "not a cursor this API issued");
-        } else {
-            for (int f = 0; filters && filters[f]; f++) {
-                if (strcmp(k, filters[f]) == 0) {
-                    matched = 1;
-                    if (fval[f])
-                        lds_field_errors_add(fe, k, "parameter '%s' given twice", k);
-                    fval[f] = v;
-                }
-            }
-        }
-        if (!matched) {
-            char allowed[160] = "limit, next";
-            for (int f = 0; filters && filters[f]; f++) {
-                strncat(allowed, ", ", sizeof allowed - strlen(allowed) - 1);
-                strncat(allowed, filters[f], sizeof allowed - strlen(allowed) - 1);
-            }
-            lds_field_errors_add(fe, k, "unknown parameter '%.60s' (allowed: %s)", k, allowed);
-        }
-    }
+    lds_list_params(params, n_params, filters, n_filters, fval, limit, &next, fe);
+    if (next && lds_market__cursor_get(next, after) != 0)
+        lds_field_errors_add(fe, "next", "not a cursor this API issued");
 }
 
 lds_code lds_market__invalid(const lds_field_errors *fe, lds_err *err)

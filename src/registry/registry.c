@@ -173,33 +173,26 @@ static int parse_i64(const char *s, int64_t *out)
     return 0;
 }
 
-lds_code lds_registry_list(lds_store *s, const char *name, const lds_kv *params, size_t n_params,
-                           lds_buf *out, lds_field_errors *fe, lds_err *err)
+void lds_list_params(const lds_kv *params, size_t n_params, const char *const *filters,
+                     int n_filters, const char **fval, int64_t *limit, const char **next,
+                     lds_field_errors *fe)
 {
-    const resource *res = find(name);
-    if (!res)
-        return lds_err_set(err, LDS_ENOTFOUND, "no resource '%s'", name);
-    const char *fval[MAX_FILTERS] = {0};
-    const char *cursor = NULL;
-    int64_t limit = LDS_REGISTRY_DEFAULT_LIMIT;
-    int n_filters = 0;
-    while (n_filters < MAX_FILTERS && res->filters[n_filters])
-        n_filters++;
-
+    *limit = LDS_REGISTRY_DEFAULT_LIMIT;
+    *next = NULL;
     for (size_t i = 0; i < n_params; i++) {
         const char *k = params[i].key, *v = params[i].value;
         int matched = 0;
         if (strcmp(k, "limit") == 0) {
             matched = 1;
-            if (parse_i64(v, &limit) != 0 || limit < 1 || limit > LDS_REGISTRY_MAX_LIMIT)
+            if (parse_i64(v, limit) != 0 || *limit < 1 || *limit > LDS_REGISTRY_MAX_LIMIT)
                 lds_field_errors_add(fe, "limit", "limit must be an integer from 1 to %d",
                                      LDS_REGISTRY_MAX_LIMIT);
         } else if (strcmp(k, "next") == 0) {
             matched = 1;
-            cursor = v;
+            *next = v;
         } else {
             for (int f = 0; f < n_filters; f++) {
-                if (strcmp(k, res->filters[f]) == 0) {
+                if (strcmp(k, filters[f]) == 0) {
                     matched = 1;
                     if (fval[f])
                         lds_field_errors_add(fe, k, "parameter '%s' given twice", k);
@@ -211,11 +204,26 @@ lds_code lds_registry_list(lds_store *s, const char *name, const lds_kv *params,
             char allowed[160] = "limit, next";
             for (int f = 0; f < n_filters; f++) {
                 strncat(allowed, ", ", sizeof allowed - strlen(allowed) - 1);
-                strncat(allowed, res->filters[f], sizeof allowed - strlen(allowed) - 1);
+                strncat(allowed, filters[f], sizeof allowed - strlen(allowed) - 1);
             }
             lds_field_errors_add(fe, k, "unknown parameter '%.60s' (allowed: %s)", k, allowed);
         }
     }
+}
+
+lds_code lds_registry_list(lds_store *s, const char *name, const lds_kv *params, size_t n_params,
+                           lds_buf *out, lds_field_errors *fe, lds_err *err)
+{
+    const resource *res = find(name);
+    if (!res)
+        return lds_err_set(err, LDS_ENOTFOUND, "no resource '%s'", name);
+    const char *fval[MAX_FILTERS] = {0};
+    const char *cursor;
+    int64_t limit;
+    int n_filters = 0;
+    while (n_filters < MAX_FILTERS && res->filters[n_filters])
+        n_filters++;
+    lds_list_params(params, n_params, res->filters, n_filters, fval, &limit, &cursor, fe);
     char last[160] = "";
     int64_t last_int = 0;
     if (cursor && (decode_cursor(cursor, last, sizeof last) != 0 ||

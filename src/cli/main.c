@@ -16,6 +16,7 @@ static const lds_cli_cmd commands[] = {
     {"plan", lds_cmd_plan, "plan the chain from forecast to ore (LP)"},
     {"capture", lds_cmd_capture, "import EPCIS 2.0 documents into the event store and ledger"},
     {"verify", lds_cmd_verify, "verify ledger proofs and signed tree heads offline"},
+    {"report", lds_cmd_report, "monthly flow and project lifecycle reports"},
     {"version", lds_cmd_version, "print the version"},
     {"help", lds_cmd_help, "list commands"},
 };

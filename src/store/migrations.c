@@ -383,12 +383,204 @@ static const char *const v5[] = {
     NULL,
 };
 
+static const char *const v6[] = {
+    /* Projects (issue 6): industrial projects carried through stage gates,
+     * their participants, materials, capacity, documents and timeline;
+     * service providers and service requests; investor mandates and deals.
+     * Times here are UTC epoch milliseconds (`_ms`): metrics compare them.
+     * Money is CNY cents (`_cents`).  List-valued mandate and provider
+     * fields (sectors, stages, regions, materials) are JSON arrays of
+     * strings; an empty array means "any".  The stage, factor and status
+     * vocabularies are those of include/lodestone/projects.h. */
+    "CREATE TABLE projects (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  title TEXT NOT NULL CHECK (length(title) BETWEEN 1 AND 200),\n"
+    "  sponsor_org INTEGER NOT NULL REFERENCES orgs(id),\n"
+    "  sector TEXT NOT NULL,\n"
+    "  region_id TEXT NOT NULL REFERENCES regions(id),\n"
+    "  stage TEXT NOT NULL CHECK (stage IN ('proposed','permitting','financing',"
+    "'technical_validation','pilot_production','talent','market_access','operating',"
+    "'on_hold','abandoned')),\n"
+    "  held_stage TEXT CHECK (held_stage IS NULL OR stage = 'on_hold'),\n"
+    "  stage_since_ms INTEGER NOT NULL,\n"
+    "  financing_need_cents INTEGER NOT NULL DEFAULT 0 CHECK (financing_need_cents >= 0),\n"
+    "  currency TEXT NOT NULL DEFAULT 'CNY',\n"
+    "  description TEXT,\n"
+    "  open_to_investors INTEGER NOT NULL DEFAULT 0 CHECK (open_to_investors IN (0,1)),\n"
+    "  synthetic INTEGER NOT NULL DEFAULT 0,\n"
+    "  created_ms INTEGER NOT NULL,\n"
+    "  updated_ms INTEGER NOT NULL\n"
+    ");\n",
+    "CREATE INDEX projects_stage ON projects(stage, id);\n",
+    "CREATE INDEX projects_sector ON projects(sector, id);\n",
+    "CREATE INDEX projects_sponsor ON projects(sponsor_org, id);\n",
+    "CREATE INDEX projects_region ON projects(region_id, id);\n",
+    "CREATE TABLE project_orgs (\n"
+    "  project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,\n"
+    "  org_id INTEGER NOT NULL REFERENCES orgs(id),\n"
+    "  role TEXT NOT NULL DEFAULT 'participant',\n"
+    "  PRIMARY KEY (project_id, org_id)\n"
+    ");\n",
+    "CREATE INDEX project_orgs_org ON project_orgs(org_id, project_id);\n",
+    "CREATE TABLE project_materials (\n"
+    "  project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,\n"
+    "  material_id TEXT NOT NULL REFERENCES materials(id),\n"
+    "  direction TEXT NOT NULL CHECK (direction IN ('uses','produces')),\n"
+    "  PRIMARY KEY (project_id, material_id, direction)\n"
+    ");\n",
+    "CREATE INDEX project_materials_material ON project_materials(material_id, project_id);\n",
+    "CREATE TABLE project_capacity (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,\n"
+    "  facility_id INTEGER REFERENCES facilities(id),\n"
+    "  material_id TEXT NOT NULL REFERENCES materials(id),\n"
+    "  region_id TEXT REFERENCES regions(id),\n"
+    "  tonnes_milli INTEGER NOT NULL CHECK (tonnes_milli > 0),\n"
+    "  per TEXT NOT NULL DEFAULT 'year' CHECK (per IN ('month','year'))\n"
+    ");\n",
+    "CREATE INDEX project_capacity_project ON project_capacity(project_id, id);\n",
+    "CREATE TABLE project_documents (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,\n"
+    "  kind TEXT NOT NULL,\n"
+    "  title TEXT NOT NULL,\n"
+    "  uri TEXT,\n"
+    "  sha256 TEXT CHECK (sha256 IS NULL OR length(sha256) = 64),\n"
+    "  added_by_org INTEGER NOT NULL REFERENCES orgs(id),\n"
+    "  added_ms INTEGER NOT NULL\n"
+    ");\n",
+    "CREATE INDEX project_documents_project ON project_documents(project_id, kind, id);\n",
+    /* The timeline: one row per creation (kind 'transition' from NULL to
+     * 'proposed'), stage transition, edit, document and service-request
+     * event.  detail_json holds what changed (edits: {field: [old, new]}). */
+    "CREATE TABLE project_events (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,\n"
+    "  time_ms INTEGER NOT NULL,\n"
+    "  actor_org INTEGER REFERENCES orgs(id),\n"
+    "  actor_role TEXT,\n"
+    "  kind TEXT NOT NULL CHECK (kind IN ('transition','edit','document','service')),\n"
+    "  from_stage TEXT,\n"
+    "  to_stage TEXT,\n"
+    "  reason TEXT,\n"
+    "  detail_json TEXT\n"
+    ");\n",
+    "CREATE INDEX project_events_project ON project_events(project_id, time_ms, id);\n",
+    "CREATE INDEX project_events_kind ON project_events(kind, time_ms);\n",
+    /* Gate criteria: the data/lifecycle.json document as loaded (one row). */
+    "CREATE TABLE project_lifecycle (\n"
+    "  id INTEGER PRIMARY KEY CHECK (id = 1),\n"
+    "  source TEXT NOT NULL,\n"
+    "  json TEXT NOT NULL,\n"
+    "  loaded_ms INTEGER NOT NULL\n"
+    ");\n",
+    /* A provider's declared capability per factor: regions served (JSON
+     * array of region ids, [] = any) and how many requests it takes at once. */
+    "CREATE TABLE service_providers (\n"
+    "  org_id INTEGER NOT NULL REFERENCES orgs(id),\n"
+    "  factor TEXT NOT NULL CHECK (factor IN ('permitting','financing','technical_validation',"
+    "'pilot_production','talent','market_access','logistics','legal_ip')),\n"
+    "  regions_json TEXT NOT NULL DEFAULT '[]',\n"
+    "  max_open INTEGER NOT NULL CHECK (max_open > 0),\n"
+    "  sla_days INTEGER NOT NULL DEFAULT 30 CHECK (sla_days > 0),\n"
+    "  description TEXT,\n"
+    "  synthetic INTEGER NOT NULL DEFAULT 0,\n"
+    "  created_ms INTEGER NOT NULL,\n"
+    "  updated_ms INTEGER NOT NULL,\n"
+    "  PRIMARY KEY (org_id, factor)\n"
+    ");\n",
+    "CREATE INDEX service_providers_factor ON service_providers(factor, org_id);\n",
+    "CREATE TABLE service_requests (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,\n"
+    "  factor TEXT NOT NULL CHECK (factor IN ('permitting','financing','technical_validation',"
+    "'pilot_production','talent','market_access','logistics','legal_ip')),\n"
+    "  description TEXT NOT NULL,\n"
+    "  provider_org INTEGER REFERENCES orgs(id),\n"
+    "  proposed_provider_org INTEGER REFERENCES orgs(id),\n"
+    "  proposal_reason TEXT,\n"
+    "  status TEXT NOT NULL CHECK (status IN ('open','accepted','in_progress','done',"
+    "'rejected','cancelled')),\n"
+    "  due_ms INTEGER NOT NULL,\n"
+    "  created_by_org INTEGER NOT NULL REFERENCES orgs(id),\n"
+    "  created_ms INTEGER NOT NULL CHECK (due_ms >= created_ms),\n"
+    "  updated_ms INTEGER NOT NULL,\n"
+    "  accepted_ms INTEGER,\n"
+    "  started_ms INTEGER,\n"
+    "  done_ms INTEGER,\n"
+    "  closed_ms INTEGER,\n"
+    "  synthetic INTEGER NOT NULL DEFAULT 0\n"
+    ");\n",
+    "CREATE INDEX service_requests_project ON service_requests(project_id, factor, status);\n",
+    "CREATE INDEX service_requests_provider ON service_requests(provider_org, id);\n",
+    "CREATE INDEX service_requests_proposed ON service_requests(proposed_provider_org, id);\n",
+    "CREATE INDEX service_requests_due ON service_requests(status, due_ms);\n",
+    "CREATE TABLE service_request_comments (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  request_id INTEGER NOT NULL REFERENCES service_requests(id) ON DELETE CASCADE,\n"
+    "  time_ms INTEGER NOT NULL,\n"
+    "  author_org INTEGER NOT NULL REFERENCES orgs(id),\n"
+    "  author_role TEXT NOT NULL,\n"
+    "  body TEXT NOT NULL CHECK (length(body) BETWEEN 1 AND 4000)\n"
+    ");\n",
+    "CREATE INDEX service_request_comments_request ON service_request_comments(request_id, id);\n",
+    /* Investment (written by the investment module): mandates with JSON
+     * array criteria, deals per project-investor pair, and the deal
+     * timeline recorded like project transitions. */
+    "CREATE TABLE mandates (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  investor_org INTEGER NOT NULL REFERENCES orgs(id),\n"
+    "  name TEXT NOT NULL,\n"
+    "  sectors_json TEXT NOT NULL DEFAULT '[]',\n"
+    "  stages_json TEXT NOT NULL DEFAULT '[]',\n"
+    "  regions_json TEXT NOT NULL DEFAULT '[]',\n"
+    "  materials_json TEXT NOT NULL DEFAULT '[]',\n"
+    "  ticket_min_cents INTEGER NOT NULL DEFAULT 0 CHECK (ticket_min_cents >= 0),\n"
+    "  ticket_max_cents INTEGER NOT NULL CHECK (ticket_max_cents >= ticket_min_cents),\n"
+    "  currency TEXT NOT NULL DEFAULT 'CNY',\n"
+    "  active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0,1)),\n"
+    "  synthetic INTEGER NOT NULL DEFAULT 0,\n"
+    "  created_ms INTEGER NOT NULL,\n"
+    "  updated_ms INTEGER NOT NULL\n"
+    ");\n",
+    "CREATE INDEX mandates_investor ON mandates(investor_org, id);\n",
+    "CREATE TABLE deals (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,\n"
+    "  investor_org INTEGER NOT NULL REFERENCES orgs(id),\n"
+    "  mandate_id INTEGER REFERENCES mandates(id),\n"
+    "  stage TEXT NOT NULL CHECK (stage IN ('introduced','diligence','term_sheet','closed',"
+    "'declined')),\n"
+    "  amount_cents INTEGER CHECK (amount_cents IS NULL OR amount_cents >= 0),\n"
+    "  currency TEXT NOT NULL DEFAULT 'CNY',\n"
+    "  synthetic INTEGER NOT NULL DEFAULT 0,\n"
+    "  created_ms INTEGER NOT NULL,\n"
+    "  updated_ms INTEGER NOT NULL,\n"
+    "  UNIQUE (project_id, investor_org)\n"
+    ");\n",
+    "CREATE INDEX deals_investor ON deals(investor_org, id);\n",
+    "CREATE TABLE deal_events (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  deal_id INTEGER NOT NULL REFERENCES deals(id) ON DELETE CASCADE,\n"
+    "  time_ms INTEGER NOT NULL,\n"
+    "  actor_org INTEGER REFERENCES orgs(id),\n"
+    "  actor_role TEXT,\n"
+    "  from_stage TEXT,\n"
+    "  to_stage TEXT NOT NULL,\n"
+    "  reason TEXT,\n"
+    "  detail_json TEXT\n"
+    ");\n",
+    "CREATE INDEX deal_events_deal ON deal_events(deal_id, time_ms, id);\n",
+    NULL,
+};
+
 const lds_store__migration lds_store__migrations[] = {
     {1, "foundation: catalog, organisations, facilities, market, tokens", v1},
     {2, "idempotency keys of creating requests", v2},
     {3, "planning: forecast, quotas, return flows, scenarios, plan runs", v3},
     {4, "market: lanes, external ids of offers and requests, match runs", v4},
     {5, "traceability: EPCIS events, identifiers, capture jobs, ledger leaves and tree heads", v5},
+    {6, "projects: stage gates, timeline, service providers and requests, mandates, deals", v6},
 };
 
 const int lds_store__n_migrations =

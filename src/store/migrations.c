@@ -574,6 +574,52 @@ static const char *const v6[] = {
     NULL,
 };
 
+static const char *const v7[] = {
+    /* Lineage: lots (an EPC class with lot, keyed by its canonical Digital
+     * Link form) recorded from their commissioning event, input -> output
+     * edges of TransformationEvents with the input quantity consumed, and
+     * the product-class registry (GTIN-14 or class pattern -> material).
+     * Written in the capture transaction (src/lineage). */
+    "CREATE TABLE lots (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  lot TEXT NOT NULL UNIQUE,\n"
+    "  material_id TEXT,\n"
+    "  grade TEXT,\n"
+    "  quantity REAL,\n"
+    "  uom TEXT,\n"
+    "  location TEXT,\n"
+    "  region_id TEXT,\n"
+    "  mine TEXT,\n"
+    "  org_id INTEGER,\n"
+    "  event INTEGER NOT NULL REFERENCES epcis_events(id),\n"
+    "  event_time_ms INTEGER NOT NULL,\n"
+    "  is_output INTEGER NOT NULL DEFAULT 0,\n"
+    "  mb_flag INTEGER NOT NULL DEFAULT 0,\n"
+    "  mb_note TEXT\n"
+    ");\n",
+    "CREATE INDEX lots_org ON lots(org_id, id);\n",
+    "CREATE TABLE lot_edges (\n"
+    "  output_lot INTEGER NOT NULL REFERENCES lots(id),\n"
+    "  input_lot INTEGER NOT NULL REFERENCES lots(id),\n"
+    "  event INTEGER NOT NULL REFERENCES epcis_events(id),\n"
+    "  in_qty REAL,\n"
+    "  in_uom TEXT,\n"
+    "  PRIMARY KEY (output_lot, input_lot, event)\n"
+    ") WITHOUT ROWID;\n",
+    "CREATE INDEX lot_edges_input ON lot_edges(input_lot, output_lot);\n",
+    "CREATE TABLE product_classes (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  pattern TEXT NOT NULL UNIQUE,\n"
+    "  gtin TEXT,\n"
+    "  material_id TEXT NOT NULL REFERENCES materials(id),\n"
+    "  grade TEXT,\n"
+    "  org_id INTEGER,\n"
+    "  created_at TEXT NOT NULL\n"
+    ");\n",
+    "CREATE INDEX product_classes_gtin ON product_classes(gtin);\n",
+    NULL,
+};
+
 const lds_store__migration lds_store__migrations[] = {
     {1, "foundation: catalog, organisations, facilities, market, tokens", v1},
     {2, "idempotency keys of creating requests", v2},
@@ -581,6 +627,7 @@ const lds_store__migration lds_store__migrations[] = {
     {4, "market: lanes, external ids of offers and requests, match runs", v4},
     {5, "traceability: EPCIS events, identifiers, capture jobs, ledger leaves and tree heads", v5},
     {6, "projects: stage gates, timeline, service providers and requests, mandates, deals", v6},
+    {7, "lineage: lots, transformation edges, product classes", v7},
 };
 
 const int lds_store__n_migrations =

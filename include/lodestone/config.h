@@ -23,6 +23,7 @@ typedef struct lds_config {
     char catalog_path[512];   /* LODESTONE_CATALOG, default "data/catalog.json" */
     char ledger_key[512];     /* LODESTONE_LEDGER_KEY, default "" = "<db>.ledger-key" */
     lds_log_level log_level;  /* LODESTONE_LOG_LEVEL, default info */
+    int mass_balance_flag;    /* LODESTONE_MASS_BALANCE=reject|flag, default reject (0) */
 } lds_config;
 
 /** Fills `cfg` with defaults. */

@@ -96,6 +96,12 @@ lds_code lds_config_from_env(lds_config *cfg, lds_err *err)
             return rc;
         cfg->timeout_seconds = (int)n;
     }
+    if ((v = getenv("LODESTONE_MASS_BALANCE"))) {
+        if (strcmp(v, "reject") && strcmp(v, "flag"))
+            return lds_err_field(err, LDS_EINVAL, "LODESTONE_MASS_BALANCE",
+                                 "LODESTONE_MASS_BALANCE: '%s' is not one of reject, flag", v);
+        cfg->mass_balance_flag = strcmp(v, "flag") == 0;
+    }
     if ((v = getenv("LODESTONE_LOG_LEVEL")) && lds_log_level_parse(v, &cfg->log_level))
         return lds_err_field(err, LDS_EINVAL, "LODESTONE_LOG_LEVEL",
                              "LODESTONE_LOG_LEVEL: '%s' is not one of debug, info, warn, error, off",

@@ -12,6 +12,7 @@
 #include "lodestone/alloc.h"
 #include "lodestone/config.h"
 #include "lodestone/trace.h"
+#include "lodestone/trace_views.h"
 
 /* Roles that may write events: the operator and the chain's enterprises. */
 static int may_capture(lds_req *r)
@@ -195,6 +196,12 @@ static void h_event_post(lds_req *r, const char *arg, const char *id)
     lds_epcis_report_init(rep);
     lds_trace_capture_result res;
     lds_code rc = lds_trace_capture_event(r->w->store, r->w->srv->ledger, ev, rep, &res, &err);
+    /* Who captured it decides who may read it (trace_views.h).  Operators see
+     * everything and act for the platform: their single events stay unattributed,
+     * which keeps the single-event path at one group commit.  A repeat retries
+     * an attribution that failed (it changes nothing once the event has one). */
+    if (rc == LDS_OK && (res.n_stored || res.n_duplicates) && r->who.role != LDS_ROLE_OPERATOR)
+        rc = lds_trace_event_attribute(r->w->store, res.event_id, r->who.org_id, &err);
     lds_api_generation_bump(r->w);
     if ((rc == LDS_EINVAL || rc == LDS_ECONFLICT) && rep->n_errors) {
         problem_report(r, rep, &err);
@@ -226,8 +233,9 @@ static void h_events(lds_req *r, const char *arg, const char *id)
     lds_field_errors fe = {0};
     lds_buf b = LDS_BUF_INIT;
     char token[64];
-    if (lds_trace_query(r->w->store, r->params, r->n_params, &b, token, sizeof token, &fe,
-                        &err) != LDS_OK) {
+    /* Operators and auditors see every event, others their org's (trace_views.h). */
+    if (lds_trace_query_as(r->w->store, lds_trace_viewer_org(&r->who), r->params, r->n_params,
+                           &b, token, sizeof token, &fe, &err) != LDS_OK) {
         lds_api_problem_err(r, &err, &fe);
         lds_buf_release(&b);
         return;
@@ -258,7 +266,8 @@ static void h_event_get(lds_req *r, const char *arg, const char *id)
     lds_err err;
     lds_err_clear(&err);
     lds_buf b = LDS_BUF_INIT;
-    if (lds_trace_event_json(r->w->store, id, &b, &err) != LDS_OK)
+    if (lds_trace_event_json_as(r->w->store, lds_trace_viewer_org(&r->who), id, &b, &err) !=
+        LDS_OK)
         lds_api_problem_err(r, &err, NULL);
     else
         lds_api_reply_json(r, 200, &b);

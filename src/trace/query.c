@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lodestone/alloc.h"
+#include "lodestone/trace_views.h"
 #include "trace_int.h"
 
 enum {
@@ -76,6 +77,12 @@ static const char q_events[] =
     MATCH_SQL(12, "(1, 3)") MATCH_SQL(13, "(2)") MATCH_SQL(14, "(4)") MATCH_SQL(15, "(5)")
         MATCH_SQL(16, "(1, 2, 3, 4, 5)") MATCH_SQL(17, "(6, 7)") MATCH_SQL(18, "(8)")
             MATCH_SQL(19, "(9)") MATCH_SQL(20, "(6, 7, 8, 9)")
+    /* The caller's view (trace_views.h): NULL = every event. */
+    "AND (?22 IS NULL OR e.capture_id IN (SELECT c.id FROM epcis_captures c WHERE c.org_id = ?22) "
+    "OR e.biz_location IN (SELECT '" LDS_TRACE_FACILITY_URI "' || f.id FROM facilities f "
+    "WHERE f.org_id = ?22) "
+    "OR e.read_point IN (SELECT '" LDS_TRACE_FACILITY_URI "' || f.id FROM facilities f "
+    "WHERE f.org_id = ?22)) "
     "ORDER BY e.id LIMIT ?21";
 
 /* Adds the range [lo, lo + "\x01") — exactly `lo` — or, for a prefix, [lo, lo with its
@@ -148,6 +155,94 @@ static uint64_t fnv(uint64_t h, const char *s)
     return (h ^ 0xff) * 1099511628211ull;
 }
 
+int64_t lds_trace_viewer_org(const lds_principal *who)
+{
+    if (who->role == LDS_ROLE_OPERATOR || who->role == LDS_ROLE_AUDITOR)
+        return 0;
+    /* A principal without an org (none is issued) must still see nothing. */
+    return who->org_id ? who->org_id : -1;
+}
+
+int lds_trace_event_visible(lds_store *s, int64_t org, const char *event_id, lds_err *err)
+{
+    static const char q[] =
+        "SELECT 1 FROM epcis_events e WHERE e.event_id = ?1 "
+        "AND (?2 IS NULL OR e.capture_id IN (SELECT c.id FROM epcis_captures c "
+        "WHERE c.org_id = ?2) "
+        "OR e.biz_location IN (SELECT '" LDS_TRACE_FACILITY_URI "' || f.id FROM facilities f "
+        "WHERE f.org_id = ?2) "
+        "OR e.read_point IN (SELECT '" LDS_TRACE_FACILITY_URI "' || f.id FROM facilities f "
+        "WHERE f.org_id = ?2))";
+    lds_stmt *st;
+    lds_code rc = lds_store_prepare(s, q, &st, err);
+    if (rc)
+        return -(int)rc;
+    lds_stmt_bind_text(st, 1, event_id);
+    if (org)
+        lds_stmt_bind_i64(st, 2, org);
+    else
+        lds_stmt_bind_null(st, 2);
+    int step = lds_stmt_step(st, err);
+    if (step == LDS_STORE_ROW) {
+        lds_stmt_reset(st);
+        return 1;
+    }
+    return step == LDS_STORE_DONE ? 0 : -step;
+}
+
+lds_code lds_trace_event_attribute(lds_store *s, const char *event_id, int64_t org_id,
+                                   lds_err *err)
+{
+    static const char ins_job[] =
+        "INSERT INTO epcis_captures (created_ms, finished_ms, running, success, error_behaviour, "
+        "n_events, n_stored, org_id) SELECT record_time_ms, record_time_ms, 0, 1, 'rollback', 1, "
+        "1, ?2 FROM epcis_events WHERE event_id = ?1 AND capture_id IS NULL";
+    static const char upd[] =
+        "UPDATE epcis_events SET capture_id = ?2 WHERE event_id = ?1 AND capture_id IS NULL";
+    lds_code rc = lds_store_begin(s, err);
+    if (rc)
+        return rc;
+    lds_stmt *st;
+    if ((rc = lds_store_prepare(s, ins_job, &st, err)))
+        goto fail;
+    lds_stmt_bind_text(st, 1, event_id);
+    lds_stmt_bind_i64(st, 2, org_id);
+    if ((rc = lds_stmt_exec(st, err)))
+        goto fail;
+    if (lds_store_changes(s) == 1) {
+        int64_t job = lds_store_last_id(s);
+        if ((rc = lds_store_prepare(s, upd, &st, err)))
+            goto fail;
+        lds_stmt_bind_text(st, 1, event_id);
+        lds_stmt_bind_i64(st, 2, job);
+        if ((rc = lds_stmt_exec(st, err)))
+            goto fail;
+    }
+    return lds_store_commit(s, err);
+fail:
+    lds_store_rollback(s);
+    return rc;
+}
+
+lds_code lds_trace_event_json_as(lds_store *s, int64_t org, const char *event_id, lds_buf *out,
+                                 lds_err *err)
+{
+    if (org) {
+        int v = lds_trace_event_visible(s, org, event_id, err);
+        if (v < 0)
+            return (lds_code)-v;
+        if (v == 0) /* the same answer as for a missing event: no existence leak */
+            return lds_err_set(err, LDS_ENOTFOUND, "no event with eventID '%.200s'", event_id);
+    }
+    return lds_trace_event_json(s, event_id, out, err);
+}
+
+lds_code lds_trace_query(lds_store *s, const lds_kv *kv, size_t n_kv, lds_buf *out,
+                         char *next_token, size_t token_cap, lds_field_errors *fe, lds_err *err)
+{
+    return lds_trace_query_as(s, 0, kv, n_kv, out, next_token, token_cap, fe, err);
+}
+
 lds_code lds_trace_event_json(lds_store *s, const char *event_id, lds_buf *out, lds_err *err)
 {
     static const char q[] = "SELECT l.data FROM epcis_events e JOIN ledger_leaves l "
@@ -169,8 +264,9 @@ lds_code lds_trace_event_json(lds_store *s, const char *event_id, lds_buf *out, 
     return out->oom ? lds_err_set(err, LDS_ENOMEM, "out of memory") : LDS_OK;
 }
 
-lds_code lds_trace_query(lds_store *s, const lds_kv *kv, size_t n_kv, lds_buf *out,
-                         char *next_token, size_t token_cap, lds_field_errors *fe, lds_err *err)
+lds_code lds_trace_query_as(lds_store *s, int64_t org, const lds_kv *kv, size_t n_kv,
+                            lds_buf *out, char *next_token, size_t token_cap,
+                            lds_field_errors *fe, lds_err *err)
 {
     json_t *lists[K_MATCH0 + 9] = {0};
     int64_t times[4] = {0};
@@ -313,6 +409,10 @@ lds_code lds_trace_query(lds_store *s, const lds_kv *kv, size_t n_kv, lds_buf *o
             lds_stmt_bind_null(st, 8 + t);
     }
     lds_stmt_bind_i64(st, 21, per_page + 1);
+    if (org)
+        lds_stmt_bind_i64(st, 22, org);
+    else
+        lds_stmt_bind_null(st, 22);
 
     char now[32];
     lds_trace__fmt_time(lds_trace__now_ms(), now);

@@ -1,0 +1,109 @@
+/*
+ * routes_reports.c — reports over the trace: the monthly flow report of an
+ * enterprise (JSON or CSV) and the digital product passport of a lot.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include "api_int.h"
+#include "lodestone/alloc.h"
+#include "lodestone/config.h"
+#include "lodestone/trace_views.h"
+
+static const char *param(const lds_req *r, const char *key)
+{
+    for (size_t i = 0; i < r->n_params; i++)
+        if (strcmp(r->params[i].key, key) == 0)
+            return r->params[i].value;
+    return NULL;
+}
+
+static int sees_all(const lds_req *r)
+{
+    return r->who.role == LDS_ROLE_OPERATOR || r->who.role == LDS_ROLE_AUDITOR;
+}
+
+/* CSV when asked with format=csv or an Accept naming text/csv (and not JSON first). */
+static int wants_csv(const lds_req *r, int *bad)
+{
+    const char *f = param(r, "format");
+    *bad = 0;
+    if (f) {
+        if (strcmp(f, "csv") == 0)
+            return 1;
+        if (strcmp(f, "json") != 0)
+            *bad = 1;
+        return 0;
+    }
+    const char *acc = lds_api_header(r, "Accept");
+    if (!acc)
+        return 0;
+    const char *csv = strcasestr(acc, "text/csv");
+    const char *json = strcasestr(acc, "application/json");
+    return csv && (!json || csv < json);
+}
+
+static void h_flows(lds_req *r, const char *arg, const char *id)
+{
+    (void)arg;
+    (void)id;
+    lds_err err;
+    lds_err_clear(&err);
+    lds_field_errors fe = {0};
+    for (size_t i = 0; i < r->n_params; i++)
+        if (strcmp(r->params[i].key, "org") && strcmp(r->params[i].key, "month") &&
+            strcmp(r->params[i].key, "format"))
+            lds_field_errors_add(&fe, r->params[i].key, "unknown parameter (org, month, format)");
+    const char *org_s = param(r, "org"), *month = param(r, "month");
+    long long org = r->who.org_id;
+    if (org_s && lds_parse_int(org_s, 1, INT64_MAX, &org, "org", &err) != LDS_OK)
+        lds_field_errors_add(&fe, "org", "%s", err.msg);
+    int64_t from, to;
+    if (!month)
+        lds_field_errors_add(&fe, "month", "required: the month as YYYY-MM");
+    else if (lds_trace_month_bounds(month, &from, &to, &err) != LDS_OK)
+        lds_field_errors_add(&fe, "month", "%s", err.msg);
+    int bad_format;
+    int csv = wants_csv(r, &bad_format);
+    if (bad_format)
+        lds_field_errors_add(&fe, "format", "format is json or csv");
+    if (fe.n) {
+        lds_api_problem(r, 400, "invalid-fields", NULL, "invalid query parameters", &fe);
+        return;
+    }
+    if (org != r->who.org_id && !sees_all(r)) {
+        char detail[200];
+        snprintf(detail, sizeof detail,
+                 "a '%s' token reads the flow report of its own organisation (%lld) only",
+                 lds_role_name(r->who.role), (long long)r->who.org_id);
+        lds_api_problem(r, 403, "forbidden", NULL, detail, NULL);
+        return;
+    }
+    lds_flow_report rep;
+    if (lds_trace_flows(r->w->store, org, month, &rep, &err) != LDS_OK) {
+        lds_field_errors_add(&fe, err.field[0] ? err.field : "org", "%s", err.msg);
+        lds_api_problem_err(r, &err, &fe);
+        return;
+    }
+    lds_buf b = LDS_BUF_INIT;
+    if (csv) {
+        lds_trace_flows_csv(&rep, &b);
+        char disp[96];
+        snprintf(disp, sizeof disp, "attachment; filename=\"flows-%lld-%s.csv\"", org, month);
+        lds_api_add_header(r, "Content-Disposition", disp);
+        if (b.oom)
+            lds_api_problem(r, 503, "out-of-memory", NULL, "out of memory", NULL);
+        else
+            lds_api_reply(r, 200, "text/csv; charset=utf-8", b.ptr, b.len);
+    } else {
+        lds_trace_flows_json(&rep, &b);
+        lds_api_reply_json(r, 200, &b);
+    }
+    lds_buf_release(&b);
+    lds_trace_flows_free(&rep);
+}
+
+const lds_route lds_api_routes_reports[] = {
+    {LDS_HTTP_GET, "/api/v1/reports/flows", LDS_ACCESS_TOKEN, h_flows, NULL},
+    {0, NULL, 0, NULL, NULL},
+};

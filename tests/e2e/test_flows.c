@@ -1,0 +1,316 @@
+/*
+ * test_flows.c — end to end: the monthly flow report of an enterprise over
+ * HTTP (JSON and CSV) and from the CLI, on a small document captured by
+ * org 2 whose figures are computed by hand below; who may read which
+ * report; and per-org visibility of EPCIS events (another org's event is a
+ * 404, exactly like a missing one).
+ *
+ * The document (org 2, all times +08:00):
+ *   e1  2026-02-20 receiving  A 100 t                     (before March)
+ *   e2  2026-03-01 02:00 receiving A 50 t  (2026-02-28 UTC: March by local time)
+ *   e3  2026-03-10 transformation  in A 120 t, out B 25.5 t (B bound to nd2o3)
+ *   e4  2026-03-15 shipping   B 20 t
+ *   e5  2026-03-31 23:30 shipping B 2.25 t
+ *   e6  2026-04-01 07:00 shipping B 1 t    (March 31 UTC: April by local time)
+ *   e7  2026-03-20 commissioning C 7 kg and C without quantity (C bound to nothing)
+ *   e8  2026-03-21 inspecting  A 5 t        (not a flow)
+ * and the operator (org 1) commissions A (bound to carb_ionic_xunwu).
+ * March for org 2:
+ *   carb_ionic_xunwu TNE  opening 100  received 50  consumed 120  closing 30
+ *   nd2o3            TNE  produced 25.5  shipped 22.25  closing 3.25
+ *   C (its class)    KGM  produced 7  closing 7
+ *   6 events in the month (e2, e3, e4, e5, e7, e8), 1 unquantified entry.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "harness.h"
+#include "server.h"
+
+static lds_test_server srv;
+static char org3_token[64]; /* a member of org 3 */
+
+#define CTX                                                                                    \
+    "\"@context\":[\"https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld\","        \
+    "{\"lds\":\"https://lodestone.dev/epcis#\"}]"
+#define A "urn:epc:class:lgtin:4012345.011111.A1"
+#define B "urn:epc:class:lgtin:4012345.022222.B1"
+#define C "urn:epc:class:lgtin:4012345.033333.C1"
+#define EV(n) "\"eventID\":\"urn:uuid:7e0f1c00-0000-4000-8000-00000000000" #n "\""
+#define QL(cls, q, uom) "{\"epcClass\":\"" cls "\",\"quantity\":" #q ",\"uom\":\"" uom "\"}"
+#define OBJ(n, time, action, step, list)                                                       \
+    "{\"type\":\"ObjectEvent\"," EV(n) ",\"eventTime\":\"" time "\","                           \
+    "\"eventTimeZoneOffset\":\"+08:00\",\"action\":\"" action "\",\"bizStep\":\"" step "\","  \
+    "\"epcList\":[],\"quantityList\":[" list "]}"
+
+static const char doc_org2[] =
+    "{" CTX ",\"type\":\"EPCISDocument\",\"schemaVersion\":\"2.0\","
+    "\"creationDate\":\"2026-04-02T00:00:00Z\",\"epcisBody\":{\"eventList\":["
+    OBJ(1, "2026-02-20T10:00:00+08:00", "OBSERVE", "receiving", QL(A, 100, "TNE")) ","
+    OBJ(2, "2026-03-01T02:00:00+08:00", "OBSERVE", "receiving", QL(A, 50, "TNE")) ","
+    "{\"type\":\"TransformationEvent\"," EV(3) ",\"eventTime\":\"2026-03-10T09:00:00+08:00\","
+    "\"eventTimeZoneOffset\":\"+08:00\",\"bizStep\":\"commissioning\","
+    "\"inputQuantityList\":[" QL(A, 120, "TNE") "],"
+    "\"outputQuantityList\":[" QL(B, 25.5, "TNE") "],"
+    "\"ilmd\":{\"lds:material\":\"nd2o3\"}},"
+    OBJ(4, "2026-03-15T09:00:00+08:00", "OBSERVE", "shipping", QL(B, 20, "TNE")) ","
+    OBJ(5, "2026-03-31T23:30:00+08:00", "OBSERVE", "shipping", QL(B, 2.25, "TNE")) ","
+    OBJ(6, "2026-04-01T07:00:00+08:00", "OBSERVE", "shipping", QL(B, 1, "TNE")) ","
+    OBJ(7, "2026-03-20T09:00:00+08:00", "ADD", "commissioning",
+        QL(C, 7, "KGM") ",{\"epcClass\":\"" C "\"}") ","
+    OBJ(8, "2026-03-21T09:00:00+08:00", "OBSERVE", "inspecting", QL(A, 5, "TNE")) "]}}";
+
+static const char doc_org1[] =
+    "{" CTX ",\"type\":\"EPCISDocument\",\"schemaVersion\":\"2.0\","
+    "\"creationDate\":\"2026-02-01T00:00:00Z\",\"epcisBody\":{\"eventList\":["
+    "{\"type\":\"ObjectEvent\"," EV(9) ",\"eventTime\":\"2026-02-01T08:00:00+08:00\","
+    "\"eventTimeZoneOffset\":\"+08:00\",\"action\":\"ADD\",\"bizStep\":\"commissioning\","
+    "\"epcList\":[],\"quantityList\":[" QL(A, 200, "TNE") "],"
+    "\"ilmd\":{\"lds:material\":\"carb_ionic_xunwu\",\"lds:region\":\"xunwu\"}}]}}";
+
+static void capture(const char *token, const char *doc)
+{
+    lds_http_resp r;
+    assert_int_equal(lds_http(&srv, "POST", "/epcis/capture", token, "application/ld+json", doc,
+                              strlen(doc), &r),
+                     0);
+    if (r.status != 202)
+        fail_msg("capture: %ld %s", r.status, r.body);
+    lds_http_resp_free(&r);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    lds_test_server_start(&srv, "flows.db", NULL);
+    capture(srv.operator_token, doc_org1);
+    capture(srv.member_token, doc_org2);
+    char cmd[1024], *text = NULL;
+    snprintf(cmd, sizeof cmd, "'%s' token create --db '%s' --org 3 --role member",
+             lds_test_bin(), srv.db);
+    if (lds_test_run(cmd, &text) != 0 || !text)
+        fail_msg("token create failed");
+    snprintf(org3_token, sizeof org3_token, "%s", text);
+    org3_token[strcspn(org3_token, "\r\n")] = '\0';
+    free(text);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    lds_test_server_stop(&srv);
+    return 0;
+}
+
+static void get(const char *path, const char *token, const char *accept, long status,
+                lds_http_resp *out)
+{
+    char h[64];
+    snprintf(h, sizeof h, "Accept: %s", accept ? accept : "*/*");
+    assert_int_equal(lds_http_h(&srv, "GET", path, token, NULL, h, NULL, 0, out), 0);
+    if (out->status != status)
+        fail_msg("GET %s: expected %ld, got %ld: %s", path, status, out->status, out->body);
+}
+
+static const json_t *product(const json_t *rep, const char *name)
+{
+    size_t i;
+    const json_t *p;
+    json_array_foreach(json_object_get(rep, "products"), i, p) {
+        if (strcmp(json_string_value(json_object_get(p, "product")), name) == 0)
+            return p;
+    }
+    fail_msg("no product %s", name);
+    return NULL;
+}
+
+static double num(const json_t *o, const char *a, const char *b)
+{
+    const json_t *v = json_object_get(o, a);
+    if (b)
+        v = json_object_get(v, b);
+    assert_true(json_is_number(v));
+    return json_number_value(v);
+}
+
+static void test_flows_json(void **state)
+{
+    (void)state;
+    lds_http_resp r;
+    get("/api/v1/reports/flows?org=2&month=2026-03", srv.member_token, NULL, 200, &r);
+    assert_non_null(r.json);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(r.json, "org"), "id")), 2);
+    assert_string_equal(json_string_value(json_object_get(r.json, "month")), "2026-03");
+    assert_int_equal(json_integer_value(json_object_get(r.json, "events")), 6);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "unquantified_entries")), 1);
+    assert_int_equal(json_array_size(json_object_get(r.json, "products")), 3);
+
+    const json_t *a = product(r.json, "carb_ionic_xunwu");
+    assert_string_equal(json_string_value(json_object_get(a, "uom")), "TNE");
+    assert_string_equal(json_string_value(json_object_get(a, "material")), "carb_ionic_xunwu");
+    assert_true(num(a, "opening_stock", NULL) == 100);
+    assert_true(num(a, "inputs", "received") == 50);
+    assert_true(num(a, "inputs", "consumed") == 120);
+    assert_true(num(a, "outputs", "produced") == 0);
+    assert_true(num(a, "outputs", "shipped") == 0);
+    assert_true(num(a, "closing_stock", NULL) == 30);
+
+    const json_t *b = product(r.json, "nd2o3");
+    assert_true(num(b, "opening_stock", NULL) == 0);
+    assert_true(num(b, "outputs", "produced") == 25.5);
+    assert_true(num(b, "outputs", "shipped") == 22.25);
+    assert_true(num(b, "closing_stock", NULL) == 3.25);
+
+    const json_t *c = product(r.json, C);
+    assert_true(json_is_null(json_object_get(c, "material")));
+    assert_string_equal(json_string_value(json_object_get(c, "uom")), "KGM");
+    assert_true(num(c, "outputs", "produced") == 7);
+    assert_true(num(c, "closing_stock", NULL) == 7);
+    lds_http_resp_free(&r);
+
+    /* April: e6 only; opening stocks carry March's closing. */
+    get("/api/v1/reports/flows?month=2026-04", srv.member_token, "application/json", 200, &r);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "events")), 1);
+    b = product(r.json, "nd2o3");
+    assert_true(num(b, "opening_stock", NULL) == 3.25);
+    assert_true(num(b, "outputs", "shipped") == 1);
+    assert_true(num(b, "closing_stock", NULL) == 2.25);
+    assert_true(num(product(r.json, "carb_ionic_xunwu"), "closing_stock", NULL) == 30);
+    lds_http_resp_free(&r);
+}
+
+static void test_flows_csv(void **state)
+{
+    (void)state;
+    static const char want[] =
+        "org_id,month,product,material,uom,opening_stock,received,consumed,produced,shipped,"
+        "closing_stock\n"
+        "2,2026-03,carb_ionic_xunwu,carb_ionic_xunwu,TNE,100,50,120,0,0,30\n"
+        "2,2026-03,nd2o3,nd2o3,TNE,0,0,0,25.5,22.25,3.25\n"
+        "2,2026-03," C ",,KGM,0,0,0,7,0,7\n";
+    lds_http_resp r;
+    get("/api/v1/reports/flows?org=2&month=2026-03", srv.member_token, "text/csv", 200, &r);
+    assert_string_equal(r.content_type, "text/csv; charset=utf-8");
+    assert_string_equal(r.body, want);
+    lds_http_resp_free(&r);
+    get("/api/v1/reports/flows?org=2&month=2026-03&format=csv", srv.operator_token, NULL, 200,
+        &r);
+    assert_string_equal(r.body, want);
+    lds_http_resp_free(&r);
+
+    /* The CLI gives the same bytes. */
+    char cmd[1024], *out = NULL;
+    snprintf(cmd, sizeof cmd, "'%s' report flows --org 2 --month 2026-03 --csv --db '%s'",
+             lds_test_bin(), srv.db);
+    assert_int_equal(lds_test_run(cmd, &out), 0);
+    assert_string_equal(out, want);
+    free(out);
+    snprintf(cmd, sizeof cmd, "'%s' report flows --org 2 --month 2026-03 --json --db '%s'",
+             lds_test_bin(), srv.db);
+    assert_int_equal(lds_test_run(cmd, &out), 0);
+    json_t *j = json_loads(out, 0, NULL);
+    assert_non_null(j);
+    assert_true(num(product(j, "nd2o3"), "closing_stock", NULL) == 3.25);
+    json_decref(j);
+    free(out);
+    snprintf(cmd, sizeof cmd, "'%s' report flows --org 2 --month 2026-3 --db '%s' 2>&1",
+             lds_test_bin(), srv.db);
+    assert_int_equal(lds_test_run(cmd, &out), 2);
+    free(out);
+    snprintf(cmd, sizeof cmd, "'%s' report flows --org 9999 --month 2026-03 --db '%s' 2>&1",
+             lds_test_bin(), srv.db);
+    assert_int_equal(lds_test_run(cmd, &out), 1);
+    assert_non_null(strstr(out, "no organisation 9999"));
+    free(out);
+}
+
+static void test_flows_access(void **state)
+{
+    (void)state;
+    lds_http_resp r;
+    get("/api/v1/reports/flows?org=1&month=2026-03", srv.member_token, NULL, 403, &r);
+    lds_http_resp_free(&r);
+    get("/api/v1/reports/flows?org=2&month=2026-03", NULL, NULL, 401, &r);
+    lds_http_resp_free(&r);
+    get("/api/v1/reports/flows?org=2&month=2026-13", srv.member_token, NULL, 400, &r);
+    assert_non_null(strstr(r.body, "\"month\""));
+    lds_http_resp_free(&r);
+    get("/api/v1/reports/flows?org=2", srv.member_token, NULL, 400, &r);
+    lds_http_resp_free(&r);
+    get("/api/v1/reports/flows?org=99999&month=2026-03", srv.operator_token, NULL, 404, &r);
+    lds_http_resp_free(&r);
+    /* The operator's own report does not see org 2's events. */
+    get("/api/v1/reports/flows?org=1&month=2026-02", srv.operator_token, NULL, 200, &r);
+    const json_t *a = product(r.json, "carb_ionic_xunwu");
+    assert_true(num(a, "outputs", "produced") == 200);
+    assert_true(num(a, "inputs", "received") == 0);
+    lds_http_resp_free(&r);
+}
+
+static void test_event_visibility(void **state)
+{
+    (void)state;
+    lds_http_resp r;
+    const char *op_event = "/epcis/events/urn:uuid:7e0f1c00-0000-4000-8000-000000000009";
+    const char *own_event = "/epcis/events/urn:uuid:7e0f1c00-0000-4000-8000-000000000003";
+    get(op_event, srv.operator_token, NULL, 200, &r);
+    lds_http_resp_free(&r);
+    get(op_event, srv.member_token, NULL, 404, &r); /* not 403: existence is not told */
+    assert_string_equal(r.content_type, "application/problem+json");
+    lds_http_resp_free(&r);
+    get(own_event, srv.member_token, NULL, 200, &r);
+    lds_http_resp_free(&r);
+    get(own_event, org3_token, NULL, 404, &r);
+    lds_http_resp_free(&r);
+
+    /* A single event is its poster's: org 3 reads it back, org 2 does not. */
+    static const char single[] =
+        "{" CTX ",\"type\":\"ObjectEvent\"," EV(a) ",\"eventTime\":\"2026-03-22T09:00:00+08:00\","
+        "\"eventTimeZoneOffset\":\"+08:00\",\"action\":\"OBSERVE\",\"bizStep\":\"inspecting\","
+        "\"epcList\":[],\"quantityList\":[" QL(A, 1, "TNE") "]}";
+    const char *single_path = "/epcis/events/urn:uuid:7e0f1c00-0000-4000-8000-00000000000a";
+    assert_int_equal(lds_http(&srv, "POST", "/epcis/events", org3_token, "application/json",
+                              single, strlen(single), &r),
+                     0);
+    assert_int_equal(r.status, 201);
+    lds_http_resp_free(&r);
+    get(single_path, org3_token, NULL, 200, &r);
+    lds_http_resp_free(&r);
+    get(single_path, srv.member_token, NULL, 404, &r);
+    lds_http_resp_free(&r);
+    get(single_path, srv.operator_token, NULL, 200, &r);
+    lds_http_resp_free(&r);
+
+    /* The query: A appears in e1, e2, e3 (input), e8 for org 2 and e9 for org 1. */
+    get("/epcis/events?MATCH_anyEPCClass=" A, srv.member_token, NULL, 200, &r);
+    const json_t *list = json_object_get(
+        json_object_get(json_object_get(json_object_get(r.json, "epcisBody"), "queryResults"),
+                        "resultsBody"),
+        "eventList");
+    assert_int_equal(json_array_size(list), 4);
+    size_t i;
+    const json_t *ev;
+    json_array_foreach(list, i, ev) {
+        assert_null(strstr(json_string_value(json_object_get(ev, "eventID")), "0009"));
+    }
+    lds_http_resp_free(&r);
+    get("/epcis/events?MATCH_anyEPCClass=" A, srv.operator_token, NULL, 200, &r);
+    list = json_object_get(
+        json_object_get(json_object_get(json_object_get(r.json, "epcisBody"), "queryResults"),
+                        "resultsBody"),
+        "eventList");
+    assert_int_equal(json_array_size(list), 6); /* and org 3's single event */
+    lds_http_resp_free(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_flows_json),
+        cmocka_unit_test(test_flows_csv),
+        cmocka_unit_test(test_flows_access),
+        cmocka_unit_test(test_event_visibility),
+    };
+    return cmocka_run_group_tests_name("e2e_flows", tests, setup, teardown);
+}

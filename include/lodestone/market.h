@@ -18,6 +18,7 @@
 #define LDS_MARKET_H
 
 #include <jansson.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "auth.h"
 #include "buf.h"
@@ -101,6 +102,25 @@ lds_code lds_market_withdraw(lds_store *s, const lds_principal *who, lds_market_
  */
 lds_code lds_market_run(lds_store *s, const lds_principal *who, const char *material,
                         int64_t *run_id, lds_buf *out, lds_field_errors *fe, lds_err *err);
+
+/**
+ * lds_market_run, choosing how to solve.  The process keeps one warm match
+ * session per (database, material filter) between runs (at most 4, bounded
+ * in size): a run applies the offers and requests changed since the scope's
+ * last run (the market_changes log, written by triggers, so changes from any
+ * connection or process count) as warm updates and re-solves warm; it builds
+ * cold on the scope's first run in the process, when lanes or the catalog
+ * changed, after more than 32 changed records, or when `cold` is set.  The
+ * run stores and shows which it was ("solve": mode, time, changes, note).
+ */
+lds_code lds_market_run_ex(lds_store *s, const lds_principal *who, const char *material,
+                           int cold, int64_t *run_id, lds_buf *out, lds_field_errors *fe,
+                           lds_err *err);
+
+/** Frees every kept match session (tests, benchmarks, memory pressure). */
+void lds_market_sessions_clear(void);
+/** How many match sessions the process keeps now. */
+size_t lds_market_sessions_count(void);
 
 /** Writes a stored run (totals, allocations, unmet, duals) filtered for `who`;
  *  LDS_ENOTFOUND if there is none. */

@@ -159,6 +159,18 @@ void lds_match_session_free(lds_match_session *s);
 /** The current result (borrowed; valid until the next change or free). */
 const lds_match_result *lds_match_session_result(const lds_match_session *s);
 
+/** What a session holds and how it has solved so far. */
+typedef struct lds_match_session_stats {
+    size_t offers, requests;        /* live records */
+    size_t record_slots;            /* offers + requests ever put, withdrawn and replaced included */
+    size_t pairs;                   /* live compatible pairs (arcs with capacity) */
+    size_t pair_slots;              /* pair arcs in the network, dead ones included */
+    uint64_t cold_solves;           /* full builds: the first, and each rebuild */
+    uint64_t warm_solves;           /* changes re-solved warm from the last flow and basis */
+} lds_match_session_stats;
+
+void lds_match_session_stats_get(const lds_match_session *s, lds_match_session_stats *st);
+
 struct lds_mcf_problem;
 /**
  * The min-cost-flow network of the last solve (phase 2: supplies of U and T

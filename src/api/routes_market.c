@@ -157,6 +157,7 @@ static lds_code do_run(lds_req *r, const char *arg, json_t *body, int64_t *id, c
 {
     (void)arg;
     const char *material = NULL;
+    int cold = 0;
     if (body) {
         const char *key;
         json_t *val;
@@ -165,11 +166,16 @@ static lds_code do_run(lds_req *r, const char *arg, json_t *body, int64_t *id, c
         } else {
             json_object_foreach(body, key, val)
             {
-                if (strcmp(key, "material") != 0) {
+                if (strcmp(key, "cold") == 0) {
+                    if (!json_is_boolean(val))
+                        lds_field_errors_add(fe, "/cold", "must be true or false");
+                    else
+                        cold = json_is_true(val);
+                } else if (strcmp(key, "material") != 0) {
                     char ptr[128];
                     snprintf(ptr, sizeof ptr, "/%.100s", key);
-                    lds_field_errors_add(fe, ptr, "unknown field '%.60s' (allowed: material)",
-                                         key);
+                    lds_field_errors_add(fe, ptr,
+                                         "unknown field '%.60s' (allowed: material, cold)", key);
                 } else if (!json_is_null(val) && !json_is_string(val)) {
                     lds_field_errors_add(fe, "/material", "must be a material id");
                 } else if (json_is_string(val)) {
@@ -181,7 +187,7 @@ static lds_code do_run(lds_req *r, const char *arg, json_t *body, int64_t *id, c
             return lds_err_field(err, LDS_EINVAL, fe->items[0].pointer, "%s: %s",
                                  fe->items[0].pointer, fe->items[0].message);
     }
-    lds_code rc = lds_market_run(r->w->store, &r->who, material, id, out, fe, err);
+    lds_code rc = lds_market_run_ex(r->w->store, &r->who, material, cold, id, out, fe, err);
     if (rc == LDS_OK)
         snprintf(loc, loc_n, "/api/v1/match-runs/%lld", (long long)*id);
     return rc;

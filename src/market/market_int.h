@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include "lodestone/buf.h"
 #include "lodestone/market.h"
+#include "lodestone/match.h"
 
 /** RFC 3339 UTC "now". */
 /** Parses a non-negative decimal id; -1 on error. */
@@ -26,5 +27,33 @@ extern const char lds_market__q_run[];
 extern const char lds_market__q_lines[];
 extern const char lds_market__q_unmet[];
 lds_code lds_market__bind_scope(lds_stmt *st, int64_t run_id, const lds_principal *who);
+
+/* session.c: warm match sessions kept between runs, per (database, material).
+ * At most LDS_MARKET_SESSIONS sessions with LDS_MARKET_SESSION_PAIRS pair arcs
+ * in all (about 150 bytes each, see docs/market.md). */
+#define LDS_MARKET_SESSIONS      4
+#define LDS_MARKET_SESSION_PAIRS 4000000
+#define LDS_MARKET__INSTANCE_LEN 40
+/* A run applies up to this many changed offers and requests warm; more, and
+ * it rebuilds cold (each warm change re-solves once). */
+#define LDS_MARKET_WARM_CHANGES 32
+#define LDS_MARKET__STR2(x) #x
+#define LDS_MARKET__STR(x)  LDS_MARKET__STR2(x)
+/* Rows of market_changes kept (older ones are pruned by each run). */
+#define LDS_MARKET_CHANGES_KEPT 10000
+
+typedef struct lds_market__kept {
+    lds_match_session *session; /* owned */
+    int64_t seq;                /* last market_changes.seq it has applied */
+    int64_t n_lanes;            /* lanes it was built with */
+    int64_t run_id;             /* the run it last produced */
+} lds_market__kept;
+
+/** Takes the session of (instance, material) out of the cache: 1 and `*out`
+ *  filled, or 0 when there is none. */
+int lds_market__cache_take(const char *instance, const char *material, lds_market__kept *out);
+/** Puts a session (ownership passes; kept->session becomes NULL), replacing
+ *  one of the same scope and evicting the least recently used as needed. */
+void lds_market__cache_put(const char *instance, const char *material, lds_market__kept *kept);
 
 #endif

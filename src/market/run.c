@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "lodestone/clock.h"
 #include "lodestone/alloc.h"
 #include "lodestone/csv.h"
@@ -95,28 +96,66 @@ static void loaded_release(loaded *l)
     lds_free(l->lanes);
 }
 
+/* The columns of one offer / request as the engine needs them; the one-record
+ * queries add a last column: 1 when the record is open, in CNY and in scope. */
+#define OFFER_COLS                                                                          \
+    "SELECT o.id, o.org_id, o.material_id, o.region_id, o.quantity_milli,"                 \
+    " o.unit_price_cents, o.period_from, o.period_to, o.purity, m.export_controlled,"      \
+    " g.country"
+#define OFFER_FROM                                                                          \
+    " FROM offers o JOIN materials m ON m.id = o.material_id JOIN regions g ON g.id = o.region_id"
+#define REQUEST_COLS                                                                        \
+    "SELECT o.id, o.org_id, o.material_id, o.region_id, o.quantity_milli,"                 \
+    " o.max_unit_price_cents, o.due_period, o.min_purity, g.country"
+#define REQUEST_FROM " FROM requests o JOIN regions g ON g.id = o.region_id"
+#define IN_SCOPE "o.status = 'open' AND o.currency = 'CNY' AND (?1 IS NULL OR o.material_id = ?1)"
+
+static void read_offer(lds_stmt *st, pool *p, lds_match_offer *o)
+{
+    char num[24];
+    snprintf(num, sizeof num, "%lld", (long long)lds_stmt_col_i64(st, 0));
+    o->id = pool_add(p, num);
+    snprintf(num, sizeof num, "%lld", (long long)lds_stmt_col_i64(st, 1));
+    o->org = pool_add(p, num);
+    o->material = pool_add(p, lds_stmt_col_text(st, 2));
+    o->region = pool_add(p, lds_stmt_col_text(st, 3));
+    o->qty_milli = lds_stmt_col_i64(st, 4);
+    o->price_cents = lds_stmt_col_i64(st, 5);
+    o->from = period_of(lds_stmt_col_text(st, 6));
+    o->to = period_of(lds_stmt_col_text(st, 7));
+    o->purity = purity_of(st, 8);
+    o->controlled = lds_stmt_col_i64(st, 9) != 0;
+    const char *c = lds_stmt_col_text(st, 10);
+    o->abroad = c && strcmp(c, "CN") != 0;
+}
+
+static void read_request(lds_stmt *st, pool *p, lds_match_request *d)
+{
+    char num[24];
+    snprintf(num, sizeof num, "%lld", (long long)lds_stmt_col_i64(st, 0));
+    d->id = pool_add(p, num);
+    snprintf(num, sizeof num, "%lld", (long long)lds_stmt_col_i64(st, 1));
+    d->org = pool_add(p, num);
+    d->material = pool_add(p, lds_stmt_col_text(st, 2));
+    d->region = pool_add(p, lds_stmt_col_text(st, 3));
+    d->qty_milli = lds_stmt_col_i64(st, 4);
+    d->max_price_cents = lds_stmt_col_i64(st, 5);
+    d->due = period_of(lds_stmt_col_text(st, 6));
+    d->min_purity = purity_of(st, 7);
+    const char *c = lds_stmt_col_text(st, 8);
+    d->abroad = c && strcmp(c, "CN") != 0;
+}
+
 static lds_code load(lds_store *s, const char *material, loaded *l, lds_err *err)
 {
-    static const char q_offers[] =
-        "SELECT o.id, o.org_id, o.material_id, o.region_id, o.quantity_milli,"
-        " o.unit_price_cents, o.period_from, o.period_to, o.purity, m.export_controlled,"
-        " g.country FROM offers o JOIN materials m ON m.id = o.material_id"
-        " JOIN regions g ON g.id = o.region_id"
-        " WHERE o.status = 'open' AND o.currency = 'CNY' AND (?1 IS NULL OR o.material_id = ?1)"
-        " ORDER BY o.id";
-    static const char q_requests[] =
-        "SELECT o.id, o.org_id, o.material_id, o.region_id, o.quantity_milli,"
-        " o.max_unit_price_cents, o.due_period, o.min_purity, g.country"
-        " FROM requests o JOIN regions g ON g.id = o.region_id"
-        " WHERE o.status = 'open' AND o.currency = 'CNY' AND (?1 IS NULL OR o.material_id = ?1)"
-        " ORDER BY o.id";
+    static const char q_offers[] = OFFER_COLS OFFER_FROM " WHERE " IN_SCOPE " ORDER BY o.id";
+    static const char q_requests[] = REQUEST_COLS REQUEST_FROM " WHERE " IN_SCOPE " ORDER BY o.id";
     static const char q_lanes[] =
         "SELECT from_region, to_region, cost_per_unit_cents, transit_periods FROM lanes"
         " WHERE currency = 'CNY' ORDER BY id";
     lds_stmt *st;
     lds_code rc;
     int r;
-    char num[24];
     if ((rc = lds_store_prepare(s, q_offers, &st, err)) ||
         (rc = lds_stmt_bind_text(st, 1, material)))
         return rc;
@@ -125,21 +164,7 @@ static lds_code load(lds_store *s, const char *material, loaded *l, lds_err *err
             lds_stmt_reset(st);
             return lds_err_set(err, LDS_ENOMEM, "out of memory loading offers");
         }
-        lds_match_offer *o = &l->offers[l->n_offers++];
-        snprintf(num, sizeof num, "%lld", (long long)lds_stmt_col_i64(st, 0));
-        o->id = pool_add(&l->strings, num);
-        snprintf(num, sizeof num, "%lld", (long long)lds_stmt_col_i64(st, 1));
-        o->org = pool_add(&l->strings, num);
-        o->material = pool_add(&l->strings, lds_stmt_col_text(st, 2));
-        o->region = pool_add(&l->strings, lds_stmt_col_text(st, 3));
-        o->qty_milli = lds_stmt_col_i64(st, 4);
-        o->price_cents = lds_stmt_col_i64(st, 5);
-        o->from = period_of(lds_stmt_col_text(st, 6));
-        o->to = period_of(lds_stmt_col_text(st, 7));
-        o->purity = purity_of(st, 8);
-        o->controlled = lds_stmt_col_i64(st, 9) != 0;
-        const char *c = lds_stmt_col_text(st, 10);
-        o->abroad = c && strcmp(c, "CN") != 0;
+        read_offer(st, &l->strings, &l->offers[l->n_offers++]);
     }
     if (r != LDS_STORE_DONE)
         return (lds_code)r;
@@ -151,19 +176,7 @@ static lds_code load(lds_store *s, const char *material, loaded *l, lds_err *err
             lds_stmt_reset(st);
             return lds_err_set(err, LDS_ENOMEM, "out of memory loading requests");
         }
-        lds_match_request *d = &l->requests[l->n_requests++];
-        snprintf(num, sizeof num, "%lld", (long long)lds_stmt_col_i64(st, 0));
-        d->id = pool_add(&l->strings, num);
-        snprintf(num, sizeof num, "%lld", (long long)lds_stmt_col_i64(st, 1));
-        d->org = pool_add(&l->strings, num);
-        d->material = pool_add(&l->strings, lds_stmt_col_text(st, 2));
-        d->region = pool_add(&l->strings, lds_stmt_col_text(st, 3));
-        d->qty_milli = lds_stmt_col_i64(st, 4);
-        d->max_price_cents = lds_stmt_col_i64(st, 5);
-        d->due = period_of(lds_stmt_col_text(st, 6));
-        d->min_purity = purity_of(st, 7);
-        const char *c = lds_stmt_col_text(st, 8);
-        d->abroad = c && strcmp(c, "CN") != 0;
+        read_request(st, &l->strings, &l->requests[l->n_requests++]);
     }
     if (r != LDS_STORE_DONE)
         return (lds_code)r;
@@ -186,15 +199,214 @@ static lds_code load(lds_store *s, const char *material, loaded *l, lds_err *err
                           : LDS_OK;
 }
 
+/* ---- the warm session of a scope ----------------------------------------- */
+
+/* How a run was solved; stored with the run. */
+typedef struct solve_info {
+    int warm;            /* re-solved a kept session */
+    int64_t us;          /* engine time, microseconds */
+    int64_t changes;     /* records applied warm */
+    char note[160];      /* why cold, or what the warm run did */
+    int64_t n_offers, n_requests, n_lanes;
+} solve_info;
+
+static int64_t mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* The database's market instance token and the change log's ends. */
+static lds_code read_sync(lds_store *s, char inst[LDS_MARKET__INSTANCE_LEN], int64_t *max_seq,
+                          int64_t *min_seq, lds_err *err)
+{
+    static const char q_inst[] = "SELECT token FROM market_instance WHERE id = 1";
+    static const char q_seq[] =
+        "SELECT coalesce(max(seq), 0), coalesce(min(seq), 0) FROM market_changes";
+    lds_stmt *st;
+    lds_code rc;
+    if ((rc = lds_store_prepare(s, q_inst, &st, err)))
+        return rc;
+    int r = lds_stmt_step(st, err);
+    if (r == LDS_STORE_ROW)
+        snprintf(inst, LDS_MARKET__INSTANCE_LEN, "%s",
+                 lds_stmt_col_text(st, 0) ? lds_stmt_col_text(st, 0) : "");
+    lds_stmt_reset(st);
+    if (r == LDS_STORE_DONE)
+        return lds_err_set(err, LDS_ECORRUPT, "market_instance has no row");
+    if (r != LDS_STORE_ROW)
+        return (lds_code)r;
+    if ((rc = lds_store_prepare(s, q_seq, &st, err)))
+        return rc;
+    if ((r = lds_stmt_step(st, err)) != LDS_STORE_ROW)
+        return r == LDS_STORE_DONE ? lds_err_set(err, LDS_ECORRUPT, "no aggregate row")
+                                   : (lds_code)r;
+    *max_seq = lds_stmt_col_i64(st, 0);
+    *min_seq = lds_stmt_col_i64(st, 1);
+    lds_stmt_reset(st);
+    return LDS_OK;
+}
+
+typedef struct changed {
+    int kind; /* 0 offer, 1 request */
+    int64_t id;
+} changed;
+
+/* Puts or withdraws one offer or request in the session as the database has
+ * it now; its engine time is added to si->us. */
+static lds_code apply_one(lds_store *s, const char *material, lds_match_session *ms,
+                          const changed *c, solve_info *si, lds_err *err)
+{
+    static const char q_offer[] =
+        OFFER_COLS ", " IN_SCOPE OFFER_FROM " WHERE o.id = ?2";
+    static const char q_request[] =
+        REQUEST_COLS ", " IN_SCOPE REQUEST_FROM " WHERE o.id = ?2";
+    lds_stmt *st;
+    lds_code rc;
+    if ((rc = lds_store_prepare(s, c->kind ? q_request : q_offer, &st, err)) ||
+        (rc = lds_stmt_bind_text(st, 1, material)) || (rc = lds_stmt_bind_i64(st, 2, c->id)))
+        return rc;
+    int r = lds_stmt_step(st, err);
+    if (r != LDS_STORE_ROW && r != LDS_STORE_DONE)
+        return (lds_code)r;
+    pool p = {0};
+    lds_match_offer o;
+    lds_match_request d;
+    int live = r == LDS_STORE_ROW && lds_stmt_col_i64(st, c->kind ? 9 : 11) != 0;
+    if (live) {
+        if (c->kind)
+            read_request(st, &p, &d);
+        else
+            read_offer(st, &p, &o);
+    }
+    lds_stmt_reset(st);
+    char id[24];
+    snprintf(id, sizeof id, "%lld", (long long)c->id);
+    int64_t t0 = mono_us();
+    if (p.oom)
+        rc = lds_err_set(err, LDS_ENOMEM, "out of memory reading a changed record");
+    else if (live)
+        rc = c->kind ? lds_match_session_put_request(ms, &d, NULL, err)
+                     : lds_match_session_put_offer(ms, &o, NULL, err);
+    else {
+        rc = c->kind ? lds_match_session_withdraw_request(ms, id, NULL, err)
+                     : lds_match_session_withdraw_offer(ms, id, NULL, err);
+        if (rc == LDS_ENOTFOUND) /* never in scope, or already out */
+            rc = LDS_OK;
+    }
+    si->us += mono_us() - t0;
+    pool_release(&p);
+    return rc;
+}
+
+/* Brings a kept session up to date with the change log up to `max_seq`, warm.
+ * When it cannot (lanes or the catalog changed, too many changes, the log
+ * does not reach back), frees the session and says why in si->note; the
+ * caller then builds cold. */
+static lds_code catch_up(lds_store *s, const char *material, lds_market__kept *k,
+                         int64_t max_seq, int64_t min_seq, solve_info *si, lds_err *err)
+{
+    static const char q_log[] =
+        "SELECT kind, record_id FROM market_changes WHERE seq > ?1 AND seq <= ?2 ORDER BY seq";
+    changed list[LDS_MARKET_WARM_CHANGES];
+    size_t n = 0;
+    const char *why = NULL;
+    lds_code rc = LDS_OK;
+    if (k->seq > max_seq)
+        why = "the database's change log went back (restored from a copy?)";
+    else if (k->seq < max_seq && min_seq > k->seq + 1)
+        why = "the change log no longer reaches back to the last run";
+    if (!why && k->seq < max_seq) {
+        lds_stmt *st;
+        if ((rc = lds_store_prepare(s, q_log, &st, err)) ||
+            (rc = lds_stmt_bind_i64(st, 1, k->seq)) || (rc = lds_stmt_bind_i64(st, 2, max_seq)))
+            return rc;
+        int r;
+        while (!why && (r = lds_stmt_step(st, err)) == LDS_STORE_ROW) {
+            const char *kind = lds_stmt_col_text(st, 0);
+            kind = kind ? kind : "";
+            if (strcmp(kind, "lane") == 0) {
+                why = "lanes changed";
+            } else if (strcmp(kind, "catalog") == 0) {
+                why = "a material's export control or a region's country changed";
+            } else {
+                changed c = {strcmp(kind, "request") == 0, lds_stmt_col_i64(st, 1)};
+                size_t i = 0;
+                while (i < n && (list[i].kind != c.kind || list[i].id != c.id))
+                    i++;
+                if (i < n)
+                    continue;
+                if (n == LDS_MARKET_WARM_CHANGES)
+                    why = "more than " LDS_MARKET__STR(LDS_MARKET_WARM_CHANGES)
+                          " offers and requests changed";
+                else
+                    list[n++] = c;
+            }
+        }
+        lds_stmt_reset(st);
+        if (!why && r != LDS_STORE_DONE)
+            return (lds_code)r;
+    }
+    for (size_t i = 0; !why && i < n; i++) {
+        lds_err e2;
+        lds_err_clear(&e2);
+        rc = apply_one(s, material, k->session, &list[i], si, &e2);
+        if (rc != LDS_OK && rc != LDS_ENOMEM && rc != LDS_EINVAL && rc != LDS_EOVERFLOW) {
+            if (err)
+                *err = e2;
+            return rc; /* a store error: the run fails */
+        }
+        if (rc != LDS_OK) {
+            snprintf(si->note, sizeof si->note, "warm update failed (%.100s)", e2.msg);
+            lds_match_session_free(k->session);
+            k->session = NULL;
+            si->us = 0;
+            return LDS_OK;
+        }
+    }
+    if (why) {
+        snprintf(si->note, sizeof si->note, "%s", why);
+        lds_match_session_free(k->session);
+        k->session = NULL;
+        si->us = 0;
+        return LDS_OK;
+    }
+    si->warm = 1;
+    si->changes = (int64_t)n;
+    if (n == 0)
+        snprintf(si->note, sizeof si->note, "no change since run %lld", (long long)k->run_id);
+    return LDS_OK;
+}
+
+/* Loads the scope and builds a new session (cold). */
+static lds_code build_cold(lds_store *s, const char *material, lds_market__kept *k,
+                           solve_info *si, lds_err *err)
+{
+    loaded l;
+    memset(&l, 0, sizeof l);
+    lds_code rc = load(s, material, &l, err);
+    if (rc == LDS_OK) {
+        lds_match_input in = {l.offers, l.n_offers, l.requests, l.n_requests, l.lanes, l.n_lanes};
+        int64_t t0 = mono_us();
+        rc = lds_match_session_new(&in, &k->session, err);
+        si->us = mono_us() - t0;
+        k->n_lanes = (int64_t)l.n_lanes;
+    }
+    loaded_release(&l);
+    return rc;
+}
+
 static lds_code store_result(lds_store *s, const lds_principal *who, const char *material,
-                             const loaded *l, const lds_match_result *res, int64_t *run_id,
+                             const solve_info *si, const lds_match_result *res, int64_t *run_id,
                              lds_err *err)
 {
     static const char q_run[] =
         "INSERT INTO match_runs(material_id, run_by_org, run_by_role, created_at, n_offers,"
         " n_requests, n_lanes, n_pairs, supply_milli, demand_milli, matched_milli, unmet_milli,"
-        " total_cost_cents, goods_cost_cents)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+        " total_cost_cents, goods_cost_cents, solve_mode, solve_us, solve_changes, solve_note)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
+        " ?18)";
     static const char q_line[] =
         "INSERT INTO match_lines(run_id, line_no, offer_id, request_id, offer_org, request_org,"
         " material_id, from_region, to_region, quantity_milli, ship_period, transit_periods,"
@@ -216,16 +428,18 @@ static lds_code store_result(lds_store *s, const lds_principal *who, const char 
         return rc;
     if (lds_stmt_bind_text(st, 1, material) || lds_stmt_bind_i64(st, 2, who->org_id) ||
         lds_stmt_bind_text(st, 3, lds_role_name(who->role)) || lds_stmt_bind_text(st, 4, now) ||
-        lds_stmt_bind_i64(st, 5, (int64_t)l->n_offers) ||
-        lds_stmt_bind_i64(st, 6, (int64_t)l->n_requests) ||
-        lds_stmt_bind_i64(st, 7, (int64_t)l->n_lanes) ||
+        lds_stmt_bind_i64(st, 5, si->n_offers) || lds_stmt_bind_i64(st, 6, si->n_requests) ||
+        lds_stmt_bind_i64(st, 7, si->n_lanes) ||
         lds_stmt_bind_i64(st, 8, (int64_t)res->n_pairs) ||
         lds_stmt_bind_i64(st, 9, res->supply_milli) ||
         lds_stmt_bind_i64(st, 10, res->demand_milli) ||
         lds_stmt_bind_i64(st, 11, res->matched_milli) ||
         lds_stmt_bind_i64(st, 12, res->unmet_milli) ||
         lds_stmt_bind_i64(st, 13, res->total_cost_cents) ||
-        lds_stmt_bind_i64(st, 14, res->goods_cost_cents))
+        lds_stmt_bind_i64(st, 14, res->goods_cost_cents) ||
+        lds_stmt_bind_text(st, 15, si->warm ? "warm" : "cold") ||
+        lds_stmt_bind_i64(st, 16, si->us) || lds_stmt_bind_i64(st, 17, si->changes) ||
+        lds_stmt_bind_text(st, 18, si->note[0] ? si->note : NULL))
         return lds_err_set(err, LDS_ENOMEM, "cannot bind the run");
     if ((rc = lds_stmt_exec(st, err)))
         return rc;
@@ -286,8 +500,9 @@ static lds_code store_result(lds_store *s, const lds_principal *who, const char 
     return LDS_OK;
 }
 
-lds_code lds_market_run(lds_store *s, const lds_principal *who, const char *material,
-                        int64_t *run_id, lds_buf *out, lds_field_errors *fe, lds_err *err)
+lds_code lds_market_run_ex(lds_store *s, const lds_principal *who, const char *material,
+                           int cold, int64_t *run_id, lds_buf *out, lds_field_errors *fe,
+                           lds_err *err)
 {
     if (who->role != LDS_ROLE_OPERATOR && who->role != LDS_ROLE_MEMBER)
         return lds_err_set(err, LDS_EFORBIDDEN, "match runs are started by operators and members;"
@@ -308,19 +523,50 @@ lds_code lds_market_run(lds_store *s, const lds_principal *who, const char *mate
         if (r != LDS_STORE_ROW)
             return (lds_code)r;
     }
-    loaded l;
-    memset(&l, 0, sizeof l);
-    lds_match_result *res = NULL;
-    lds_code rc = load(s, material, &l, err);
-    if (rc == LDS_OK) {
-        lds_match_input in = {l.offers, l.n_offers, l.requests, l.n_requests, l.lanes, l.n_lanes};
-        rc = lds_match_run(&in, &res, err);
+    char inst[LDS_MARKET__INSTANCE_LEN] = "";
+    int64_t max_seq = 0, min_seq = 0;
+    lds_code rc = read_sync(s, inst, &max_seq, &min_seq, err);
+    if (rc)
+        return rc;
+    solve_info si;
+    memset(&si, 0, sizeof si);
+    lds_market__kept k;
+    if (!lds_market__cache_take(inst, material, &k))
+        snprintf(si.note, sizeof si.note, "first run of this scope since the server started");
+    else if (cold) {
+        snprintf(si.note, sizeof si.note, "cold run requested");
+        lds_match_session_free(k.session);
+        k.session = NULL;
+    } else if ((rc = catch_up(s, material, &k, max_seq, min_seq, &si, err))) {
+        lds_match_session_free(k.session);
+        return rc;
     }
+    if (!k.session && (rc = build_cold(s, material, &k, &si, err))) {
+        lds_match_session_free(k.session);
+        return rc;
+    }
+    lds_match_session_stats stats;
+    lds_match_session_stats_get(k.session, &stats);
+    si.n_offers = (int64_t)stats.offers;
+    si.n_requests = (int64_t)stats.requests;
+    si.n_lanes = k.n_lanes;
     int64_t id = 0;
+    rc = store_result(s, who, material, &si, lds_match_session_result(k.session), &id, err);
+    if (rc == LDS_OK) {
+        /* the log is read only forwards: keep its last LDS_MARKET_CHANGES_KEPT rows */
+        static const char q_prune[] = "DELETE FROM market_changes WHERE seq <= ?1";
+        lds_stmt *st;
+        if (max_seq > LDS_MARKET_CHANGES_KEPT &&
+            (rc = lds_store_prepare(s, q_prune, &st, err)) == LDS_OK &&
+            (rc = lds_stmt_bind_i64(st, 1, max_seq - LDS_MARKET_CHANGES_KEPT)) == LDS_OK)
+            rc = lds_stmt_exec(st, err);
+    }
+    /* The session now mirrors the records as of max_seq whether or not the
+     * run's rows are committed: keep it. */
+    k.seq = max_seq;
     if (rc == LDS_OK)
-        rc = store_result(s, who, material, &l, res, &id, err);
-    lds_match_result_free(res);
-    loaded_release(&l);
+        k.run_id = id;
+    lds_market__cache_put(inst, material, &k);
     if (rc)
         return rc;
     char idtxt[24];
@@ -331,12 +577,19 @@ lds_code lds_market_run(lds_store *s, const lds_principal *who, const char *mate
     return LDS_OK;
 }
 
+lds_code lds_market_run(lds_store *s, const lds_principal *who, const char *material,
+                        int64_t *run_id, lds_buf *out, lds_field_errors *fe, lds_err *err)
+{
+    return lds_market_run_ex(s, who, material, 0, run_id, out, fe, err);
+}
+
 /* ---- reads ------------------------------------------------------------------ */
 
 const char lds_market__q_run[] =
     "SELECT id, material_id, run_by_org, run_by_role, created_at, n_offers, n_requests, n_lanes,"
     " n_pairs, supply_milli, demand_milli, matched_milli, unmet_milli, total_cost_cents,"
-    " goods_cost_cents FROM match_runs WHERE id = ?1";
+    " goods_cost_cents, solve_mode, solve_us, solve_changes, solve_note FROM match_runs"
+    " WHERE id = ?1";
 /* Lines the caller is party to (all for ?2 = 1), with both organisations' names. */
 const char lds_market__q_lines[] =
     "SELECT l.line_no, l.offer_id, l.request_id, l.offer_org, so.name, l.request_org, ro.name,"
@@ -498,6 +751,25 @@ lds_code lds_market_run_get(lds_store *s, const lds_principal *who, const char *
         add_fmt_cents(out, "goods_cost", goods);
         lds_buf_addc(out, ',');
         add_fmt_cents(out, "logistics_cost", total - goods);
+        lds_buf_addc(out, '}');
+    }
+    /* how it was solved: warm (a kept session brought up to date) or cold */
+    if (lds_stmt_col_is_null(st, 15)) {
+        lds_buf_adds(out, ",\"solve\":null");
+    } else {
+        int64_t us = lds_stmt_col_i64(st, 16);
+        lds_buf_adds(out, ",\"solve\":{\"mode\":");
+        lds_buf_add_json_str(out, lds_stmt_col_text(st, 15));
+        lds_buf_addf(out, ",\"time_ms\":%lld.%03lld", (long long)(us / 1000),
+                     (long long)(us % 1000));
+        if (all) {
+            lds_buf_addf(out, ",\"changes_applied\":%lld,\"note\":",
+                         (long long)lds_stmt_col_i64(st, 17));
+            if (lds_stmt_col_is_null(st, 18))
+                lds_buf_adds(out, "null");
+            else
+                lds_buf_add_json_str(out, lds_stmt_col_text(st, 18));
+        }
         lds_buf_addc(out, '}');
     }
     lds_stmt_reset(st);

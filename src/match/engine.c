@@ -281,6 +281,7 @@ struct lds_match_session {
     size_t n_p, cap_p;
     size_t n_live_pairs;
     int64_t matched;        /* F */
+    uint64_t n_cold, n_warm; /* solves done cold (rebuild) and warm (commit) */
 
     lds_match_result *cur;
     lds_match_line_diff *diff;
@@ -625,6 +626,7 @@ static lds_code finish_solve(lds_match_session *s, uint32_t only, lds_err *err);
 /* Cold build of the whole network from the live records, then solve. */
 static lds_code rebuild(lds_match_session *s, lds_err *err)
 {
+    s->n_cold++;
     lds_mcf_solver_free(s->solver);
     s->solver = NULL;
     s->broken = 1;
@@ -1183,6 +1185,20 @@ const lds_match_result *lds_match_session_result(const lds_match_session *s)
     return s->cur;
 }
 
+void lds_match_session_stats_get(const lds_match_session *s, lds_match_session_stats *st)
+{
+    memset(st, 0, sizeof *st);
+    for (size_t i = 0; i < s->n_of; i++)
+        st->offers += s->of[i].alive != 0;
+    for (size_t i = 0; i < s->n_rq; i++)
+        st->requests += s->rq[i].alive != 0;
+    st->record_slots = s->n_of + s->n_rq;
+    st->pairs = s->n_live_pairs;
+    st->pair_slots = s->n_p;
+    st->cold_solves = s->n_cold;
+    st->warm_solves = s->n_warm;
+}
+
 const lds_mcf_problem *lds_match_session_problem(const lds_match_session *s)
 {
     return s->solver ? lds_mcf_solver_problem(s->solver) : NULL;
@@ -1193,6 +1209,8 @@ static lds_code commit(lds_match_session *s, int warm, uint32_t only, lds_match_
                        lds_err *err)
 {
     lds_code rc = warm ? finish_solve(s, only, err) : rebuild(s, err);
+    if (rc == LDS_OK && warm)
+        s->n_warm++;
     if (rc != LDS_OK && warm)
         rc = rebuild(s, err); /* a warm failure (e.g. no memory for the basis): try cold */
     lds_match_result *now = NULL;

@@ -620,6 +620,66 @@ static const char *const v7[] = {
     NULL,
 };
 
+static const char *const v8[] = {
+    /* Incremental matching: every change to the records a match run reads is
+     * logged by triggers (whichever connection or process makes it), so a
+     * server's kept match session applies exactly the offers and requests
+     * changed since its last run, warm, and rebuilds when lanes or the
+     * catalog's export control / country changed.  market_instance names the
+     * database for the process-wide session cache.  Runs record how they
+     * were solved. */
+    "CREATE TABLE market_instance (\n"
+    "  id INTEGER PRIMARY KEY CHECK (id = 1),\n"
+    "  token TEXT NOT NULL\n"
+    ");\n",
+    "INSERT INTO market_instance(id, token) VALUES (1, lower(hex(randomblob(16))));\n",
+    "CREATE TABLE market_changes (\n"
+    "  seq INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+    "  kind TEXT NOT NULL CHECK (kind IN ('offer', 'request', 'lane', 'catalog')),\n"
+    "  record_id INTEGER\n"
+    ");\n",
+    "CREATE TRIGGER market_offers_ins AFTER INSERT ON offers BEGIN\n"
+    "  INSERT INTO market_changes(kind, record_id) VALUES ('offer', NEW.id);\n"
+    "END;\n",
+    "CREATE TRIGGER market_offers_upd AFTER UPDATE ON offers BEGIN\n"
+    "  INSERT INTO market_changes(kind, record_id) VALUES ('offer', NEW.id);\n"
+    "  INSERT INTO market_changes(kind, record_id) SELECT 'offer', OLD.id WHERE OLD.id != NEW.id;\n"
+    "END;\n",
+    "CREATE TRIGGER market_offers_del AFTER DELETE ON offers BEGIN\n"
+    "  INSERT INTO market_changes(kind, record_id) VALUES ('offer', OLD.id);\n"
+    "END;\n",
+    "CREATE TRIGGER market_requests_ins AFTER INSERT ON requests BEGIN\n"
+    "  INSERT INTO market_changes(kind, record_id) VALUES ('request', NEW.id);\n"
+    "END;\n",
+    "CREATE TRIGGER market_requests_upd AFTER UPDATE ON requests BEGIN\n"
+    "  INSERT INTO market_changes(kind, record_id) VALUES ('request', NEW.id);\n"
+    "  INSERT INTO market_changes(kind, record_id) SELECT 'request', OLD.id WHERE OLD.id != NEW.id;\n"
+    "END;\n",
+    "CREATE TRIGGER market_requests_del AFTER DELETE ON requests BEGIN\n"
+    "  INSERT INTO market_changes(kind, record_id) VALUES ('request', OLD.id);\n"
+    "END;\n",
+    "CREATE TRIGGER market_lanes_ins AFTER INSERT ON lanes BEGIN\n"
+    "  INSERT INTO market_changes(kind) VALUES ('lane');\n"
+    "END;\n",
+    "CREATE TRIGGER market_lanes_upd AFTER UPDATE ON lanes BEGIN\n"
+    "  INSERT INTO market_changes(kind) VALUES ('lane');\n"
+    "END;\n",
+    "CREATE TRIGGER market_lanes_del AFTER DELETE ON lanes BEGIN\n"
+    "  INSERT INTO market_changes(kind) VALUES ('lane');\n"
+    "END;\n",
+    "CREATE TRIGGER market_materials_upd AFTER UPDATE OF export_controlled ON materials BEGIN\n"
+    "  INSERT INTO market_changes(kind) VALUES ('catalog');\n"
+    "END;\n",
+    "CREATE TRIGGER market_regions_upd AFTER UPDATE OF country ON regions BEGIN\n"
+    "  INSERT INTO market_changes(kind) VALUES ('catalog');\n"
+    "END;\n",
+    "ALTER TABLE match_runs ADD COLUMN solve_mode TEXT CHECK (solve_mode IN ('warm', 'cold'));\n",
+    "ALTER TABLE match_runs ADD COLUMN solve_us INTEGER;\n",
+    "ALTER TABLE match_runs ADD COLUMN solve_changes INTEGER;\n",
+    "ALTER TABLE match_runs ADD COLUMN solve_note TEXT;\n",
+    NULL,
+};
+
 const lds_store__migration lds_store__migrations[] = {
     {1, "foundation: catalog, organisations, facilities, market, tokens", v1},
     {2, "idempotency keys of creating requests", v2},
@@ -628,6 +688,7 @@ const lds_store__migration lds_store__migrations[] = {
     {5, "traceability: EPCIS events, identifiers, capture jobs, ledger leaves and tree heads", v5},
     {6, "projects: stage gates, timeline, service providers and requests, mandates, deals", v6},
     {7, "lineage: lots, transformation edges, product classes", v7},
+    {8, "market: change log for warm match sessions, how each run was solved", v8},
 };
 
 const int lds_store__n_migrations =

@@ -667,6 +667,159 @@ static void auth_and_not_found(void **state)
     lds_http_resp_free(&r);
 }
 
+/* The line of (offer, request) in a run's allocations, or NULL. */
+static json_t *line_of(json_t *run, long long offer, long long request)
+{
+    json_t *ln;
+    size_t i;
+    json_array_foreach(json_object_get(run, "allocations"), i, ln)
+    {
+        if (json_integer_value(json_object_get(ln, "offer_id")) == offer &&
+            json_integer_value(json_object_get(ln, "request_id")) == request)
+            return ln;
+    }
+    return NULL;
+}
+
+/* The change of (offer, request) in a run, or NULL. */
+static json_t *change_of(json_t *run, long long offer, long long request)
+{
+    json_t *ch;
+    size_t i;
+    json_array_foreach(json_object_get(run, "changes"), i, ch)
+    {
+        if (json_integer_value(json_object_get(ch, "offer_id")) == offer &&
+            json_integer_value(json_object_get(ch, "request_id")) == request)
+            return ch;
+    }
+    return NULL;
+}
+
+static void run_tm(const char *body, lds_http_resp *r)
+{
+    post_json("/api/v1/match-runs", srv.operator_token, body, 201, r);
+}
+
+static const char *solve_mode(const lds_http_resp *r)
+{
+    return str(json_object_get(r->json, "solve"), "mode");
+}
+
+/*
+ * Incremental matching through the API (material tm2o3, all in nanshan, so
+ * no lane is involved):
+ *   X org 2, 10 @ 100; Y org 3, 10 @ 120 (2026-01..03); P org 4, 12, cap 200, due 2026-03
+ *   run 1: X->P 10 (1000.00), Y->P 2 (240.00) = 1240.00
+ *   + Z org 2, 5 @ 80 -> run 2 (warm): Z->P 5 (400.00), X->P 7 (700.00) = 1100.00;
+ *     Z->P added, X->P changed 10 -> 7, Y->P removed
+ *   run 3 with "cold": true: the same allocations
+ *   Z withdrawn -> run 4 (warm): run 1's lines again
+ *   a new lane -> run 5 is cold ("lanes changed")
+ */
+static void new_offer_is_rematched_warm_and_equals_a_cold_run(void **state)
+{
+    (void)state;
+    lds_http_resp r, cold;
+    long long x = post_id("/api/v1/offers", srv.member_token,
+                          "{\"material_id\":\"tm2o3\",\"region_id\":\"nanshan\",\"quantity\":10,"
+                          "\"unit_price\":100,\"period_from\":\"2026-01\","
+                          "\"period_to\":\"2026-03\"}");
+    long long y = post_id("/api/v1/offers", org3_token,
+                          "{\"material_id\":\"tm2o3\",\"region_id\":\"nanshan\",\"quantity\":10,"
+                          "\"unit_price\":120,\"period_from\":\"2026-01\","
+                          "\"period_to\":\"2026-03\"}");
+    long long p = post_id("/api/v1/requests", srv.operator_token,
+                          "{\"org_id\":4,\"material_id\":\"tm2o3\",\"region_id\":\"nanshan\","
+                          "\"quantity\":12,\"max_unit_price\":200,\"due_period\":\"2026-03\"}");
+    run_tm("{\"material\":\"tm2o3\"}", &r);
+    assert_string_equal(solve_mode(&r), "cold");
+    assert_true(strstr(r.body, "\"total_cost\":1240.00,") != NULL);
+    assert_non_null(line_of(r.json, x, p));
+    assert_true(strstr(r.body, "\"matched_quantity\":12.000,") != NULL);
+    json_t *ly = line_of(r.json, y, p);
+    assert_non_null(ly);
+    assert_true(json_real_value(json_object_get(ly, "quantity")) == 2.0);
+    lds_http_resp_free(&r);
+
+    long long z = post_id("/api/v1/offers", srv.member_token,
+                          "{\"material_id\":\"tm2o3\",\"region_id\":\"nanshan\",\"quantity\":5,"
+                          "\"unit_price\":80,\"period_from\":\"2026-02\","
+                          "\"period_to\":\"2026-03\"}");
+    run_tm("{\"material\":\"tm2o3\"}", &r);
+    json_t *solve = json_object_get(r.json, "solve");
+    assert_string_equal(str(solve, "mode"), "warm");
+    assert_int_equal(json_integer_value(json_object_get(solve, "changes_applied")), 1);
+    assert_true(json_is_number(json_object_get(solve, "time_ms")));
+    assert_true(strstr(r.body, "\"total_cost\":1100.00,") != NULL);
+    assert_int_equal(json_array_size(json_object_get(r.json, "allocations")), 2);
+    assert_true(json_real_value(json_object_get(line_of(r.json, z, p), "quantity")) == 5.0);
+    assert_true(json_real_value(json_object_get(line_of(r.json, x, p), "quantity")) == 7.0);
+    assert_null(line_of(r.json, y, p));
+    assert_int_equal(json_array_size(json_object_get(r.json, "changes")), 3);
+    assert_string_equal(str(change_of(r.json, z, p), "change"), "added");
+    assert_string_equal(str(change_of(r.json, x, p), "change"), "changed");
+    assert_true(json_real_value(json_object_get(change_of(r.json, x, p), "quantity_before")) ==
+                10.0);
+    assert_true(json_real_value(json_object_get(change_of(r.json, x, p), "quantity_after")) ==
+                7.0);
+    assert_string_equal(str(change_of(r.json, y, p), "change"), "removed");
+
+    /* the same data solved cold gives the same allocations, and no change */
+    run_tm("{\"material\":\"tm2o3\",\"cold\":true}", &cold);
+    assert_string_equal(solve_mode(&cold), "cold");
+    assert_string_equal(str(json_object_get(cold.json, "solve"), "note"), "cold run requested");
+    assert_true(json_equal(json_object_get(r.json, "allocations"),
+                           json_object_get(cold.json, "allocations")));
+    assert_true(json_equal(json_object_get(r.json, "totals"), json_object_get(cold.json, "totals")));
+    assert_true(json_equal(json_object_get(r.json, "unmet"), json_object_get(cold.json, "unmet")));
+    assert_int_equal(json_array_size(json_object_get(cold.json, "changes")), 0);
+    lds_http_resp_free(&cold);
+    lds_http_resp_free(&r);
+    post_json("/api/v1/match-runs", srv.operator_token, "{\"cold\":1}", 400, &r);
+    assert_true(strstr(r.body, "/cold") != NULL);
+    lds_http_resp_free(&r);
+
+    /* withdrawing Z goes back to run 1's lines, warm; a member sees mode and time only */
+    char path[64];
+    snprintf(path, sizeof path, "/api/v1/offers/%lld", z);
+    assert_int_equal(lds_http(&srv, "DELETE", path, srv.member_token, NULL, NULL, 0, &r), 0);
+    expect_status(&r, 200);
+    lds_http_resp_free(&r);
+    post_json("/api/v1/match-runs", srv.member_token, "{\"material\":\"tm2o3\"}", 201, &r);
+    solve = json_object_get(r.json, "solve");
+    assert_string_equal(str(solve, "mode"), "warm");
+    assert_null(json_object_get(solve, "changes_applied"));
+    assert_true(json_real_value(json_object_get(line_of(r.json, x, p), "quantity")) == 10.0);
+    assert_null(line_of(r.json, y, p)); /* Y is org 3's and P org 4's: not the member's line */
+    assert_string_equal(str(change_of(r.json, z, p), "change"), "removed");
+    char run_path[sizeof r.location];
+    snprintf(run_path, sizeof run_path, "%s", r.location);
+    lds_http_resp_free(&r);
+    get(run_path, srv.operator_token, 200, &r);
+    assert_true(strstr(r.body, "\"total_cost\":1240.00,") != NULL);
+    assert_true(json_real_value(json_object_get(line_of(r.json, y, p), "quantity")) == 2.0);
+    assert_string_equal(str(change_of(r.json, y, p), "change"), "added");
+    lds_http_resp_free(&r);
+
+    /* a new lane: the kept session cannot follow, the run is cold and says why */
+    post_id("/api/v1/lanes", srv.operator_token,
+            "{\"from_region\":\"nanshan\",\"to_region\":\"baotou\",\"cost_per_unit\":300,"
+            "\"transit_periods\":1}");
+    run_tm("{\"material\":\"tm2o3\"}", &r);
+    assert_string_equal(solve_mode(&r), "cold");
+    assert_string_equal(str(json_object_get(r.json, "solve"), "note"), "lanes changed");
+    assert_true(strstr(r.body, "\"total_cost\":1240.00,") != NULL);
+    lds_http_resp_free(&r);
+    /* and the next run with nothing changed is warm with no change applied */
+    run_tm("{\"material\":\"tm2o3\"}", &r);
+    assert_string_equal(solve_mode(&r), "warm");
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(r.json, "solve"),
+                                                        "changes_applied")),
+                     0);
+    assert_int_equal(json_array_size(json_object_get(r.json, "changes")), 0);
+    lds_http_resp_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -681,6 +834,7 @@ int main(void)
         cmocka_unit_test(withdrawal_shows_as_a_removed_line_in_the_next_run),
         cmocka_unit_test(whole_corridor_run_matches_demo_supply),
         cmocka_unit_test(auth_and_not_found),
+        cmocka_unit_test(new_offer_is_rematched_warm_and_equals_a_cold_run),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include "lodestone/alloc.h"
+#include "lodestone/lineage.h"
 #include "trace_int.h"
 
 void lds_trace__fmt_time(int64_t ms, char out[32])
@@ -235,6 +236,8 @@ static lds_code write_one(cap_ctx *cx, const prep_event *p, int *outcome, lds_er
     id_ctx ic = {cx->s, lds_store_last_id(cx->s), &cx->tmp, err, LDS_OK};
     if (lds_epcis_event_each_id(p->ev, index_id, &ic))
         return ic.rc ? ic.rc : lds_err_set(err, LDS_EIO, "cannot index identifiers");
+    if ((rc = lds_lineage_index_event(cx->s, p->ev, ic.event, cx->capture_id, err)))
+        return rc;
     if (cx->tmp.oom)
         return lds_err_set(err, LDS_ENOMEM, "out of memory");
     memcpy(cx->hashes + cx->n_hashes * LDS_LEDGER_HASH_LEN, p->hash, LDS_LEDGER_HASH_LEN);
@@ -366,6 +369,13 @@ lds_code lds_trace_capture(lds_store *s, lds_trace_ledger *lg, const json_t *doc
     lds_code rc = lds_epcis_validate_document(doc, rep, err);
     if (rc != LDS_OK && rc != LDS_EINVAL)
         return rc;
+    if (rep->doc_ok) { /* mass balance of transformations (reject mode) */
+        lds_code mrc = lds_lineage_check_document(s, doc, rep, err);
+        if (mrc != LDS_OK && mrc != LDS_EINVAL)
+            return mrc;
+        if (mrc == LDS_EINVAL)
+            rc = LDS_EINVAL;
+    }
     res->n_events = rep->n_events;
     res->n_invalid = rep->n_invalid;
     if (!rep->doc_ok || (rc == LDS_EINVAL && behaviour == LDS_TRACE_ROLLBACK))
@@ -547,6 +557,8 @@ lds_code lds_trace_capture_event(lds_store *s, lds_trace_ledger *lg, const json_
 {
     memset(res, 0, sizeof *res);
     lds_code rc = lds_epcis_validate_event(event, rep, err);
+    if (rc == LDS_OK)
+        rc = lds_lineage_check_event(s, event, rep, err);
     if (rc == LDS_EINVAL)
         return lds_err_set(err, LDS_EINVAL, "the event has %zu violation%s; nothing was stored",
                            rep->n_errors, rep->n_errors == 1 ? "" : "s");

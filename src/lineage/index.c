@@ -1,0 +1,508 @@
+/*
+ * index.c — the capture hooks: before a document is stored, the mass
+ * balance of each TransformationEvent (reject mode); inside the capture
+ * transaction, the lots an event commissions and the input -> output edges
+ * of a TransformationEvent (flagging its outputs in flag mode).
+ */
+#include <stdio.h>
+#include <string.h>
+#include "lodestone/alloc.h"
+#include "lineage_int.h"
+
+/* A lot as known while checking a document: from the store or commissioned
+ * by an earlier event of the same document. */
+typedef struct known_lot {
+    char key[LDS_LINEAGE_URI_MAX];
+    char material[LDS_LINEAGE_ID_MAX];
+    int has_qty;
+    double qty;
+    char uom[8];
+} known_lot;
+
+typedef struct overlay {
+    known_lot *v;
+    size_t n, cap;
+} overlay;
+
+static const char *str(const json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+static const char *event_location(const json_t *ev)
+{
+    const char *loc = str(json_object_get(ev, "bizLocation"), "id");
+    return loc ? loc : str(json_object_get(ev, "readPoint"), "id");
+}
+
+/* Material for a new lot: the event's ilmd, else the product-class registry. */
+static lds_code resolve_material(lds_store *s, const json_t *ev, const char *uri,
+                                 char material[LDS_LINEAGE_ID_MAX], char grade[LDS_LINEAGE_ID_MAX],
+                                 lds_err *err)
+{
+    const char *m = lds_lineage__ilmd(ev, "material");
+    material[0] = grade[0] = '\0';
+    if (m && *m) {
+        snprintf(material, LDS_LINEAGE_ID_MAX, "%s", m);
+        const char *g = lds_lineage__ilmd(ev, "grade");
+        snprintf(grade, LDS_LINEAGE_ID_MAX, "%s", g ? g : "");
+        return LDS_OK;
+    }
+    lds_code rc = lds_lineage_product_class_lookup(s, uri, material, grade, err);
+    return rc == LDS_ENOTFOUND || rc == LDS_EINVAL ? LDS_OK : rc;
+}
+
+/* Looks a lot up: the store first (the first commissioning wins), then the
+ * overlay.  Returns 1 found, 0 not, or -code. */
+static int find_lot(lds_store *s, const overlay *ov, const char *key, known_lot *out, lds_err *err)
+{
+    static const char q[] = "SELECT material_id, quantity, uom FROM lots WHERE lot = ?";
+    lds_stmt *st;
+    lds_code rc = lds_store_prepare(s, q, &st, err);
+    if (rc)
+        return -(int)rc;
+    lds_stmt_bind_text(st, 1, key);
+    int step = lds_stmt_step(st, err);
+    if (step == LDS_STORE_ROW) {
+        memset(out, 0, sizeof *out);
+        snprintf(out->key, sizeof out->key, "%s", key);
+        const char *m = lds_stmt_col_is_null(st, 0) ? "" : lds_stmt_col_text(st, 0);
+        snprintf(out->material, sizeof out->material, "%s", m ? m : "");
+        out->has_qty = !lds_stmt_col_is_null(st, 1);
+        out->qty = lds_stmt_col_double(st, 1);
+        const char *u = lds_stmt_col_is_null(st, 2) ? "" : lds_stmt_col_text(st, 2);
+        snprintf(out->uom, sizeof out->uom, "%s", u ? u : "");
+        lds_stmt_reset(st);
+        return 1;
+    }
+    if (step != LDS_STORE_DONE)
+        return -step;
+    for (size_t i = 0; ov && i < ov->n; i++) {
+        if (strcmp(ov->v[i].key, key) == 0) {
+            *out = ov->v[i];
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Outcome of weighing one transformation. */
+typedef struct balance {
+    int in_known, out_known;
+    lds_reo in, out;
+    double yield;
+} balance;
+
+static void reo_add(lds_reo *a, const lds_reo *b)
+{
+    a->total_oxide_t += b->total_oxide_t;
+    a->total_metal_t += b->total_metal_t;
+    for (int el = 0; el < LDS_RE_N; el++) {
+        a->oxide_t[el] += b->oxide_t[el];
+        a->metal_t[el] += b->metal_t[el];
+    }
+}
+
+/* Weighs a TransformationEvent's inputs and outputs. */
+static lds_code weigh(lds_store *s, const lds_catalog *c, const json_t *ev, const overlay *ov,
+                      balance *b, lds_err *err)
+{
+    memset(b, 0, sizeof *b);
+    b->yield = 0;
+    const json_t *ins = json_object_get(ev, "inputQuantityList");
+    const json_t *outs = json_object_get(ev, "outputQuantityList");
+    b->in_known = json_array_size(ins) > 0 && json_array_size(json_object_get(ev, "inputEPCList")) == 0;
+    size_t i;
+    const json_t *q;
+    char key[LDS_LINEAGE_URI_MAX];
+    known_lot kl;
+    json_array_foreach(ins, i, q)
+    {
+        const char *cls = str(q, "epcClass");
+        if (!cls || lds_lineage_lot_key(cls, key, NULL)) {
+            b->in_known = 0;
+            continue;
+        }
+        int f = find_lot(s, ov, key, &kl, err);
+        if (f < 0)
+            return (lds_code)-f;
+        const json_t *jq = json_object_get(q, "quantity");
+        double qty = json_is_number(jq) ? json_number_value(jq) : kl.qty;
+        const char *uom = json_is_number(jq) ? (str(q, "uom") ? str(q, "uom") : "") : kl.uom;
+        lds_reo r;
+        double w;
+        if (!f || (!json_is_number(jq) && !kl.has_qty) ||
+            !lds_lineage__content(c, kl.material, qty, uom, &r, &w)) {
+            b->in_known = 0;
+            continue;
+        }
+        reo_add(&b->in, &r);
+    }
+    json_array_foreach(outs, i, q)
+    {
+        const char *cls = str(q, "epcClass");
+        const json_t *jq = json_object_get(q, "quantity");
+        if (!cls || !json_is_number(jq) || lds_lineage_lot_key(cls, key, NULL))
+            continue;
+        int f = find_lot(s, ov, key, &kl, err);
+        if (f < 0)
+            return (lds_code)-f;
+        char grade[LDS_LINEAGE_ID_MAX];
+        lds_code rc;
+        if (!f && (rc = resolve_material(s, ev, cls, kl.material, grade, err)))
+            return rc;
+        lds_reo r;
+        double w;
+        if (!lds_lineage__content(c, kl.material, json_number_value(jq),
+                                  str(q, "uom") ? str(q, "uom") : "", &r, &w))
+            continue;
+        b->out_known = 1;
+        reo_add(&b->out, &r);
+        double y = lds_lineage_best_yield(c, kl.material);
+        if (y > b->yield)
+            b->yield = y;
+    }
+    if (b->yield <= 0)
+        b->yield = 1;
+    return LDS_OK;
+}
+
+static void add_violation(lds_epcis_report *rep, long index, const char *pointer, const char *msg)
+{
+    rep->n_errors++;
+    if (rep->n_items >= LDS_EPCIS_MAX_VIOLATIONS)
+        return;
+    lds_epcis_violation *v = &rep->items[rep->n_items++];
+    snprintf(v->pointer, sizeof v->pointer, "%s", pointer);
+    snprintf(v->message, sizeof v->message, "%s", msg);
+    v->event_index = index;
+}
+
+/* Adds an event's commissioned lots to the overlay. */
+static lds_code remember(lds_store *s, overlay *ov, const json_t *ev, const json_t *list,
+                         lds_err *err)
+{
+    size_t i;
+    const json_t *q;
+    json_array_foreach(list, i, q)
+    {
+        const char *cls = str(q, "epcClass");
+        known_lot kl;
+        memset(&kl, 0, sizeof kl);
+        if (!cls || lds_lineage_lot_key(cls, kl.key, NULL))
+            continue;
+        known_lot tmp;
+        int f = find_lot(s, ov, kl.key, &tmp, err);
+        if (f < 0)
+            return (lds_code)-f;
+        if (f)
+            continue;
+        char grade[LDS_LINEAGE_ID_MAX];
+        lds_code rc = resolve_material(s, ev, cls, kl.material, grade, err);
+        if (rc)
+            return rc;
+        const json_t *jq = json_object_get(q, "quantity");
+        kl.has_qty = json_is_number(jq);
+        kl.qty = kl.has_qty ? json_number_value(jq) : 0;
+        snprintf(kl.uom, sizeof kl.uom, "%s", str(q, "uom") ? str(q, "uom") : "");
+        if (ov->n == ov->cap) {
+            size_t cap = ov->cap ? ov->cap * 2 : 16;
+            known_lot *v = lds_realloc(ov->v, cap * sizeof *v);
+            if (!v)
+                return lds_err_set(err, LDS_ENOMEM, "out of memory");
+            ov->v = v;
+            ov->cap = cap;
+        }
+        ov->v[ov->n++] = kl;
+    }
+    return LDS_OK;
+}
+
+static int is_type(const json_t *ev, const char *type)
+{
+    const char *t = str(ev, "type");
+    return t && strcmp(t, type) == 0;
+}
+
+static int is_add(const json_t *ev)
+{
+    const char *a = str(ev, "action");
+    return a && strcmp(a, "ADD") == 0;
+}
+
+/* Checks events[i] for i with ok[i] (NULL: all); pointers are prefix/i/... or,
+ * with `single`, relative to the event. */
+static lds_code check_events(lds_store *s, const json_t *events, const char *prefix,
+                             const json_t *single, lds_epcis_report *rep, lds_err *err)
+{
+    if (lds_lineage_mass_balance() == LDS_MASS_BALANCE_FLAG)
+        return LDS_OK;
+    size_t n = single ? 1 : json_array_size(events), i;
+#define EVENT(i) (single ? single : json_array_get(events, (i)))
+    int any = 0;
+    for (i = 0; i < n && !any; i++)
+        any = is_type(EVENT(i), "TransformationEvent") &&
+              (!rep->event_ok || i >= rep->n_events || rep->event_ok[i]);
+    if (!any)
+        return LDS_OK;
+    const lds_catalog *c = lds_lineage__catalog(s);
+    if (!c)
+        return LDS_OK;
+    overlay ov = {NULL, 0, 0};
+    lds_code rc = LDS_OK;
+    int violated = 0;
+    for (i = 0; i < n && rc == LDS_OK; i++) {
+        const json_t *ev = EVENT(i);
+        if (rep->event_ok && i < rep->n_events && !rep->event_ok[i])
+            continue;
+        if (is_type(ev, "ObjectEvent") && is_add(ev)) {
+            rc = remember(s, &ov, ev, json_object_get(ev, "quantityList"), err);
+            continue;
+        }
+        if (!is_type(ev, "TransformationEvent"))
+            continue;
+        balance b;
+        if ((rc = weigh(s, c, ev, &ov, &b, err)))
+            break;
+        lds_mass_violation v[LDS_RE_N + 1];
+        size_t nv = b.in_known && b.out_known
+                        ? lds_lineage_mass_check(&b.in, &b.out, b.yield, v, LDS_RE_N + 1)
+                        : 0;
+        if (nv) {
+            char ptr[128], msg[192];
+            if (single)
+                snprintf(ptr, sizeof ptr, "/outputQuantityList");
+            else
+                snprintf(ptr, sizeof ptr, "%s/%zu/outputQuantityList", prefix, i);
+            for (size_t k = 0; k < nv && k < LDS_RE_N + 1; k++) {
+                lds_lineage_mass_message(&v[k], msg, sizeof msg);
+                add_violation(rep, single ? 0 : (long)i, ptr, msg);
+            }
+            if (rep->event_ok && i < rep->n_events && rep->event_ok[i]) {
+                rep->event_ok[i] = 0;
+                rep->n_invalid++;
+            }
+            violated = 1;
+            continue;
+        }
+        rc = remember(s, &ov, ev, json_object_get(ev, "outputQuantityList"), err);
+    }
+#undef EVENT
+    lds_free(ov.v);
+    if (rc)
+        return rc;
+    return violated ? lds_err_set(err, LDS_EINVAL, "a transformation breaks the mass balance")
+                    : LDS_OK;
+}
+
+lds_code lds_lineage_check_document(lds_store *s, const json_t *doc, lds_epcis_report *rep,
+                                    lds_err *err)
+{
+    const json_t *events = lds_epcis_document_events(doc);
+    if (!json_is_array(events))
+        return LDS_OK;
+    const char *type = str(doc, "type");
+    const char *prefix = type && strcmp(type, "EPCISQueryDocument") == 0
+                             ? "/epcisBody/queryResults/resultsBody/eventList"
+                             : "/epcisBody/eventList";
+    return check_events(s, events, prefix, NULL, rep, err);
+}
+
+lds_code lds_lineage_check_event(lds_store *s, const json_t *event, lds_epcis_report *rep,
+                                 lds_err *err)
+{
+    if (!is_type(event, "TransformationEvent"))
+        return LDS_OK;
+    return check_events(s, NULL, "", event, rep, err);
+}
+
+/* ---- the index ------------------------------------------------------------------ */
+
+typedef struct ix {
+    lds_store *s;
+    const json_t *ev;
+    int64_t event_row;
+    int64_t time_ms;
+    int64_t org;
+    const char *location;
+    const char *region, *mine;
+} ix;
+
+/* Creates the lot when it is new; *id receives its row id. */
+static lds_code upsert_lot(ix *x, const json_t *q, int is_output, int64_t *id, lds_err *err)
+{
+    static const char q_id[] = "SELECT id FROM lots WHERE lot = ?";
+    static const char ins[] =
+        "INSERT INTO lots (lot, material_id, grade, quantity, uom, location, region_id, mine, "
+        "org_id, event, event_time_ms, is_output) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    const char *cls = str(q, "epcClass");
+    char key[LDS_LINEAGE_URI_MAX];
+    *id = 0;
+    if (!cls || lds_lineage_lot_key(cls, key, NULL))
+        return LDS_OK;
+    lds_stmt *st;
+    lds_code rc = lds_store_prepare(x->s, q_id, &st, err);
+    if (rc)
+        return rc;
+    lds_stmt_bind_text(st, 1, key);
+    int step = lds_stmt_step(st, err);
+    if (step == LDS_STORE_ROW) {
+        *id = lds_stmt_col_i64(st, 0);
+        lds_stmt_reset(st);
+        return LDS_OK;
+    }
+    if (step != LDS_STORE_DONE)
+        return (lds_code)step;
+    char material[LDS_LINEAGE_ID_MAX], grade[LDS_LINEAGE_ID_MAX];
+    if ((rc = resolve_material(x->s, x->ev, cls, material, grade, err)))
+        return rc;
+    if ((rc = lds_store_prepare(x->s, ins, &st, err)))
+        return rc;
+    lds_stmt_bind_text(st, 1, key);
+    lds_stmt_bind_text(st, 2, material[0] ? material : NULL);
+    lds_stmt_bind_text(st, 3, grade[0] ? grade : NULL);
+    const json_t *jq = json_object_get(q, "quantity");
+    if (json_is_number(jq))
+        lds_stmt_bind_double(st, 4, json_number_value(jq));
+    lds_stmt_bind_text(st, 5, str(q, "uom"));
+    lds_stmt_bind_text(st, 6, x->location);
+    lds_stmt_bind_text(st, 7, x->region);
+    lds_stmt_bind_text(st, 8, x->mine);
+    if (x->org > 0)
+        lds_stmt_bind_i64(st, 9, x->org);
+    lds_stmt_bind_i64(st, 10, x->event_row);
+    lds_stmt_bind_i64(st, 11, x->time_ms);
+    lds_stmt_bind_i64(st, 12, is_output);
+    if ((rc = lds_stmt_exec(st, err)))
+        return rc;
+    *id = lds_store_last_id(x->s);
+    return LDS_OK;
+}
+
+static lds_code flag_outputs(ix *x, const json_t *outs, const char *note, lds_err *err)
+{
+    static const char upd[] = "UPDATE lots SET mb_flag = 1, mb_note = ? WHERE lot = ?";
+    size_t i;
+    const json_t *q;
+    json_array_foreach(outs, i, q)
+    {
+        char key[LDS_LINEAGE_URI_MAX];
+        const char *cls = str(q, "epcClass");
+        if (!cls || lds_lineage_lot_key(cls, key, NULL))
+            continue;
+        lds_stmt *st;
+        lds_code rc = lds_store_prepare(x->s, upd, &st, err);
+        if (rc)
+            return rc;
+        lds_stmt_bind_text(st, 1, note);
+        lds_stmt_bind_text(st, 2, key);
+        if ((rc = lds_stmt_exec(st, err)))
+            return rc;
+    }
+    return LDS_OK;
+}
+
+lds_code lds_lineage_index_event(lds_store *s, const json_t *ev, int64_t event_row,
+                                 int64_t capture_id, lds_err *err)
+{
+    static const char q_org[] = "SELECT org_id FROM epcis_captures WHERE id = ?";
+    static const char ins_edge[] = "INSERT OR IGNORE INTO lot_edges (output_lot, input_lot, "
+                                   "event, in_qty, in_uom) VALUES (?, ?, ?, ?, ?)";
+    int transformation = is_type(ev, "TransformationEvent");
+    const json_t *list;
+    if (transformation)
+        list = json_object_get(ev, "outputQuantityList");
+    else if (is_type(ev, "ObjectEvent") && is_add(ev))
+        list = json_object_get(ev, "quantityList");
+    else
+        return LDS_OK;
+    const json_t *ins = transformation ? json_object_get(ev, "inputQuantityList") : NULL;
+    if (json_array_size(list) == 0 && json_array_size(ins) == 0)
+        return LDS_OK;
+
+    ix x = {s, ev, event_row, 0, 0, event_location(ev), lds_lineage__ilmd(ev, "region"),
+            lds_lineage__ilmd(ev, "mine")};
+    int tz;
+    const char *t = str(ev, "eventTime");
+    if (!t || lds_epcis_parse_time(t, &x.time_ms, &tz))
+        x.time_ms = 0;
+    lds_stmt *st;
+    lds_code rc;
+    if (capture_id) {
+        if ((rc = lds_store_prepare(s, q_org, &st, err)))
+            return rc;
+        lds_stmt_bind_i64(st, 1, capture_id);
+        int step = lds_stmt_step(st, err);
+        if (step == LDS_STORE_ROW) {
+            x.org = lds_stmt_col_is_null(st, 0) ? 0 : lds_stmt_col_i64(st, 0);
+            lds_stmt_reset(st);
+        } else if (step != LDS_STORE_DONE) {
+            return (lds_code)step;
+        }
+    }
+    size_t n_out = json_array_size(list), n_in = json_array_size(ins);
+    int64_t out_ids[64], in_ids[64];
+    size_t i;
+    const json_t *q;
+    json_array_foreach(list, i, q)
+    {
+        int64_t id;
+        if ((rc = upsert_lot(&x, q, transformation, &id, err)))
+            return rc;
+        if (i < 64)
+            out_ids[i] = id;
+    }
+    if (!transformation)
+        return LDS_OK;
+    /* An input never commissioned gets a record from this event (no
+     * location or origin facts), so the lineage is not lost. */
+    ix xi = x;
+    xi.location = NULL;
+    xi.region = xi.mine = NULL;
+    json_array_foreach(ins, i, q)
+    {
+        int64_t id;
+        if ((rc = upsert_lot(&xi, q, 0, &id, err)))
+            return rc;
+        if (i < 64)
+            in_ids[i] = id;
+    }
+    if (n_out > 64)
+        n_out = 64;
+    if (n_in > 64)
+        n_in = 64;
+    for (size_t o = 0; o < n_out; o++) {
+        for (size_t k = 0; k < n_in; k++) {
+            if (!out_ids[o] || !in_ids[k] || out_ids[o] == in_ids[k])
+                continue;
+            const json_t *iq = json_array_get(ins, k);
+            if ((rc = lds_store_prepare(s, ins_edge, &st, err)))
+                return rc;
+            lds_stmt_bind_i64(st, 1, out_ids[o]);
+            lds_stmt_bind_i64(st, 2, in_ids[k]);
+            lds_stmt_bind_i64(st, 3, event_row);
+            const json_t *jq = json_object_get(iq, "quantity");
+            if (json_is_number(jq))
+                lds_stmt_bind_double(st, 4, json_number_value(jq));
+            lds_stmt_bind_text(st, 5, str(iq, "uom"));
+            if ((rc = lds_stmt_exec(st, err)))
+                return rc;
+        }
+    }
+    /* Weigh with what is stored now (this event's outputs included). */
+    const lds_catalog *c = lds_lineage__catalog(s);
+    if (!c)
+        return LDS_OK;
+    balance b;
+    if ((rc = weigh(s, c, ev, NULL, &b, err)))
+        return rc;
+    lds_mass_violation v[LDS_RE_N + 1];
+    size_t nv = b.in_known && b.out_known
+                    ? lds_lineage_mass_check(&b.in, &b.out, b.yield, v, LDS_RE_N + 1)
+                    : 0;
+    if (!nv)
+        return LDS_OK;
+    char note[192];
+    lds_lineage_mass_message(&v[0], note, sizeof note);
+    return flag_outputs(&x, list, note, err);
+}

@@ -1,0 +1,36 @@
+/* lineage_int.h — internals shared by the lineage module's files. */
+#ifndef LDS_LINEAGE_INT_H
+#define LDS_LINEAGE_INT_H
+
+#include "lodestone/lineage.h"
+
+/** The catalog read once from the store and kept for the process (NULL
+ *  when the store has none).  Borrowed; immutable. */
+const lds_catalog *lds_lineage__catalog(lds_store *s);
+
+/**
+ * REO content of `qty` in unit `uom` ("" = a count) of `material` ("" =
+ * unknown): returns 1 and fills `reo` when it converts, else 0.  `weight`
+ * always receives the quantity alone (kg for a mass unit, else `qty`).
+ */
+int lds_lineage__content(const lds_catalog *c, const char *material, double qty, const char *uom,
+                         lds_reo *reo, double *weight);
+
+/** Fills a lot from a row of LDS_LINEAGE__LOT_COLS (starting at column `c0`). */
+void lds_lineage__lot_row(lds_store *s, lds_stmt *st, int c0, lds_lot *out);
+
+/* The columns lds_lineage__lot_row reads, in order (l = lots, e = its event). */
+#define LDS_LINEAGE__LOT_COLS                                                                    \
+    "l.id, l.lot, l.material_id, l.grade, l.quantity, l.uom, l.location, l.region_id, l.mine, "  \
+    "l.org_id, e.event_id, l.event_time_ms, l.is_output, l.mb_flag, l.mb_note"
+
+/** Reads a lot by row id.  LDS_ENOTFOUND. */
+lds_code lds_lineage__lot_by_id(lds_store *s, int64_t id, lds_lot *out, lds_err *err);
+
+/** The ilmd string value of `name` ("material", ...): "lds:<name>" or the full IRI. */
+const char *lds_lineage__ilmd(const json_t *event, const char *name);
+
+/** Formats Unix ms as RFC 3339 UTC with milliseconds. */
+void lds_lineage__fmt_ms(int64_t ms, char out[40]);
+
+#endif

@@ -69,9 +69,12 @@ void lds_mcf_solver_free(lds_mcf_solver *s);
  * Solves (cold the first time, warm after changes).  On LDS_OK `*status` is
  * set; flows, potentials and cost are valid when it is LDS_MCF_OPTIMAL.
  * Supplies that do not sum to zero give LDS_MCF_INFEASIBLE.  The simplex
- * keeps its basis across solves (also when another method ran in between),
- * so after a few changes it re-optimises from the previous tree; AUTO always
- * takes that path when a basis exists.
+ * keeps its basis across solves, so after a few changes it re-optimises
+ * from the previous tree; AUTO always takes that path when a basis exists.
+ * A cold AUTO solve uses cost scaling on deep networks (at least 5e5 arcs
+ * and 8 BFS layers from the supplies) and the simplex otherwise.  After a
+ * cost-scaling optimum the engine builds a simplex basis from it
+ * (crossover), so warm re-solves stay cheap whichever method ran cold.
  * Errors: LDS_EINVAL (hand-built problem with an arc out of range or lower >
  * upper), LDS_EOVERFLOW (|supply|, |bounds| or total flow beyond 2^61,
  * max |cost| * (n+1) beyond 2^59, or an optimal cost beyond int64),
@@ -98,7 +101,8 @@ lds_code lds_mcf_add_arc(lds_mcf_solver *s, uint32_t tail, uint32_t head, int64_
 const lds_mcf_problem *lds_mcf_solver_problem(const lds_mcf_solver *s);
 /** Method that produced the last solution (SIMPLEX or COST_SCALING). */
 lds_mcf_method lds_mcf_last_method(const lds_mcf_solver *s);
-/** Simplex pivots of the last solve (0 for cost scaling). */
+/** Simplex pivots of the last solve (for cost scaling: those after the
+ *  crossover, 0 when its basis was already optimal). */
 uint64_t lds_mcf_pivots(const lds_mcf_solver *s);
 /** Total cost of the last optimal solution. */
 int64_t lds_mcf_total_cost(const lds_mcf_solver *s);

@@ -74,6 +74,20 @@ lds_code lds_mcf__ns_bounds_changed(lds_mcf__ns *s, uint32_t e, int64_t old_lowe
 lds_code lds_mcf__ns_cost_changed(lds_mcf__ns *s, uint32_t e);
 lds_code lds_mcf__ns_arc_added(lds_mcf__ns *s); /* p->n_arcs grew by one */
 
+/**
+ * Crossover: builds a simplex basis from an optimal `flow` (n_arcs) and
+ * potentials `pot` (public sign convention), e.g. those of cost scaling, so
+ * that warm re-solves start from it.  The tree grows from the root through
+ * arcs of zero reduced cost, free arcs first (Prim-like, adjusting the
+ * potentials of the part not yet reached where no such arc exists), keeping
+ * it strongly feasible; free arcs left outside then pivot in at zero reduced
+ * cost.  `*n_inconsistent` counts nodes hung from the root whose potentials
+ * could not be kept (then the next simplex solve pivots).  On error the
+ * basis is dropped (has_basis = 0).  O(m log m).
+ */
+lds_code lds_mcf__ns_crossover(lds_mcf__ns *s, const int64_t *flow, const int64_t *pot,
+                               uint64_t *n_inconsistent, lds_err *err);
+
 /** Internal position of problem arc `e`: the first m0 arcs are laid out in
  *  `skip` columns (arc order fills column 0, then column 1, ...); later arcs
  *  keep their index.  Tree preds and flows use problem ids; pricing arrays

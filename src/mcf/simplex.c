@@ -310,7 +310,10 @@ static int pivot(lds_mcf__ns *s, uint32_t in)
 
     uint32_t ein = lds_mcf__ns_ext(s, in); /* problem id: flows and tree preds use it */
     const lds_mcf_problem *p = s->p;
-    int64_t delta = p->upper[ein] == INF ? INF : p->upper[ein] - p->lower[ein];
+    /* Room on the entering arc from its current flow (a nonbasic arc sits
+     * at a bound; after a crossover it may lie strictly between). */
+    int64_t delta = st == LOWER ? (p->upper[ein] == INF ? INF : p->upper[ein] - s->flow[ein])
+                                : s->flow[ein] - p->lower[ein];
     uint32_t u_out = NONE;
     int result = 0;
     for (u = first; u != join; u = parent[u]) {
@@ -834,4 +837,267 @@ lds_code lds_mcf__ns_solve(lds_mcf__ns *s, lds_mcf_status *status, lds_err *err)
     }
     *status = LDS_MCF_OPTIMAL;
     return LDS_OK;
+}
+
+/* ---- crossover: a simplex basis from an optimal flow and potentials ------ */
+
+/* An arc waiting to join the tree (crossover): it would hang node `w` from
+ * the tree through arc `e` once the outside potentials have dropped by `key`. */
+typedef struct xo_item {
+    int64_t key;
+    uint32_t e, w;
+} xo_item;
+
+static void heap_push(xo_item *h, uint32_t *len, xo_item it)
+{
+    uint32_t i = (*len)++;
+    while (i > 0) {
+        uint32_t up = (i - 1) / 2;
+        if (h[up].key <= it.key)
+            break;
+        h[i] = h[up];
+        i = up;
+    }
+    h[i] = it;
+}
+
+static xo_item heap_pop(xo_item *h, uint32_t *len)
+{
+    xo_item top = h[0], last = h[--(*len)];
+    uint32_t i = 0, n = *len;
+    for (;;) {
+        uint32_t c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && h[c + 1].key < h[c].key)
+            c++;
+        if (h[c].key >= last.key)
+            break;
+        h[i] = h[c];
+        i = c;
+    }
+    if (n)
+        h[i] = last;
+    return top;
+}
+
+/* Preorder thread, subtree sizes and last successors from parent[] (every
+ * node below the root).  `buf` holds 3(n+1) scratch entries. */
+static void build_thread(lds_mcf__ns *s, uint32_t *buf)
+{
+    uint32_t n = s->n, root = n, n1 = n + 1;
+    uint32_t *cfirst = buf, *clist = buf + n1 + 1, *stack = s->dirty; /* n+1 each */
+    memset(cfirst, 0, (size_t)(n1 + 1) * sizeof *cfirst);
+    for (uint32_t u = 0; u < n; u++)
+        cfirst[s->parent[u] + 1]++;
+    for (uint32_t u = 0; u < n1; u++)
+        cfirst[u + 1] += cfirst[u];
+    uint32_t *pos = s->last_succ; /* scratch until the end */
+    memcpy(pos, cfirst, (size_t)n1 * sizeof *pos);
+    for (uint32_t u = 0; u < n; u++)
+        clist[pos[s->parent[u]]++] = u;
+    /* Iterative DFS: cfirst[u] is the next child to visit. */
+    uint32_t top = 0, prev = root;
+    stack[top++] = root;
+    s->succ_num[root] = 1;
+    while (top > 0) {
+        uint32_t u = stack[top - 1];
+        if (cfirst[u] < pos[u]) {
+            uint32_t v = clist[cfirst[u]++];
+            link(s->thread, s->rev_thread, prev, v);
+            prev = v;
+            s->succ_num[v] = 1;
+            stack[top++] = v;
+            continue;
+        }
+        top--;
+        s->last_succ[u] = prev; /* pos[u] is no longer needed */
+        if (u != root)
+            s->succ_num[s->parent[u]] += s->succ_num[u];
+    }
+    link(s->thread, s->rev_thread, prev, root);
+}
+
+lds_code lds_mcf__ns_crossover(lds_mcf__ns *s, const int64_t *flow, const int64_t *pot,
+                               uint64_t *n_inconsistent, lds_err *err)
+{
+    lds_mcf_problem *p = s->p;
+    uint32_t n = s->n, m = p->n_arcs, root = n;
+    int64_t art_cost;
+    *n_inconsistent = 0;
+    s->has_basis = 0;
+    lds_code rc = lds_mcf__check_ranges_full(p, s->pi, &art_cost, &s->ranges, err);
+    if (rc != LDS_OK) {
+        s->ranges_full = 1;
+        return rc;
+    }
+    s->ranges_full = 0;
+    s->art_cost = art_cost;
+    if (ensure_cap(s, m) != LDS_OK)
+        return lds_err_set(err, LDS_ENOMEM, "out of memory for %u arcs", m);
+    s->m = m;
+    int mix;
+    choose_pricing(s, &s->block, &mix);
+    cold_start(s, s->pi, mix); /* arc layout; the tree is replaced below */
+    for (uint32_t e = 0; e < m; e++)
+        s->flow[e] = flow[e];
+
+    /* Incident arcs per node (CSR), and the join queue. */
+    uint32_t *afirst = lds_calloc((size_t)n + 2, sizeof *afirst);
+    uint32_t *adj = lds_malloc(((size_t)m * 2 + 1) * sizeof *adj);
+    xo_item *heap = lds_malloc(((size_t)m + 1) * sizeof *heap);
+    uint32_t *zfree = lds_malloc(((size_t)m + 1) * sizeof *zfree);  /* tight free arcs */
+    uint32_t *zbound = lds_malloc(((size_t)m + 1) * sizeof *zbound); /* tight arcs at a bound */
+    uint32_t *zw = lds_malloc(((size_t)m * 2 + 2) * sizeof *zw); /* the node each joins */
+    if (!afirst || !adj || !heap || !zfree || !zbound || !zw) {
+        rc = lds_err_set(err, LDS_ENOMEM, "out of memory for the crossover (%u nodes, %u arcs)",
+                         n, m);
+        goto out;
+    }
+    for (uint32_t e = 0; e < m; e++) {
+        afirst[p->tail[e] + 2]++;
+        afirst[p->head[e] + 2]++;
+    }
+    for (uint32_t u = 0; u < n; u++)
+        afirst[u + 2] += afirst[u + 1];
+    for (uint32_t e = 0; e < m; e++) {
+        adj[afirst[p->tail[e] + 1]++] = e;
+        adj[afirst[p->head[e] + 1]++] = e;
+    }
+    /* Prim-like growth from the root in the simplex sign convention
+     * (rc = c + pi[tail] - pi[head], pi = -pot).  Outside nodes keep
+     * pi0 - T, where T (only growing) is how far they have been lowered;
+     * lowering keeps every non-tree arc's reduced cost on its right side
+     * except arcs that can then join the tree keeping it strongly feasible
+     * (into the tree at the lower bound, out of it at the upper bound, or
+     * free), which the queue orders by the lowering that makes them tight.
+     * A node joins at pi0 - T.  Free arcs join first, at no lowering. */
+    int64_t *pi = s->pi;
+    for (uint32_t u = 0; u < n; u++) {
+        pi[u] = -pot[u];
+        s->parent[u] = NONE;
+    }
+    uint32_t n_heap = 0, n_zf = 0, n_zb = 0, n_joined = 0, scan = 0;
+    int64_t T = 0, pi_root = 0;
+    int has_root_pi = 0;
+    while (n_joined < n) {
+        uint32_t w, e;
+        if (n_zf > 0) {
+            n_zf--;
+            e = zfree[n_zf];
+            w = zw[n_zf];
+        } else if (n_zb > 0) {
+            n_zb--;
+            e = zbound[n_zb];
+            w = zw[m + 1 + n_zb];
+        } else if (n_heap > 0) {
+            xo_item it = heap_pop(heap, &n_heap);
+            e = it.e;
+            w = it.w;
+            if (s->parent[w] != NONE)
+                continue;
+            if (it.key > T)
+                T = it.key;
+        } else {
+            /* Nothing left constrains the outside: hang the next node from
+             * the root (upward, no flow: strongly feasible). */
+            while (s->parent[scan] != NONE)
+                scan++;
+            w = scan;
+            e = ART | w;
+            if (!has_root_pi) {
+                pi_root = pi[w] - T;
+                has_root_pi = 1;
+            } else if (pi[w] - pi_root >= T) {
+                T = pi[w] - pi_root;
+            } else {
+                (*n_inconsistent)++; /* the simplex repairs it */
+            }
+        }
+        if (s->parent[w] != NONE)
+            continue;
+        /* Join w. */
+        n_joined++;
+        if (e & ART) {
+            s->parent[w] = root;
+            s->pred[w] = e;
+            s->pred_dir[w] = UP;
+        } else {
+            s->parent[w] = p->tail[e] == w ? p->head[e] : p->tail[e];
+            s->pred[w] = e;
+            s->pred_dir[w] = p->tail[e] == w ? UP : DOWN;
+        }
+        s->art_flow[w] = 0;
+        pi[w] -= T;
+        int64_t pw = pi[w];
+        for (uint32_t k = afirst[w], end = afirst[w + 1]; k < end; k++) {
+            uint32_t a = adj[k], x;
+            int64_t lo = p->lower[a], up = p->upper[a], f = s->flow[a], key;
+            int is_in = p->head[a] == w; /* x -> w */
+            x = is_in ? p->tail[a] : p->head[a];
+            if (x == w || s->parent[x] != NONE || lo == up)
+                continue;
+            if (f > lo && f < up) {
+                zfree[n_zf] = a;
+                zw[n_zf++] = x;
+                continue;
+            }
+            if (is_in && f == lo)
+                key = p->cost[a] + pi[x] - pw; /* x joins upward at its lower bound */
+            else if (!is_in && f == up)
+                key = pi[x] - p->cost[a] - pw; /* x joins downward at its upper bound */
+            else
+                continue;
+            if (key <= T) {
+                zbound[n_zb] = a;
+                zw[m + 1 + n_zb++] = x;
+            } else {
+                heap_push(heap, &n_heap, (xo_item){.key = key, .e = a, .w = x});
+            }
+        }
+    }
+    s->parent[root] = NONE;
+    s->pred[root] = NONE;
+    s->pred_dir[root] = 0;
+    build_thread(s, s->buf);
+    /* States: tree arcs, bounds, and free arcs outside the tree
+     * ("superbasic"), which pivot in at zero reduced cost below. */
+    for (uint32_t u = 0; u < n; u++)
+        if (!(s->pred[u] & ART))
+            s->state[lds_mcf__ns_pos(s, s->pred[u])] = TREE;
+    compute_potentials(s);
+    uint32_t n_super = 0;
+    for (uint32_t i = 0; i < m; i++) {
+        if (s->state[i] == TREE)
+            continue;
+        uint32_t e = lds_mcf__ns_ext(s, i);
+        int64_t f = s->flow[e];
+        if (p->lower[e] == p->upper[e])
+            s->state[i] = s->cost[i] + pi[s->tail[i]] - pi[s->head[i]] < 0 ? UPPER : LOWER;
+        else if (f == p->lower[e])
+            s->state[i] = LOWER;
+        else if (f == p->upper[e])
+            s->state[i] = UPPER;
+        else
+            zfree[n_super++] = i;
+    }
+    for (uint32_t k = 0; k < n_super; k++) {
+        uint32_t i = zfree[k], e = lds_mcf__ns_ext(s, i);
+        int64_t r = s->cost[i] + pi[s->tail[i]] - pi[s->head[i]];
+        s->state[i] = r < 0 || (r == 0 && p->upper[e] != INF) ? LOWER : UPPER;
+        if (pivot(s, i)) {
+            rc = lds_err_set(err, LDS_EINVAL, "crossover: a free arc lies on an infinite cycle");
+            goto out;
+        }
+    }
+    s->next_arc = 0;
+    s->has_basis = 1;
+out:
+    lds_free(afirst);
+    lds_free(adj);
+    lds_free(heap);
+    lds_free(zfree);
+    lds_free(zbound);
+    lds_free(zw);
+    return rc;
 }

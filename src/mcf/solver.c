@@ -18,6 +18,7 @@ struct lds_mcf_solver {
     int64_t total_cost;
     int has_solution;      /* flows/potentials/cost valid */
     lds_mcf_method used;   /* method of the last solve */
+    int flows_in_ns;       /* the last solution's flows are the simplex's */
     uint64_t pivots;
 };
 
@@ -112,18 +113,115 @@ static lds_code solve_cost_scaling(lds_mcf_solver *s, lds_mcf_status *status, ld
     return lds_mcf__cost_scaling(&s->p, s->flow_out, s->pot_out, status, err);
 }
 
+uint32_t lds_mcf__supply_depth(const lds_mcf_problem *p, uint32_t stop)
+{
+    uint32_t n = p->n_nodes, m = p->n_arcs, depth = 0;
+    uint32_t *first = lds_calloc((size_t)n + 2, sizeof *first);
+    uint32_t *next = lds_malloc(((size_t)m + 1) * sizeof *next);
+    uint32_t *level = lds_malloc(((size_t)n + 1) * sizeof *level);
+    uint32_t *queue = lds_malloc(((size_t)n + 1) * sizeof *queue);
+    if (!first || !next || !level || !queue)
+        goto out; /* depth 0: AUTO falls back to the simplex */
+    for (uint32_t e = 0; e < m; e++)
+        if (p->upper[e] > 0 && p->tail[e] < n && p->head[e] < n)
+            first[p->tail[e] + 2]++;
+    for (uint32_t u = 0; u < n; u++)
+        first[u + 2] += first[u + 1];
+    for (uint32_t e = 0; e < m; e++)
+        if (p->upper[e] > 0 && p->tail[e] < n && p->head[e] < n)
+            next[first[p->tail[e] + 1]++] = p->head[e];
+    uint32_t qh = 0, qt = 0;
+    for (uint32_t u = 0; u < n; u++) {
+        level[u] = UINT32_MAX;
+        if (p->supply[u] > 0) {
+            level[u] = 0;
+            queue[qt++] = u;
+        }
+    }
+    while (qh < qt && depth < stop) {
+        uint32_t u = queue[qh++];
+        for (uint32_t k = first[u], end = first[u + 1]; k < end; k++) {
+            uint32_t v = next[k];
+            if (level[v] != UINT32_MAX)
+                continue;
+            level[v] = level[u] + 1;
+            if (level[v] > depth)
+                depth = level[v];
+            queue[qt++] = v;
+        }
+    }
+out:
+    lds_free(first);
+    lds_free(next);
+    lds_free(level);
+    lds_free(queue);
+    return depth;
+}
+
 /*
- * AUTO.  Warm restarts always reuse the simplex basis.  Cold solves use the
- * simplex too: with per-instance pricing (simplex.c, choose_pricing) it
- * beat cost scaling on all three bench families as measured at 1e5 arcs
- * (transportation 0.008 s vs 0.15 s, NETGEN-like 0.04 s vs 0.39 s,
- * multi-echelon chain 0.54 s vs 1.27 s).  Revisit when cost scaling gets
- * faster on deep layered networks.
+ * AUTO for a cold solve (bench/mcf/run, docs/benchmarks-mcf.md): the
+ * simplex wins on shallow networks at every size (transportation: 1 BFS
+ * layer from the supplies; NETGEN-like: 3) and on deep ones up to a few 1e5
+ * arcs; cost scaling wins on deep layered networks (the multi-echelon
+ * chain: 13-14 layers) from about 5e5 arcs (1e6 arcs: 19.6 s against
+ * 35.9 s CPU).  The depth test is one BFS, O(n + m), and runs only when the
+ * size test passes.
  */
+lds_mcf_method lds_mcf__auto_method(const lds_mcf_problem *p)
+{
+    if (p->n_arcs < LDS_MCF__AUTO_MIN_ARCS)
+        return LDS_MCF_SIMPLEX;
+    if (lds_mcf__supply_depth(p, LDS_MCF__AUTO_MIN_DEPTH) >= LDS_MCF__AUTO_MIN_DEPTH)
+        return LDS_MCF_COST_SCALING;
+    return LDS_MCF_SIMPLEX;
+}
+
+/* Warm re-solves reuse the simplex basis (kept after a cost-scaling solve
+ * by the crossover); cold ones follow the size and depth rule. */
 static lds_mcf_method choose_method(const lds_mcf_solver *s)
 {
-    (void)s;
-    return LDS_MCF_SIMPLEX;
+    if (s->ns.has_basis)
+        return LDS_MCF_SIMPLEX;
+    return lds_mcf__auto_method(&s->p);
+}
+
+/* Simplex results into the public arrays. */
+static lds_code take_simplex_result(lds_mcf_solver *s, lds_err *err)
+{
+    lds_code rc = total_cost(&s->p, s->ns.flow, &s->total_cost, err);
+    if (rc != LDS_OK)
+        return rc;
+    /* Public potentials: c - pi(u) + pi(v) >= 0, i.e. the negated tree
+     * potentials (which satisfy c + pi(u) - pi(v) >= 0). */
+    for (uint32_t u = 0; u < s->p.n_nodes; u++)
+        s->pot_out[u] = -s->ns.pi[u];
+    s->flows_in_ns = 1;
+    return LDS_OK;
+}
+
+/*
+ * After a cost-scaling optimum: crossover to a simplex basis so that the
+ * next warm re-solve is cheap, then a simplex pass from it (one pricing
+ * sweep when the crossover tree is already optimal).  If the crossover
+ * cannot be built (memory), the cost-scaling answer stands and the next
+ * solve starts cold.
+ */
+static lds_code cross_over(lds_mcf_solver *s, lds_err *err)
+{
+    lds_err xerr;
+    uint64_t n_bad = 0, before = s->ns.n_pivots;
+    lds_mcf_status st;
+    if (lds_mcf__ns_crossover(&s->ns, s->flow_out, s->pot_out, &n_bad, &xerr) != LDS_OK)
+        return LDS_OK;
+    lds_code rc = lds_mcf__ns_solve(&s->ns, &st, err);
+    s->pivots = s->ns.n_pivots - before;
+    if (rc != LDS_OK)
+        return rc;
+    if (st != LDS_MCF_OPTIMAL) { /* cannot happen from an optimum; keep cost scaling's */
+        s->ns.has_basis = 0;
+        return LDS_OK;
+    }
+    return take_simplex_result(s, err);
 }
 
 lds_code lds_mcf_solve(lds_mcf_solver *s, lds_mcf_method method, lds_mcf_status *status,
@@ -138,6 +236,7 @@ lds_code lds_mcf_solve(lds_mcf_solver *s, lds_mcf_method method, lds_mcf_status 
         use = choose_method(s);
     s->used = use;
     s->pivots = 0;
+    s->flows_in_ns = 0;
     if (use == LDS_MCF_SIMPLEX) {
         uint64_t before = s->ns.n_pivots;
         rc = lds_mcf__ns_solve(&s->ns, status, err);
@@ -146,18 +245,17 @@ lds_code lds_mcf_solve(lds_mcf_solver *s, lds_mcf_method method, lds_mcf_status 
             return rc;
         if (*status != LDS_MCF_OPTIMAL)
             return LDS_OK;
-        rc = total_cost(&s->p, s->ns.flow, &s->total_cost, err);
+        rc = take_simplex_result(s, err);
         if (rc != LDS_OK)
             return rc;
-        /* Public potentials: c - pi(u) + pi(v) >= 0, i.e. the negated tree
-         * potentials (which satisfy c + pi(u) - pi(v) >= 0). */
-        for (uint32_t u = 0; u < s->p.n_nodes; u++)
-            s->pot_out[u] = -s->ns.pi[u];
     } else {
         rc = solve_cost_scaling(s, status, err);
         if (rc != LDS_OK || *status != LDS_MCF_OPTIMAL)
             return rc;
         rc = total_cost(&s->p, s->flow_out, &s->total_cost, err);
+        if (rc != LDS_OK)
+            return rc;
+        rc = cross_over(s, err);
         if (rc != LDS_OK)
             return rc;
     }
@@ -241,7 +339,7 @@ const int64_t *lds_mcf_flows(const lds_mcf_solver *s)
 {
     if (!s->has_solution)
         return NULL;
-    return s->used == LDS_MCF_COST_SCALING ? s->flow_out : s->ns.flow;
+    return s->flows_in_ns ? s->ns.flow : s->flow_out;
 }
 
 const int64_t *lds_mcf_potentials(const lds_mcf_solver *s)

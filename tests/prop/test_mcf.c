@@ -302,11 +302,10 @@ static void random_cold_solves(void **state)
     }
 }
 
-static void random_warm_resolves(void **state)
+/* Random changes and warm AUTO re-solves after a cold solve by `cold`. */
+static void warm_rounds(lds_mcf_method cold, uint64_t seed0, uint64_t count)
 {
-    (void)state;
-    uint64_t seed0 = base_seed() + 1000000;
-    for (uint64_t i = 0; i < 1500; i++) {
+    for (uint64_t i = 0; i < count; i++) {
         uint64_t seed = seed0 + i;
         rng_state = seed;
         lds_mcf_problem p;
@@ -315,7 +314,7 @@ static void random_warm_resolves(void **state)
         lds_mcf_status st;
         lds_err e;
         assert_int_equal(lds_mcf_solver_new(&p, &s, &e), LDS_OK);
-        if (lds_mcf_solve(s, LDS_MCF_SIMPLEX, &st, &e) != LDS_OK)
+        if (lds_mcf_solve(s, cold, &st, &e) != LDS_OK)
             fail_msg("seed %" PRIu64 ": %s", seed, e.msg);
         compare(lds_mcf_solver_problem(s), s, st, seed, "cold");
         uint32_t n = p.n_nodes;
@@ -358,11 +357,26 @@ static void random_warm_resolves(void **state)
     }
 }
 
-static void random_medium_solves(void **state)
+static void random_warm_resolves(void **state)
 {
     (void)state;
-    uint64_t seed0 = base_seed() + 3000000;
-    for (uint64_t i = 0; i < 150; i++) {
+    warm_rounds(LDS_MCF_SIMPLEX, base_seed() + 1000000, 1500);
+}
+
+/* After a cost-scaling cold solve the crossover leaves a simplex basis:
+ * the same warm changes must re-solve from it to the reference optimum. */
+static void random_warm_after_cost_scaling(void **state)
+{
+    (void)state;
+    warm_rounds(LDS_MCF_COST_SCALING, base_seed() + 4000000, 1500);
+}
+
+/* Medium instances, cold by `cold`, then warm rounds; returns how many cold
+ * solves needed simplex pivots after the crossover. */
+static uint64_t medium_rounds(lds_mcf_method cold, uint64_t seed0, uint64_t count)
+{
+    uint64_t n_repaired = 0;
+    for (uint64_t i = 0; i < count; i++) {
         uint64_t seed = seed0 + i;
         rng_state = seed;
         lds_mcf_problem p;
@@ -371,9 +385,19 @@ static void random_medium_solves(void **state)
         lds_mcf_status st;
         lds_err e;
         assert_int_equal(lds_mcf_solver_new(&p, &s, &e), LDS_OK);
-        if (lds_mcf_solve(s, LDS_MCF_AUTO, &st, &e) != LDS_OK)
+        if (lds_mcf_solve(s, cold, &st, &e) != LDS_OK)
             fail_msg("seed %" PRIu64 ": %s", seed, e.msg);
         compare(&p, s, st, seed, "medium cold");
+        if (st == LDS_MCF_OPTIMAL && cold == LDS_MCF_COST_SCALING) {
+            n_repaired += lds_mcf_pivots(s) > 0;
+            /* The crossover basis is optimal: a re-solve without changes
+             * does no pivot and returns the same answer. */
+            int64_t before = lds_mcf_total_cost(s);
+            assert_int_equal(lds_mcf_solve(s, LDS_MCF_AUTO, &st, &e), LDS_OK);
+            assert_int_equal(st, LDS_MCF_OPTIMAL);
+            assert_int_equal(lds_mcf_pivots(s), 0);
+            assert_int_equal(lds_mcf_total_cost(s), before);
+        }
         for (int round = 0; round < 4; round++) {
             const lds_mcf_problem *q = lds_mcf_solver_problem(s);
             uint32_t a = (uint32_t)uni(0, q->n_nodes - 1), b = (uint32_t)uni(0, q->n_nodes - 1);
@@ -391,6 +415,21 @@ static void random_medium_solves(void **state)
         lds_mcf_solver_free(s);
         lds_mcf_problem_release(&p);
     }
+    return n_repaired;
+}
+
+static void random_medium_solves(void **state)
+{
+    (void)state;
+    medium_rounds(LDS_MCF_AUTO, base_seed() + 3000000, 150);
+}
+
+static void random_medium_after_cost_scaling(void **state)
+{
+    (void)state;
+    uint64_t n_repaired = medium_rounds(LDS_MCF_COST_SCALING, base_seed() + 5000000, 150);
+    printf("medium instances needing pivots after the crossover: %" PRIu64 " of 150\n",
+           n_repaired);
 }
 
 static void dimacs_round_trip_random(void **state)
@@ -429,7 +468,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(random_cold_solves),
         cmocka_unit_test(random_warm_resolves),
+        cmocka_unit_test(random_warm_after_cost_scaling),
         cmocka_unit_test(random_medium_solves),
+        cmocka_unit_test(random_medium_after_cost_scaling),
         cmocka_unit_test(dimacs_round_trip_random),
     };
     return cmocka_run_group_tests_name("mcf properties", tests, NULL, NULL);

@@ -425,6 +425,140 @@ static void random_against_simplex(void **state)
     }
 }
 
+/* BFS depth from the supply nodes (the AUTO rule's depth test). */
+static void supply_depth_layers(void **state)
+{
+    (void)state;
+    lds_mcf_problem p;
+    lds_err e;
+    assert_int_equal(lds_mcf_problem_init(&p, 12, 16, &e), LDS_OK);
+    for (uint32_t u = 0; u + 1 < 12; u++) /* a path 0 -> 1 -> ... -> 11 */
+        assert_int_equal(lds_mcf_problem_add_arc(&p, u, u + 1, 0, 5, 1, NULL, &e), LDS_OK);
+    p.supply[0] = 5;
+    p.supply[11] = -5;
+    assert_int_equal(lds_mcf__supply_depth(&p, 100), 11);
+    assert_int_equal(lds_mcf__supply_depth(&p, 8), 8); /* counting stops at 8 */
+    p.supply[6] = 2; /* a second source: nodes 7..11 are 1..5 layers from it */
+    p.supply[11] = -7;
+    assert_int_equal(lds_mcf__supply_depth(&p, 100), 5);
+    p.upper[2] = 0; /* arc 2 -> 3 carries nothing: 3..5 are unreachable */
+    assert_int_equal(lds_mcf__supply_depth(&p, 100), 5);
+    p.supply[6] = 0;
+    p.supply[11] = -5;
+    assert_int_equal(lds_mcf__supply_depth(&p, 100), 2);
+    p.supply[0] = 0;
+    p.supply[11] = 0;
+    assert_int_equal(lds_mcf__supply_depth(&p, 100), 0); /* no supply */
+    lds_mcf_problem_release(&p);
+}
+
+/* `layers` layers of `width` nodes, each node `deg` arcs into the next
+ * layer, supplies on the first layer, plus `extra` arcs inside layer 0. */
+static void layered(lds_mcf_problem *p, uint32_t layers, uint32_t width, uint32_t deg,
+                    uint32_t extra)
+{
+    lds_err e;
+    uint32_t n = layers * width;
+    assert_int_equal(lds_mcf_problem_init(p, n, (layers - 1) * width * deg + extra, &e), LDS_OK);
+    for (uint32_t l = 0; l + 1 < layers; l++)
+        for (uint32_t i = 0; i < width; i++)
+            for (uint32_t k = 0; k < deg; k++)
+                assert_int_equal(lds_mcf_problem_add_arc(p, l * width + i,
+                                                         (l + 1) * width + (i + k) % width, 0,
+                                                         10, 1, NULL, &e),
+                                 LDS_OK);
+    for (uint32_t k = 0; k < extra; k++)
+        assert_int_equal(lds_mcf_problem_add_arc(p, k % width, (k + 1) % width, 0, 10, 1, NULL, &e),
+                         LDS_OK);
+    for (uint32_t i = 0; i < width; i++) {
+        p->supply[i] = 1;
+        p->supply[n - 1 - i] = -1;
+    }
+}
+
+/* AUTO: cost scaling for cold solves of deep (>= 8 layers) networks with at
+ * least 5e5 arcs, the simplex otherwise. */
+static void auto_rule(void **state)
+{
+    (void)state;
+    lds_mcf_problem p;
+    layered(&p, 10, 2800, 20, 0); /* 9 * 2800 * 20 = 504,000 arcs, depth 9 */
+    assert_int_equal(p.n_arcs, 504000);
+    assert_int_equal(lds_mcf__supply_depth(&p, 100), 9);
+    assert_int_equal(lds_mcf__auto_method(&p), LDS_MCF_COST_SCALING);
+    lds_mcf_problem_release(&p);
+
+    layered(&p, 9, 3125, 20, 0); /* exactly 500,000 arcs, depth 8 */
+    assert_int_equal(p.n_arcs, 500000);
+    assert_int_equal(lds_mcf__auto_method(&p), LDS_MCF_COST_SCALING);
+    lds_mcf_problem_release(&p);
+
+    layered(&p, 9, 3125, 20, 0);
+    p.n_arcs--; /* one arc short of the size threshold */
+    assert_int_equal(lds_mcf__auto_method(&p), LDS_MCF_SIMPLEX);
+    lds_mcf_problem_release(&p);
+
+    layered(&p, 8, 4000, 20, 0); /* 560,000 arcs but only 7 layers deep */
+    assert_int_equal(lds_mcf__supply_depth(&p, 100), 7);
+    assert_int_equal(lds_mcf__auto_method(&p), LDS_MCF_SIMPLEX);
+    lds_mcf_problem_release(&p);
+
+    layered(&p, 30, 100, 4, 0); /* deep but small */
+    assert_int_equal(lds_mcf__auto_method(&p), LDS_MCF_SIMPLEX);
+    lds_mcf_problem_release(&p);
+}
+
+/* After a cost-scaling solve the solver holds a simplex basis (crossover):
+ * re-solving without changes pivots nowhere, and a supply change re-solves
+ * warm to the same optimum as a cold solve. */
+static void crossover_basis(void **state)
+{
+    (void)state;
+    tp t;
+    /* Routes 0 -> 3: via 1 (cost 2+1, cap 4), via 2 (cost 1+3, cap 10),
+     * via 2 then 1 (1+1+1, the same cost as via 1: ties leave arcs strictly
+     * between their bounds), and directly at cost 5.  Arc 1 -> 3 (cap 4)
+     * takes 4 units at 3 each, 2 -> 3 the other 5 at 4 each. */
+    tp_init(&t, 4);
+    tp_arc(&t, 0, 1, 0, 4, 2);
+    tp_arc(&t, 1, 3, 0, 4, 1);
+    tp_arc(&t, 0, 2, 0, 10, 1);
+    tp_arc(&t, 2, 3, 0, 10, 3);
+    tp_arc(&t, 0, 3, 0, INF, 5);
+    tp_arc(&t, 1, 2, 0, 3, 1);
+    tp_arc(&t, 2, 1, 0, 3, 1);
+    t.supply[0] = 9;
+    t.supply[3] = -9;
+    lds_mcf_solver *s;
+    lds_mcf_status st;
+    lds_err e;
+    int64_t cost;
+    assert_int_equal(lds_mcf_solver_new(&t.p, &s, &e), LDS_OK);
+    assert_int_equal(lds_mcf_solve(s, LDS_MCF_COST_SCALING, &st, &e), LDS_OK);
+    assert_int_equal(st, LDS_MCF_OPTIMAL);
+    assert_int_equal(lds_mcf_total_cost(s), 32);
+    assert_int_equal(lds_mcf_check(&t.p, lds_mcf_flows(s), lds_mcf_potentials(s), &cost, &e),
+                     LDS_OK);
+    assert_int_equal(cost, 32);
+    assert_int_equal(lds_mcf_last_method(s), LDS_MCF_COST_SCALING);
+    assert_int_equal(lds_mcf_solve(s, LDS_MCF_AUTO, &st, &e), LDS_OK);
+    assert_int_equal(lds_mcf_last_method(s), LDS_MCF_SIMPLEX); /* warm: the basis exists */
+    assert_int_equal(lds_mcf_pivots(s), 0);
+    assert_int_equal(lds_mcf_total_cost(s), 32);
+    /* Two more units: 2 -> 3 has room for both at 4 each (the direct arc
+     * costs 5): 32 + 8. */
+    assert_int_equal(lds_mcf_set_supply(s, 0, 11, &e), LDS_OK);
+    assert_int_equal(lds_mcf_set_supply(s, 3, -11, &e), LDS_OK);
+    assert_int_equal(lds_mcf_solve(s, LDS_MCF_AUTO, &st, &e), LDS_OK);
+    assert_int_equal(st, LDS_MCF_OPTIMAL);
+    assert_int_equal(lds_mcf_total_cost(s), 40);
+    assert_int_equal(lds_mcf_check(lds_mcf_solver_problem(s), lds_mcf_flows(s),
+                                   lds_mcf_potentials(s), &cost, &e),
+                     LDS_OK);
+    assert_int_equal(cost, 40);
+    lds_mcf_solver_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -439,6 +573,9 @@ int main(void)
         cmocka_unit_test(out_of_memory_is_clean),
         cmocka_unit_test(random_against_reference),
         cmocka_unit_test(random_against_simplex),
+        cmocka_unit_test(supply_depth_layers),
+        cmocka_unit_test(auto_rule),
+        cmocka_unit_test(crossover_basis),
     };
     return cmocka_run_group_tests_name("mcf_costscale", tests, NULL, NULL);
 }

@@ -130,6 +130,6 @@ void lds_trace_flows_csv(const lds_flow_report *r, lds_buf *out);
 lds_code lds_trace_seed_demo(lds_store *s, lds_err *err);
 
 /** The lot (EPC class) of the demo's EV traction motors, for docs and tests. */
-#define LDS_TRACE_DEMO_MOTOR_LOT "urn:epc:class:lgtin:6975000.054001.M2603A"
+#define LDS_TRACE_DEMO_MOTOR_LOT "urn:epc:class:lgtin:6975010.700001.DEMO-MOTOR-2604"
 
 #endif

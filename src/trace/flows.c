@@ -262,10 +262,15 @@ lds_code lds_trace_flows(lds_store *s, int64_t org_id, const char *month, lds_fl
     }
     lds_free(evs);
     if (rc == LDS_OK) {
+        /* Products with no stock and no flow in the month are left out. */
+        size_t kept = 0;
         for (size_t i = 0; i < out->n_rows; i++) {
             lds_flow_row *r = &out->rows[i];
             r->closing = r->opening + r->received + r->produced - r->consumed - r->shipped;
+            if (r->opening || r->received || r->produced || r->consumed || r->shipped)
+                out->rows[kept++] = *r;
         }
+        out->n_rows = kept;
         if (out->n_rows)
             qsort(out->rows, out->n_rows, sizeof *out->rows, cmp_rows);
     }

@@ -304,6 +304,47 @@ static void test_event_visibility(void **state)
     lds_http_resp_free(&r);
 }
 
+/* The demo corridor's lot history (seeded with the server): the Shenzhen motor
+ * maker (org 54 under the default seed) received 1 t of N42SH magnets on
+ * 2026-04-05 and made 500 motors from 0.91 t on 2026-04-10; the Zhanggong
+ * separator (org 29) received 15.8 t of Xunwu carbonate in January and made
+ * 2 t of PrNd oxide in February. */
+static void test_demo_history(void **state)
+{
+    (void)state;
+    lds_http_resp r;
+    get("/api/v1/reports/flows?org=54&month=2026-04", srv.operator_token, NULL, 200, &r);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "events")), 2);
+    const json_t *m = product(r.json, "mag_n42sh");
+    assert_true(num(m, "inputs", "received") == 1);
+    assert_true(num(m, "inputs", "consumed") == 0.91);
+    assert_true(num(m, "closing_stock", NULL) == 0.09);
+    const json_t *motors = product(r.json, "motor_ev_traction");
+    assert_true(json_is_null(json_object_get(motors, "uom")));
+    assert_true(num(motors, "outputs", "produced") == 500);
+    lds_http_resp_free(&r);
+
+    get("/api/v1/reports/flows?org=29&month=2026-02", srv.operator_token, NULL, 200, &r);
+    const json_t *carb = product(r.json, "carb_ionic_xunwu");
+    assert_true(num(carb, "opening_stock", NULL) == 15.8);
+    assert_true(num(carb, "inputs", "consumed") == 15.8);
+    assert_true(num(carb, "closing_stock", NULL) == 0);
+    assert_true(num(product(r.json, "prnd_oxide"), "outputs", "produced") == 2);
+    lds_http_resp_free(&r);
+
+    /* Every demo event went through capture: the motor lot's event is stored. */
+    get("/epcis/events?MATCH_outputEPCClass=urn:epc:class:lgtin:6975010.700001.DEMO-MOTOR-2604",
+        srv.operator_token, NULL, 200, &r);
+    const json_t *list = json_object_get(
+        json_object_get(json_object_get(json_object_get(r.json, "epcisBody"), "queryResults"),
+                        "resultsBody"),
+        "eventList");
+    assert_int_equal(json_array_size(list), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "type")),
+                        "TransformationEvent");
+    lds_http_resp_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -311,6 +352,7 @@ int main(void)
         cmocka_unit_test(test_flows_csv),
         cmocka_unit_test(test_flows_access),
         cmocka_unit_test(test_event_visibility),
+        cmocka_unit_test(test_demo_history),
     };
     return cmocka_run_group_tests_name("e2e_flows", tests, setup, teardown);
 }

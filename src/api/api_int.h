@@ -115,6 +115,7 @@ extern const lds_route lds_api_routes_registry[];
 extern const lds_route lds_api_routes_trace[];
 extern const lds_route lds_api_routes_market[];
 extern const lds_route lds_api_routes_plan[];
+extern const lds_route lds_api_routes_lots[];
 extern const lds_route lds_api_routes_reports[];
 
 /* idempotency.c: Idempotency-Key on creating requests */

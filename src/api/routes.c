@@ -203,6 +203,7 @@ static const lds_route *const tables[] = {
     lds_api_routes_market,
     lds_api_routes_trace,
     lds_api_routes_plan,
+    lds_api_routes_lots,
     lds_api_routes_reports,
 };
 

@@ -1,0 +1,222 @@
+/*
+ * routes_lots.c — lots and their lineage (lineage.h): the product-class
+ * registry, the list and one lot, provenance (backward trace with origin
+ * shares) and descendants (forward trace with attributable quantities).
+ * The lot in the path is percent-encoded (an EPC class URI or a GS1 Digital
+ * Link); either spelling names the same lot.
+ *
+ * Visibility: operators and auditors see every lot; any other token sees
+ * the lots its organisation produced or named in an event it captured, and
+ * the whole trace of such a lot.  A lot the caller may not see is a 404.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "api_int.h"
+#include "lodestone/alloc.h"
+#include "lodestone/lineage.h"
+
+static int sees_all(const lds_req *r)
+{
+    return r->who.role == LDS_ROLE_OPERATOR || r->who.role == LDS_ROLE_AUDITOR;
+}
+
+static int no_params(lds_req *r)
+{
+    if (!r->n_params)
+        return 1;
+    lds_field_errors fe = {0};
+    lds_field_errors_add(&fe, r->params[0].key, "unknown parameter '%.60s'", r->params[0].key);
+    lds_api_problem(r, 400, "invalid-fields", NULL, "this resource takes no query parameters",
+                    &fe);
+    return 0;
+}
+
+static void h_pc_create(lds_req *r, const char *arg, const char *id)
+{
+    (void)arg;
+    (void)id;
+    if (r->who.role != LDS_ROLE_OPERATOR && r->who.role != LDS_ROLE_MEMBER) {
+        char detail[160];
+        snprintf(detail, sizeof detail,
+                 "registering product classes needs an operator or member token; this one has "
+                 "'%s'",
+                 lds_role_name(r->who.role));
+        lds_api_problem(r, 403, "forbidden", NULL, detail, NULL);
+        return;
+    }
+    const char *key;
+    uint8_t hash[32];
+    if (lds_api_idem_begin(r, &key, hash))
+        return;
+    json_t *body = lds_api_read_json(r);
+    if (!body)
+        return;
+    lds_buf b = LDS_BUF_INIT;
+    lds_field_errors fe = {0};
+    lds_err err;
+    lds_err_clear(&err);
+    int64_t new_id = 0;
+    char loc[96] = "";
+    lds_store *s = r->w->store;
+    lds_code rc = lds_store_begin(s, &err);
+    if (rc == LDS_OK) {
+        rc = lds_lineage_product_class_create(s, body, r->who.org_id, &new_id, &b, &fe, &err);
+        if (rc == LDS_OK) {
+            snprintf(loc, sizeof loc, "/api/v1/product-classes/%lld", (long long)new_id);
+            if (key)
+                rc = lds_api_idem_record(r, key, hash, 201, &b, loc, &err);
+        }
+        if (rc == LDS_OK)
+            rc = lds_store_commit(s, &err);
+        else
+            lds_store_rollback(s);
+        lds_api_generation_bump(r->w);
+    }
+    if (rc != LDS_OK) {
+        if (rc == LDS_ECONFLICT && err.field[0] && fe.n == 0)
+            lds_field_errors_add(&fe, err.field, "%s", err.msg);
+        lds_api_problem_err(r, &err, &fe);
+    } else {
+        lds_api_add_header(r, "Location", loc);
+        lds_api_reply_json(r, 201, &b);
+    }
+    lds_buf_release(&b);
+    json_decref(body);
+}
+
+static void h_pc_list(lds_req *r, const char *arg, const char *id)
+{
+    (void)arg;
+    (void)id;
+    lds_buf b = LDS_BUF_INIT;
+    lds_field_errors fe = {0};
+    lds_err err;
+    lds_err_clear(&err);
+    if (lds_lineage_product_class_list(r->w->store, r->params, r->n_params, &b, &fe, &err))
+        lds_api_problem_err(r, &err, &fe);
+    else
+        lds_api_reply_json(r, 200, &b);
+    lds_buf_release(&b);
+}
+
+static void h_lots(lds_req *r, const char *arg, const char *id)
+{
+    (void)arg;
+    (void)id;
+    lds_buf b = LDS_BUF_INIT;
+    lds_field_errors fe = {0};
+    lds_err err;
+    lds_err_clear(&err);
+    int64_t only = sees_all(r) ? 0 : (r->who.org_id > 0 ? r->who.org_id : -1);
+    if (only < 0) {
+        lds_buf_adds(&b, "{\"items\":[],\"next\":null}");
+        lds_api_reply_json(r, 200, &b);
+    } else if (lds_lineage_lot_list(r->w->store, r->params, r->n_params, only, &b, &fe, &err)) {
+        lds_api_problem_err(r, &err, &fe);
+    } else {
+        lds_api_reply_json(r, 200, &b);
+    }
+    lds_buf_release(&b);
+}
+
+/* Reads the lot of the path and checks the caller may see it; replies and
+ * returns -1 when not. */
+static int visible_lot(lds_req *r, const char *id, lds_lot *lot)
+{
+    lds_err err;
+    lds_err_clear(&err);
+    if (lds_lineage_lot_get(r->w->store, id, lot, &err) != LDS_OK) {
+        lds_api_problem_err(r, &err, NULL);
+        return -1;
+    }
+    if (!lds_lineage_visible(r->w->store, lot, r->who.org_id, sees_all(r))) {
+        char detail[200];
+        snprintf(detail, sizeof detail, "no lot '%.120s'", id);
+        lds_api_problem(r, 404, "not-found", NULL, detail, NULL);
+        return -1;
+    }
+    return 0;
+}
+
+static void h_lot(lds_req *r, const char *arg, const char *id)
+{
+    (void)arg;
+    if (!no_params(r))
+        return;
+    lds_lot *lot = lds_malloc(sizeof *lot);
+    if (!lot) {
+        lds_api_problem(r, 503, "out-of-memory", NULL, "out of memory", NULL);
+        return;
+    }
+    if (visible_lot(r, id, lot) == 0) {
+        lds_buf b = LDS_BUF_INIT;
+        lds_lineage_lot_json(lot, &b);
+        lds_api_reply_json(r, 200, &b);
+        lds_buf_release(&b);
+    }
+    lds_free(lot);
+}
+
+static void h_provenance(lds_req *r, const char *arg, const char *id)
+{
+    (void)arg;
+    if (!no_params(r))
+        return;
+    lds_lot *lot = lds_malloc(sizeof *lot);
+    if (!lot) {
+        lds_api_problem(r, 503, "out-of-memory", NULL, "out of memory", NULL);
+        return;
+    }
+    if (visible_lot(r, id, lot) == 0) {
+        lds_err err;
+        lds_err_clear(&err);
+        lds_provenance p;
+        if (lds_lineage_provenance(r->w->store, lot->lot, &p, &err) != LDS_OK) {
+            lds_api_problem_err(r, &err, NULL);
+        } else {
+            lds_buf b = LDS_BUF_INIT;
+            lds_provenance_json(&p, &b);
+            lds_api_reply_json(r, 200, &b);
+            lds_buf_release(&b);
+            lds_provenance_release(&p);
+        }
+    }
+    lds_free(lot);
+}
+
+static void h_descendants(lds_req *r, const char *arg, const char *id)
+{
+    (void)arg;
+    if (!no_params(r))
+        return;
+    lds_lot *lot = lds_malloc(sizeof *lot);
+    if (!lot) {
+        lds_api_problem(r, 503, "out-of-memory", NULL, "out of memory", NULL);
+        return;
+    }
+    if (visible_lot(r, id, lot) == 0) {
+        lds_err err;
+        lds_err_clear(&err);
+        lds_descendants d;
+        if (lds_lineage_descendants(r->w->store, lot->lot, &d, &err) != LDS_OK) {
+            lds_api_problem_err(r, &err, NULL);
+        } else {
+            lds_buf b = LDS_BUF_INIT;
+            lds_descendants_json(&d, &b);
+            lds_api_reply_json(r, 200, &b);
+            lds_buf_release(&b);
+            lds_descendants_release(&d);
+        }
+    }
+    lds_free(lot);
+}
+
+const lds_route lds_api_routes_lots[] = {
+    {LDS_HTTP_POST, "/api/v1/product-classes", LDS_ACCESS_TOKEN, h_pc_create, NULL},
+    {LDS_HTTP_GET, "/api/v1/product-classes", LDS_ACCESS_TOKEN, h_pc_list, NULL},
+    {LDS_HTTP_GET, "/api/v1/lots", LDS_ACCESS_TOKEN, h_lots, NULL},
+    {LDS_HTTP_GET, "/api/v1/lots/{id}", LDS_ACCESS_TOKEN, h_lot, NULL},
+    {LDS_HTTP_GET, "/api/v1/lots/{id}/provenance", LDS_ACCESS_TOKEN, h_provenance, NULL},
+    {LDS_HTTP_GET, "/api/v1/lots/{id}/descendants", LDS_ACCESS_TOKEN, h_descendants, NULL},
+    {0, NULL, 0, NULL, NULL},
+};

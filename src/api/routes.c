@@ -205,6 +205,7 @@ static const lds_route *const tables[] = {
     lds_api_routes_plan,
     lds_api_routes_lots,
     lds_api_routes_reports,
+    lds_api_routes_projects,
 };
 
 /* Checks the bearer token; replies 401/403 and returns -1 when refused. */

@@ -1,0 +1,63 @@
+/* projects_int.h — helpers shared by the projects module's files. */
+#ifndef LDS_PROJECTS_INT_H
+#define LDS_PROJECTS_INT_H
+
+#include <stdint.h>
+#include "lodestone/projects.h"
+
+/* SQL fragments: epoch ms as RFC 3339 UTC, cents as a CNY number. */
+#define LDS_PJ_TS(x)  "strftime('%Y-%m-%dT%H:%M:%SZ', (" x ") / 1000, 'unixepoch')"
+#define LDS_PJ_CNY(x) "(CASE WHEN (" x ") % 100 = 0 THEN (" x ") / 100 ELSE (" x ") / 100.0 END)"
+#define LDS_PJ_BOOL(x) "json(CASE WHEN " x " THEN 'true' ELSE 'false' END)"
+
+/**
+ * Prepares `sql` and binds the arguments described by `fmt`, one char per
+ * parameter from ?1: 'i' int64_t, 's' const char * (NULL binds NULL),
+ * 'n' NULL (no argument consumed).
+ */
+lds_code lds_pj__prep(lds_store *s, const char *sql, lds_stmt **st, lds_err *err, const char *fmt,
+                      ...);
+/** Prepares, binds and runs a statement that returns no rows. */
+lds_code lds_pj__exec(lds_store *s, const char *sql, lds_err *err, const char *fmt, ...);
+/** Runs a one-integer query: LDS_OK with *out, LDS_ENOTFOUND when no row
+ *  (or a NULL value). */
+lds_code lds_pj__i64(lds_store *s, const char *sql, int64_t *out, lds_err *err, const char *fmt,
+                     ...);
+/** Appends column 0 (JSON text) of every row to `out`, comma-separated,
+ *  writing at most `limit` rows (<0: all); *n counts rows read, *last_id
+ *  holds column 1 of the last row written (when present).  Resets `st`. */
+lds_code lds_pj__rows(lds_stmt *st, lds_buf *out, int64_t limit, int *n, int64_t *last_id,
+                      lds_err *err);
+
+/** Parses a positive decimal id ("12"); -1 if not one. */
+int lds_pj__parse_id(const char *s, int64_t *out);
+/** Opaque list cursors (base64url of the last id). */
+void lds_pj__cursor_put(int64_t id, lds_buf *out);
+int lds_pj__cursor_get(const char *cur, int64_t *id);
+/** Reads limit, next and the named filters; problems go to `fe`. */
+void lds_pj__page(const lds_kv *params, size_t n_params, const char *const *filters,
+                  const char **fval, int64_t *limit, int64_t *after, lds_field_errors *fe);
+/** LDS_EINVAL carrying the first field error. */
+lds_code lds_pj__invalid(const lds_field_errors *fe, lds_err *err);
+/** Writes {"items":[...],"next":...}: `rows` holds the page's items. */
+void lds_pj__page_out(lds_buf *out, const lds_buf *rows, int more, int64_t last);
+
+/** Operators and auditors see every record. */
+int lds_pj__sees_all(const lds_principal *who);
+/** The org is the project's sponsor or a participant. */
+lds_code lds_pj__is_member(lds_store *s, int64_t project, int64_t org, int *yes, lds_err *err);
+
+/** Money: a JSON number of CNY (>= 0, at most 2 decimals used) to cents. */
+int lds_pj__cny(json_t *v, int64_t *cents);
+/** Checks that an org exists. */
+lds_code lds_pj__org_exists(lds_store *s, int64_t org, int *yes, lds_err *err);
+
+/** Appends a timeline entry. `detail` is JSON text or NULL. */
+lds_code lds_pj__event(lds_store *s, int64_t project, int64_t now_ms, const lds_principal *who,
+                       lds_pevent_kind kind, const char *from, const char *to, const char *reason,
+                       const char *detail, lds_err *err);
+
+/** Writes one project's JSON (no visibility check) to `out`. */
+lds_code lds_pj__project_json(lds_store *s, int64_t id, lds_buf *out, lds_err *err);
+
+#endif

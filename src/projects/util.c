@@ -1,0 +1,224 @@
+/*
+ * util.c — the projects module's small shared pieces: a binder for
+ * prepared statements, JSON rows written by SQLite's json_object, list
+ * cursors and paging, money, membership and timeline entries.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+#include "projects_int.h"
+
+static lds_code bind_va(lds_stmt *st, const char *fmt, va_list ap)
+{
+    lds_code rc = LDS_OK;
+    for (int i = 0; fmt[i] && rc == LDS_OK; i++) {
+        switch (fmt[i]) {
+        case 'i':
+            rc = lds_stmt_bind_i64(st, i + 1, va_arg(ap, int64_t));
+            break;
+        case 's':
+            rc = lds_stmt_bind_text(st, i + 1, va_arg(ap, const char *));
+            break;
+        default:
+            rc = lds_stmt_bind_null(st, i + 1);
+            break;
+        }
+    }
+    return rc;
+}
+
+lds_code lds_pj__prep(lds_store *s, const char *sql, lds_stmt **st, lds_err *err, const char *fmt,
+                      ...)
+{
+    lds_code rc = lds_store_prepare(s, sql, st, err);
+    if (rc)
+        return rc;
+    va_list ap;
+    va_start(ap, fmt);
+    rc = bind_va(*st, fmt, ap);
+    va_end(ap);
+    if (rc)
+        return lds_err_set(err, rc, "binding a query parameter failed");
+    return LDS_OK;
+}
+
+lds_code lds_pj__exec(lds_store *s, const char *sql, lds_err *err, const char *fmt, ...)
+{
+    lds_stmt *st;
+    lds_code rc = lds_store_prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    va_list ap;
+    va_start(ap, fmt);
+    rc = bind_va(st, fmt, ap);
+    va_end(ap);
+    if (rc)
+        return lds_err_set(err, rc, "binding a query parameter failed");
+    return lds_stmt_exec(st, err);
+}
+
+lds_code lds_pj__i64(lds_store *s, const char *sql, int64_t *out, lds_err *err, const char *fmt,
+                     ...)
+{
+    lds_stmt *st;
+    lds_code rc = lds_store_prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    va_list ap;
+    va_start(ap, fmt);
+    rc = bind_va(st, fmt, ap);
+    va_end(ap);
+    if (rc)
+        return lds_err_set(err, rc, "binding a query parameter failed");
+    int r = lds_stmt_step(st, err);
+    if (r == LDS_STORE_ROW && !lds_stmt_col_is_null(st, 0)) {
+        *out = lds_stmt_col_i64(st, 0);
+        rc = LDS_OK;
+    } else {
+        rc = r == LDS_STORE_ROW || r == LDS_STORE_DONE ? LDS_ENOTFOUND : (lds_code)r;
+    }
+    lds_stmt_reset(st);
+    return rc;
+}
+
+lds_code lds_pj__rows(lds_stmt *st, lds_buf *out, int64_t limit, int *n, int64_t *last_id,
+                      lds_err *err)
+{
+    int r;
+    *n = 0;
+    while ((r = lds_stmt_step(st, err)) == LDS_STORE_ROW) {
+        if (limit >= 0 && *n >= limit) {
+            (*n)++;
+            break;
+        }
+        const char *j = lds_stmt_col_text(st, 0);
+        if (*n)
+            lds_buf_addc(out, ',');
+        lds_buf_adds(out, j ? j : "null");
+        if (last_id && lds_stmt_col_count(st) > 1)
+            *last_id = lds_stmt_col_i64(st, 1);
+        (*n)++;
+    }
+    lds_stmt_reset(st);
+    if (r != LDS_STORE_ROW && r != LDS_STORE_DONE)
+        return (lds_code)r;
+    return out->oom ? lds_err_set(err, LDS_ENOMEM, "out of memory writing rows") : LDS_OK;
+}
+
+int lds_pj__parse_id(const char *s, int64_t *out)
+{
+    char *end;
+    if (!s || !*s || strlen(s) > 18 || *s < '0' || *s > '9')
+        return -1;
+    long long v = strtoll(s, &end, 10);
+    if (*end || v <= 0)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+void lds_pj__cursor_put(int64_t id, lds_buf *out)
+{
+    char num[24], enc[64];
+    int n = snprintf(num, sizeof num, "%lld", (long long)id);
+    sodium_bin2base64(enc, sizeof enc, (const unsigned char *)num, (size_t)n,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    lds_buf_add_json_str(out, enc);
+}
+
+int lds_pj__cursor_get(const char *cur, int64_t *id)
+{
+    char num[32];
+    size_t len = 0;
+    if (strlen(cur) > 40 ||
+        sodium_base642bin((unsigned char *)num, sizeof num - 1, cur, strlen(cur), NULL, &len, NULL,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+        return -1;
+    num[len] = '\0';
+    return strlen(num) == len ? lds_pj__parse_id(num, id) : -1;
+}
+
+void lds_pj__page(const lds_kv *params, size_t n_params, const char *const *filters,
+                  const char **fval, int64_t *limit, int64_t *after, lds_field_errors *fe)
+{
+    int n_filters = 0;
+    while (filters && filters[n_filters])
+        n_filters++;
+    const char *next = NULL;
+    *after = 0;
+    lds_list_params(params, n_params, filters, n_filters, fval, limit, &next, fe);
+    if (next && lds_pj__cursor_get(next, after) != 0)
+        lds_field_errors_add(fe, "next", "not a cursor this API issued");
+}
+
+lds_code lds_pj__invalid(const lds_field_errors *fe, lds_err *err)
+{
+    return lds_err_field(err, LDS_EINVAL, fe->items[0].pointer, "%s%s%s", fe->items[0].pointer,
+                         fe->items[0].pointer[0] ? ": " : "", fe->items[0].message);
+}
+
+void lds_pj__page_out(lds_buf *out, const lds_buf *rows, int more, int64_t last)
+{
+    lds_buf_adds(out, "{\"items\":[");
+    lds_buf_add(out, rows->ptr, rows->len);
+    lds_buf_adds(out, "],\"next\":");
+    if (more)
+        lds_pj__cursor_put(last, out);
+    else
+        lds_buf_adds(out, "null");
+    lds_buf_addc(out, '}');
+}
+
+int lds_pj__sees_all(const lds_principal *who)
+{
+    return who->role == LDS_ROLE_OPERATOR || who->role == LDS_ROLE_AUDITOR;
+}
+
+lds_code lds_pj__is_member(lds_store *s, int64_t project, int64_t org, int *yes, lds_err *err)
+{
+    static const char q[] =
+        "SELECT 1 FROM projects p WHERE p.id = ?1 AND (p.sponsor_org = ?2 OR EXISTS "
+        "(SELECT 1 FROM project_orgs po WHERE po.project_id = p.id AND po.org_id = ?2))";
+    int64_t one;
+    lds_code rc = lds_pj__i64(s, q, &one, err, "ii", project, org);
+    *yes = rc == LDS_OK;
+    return rc == LDS_ENOTFOUND ? LDS_OK : rc;
+}
+
+int lds_pj__cny(json_t *v, int64_t *cents)
+{
+    if (!json_is_number(v))
+        return -1;
+    double d = json_number_value(v);
+    if (!isfinite(d) || d < 0 || d > 1e13)
+        return -1;
+    *cents = (int64_t)llround(d * 100.0);
+    return 0;
+}
+
+lds_code lds_pj__org_exists(lds_store *s, int64_t org, int *yes, lds_err *err)
+{
+    static const char q[] = "SELECT 1 FROM orgs WHERE id = ?1";
+    int64_t one;
+    lds_code rc = lds_pj__i64(s, q, &one, err, "i", org);
+    *yes = rc == LDS_OK;
+    return rc == LDS_ENOTFOUND ? LDS_OK : rc;
+}
+
+lds_code lds_pj__event(lds_store *s, int64_t project, int64_t now_ms, const lds_principal *who,
+                       lds_pevent_kind kind, const char *from, const char *to, const char *reason,
+                       const char *detail, lds_err *err)
+{
+    static const char q[] =
+        "INSERT INTO project_events(project_id, time_ms, actor_org, actor_role, kind, from_stage,"
+        " to_stage, reason, detail_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+    if (who && who->org_id > 0)
+        return lds_pj__exec(s, q, err, "iiissssss", project, now_ms, who->org_id,
+                            lds_role_name(who->role), lds_pevent_kind_name(kind), from, to,
+                            reason, detail);
+    return lds_pj__exec(s, q, err, "iinnsssss", project, now_ms, lds_pevent_kind_name(kind), from,
+                        to, reason, detail);
+}

@@ -27,6 +27,7 @@ int lds_cmd_match(int argc, char **argv, lds_config *cfg);
 int lds_cmd_plan(int argc, char **argv, lds_config *cfg);
 int lds_cmd_verify(int argc, char **argv, lds_config *cfg);
 int lds_cmd_capture(int argc, char **argv, lds_config *cfg);
+int lds_cmd_trace(int argc, char **argv, lds_config *cfg);
 int lds_cmd_report(int argc, char **argv, lds_config *cfg);
 int lds_cmd_report_flows(int argc, char **argv, lds_config *cfg);
 int lds_cmd_report_lifecycle(int argc, char **argv, lds_config *cfg);

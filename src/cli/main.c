@@ -15,6 +15,7 @@ static const lds_cli_cmd commands[] = {
     {"match", lds_cmd_match, "match supply offers to demand requests (CSV)"},
     {"plan", lds_cmd_plan, "plan the chain from forecast to ore (LP)"},
     {"capture", lds_cmd_capture, "import EPCIS 2.0 documents into the event store and ledger"},
+    {"trace", lds_cmd_trace, "trace a lot back to its origins or forward to its descendants"},
     {"verify", lds_cmd_verify, "verify ledger proofs and signed tree heads offline"},
     {"report", lds_cmd_report, "monthly flow and project lifecycle reports"},
     {"version", lds_cmd_version, "print the version"},

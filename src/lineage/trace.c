@@ -298,6 +298,14 @@ lds_code lds_lineage_provenance(lds_store *s, const char *lot, lds_provenance *o
         memcpy(o->element_share, shares[i].element_share, sizeof o->element_share);
     }
     out->n_origins = n_sh;
+    /* Largest share first (insertion sort: stable, and origins are few). */
+    for (size_t i = 1; i < n_sh; i++) {
+        lds_prov_origin o = out->origins[i];
+        size_t k = i;
+        for (; k > 0 && out->origins[k - 1].share < o.share; k--)
+            out->origins[k] = out->origins[k - 1];
+        out->origins[k] = o;
+    }
     for (size_t i = 0; i < ls.n; i++)
         out->mass_balance_flag |= ls.lots[i].mass_balance_flag;
     out->lots = ls.lots;

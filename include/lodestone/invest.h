@@ -146,4 +146,84 @@ void lds_invest_explain_json(const lds_invest_input *in, const lds_invest_match 
  *  declined from any of the three open stages; closed and declined end it. */
 unsigned lds_deal_next(lds_deal_stage from);
 
+/* ---- store layer -----------------------------------------------------------
+ * Tables mandates, deals and deal_events (migration v6).  Roles: operators
+ * do everything, auditors read everything; an investor states mandates and
+ * opens and follows deals for its own organisation and sees the projects
+ * open to investors; a project's sponsor and participants see its deals,
+ * its investor matches, and move its deals.  A record the caller may not
+ * read is LDS_ENOTFOUND; one it may read but not change LDS_EFORBIDDEN.
+ * Writers do not begin or commit (the caller's transaction makes an error
+ * store nothing).  `now_ms` is the clock (UTC epoch ms).  Outputs are JSON
+ * text appended to `out`; invalid fields go to `fe` with JSON pointers.
+ */
+
+/** How many of the latest plan run's bottleneck facilities (by dual value)
+ *  earn the matching bonus. */
+#define LDS_INVEST_TOP_BOTTLENECKS 10
+
+/**
+ * States a mandate: {name, investor_org? (required for operators; an
+ * investor's own org otherwise), sectors?, stages?, regions?, materials?
+ * (arrays of known names, [] = any), ticket_min_cny?, ticket_max_cny,
+ * active?}.  Writes the mandate to `out`, its id to `*id`.
+ */
+lds_code lds_mandate_create(lds_store *s, const lds_principal *who, json_t *body, int64_t now_ms,
+                            int64_t *id, lds_buf *out, lds_field_errors *fe, lds_err *err);
+/** Lists mandates (investors: their own); filters investor_org, active; limit/next. */
+lds_code lds_mandate_list(lds_store *s, const lds_principal *who, const lds_kv *params,
+                          size_t n_params, lds_buf *out, lds_field_errors *fe, lds_err *err);
+lds_code lds_mandate_get(lds_store *s, const lds_principal *who, const char *id, lds_buf *out,
+                         lds_err *err);
+
+/**
+ * The active mandates ranked for project `id` with explanations
+ * ({"project_id","plan_run","bottlenecks","items":[{mandate_id, investor_org,
+ * investor, mandate, score, explanation}]}).  Operators, auditors and the
+ * project's members see every mandate; an investor its own, and only for a
+ * project open to investors.  Parameters: limit (1..500, default 20),
+ * min_score.  Bottlenecks: the latest plan run's top
+ * LDS_INVEST_TOP_BOTTLENECKS facilities.
+ */
+lds_code lds_invest_project_matches(lds_store *s, const lds_principal *who, const char *id,
+                                    const lds_kv *params, size_t n_params, lds_buf *out,
+                                    lds_field_errors *fe, lds_err *err);
+/** The projects open to investors (not operating or abandoned) ranked for
+ *  mandate `id` ({"mandate_id",...,"items":[{project_id, title, sector,
+ *  stage, score, explanation}]}); same parameters. */
+lds_code lds_invest_mandate_matches(lds_store *s, const lds_principal *who, const char *id,
+                                    const lds_kv *params, size_t n_params, lds_buf *out,
+                                    lds_field_errors *fe, lds_err *err);
+
+/**
+ * Opens a deal {project, investor_org? (as for mandates), mandate?,
+ * amount_cny?, reason?} at stage introduced; the project must be visible to
+ * the investor (open to investors).  One deal per project-investor pair:
+ * LDS_ECONFLICT names the existing one.  `out` gets the deal with its timeline.
+ */
+lds_code lds_deal_create(lds_store *s, const lds_principal *who, json_t *body, int64_t now_ms,
+                         int64_t *id, lds_buf *out, lds_field_errors *fe, lds_err *err);
+/** Lists visible deals; filters project, stage, investor_org; limit/next. */
+lds_code lds_deal_list(lds_store *s, const lds_principal *who, const lds_kv *params,
+                       size_t n_params, lds_buf *out, lds_field_errors *fe, lds_err *err);
+/** One deal with its timeline (oldest first). */
+lds_code lds_deal_get(lds_store *s, const lds_principal *who, const char *id, lds_buf *out,
+                      lds_err *err);
+/**
+ * Moves a deal: {to, reason?, amount_cny?}.  Unknown stage: LDS_EINVAL (/to).
+ * Not allowed from the current stage: LDS_ECONFLICT with `refusal` holding
+ * the JSON members `"from":..,"allowed":[...],"unmet":[]` (no braces).
+ */
+lds_code lds_deal_transition(lds_store *s, const lds_principal *who, const char *id,
+                             json_t *body, int64_t now_ms, lds_buf *out, lds_buf *refusal,
+                             lds_field_errors *fe, lds_err *err);
+
+/**
+ * Demo mandates of the corridor's investors (every org of kind "investor")
+ * and deals with histories over the past two years on projects open to
+ * investors (deterministic, synthetic; requires lds_projects_seed_demo).
+ * Idempotent: does nothing when mandates exist.
+ */
+lds_code lds_invest_seed_demo(lds_store *s, lds_err *err);
+
 #endif

@@ -135,6 +135,9 @@ void lds_lifecycle_metrics_csv(const lds_lcm_metrics *m, void *buf);
 /** Aligned text tables for a terminal. */
 void lds_lifecycle_metrics_table(const lds_lcm_metrics *m, void *buf);
 
+/** "YYYY-MM-DDTHH:MM:SSZ" to UTC epoch ms; -1 when not that form. */
+int64_t lds_lifecycle_time_parse(const char *rfc3339);
+
 /* ---- store glue ----------------------------------------------------------- */
 
 /** The history read from the store, owning its strings and arrays. */

@@ -118,6 +118,7 @@ extern const lds_route lds_api_routes_plan[];
 extern const lds_route lds_api_routes_lots[];
 extern const lds_route lds_api_routes_reports[];
 extern const lds_route lds_api_routes_projects[];
+extern const lds_route lds_api_routes_invest[];
 
 /* idempotency.c: Idempotency-Key on creating requests */
 /**

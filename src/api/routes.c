@@ -206,6 +206,7 @@ static const lds_route *const tables[] = {
     lds_api_routes_lots,
     lds_api_routes_reports,
     lds_api_routes_projects,
+    lds_api_routes_invest,
 };
 
 /* Checks the bearer token; replies 401/403 and returns -1 when refused. */

@@ -57,10 +57,10 @@ static const char *const sql_projects =
     "SELECT id, sector, region_id, stage, created_ms FROM projects ORDER BY id";
 static const char *const sql_transitions =
     "SELECT project_id, to_stage, time_ms FROM project_events "
-    "WHERE kind = 'transition' AND to_stage IS NOT NULL ORDER BY project_id, time_ms, id";
+    "WHERE kind = 'transition' AND to_stage IS NOT NULL ORDER BY project_id";
 static const char *const sql_requests =
     "SELECT project_id, factor, provider_org, status, due_ms, done_ms FROM service_requests "
-    "ORDER BY id";
+    "";
 
 lds_code lds_lifecycle_read(lds_store *s, int64_t now_ms, lds_lcm_data **out, lds_err *err)
 {

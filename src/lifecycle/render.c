@@ -4,6 +4,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include "lifecycle_int.h"
 #include "lodestone/buf.h"
 
@@ -200,4 +201,20 @@ void lds_lifecycle_metrics_table(const lds_lcm_metrics *m, void *buf)
     for (int s = 0; s < LDS_PSTAGE_COUNT; s++)
         lds_buf_addf(b, "%-22s %9zu %14zu %17zu\n", stage_name(s), m->open[s].projects,
                      m->open[s].open_requests, m->open[s].overdue_requests);
+}
+
+int64_t lds_lifecycle_time_parse(const char *s)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    char z = 0;
+    int n = 0;
+    if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                     &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &z, &n) != 7 ||
+        z != 'Z' || s[n] || tm.tm_year < 1970 || tm.tm_mon < 1 || tm.tm_mon > 12 ||
+        tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
+        return -1;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    return (int64_t)timegm(&tm) * 1000;
 }

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "lodestone/catalog.h"
 #include "lodestone/demo.h"
+#include "lodestone/invest.h"
 #include "lodestone/market.h"
 #include "lodestone/plan.h"
 #include "lodestone/projects.h"
@@ -26,7 +27,7 @@ lds_code lds_cli_seed_demo(lds_store *s, const lds_config *cfg, uint64_t seed, i
         return LDS_OK;
     if ((rc = lds_catalog_load_file(s, cfg->catalog_path, err)) || (rc = lds_demo_seed(s, seed, err)) ||
         (rc = lds_market_seed_demo_lanes(s, err)) || (rc = lds_plan_seed_demo(s, err)) ||
-        (rc = lds_projects_seed_demo(s, err)) ||
+        (rc = lds_projects_seed_demo(s, err)) || (rc = lds_invest_seed_demo(s, err)) ||
         (rc = lds_trace_seed_demo(s, err)) ||
         (rc = lds_registry_count(s, "orgs", &n_orgs, err)) ||
         (rc = lds_registry_count(s, "facilities", &n_fac, err)))

@@ -11,4 +11,8 @@ int lds_invest__bottleneck_fits(const lds_invest_bottleneck *b, const lds_invest
 /** The best-valued bottleneck project `pi` relieves (-1 = none) and its bonus. */
 long lds_invest__best_bottleneck(const lds_invest_input *in, size_t pi, double *bonus);
 
+/** Ids of the `k` best projects for `mandate` (at most k into `ids`). */
+lds_code lds_invest__top_projects(lds_store *s, int64_t mandate, size_t k, int64_t *ids,
+                                  size_t *n, lds_err *err);
+
 #endif

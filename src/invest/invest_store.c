@@ -966,6 +966,25 @@ lds_code lds_invest_mandate_matches(lds_store *s, const lds_principal *who, cons
     return rc;
 }
 
+lds_code lds_invest__top_projects(lds_store *s, int64_t mandate, size_t k, int64_t *ids,
+                                  size_t *n, lds_err *err)
+{
+    match_data d;
+    memset(&d, 0, sizeof d);
+    lds_invest_result *res = NULL;
+    lds_code rc;
+    *n = 0;
+    if ((rc = read_projects(s, &d, 0, err)) == LDS_OK &&
+        (rc = read_mandates(s, &d, mandate, 0, err)) == LDS_OK &&
+        (rc = read_bottlenecks(s, &d, err)) == LDS_OK)
+        rc = lds_invest_match_mandates(&d.in, k, 0, &res, err);
+    for (size_t i = 0; rc == LDS_OK && i < res->n; i++)
+        ids[(*n)++] = d.projects[res->matches[i].project].id;
+    lds_invest_result_free(res);
+    match_data_release(&d);
+    return rc;
+}
+
 /* ---- deals ------------------------------------------------------------------ */
 
 #define DEAL_COLS                                                                                  \

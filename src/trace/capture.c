@@ -6,6 +6,7 @@
  * Leaf indices are taken from the table under the ledger lock, so they are
  * dense and in commit order; the tree is appended only after the commit.
  */
+#include <stdatomic.h>
 #include <string.h>
 #include <time.h>
 #include "lodestone/alloc.h"
@@ -39,17 +40,30 @@ lds_code lds_trace_behaviour_parse(const char *s, lds_trace_behaviour *out, lds_
     return LDS_OK;
 }
 
-/* One event made ready outside the lock: its eventID, canonical bytes and
- * leaf hash (the CPU-heavy part of a capture, so concurrent captures on
- * several workers overlap it; only the writes are serialised). */
+/* One event made ready outside the lock: its eventID, canonical bytes,
+ * leaf hash and every value the rows need in stored form (CBV web URIs,
+ * Digital Link identifiers), so that only SQLite work is left for the time
+ * the ledger lock is held (the CPU-heavy part of a capture overlaps on
+ * several workers; only the writes are serialised). */
 typedef struct prep_event {
     const json_t *ev;
     lds_epcis_event_info info;  /* strings borrowed from `ev` */
     const char *id;             /* info.event_id or `hash_id` */
     char hash_id[LDS_EPCIS_HASH_ID_LEN + 1];
     size_t leaf_off, leaf_len;  /* in cap_ctx.leaves */
+    size_t val_off[4];          /* bizStep, disposition, readPoint, bizLocation in
+                                 * cap_ctx.vals; NO_VAL when absent */
+    size_t first_id, n_ids;     /* in cap_ctx.ids */
     uint8_t hash[LDS_LEDGER_HASH_LEN];
 } prep_event;
+
+#define NO_VAL SIZE_MAX
+
+/* One identifier row of an event: its stored form in cap_ctx.vals. */
+typedef struct id_row {
+    size_t off;
+    int role;
+} id_row;
 
 /* State of one capture. */
 typedef struct cap_ctx {
@@ -63,74 +77,70 @@ typedef struct cap_ctx {
     size_t n_prep;
     lds_buf leaves;           /* canonical bytes of every prepared event, back to back */
     lds_buf leaf;             /* scratch for one canonical form */
-    lds_buf tmp;              /* normalised values */
+    lds_buf vals;             /* stored forms of values, NUL-terminated, back to back */
+    id_row *ids;              /* identifier rows of every prepared event */
+    size_t n_ids, cap_ids;
+    int oom;
+    int own_checkpoint;       /* document capture: WAL checkpoint after the lock */
     uint8_t *hashes;          /* leaf hashes stored, in order, for the tree after commit */
     size_t n_hashes;
 } cap_ctx;
 
 enum { STORED = 0, DUPLICATE = 1, CONFLICT = 2 };
 
-typedef struct id_ctx {
-    lds_store *s;
-    int64_t event;
-    lds_buf *tmp;
-    lds_err *err;
-    lds_code rc;
-} id_ctx;
-
-/* Identifiers are indexed in their canonical Digital Link form when they have
- * one, so a query matches the EPC URI and the Digital Link spelling alike. */
-static int index_id(void *ctx, lds_epcis_role role, const char *uri, int has_quantity,
-                    double quantity, const char *uom)
+/* Appends `v` in its stored form to cx->vals: the canonical Digital Link
+ * form of an identifier or location when it has one (so a query matches the
+ * EPC URI and the Digital Link spelling alike), the web URI of a CBV value
+ * (`vocab` non-zero), else `v` as given.  Returns its offset. */
+static size_t add_val(cap_ctx *cx, const char *v, lds_epcis_vocab vocab)
 {
-    static const char ins[] = "INSERT OR IGNORE INTO epcis_event_ids (uri, role, event) "
-                              "VALUES (?, ?, ?)";
+    if (!v)
+        return NO_VAL;
+    size_t off = cx->vals.len;
+    if (vocab)
+        lds_epcis_cbv_normalize(vocab, v, &cx->vals);
+    else if (!lds_epcis_uri_to_dl(v, &cx->vals))
+        lds_buf_adds(&cx->vals, v);
+    lds_buf_addc(&cx->vals, '\0');
+    if (cx->vals.oom)
+        cx->oom = 1;
+    return off;
+}
+
+static int collect_id(void *ctx, lds_epcis_role role, const char *uri, int has_quantity,
+                      double quantity, const char *uom)
+{
     (void)has_quantity;
     (void)quantity;
     (void)uom;
-    id_ctx *c = ctx;
-    lds_buf_reset(c->tmp);
-    const char *key = uri;
-    if (lds_epcis_uri_to_dl(uri, c->tmp) && !c->tmp->oom)
-        key = c->tmp->ptr;
-    lds_stmt *st;
-    if ((c->rc = lds_store_prepare(c->s, ins, &st, c->err)))
-        return 1;
-    lds_stmt_bind_text(st, 1, key);
-    lds_stmt_bind_i64(st, 2, (int64_t)role);
-    lds_stmt_bind_i64(st, 3, c->event);
-    if ((c->rc = lds_stmt_exec(st, c->err)))
-        return 1;
+    cap_ctx *cx = ctx;
+    if (cx->n_ids == cx->cap_ids) {
+        size_t cap = cx->cap_ids ? 2 * cx->cap_ids : 64;
+        id_row *ids = lds_realloc(cx->ids, cap * sizeof *ids);
+        if (!ids) {
+            cx->oom = 1;
+            return 1;
+        }
+        cx->ids = ids;
+        cx->cap_ids = cap;
+    }
+    cx->ids[cx->n_ids].off = add_val(cx, uri, 0);
+    cx->ids[cx->n_ids].role = (int)role;
+    cx->n_ids++;
     return 0;
 }
 
-/* Binds a CBV value in its web-URI form, or NULL. */
-static void bind_cbv(lds_stmt *st, int idx, lds_epcis_vocab vocab, const char *v, lds_buf *tmp)
+/* A value of cx->vals bound as text, or NULL. */
+static void bind_val(lds_stmt *st, int idx, const cap_ctx *cx, size_t off)
 {
-    if (!v) {
+    if (off == NO_VAL)
         lds_stmt_bind_null(st, idx);
-        return;
-    }
-    lds_buf_reset(tmp);
-    lds_epcis_cbv_normalize(vocab, v, tmp);
-    lds_stmt_bind_text(st, idx, tmp->oom ? v : tmp->ptr);
-}
-
-/* Binds a location id in its canonical Digital Link form when it has one. */
-static void bind_loc(lds_stmt *st, int idx, const char *v, lds_buf *tmp)
-{
-    if (!v) {
-        lds_stmt_bind_null(st, idx);
-        return;
-    }
-    lds_buf_reset(tmp);
-    if (lds_epcis_uri_to_dl(v, tmp) && !tmp->oom)
-        lds_stmt_bind_text(st, idx, tmp->ptr);
     else
-        lds_stmt_bind_text(st, idx, v);
+        lds_stmt_bind_text(st, idx, cx->vals.ptr + off);
 }
 
-/* Prepares one valid event: info, eventID, canonical bytes, leaf hash. */
+/* Prepares one valid event: info, eventID, canonical bytes, leaf hash,
+ * stored values and identifier rows. */
 static lds_code prep_one(cap_ctx *cx, const json_t *ev, const json_t *doc_ctx, lds_err *err)
 {
     prep_event *p = &cx->prep[cx->n_prep];
@@ -154,52 +164,82 @@ static lds_code prep_one(cap_ctx *cx, const json_t *ev, const json_t *doc_ctx, l
     p->leaf_off = cx->leaves.len;
     p->leaf_len = cx->leaf.len;
     lds_buf_add(&cx->leaves, cx->leaf.ptr, cx->leaf.len);
-    if (cx->leaves.oom || cx->leaf.oom)
+    p->val_off[0] = add_val(cx, p->info.biz_step, LDS_EPCIS_VOCAB_BIZSTEP);
+    p->val_off[1] = add_val(cx, p->info.disposition, LDS_EPCIS_VOCAB_DISPOSITION);
+    p->val_off[2] = add_val(cx, p->info.read_point, 0);
+    p->val_off[3] = add_val(cx, p->info.biz_location, 0);
+    p->first_id = cx->n_ids;
+    lds_epcis_event_each_id(ev, collect_id, cx);
+    p->n_ids = cx->n_ids - p->first_id;
+    if (cx->leaves.oom || cx->leaf.oom || cx->oom)
         return lds_err_set(err, LDS_ENOMEM, "out of memory");
     cx->n_prep++;
     return LDS_OK;
 }
 
-/* Writes one prepared event; *outcome is STORED, DUPLICATE or CONFLICT. */
+/* INSERTs of 1..ID_ROWS identifier rows, so an event's rows take one
+ * statement.  INSERT OR IGNORE: an event naming an EPC twice in one role
+ * indexes it once. */
+#define ID_ROWS 8
+#define R1 "(?, ?, ?)"
+#define R2 R1 ", " R1
+#define R4 R2 ", " R2
+#define INS_IDS "INSERT OR IGNORE INTO epcis_event_ids (uri, role, event) VALUES "
+static const char *const ins_ids[ID_ROWS + 1] = {
+    NULL,
+    INS_IDS R1,
+    INS_IDS R2,
+    INS_IDS R2 ", " R1,
+    INS_IDS R4,
+    INS_IDS R4 ", " R1,
+    INS_IDS R4 ", " R2,
+    INS_IDS R4 ", " R2 ", " R1,
+    INS_IDS R4 ", " R4,
+};
+
+/* Writes the identifier rows of the event with rowid `event`. */
+static lds_code write_ids(cap_ctx *cx, const prep_event *p, int64_t event, lds_err *err)
+{
+    const id_row *r = cx->ids + p->first_id;
+    size_t left = p->n_ids;
+    while (left) {
+        size_t k = left < ID_ROWS ? left : ID_ROWS;
+        lds_stmt *st;
+        lds_code rc = lds_store_prepare(cx->s, ins_ids[k], &st, err);
+        if (rc)
+            return rc;
+        for (size_t i = 0; i < k; i++) {
+            lds_stmt_bind_text(st, (int)(3 * i + 1), cx->vals.ptr + r[i].off);
+            lds_stmt_bind_i64(st, (int)(3 * i + 2), r[i].role);
+            lds_stmt_bind_i64(st, (int)(3 * i + 3), event);
+        }
+        if ((rc = lds_stmt_exec(st, err)))
+            return rc;
+        r += k;
+        left -= k;
+    }
+    return LDS_OK;
+}
+
+/* Writes one prepared event; *outcome is STORED, DUPLICATE or CONFLICT.
+ * The leaf goes in first (the event row references it) and the event row
+ * skips an eventID already stored, so the usual case costs no separate
+ * look-up; a repeated eventID takes its leaf out again before anything else
+ * is written, so the leaf indices stay dense. */
 static lds_code write_one(cap_ctx *cx, const prep_event *p, int *outcome, lds_err *err)
 {
-    static const char q_dup[] = "SELECT leaf_idx FROM epcis_events WHERE event_id = ?";
-    static const char q_leaf[] = "SELECT data FROM ledger_leaves WHERE idx = ?";
+    static const char q_dup[] = "SELECT l.data FROM epcis_events e JOIN ledger_leaves l "
+                                "ON l.idx = e.leaf_idx WHERE e.event_id = ?";
+    static const char del_leaf[] = "DELETE FROM ledger_leaves WHERE idx = ?";
     static const char ins_leaf[] = "INSERT INTO ledger_leaves (idx, leaf_hash, data) "
                                    "VALUES (?, ?, ?)";
     static const char ins_event[] =
         "INSERT INTO epcis_events (event_id, type, action, event_time_ms, tz_offset_min, "
         "record_time_ms, biz_step, disposition, read_point, biz_location, leaf_idx, capture_id) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING";
     const char *leaf = cx->leaves.ptr + p->leaf_off;
     lds_code rc;
     lds_stmt *st;
-
-    /* A repeated eventID is idempotent; same bytes or not is reported. */
-    if ((rc = lds_store_prepare(cx->s, q_dup, &st, err)))
-        return rc;
-    lds_stmt_bind_text(st, 1, p->id);
-    int step = lds_stmt_step(st, err);
-    if (step == LDS_STORE_ROW) {
-        int64_t idx = lds_stmt_col_i64(st, 0);
-        lds_stmt_reset(st);
-        if ((rc = lds_store_prepare(cx->s, q_leaf, &st, err)))
-            return rc;
-        lds_stmt_bind_i64(st, 1, idx);
-        *outcome = CONFLICT;
-        if ((step = lds_stmt_step(st, err)) == LDS_STORE_ROW) {
-            int n = 0;
-            const void *d = lds_stmt_col_blob(st, 0, &n);
-            if ((size_t)n == p->leaf_len && memcmp(d, leaf, p->leaf_len) == 0)
-                *outcome = DUPLICATE;
-            lds_stmt_reset(st);
-        } else if (step != LDS_STORE_DONE) {
-            return (lds_code)step;
-        }
-        return LDS_OK;
-    }
-    if (step != LDS_STORE_DONE)
-        return (lds_code)step;
 
     if ((rc = lds_store_prepare(cx->s, ins_leaf, &st, err)))
         return rc;
@@ -221,10 +261,8 @@ static lds_code write_one(cap_ctx *cx, const prep_event *p, int *outcome, lds_er
     lds_stmt_bind_i64(st, 4, info->event_time_ms);
     lds_stmt_bind_i64(st, 5, info->event_tz_offset_min);
     lds_stmt_bind_i64(st, 6, cx->record_ms);
-    bind_cbv(st, 7, LDS_EPCIS_VOCAB_BIZSTEP, info->biz_step, &cx->tmp);
-    bind_cbv(st, 8, LDS_EPCIS_VOCAB_DISPOSITION, info->disposition, &cx->tmp);
-    bind_loc(st, 9, info->read_point, &cx->tmp);
-    bind_loc(st, 10, info->biz_location, &cx->tmp);
+    for (int i = 0; i < 4; i++)
+        bind_val(st, 7 + i, cx, p->val_off[i]);
     lds_stmt_bind_i64(st, 11, (int64_t)cx->next_leaf);
     if (cx->capture_id)
         lds_stmt_bind_i64(st, 12, cx->capture_id);
@@ -233,13 +271,34 @@ static lds_code write_one(cap_ctx *cx, const prep_event *p, int *outcome, lds_er
     if ((rc = lds_stmt_exec(st, err)))
         return rc;
 
-    id_ctx ic = {cx->s, lds_store_last_id(cx->s), &cx->tmp, err, LDS_OK};
-    if (lds_epcis_event_each_id(p->ev, index_id, &ic))
-        return ic.rc ? ic.rc : lds_err_set(err, LDS_EIO, "cannot index identifiers");
-    if ((rc = lds_lineage_index_event(cx->s, p->ev, ic.event, cx->capture_id, err)))
+    if (lds_store_changes(cx->s) == 0) {
+        /* A repeated eventID is idempotent; same bytes or not is reported. */
+        if ((rc = lds_store_prepare(cx->s, del_leaf, &st, err)))
+            return rc;
+        lds_stmt_bind_i64(st, 1, (int64_t)cx->next_leaf);
+        if ((rc = lds_stmt_exec(st, err)))
+            return rc;
+        if ((rc = lds_store_prepare(cx->s, q_dup, &st, err)))
+            return rc;
+        lds_stmt_bind_text(st, 1, p->id);
+        *outcome = CONFLICT;
+        int step = lds_stmt_step(st, err);
+        if (step == LDS_STORE_ROW) {
+            int n = 0;
+            const void *d = lds_stmt_col_blob(st, 0, &n);
+            if ((size_t)n == p->leaf_len && memcmp(d, leaf, p->leaf_len) == 0)
+                *outcome = DUPLICATE;
+            lds_stmt_reset(st);
+        } else if (step != LDS_STORE_DONE) {
+            return (lds_code)step;
+        }
+        return LDS_OK;
+    }
+    int64_t event_row = lds_store_last_id(cx->s);
+    if ((rc = write_ids(cx, p, event_row, err)))
         return rc;
-    if (cx->tmp.oom)
-        return lds_err_set(err, LDS_ENOMEM, "out of memory");
+    if ((rc = lds_lineage_index_event(cx->s, p->ev, event_row, cx->capture_id, err)))
+        return rc;
     memcpy(cx->hashes + cx->n_hashes * LDS_LEDGER_HASH_LEN, p->hash, LDS_LEDGER_HASH_LEN);
     cx->n_hashes++;
     cx->next_leaf++;
@@ -255,7 +314,7 @@ static lds_code cap_init(cap_ctx *cx, lds_store *s, size_t n, lds_err *err)
     cx->record_ms = lds_trace__now_ms();
     lds_buf_init(&cx->leaves);
     lds_buf_init(&cx->leaf);
-    lds_buf_init(&cx->tmp);
+    lds_buf_init(&cx->vals);
     if (n == 0)
         n = 1;
     cx->prep = lds_calloc(n, sizeof *cx->prep);
@@ -270,7 +329,8 @@ static void cap_release(cap_ctx *cx)
     lds_epcis_hasher_free(cx->hasher);
     lds_buf_release(&cx->leaves);
     lds_buf_release(&cx->leaf);
-    lds_buf_release(&cx->tmp);
+    lds_buf_release(&cx->vals);
+    lds_free(cx->ids);
     lds_free(cx->prep);
     lds_free(cx->hashes);
 }
@@ -303,12 +363,51 @@ static lds_code start(cap_ctx *cx, lds_trace_ledger *lg, lds_err *err)
     return rc;
 }
 
+/*
+ * WAL checkpoints of document captures.  SQLite checkpoints inside COMMIT
+ * once the WAL passes 1000 pages (its default, which the store keeps): that
+ * would copy pages to the database file and fsync it with the ledger lock
+ * held, stalling every other capture.  A document's COMMIT runs with the
+ * automatic checkpoint off, and the capturing thread checkpoints after it
+ * has dropped the lock, once CKPT_EVENTS events have been stored since the
+ * last one (PASSIVE: it never waits for readers or for the next writer, so
+ * the copy overlaps the next capture; pages written by several documents
+ * are copied once).  Other writes keep the automatic checkpoint.
+ */
+#define CKPT_EVENTS 4000
+
+static void set_autocheckpoint(lds_store *s, int on)
+{
+    static const char q_off[] = "PRAGMA wal_autocheckpoint=0";
+    static const char q_on[] = "PRAGMA wal_autocheckpoint=1000";
+    lds_stmt *st;
+    if (lds_store_prepare(s, on ? q_on : q_off, &st, NULL) == LDS_OK)
+        lds_stmt_exec(st, NULL);
+}
+
+static void checkpoint_after(cap_ctx *cx)
+{
+    static const char q[] = "PRAGMA wal_checkpoint(PASSIVE)";
+    static _Atomic size_t since; /* events stored since the last checkpoint */
+    size_t n = atomic_fetch_add(&since, cx->n_hashes) + cx->n_hashes;
+    if (n < CKPT_EVENTS || atomic_exchange(&since, 0) < CKPT_EVENTS)
+        return;
+    lds_stmt *st;
+    if (lds_store_prepare(cx->s, q, &st, NULL) == LDS_OK)
+        lds_stmt_exec(st, NULL);
+}
+
 /* Commits (when `commit`) or rolls back, updates the tree and drops the lock. */
 static lds_code finish(cap_ctx *cx, lds_trace_ledger *lg, int commit, lds_err *err)
 {
     lds_code rc = LDS_OK;
-    if (commit)
+    if (commit) {
+        if (cx->own_checkpoint)
+            set_autocheckpoint(cx->s, 0);
         rc = lds_store_commit(cx->s, err);
+        if (cx->own_checkpoint)
+            set_autocheckpoint(cx->s, 1);
+    }
     if (!commit || rc)
         lds_store_rollback(cx->s);
     if (lg) {
@@ -326,6 +425,8 @@ static lds_code finish(cap_ctx *cx, lds_trace_ledger *lg, int commit, lds_err *e
         }
         pthread_mutex_unlock(&lg->mu);
     }
+    if (rc == LDS_OK && commit && cx->own_checkpoint)
+        checkpoint_after(cx);
     return rc;
 }
 
@@ -397,6 +498,7 @@ lds_code lds_trace_capture(lds_store *s, lds_trace_ledger *lg, const json_t *doc
             return rc;
         }
     }
+    cx.own_checkpoint = 1;
     if ((rc = start(&cx, lg, err))) {
         cap_release(&cx);
         return rc;

@@ -137,7 +137,9 @@ static lds_code resolve(lds_store *s, const lds_principal *who, const char *id, 
     lds_code rc = lds_project_access(s, who, v, &r, &e, err);
     if (rc)
         return rc;
-    if (!r)
+    /* A write on a project the caller cannot change is refused as such even
+     * when it cannot read it: the id exists, the action is not its to take. */
+    if (!r && !edit)
         return lds_err_set(err, LDS_ENOTFOUND, "no project %lld", (long long)v);
     if (edit && !e)
         return lds_err_set(err, LDS_EFORBIDDEN,

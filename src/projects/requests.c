@@ -353,9 +353,10 @@ lds_code lds_sr_create(lds_store *s, const lds_principal *who, json_t *body, int
         return lds_pj__invalid(fe, err);
     int can_read = 0, can_edit = 0;
     rc = lds_project_access(s, who, pid, &can_read, &can_edit, err);
-    if (rc == LDS_ENOTFOUND || (rc == LDS_OK && !can_read))
-        return lds_err_field(err, LDS_EINVAL, "/project", "/project: no project %lld",
-                             (long long)pid);
+    if (rc == LDS_ENOTFOUND || (rc == LDS_OK && !can_read)) {
+        lds_field_errors_add(fe, "/project", "no project %lld", (long long)pid);
+        return lds_pj__invalid(fe, err);
+    }
     if (rc)
         return rc;
     if (!can_edit)

@@ -20,6 +20,7 @@
 #include "auth.h"
 #include "buf.h"
 #include "err.h"
+#include "lineage.h"
 #include "registry.h"
 #include "store.h"
 #include "trace.h"
@@ -112,6 +113,43 @@ void lds_trace_fmt_milli(int64_t v, char *out, size_t n);
 void lds_trace_flows_json(const lds_flow_report *r, lds_buf *out);
 /** The report as RFC 4180 CSV with a header row. */
 void lds_trace_flows_csv(const lds_flow_report *r, lds_buf *out);
+
+/* ------------------------------------------------------------------ */
+/* Digital product passports                                           */
+/* ------------------------------------------------------------------ */
+
+/** What a caller sees of a passport (each tier includes the ones before). */
+typedef enum lds_passport_tier {
+    LDS_PASSPORT_PUBLIC = 0, /* material, grade, origin countries/regions, certifications,
+                                verification data (leaf hashes, audit paths, STH) */
+    LDS_PASSPORT_CHAIN,      /* + producer, facilities and steps with dates, origin shares */
+    LDS_PASSPORT_PRIVATE     /* + quantities, counterparties, business transactions, leaf bytes */
+} lds_passport_tier;
+
+/** "public", "chain", "private". */
+const char *lds_passport_tier_name(lds_passport_tier t);
+
+/**
+ * The tier of `who` (NULL: an anonymous caller) for `lot` with its
+ * provenance `p`: private for operators and the lot's producer (the org
+ * that captured its commissioning event); chain for auditors and trading
+ * partners (an org that produced a lot of the provenance tree, or captured
+ * an event naming the lot, e.g. its receiving); public for everyone else.
+ */
+lds_passport_tier lds_trace_passport_tier(lds_store *s, const lds_lot *lot,
+                                          const lds_provenance *p, const lds_principal *who);
+
+/**
+ * Writes the passport of `lot` (with its provenance `p`) at `tier`: every
+ * event naming a lot of the provenance tree, in time order, with its leaf
+ * hash (and for the private tier its leaf bytes) and an inclusion proof
+ * against the latest signed tree head, which the passport carries as
+ * "sth".  `lodestone verify --passport` checks it offline.  The format is
+ * in docs/trace.md.  LDS_ENOMEM, LDS_EIO, LDS_ECORRUPT.
+ */
+lds_code lds_trace_passport(lds_store *s, lds_trace_ledger *lg, const lds_lot *lot,
+                            const lds_provenance *p, lds_passport_tier tier, lds_buf *out,
+                            lds_err *err);
 
 /* ------------------------------------------------------------------ */
 /* Demo lot history                                                    */

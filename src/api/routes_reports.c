@@ -1,6 +1,7 @@
 /*
  * routes_reports.c — reports over the trace: the monthly flow report of an
- * enterprise (JSON or CSV) and the digital product passport of a lot.
+ * enterprise (JSON or CSV) and the digital product passport of a lot
+ * (trace_views.h; the lot in the path as in routes_lots.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -103,7 +104,81 @@ static void h_flows(lds_req *r, const char *arg, const char *id)
     lds_trace_flows_free(&rep);
 }
 
+/*
+ * The passport is public: a buyer anywhere, with no account, reads the
+ * public tier and verifies it offline.  A bearer token, when sent, is
+ * checked (a bad one is a 401, not a silent downgrade) and selects the
+ * tier by the caller's role and relation to the lot.
+ */
+static void h_passport(lds_req *r, const char *arg, const char *id)
+{
+    (void)arg;
+    lds_err err;
+    lds_err_clear(&err);
+    if (r->n_params) {
+        lds_field_errors fe = {0};
+        lds_field_errors_add(&fe, r->params[0].key, "unknown parameter '%.60s'",
+                             r->params[0].key);
+        lds_api_problem(r, 400, "invalid-fields", NULL, "the passport takes no query parameters",
+                        &fe);
+        return;
+    }
+    lds_principal who, *whop = NULL;
+    const char *auth = lds_api_header(r, "Authorization");
+    if (auth) {
+        const char *token = strncasecmp(auth, "Bearer ", 7) == 0 ? auth + 7 : NULL;
+        while (token && *token == ' ')
+            token++;
+        lds_code rc = token ? lds_token_verify(r->w->store, token, &who, &err) : LDS_EAUTH;
+        if (rc == LDS_EAUTH) {
+            lds_api_add_header(r, "WWW-Authenticate",
+                               "Bearer realm=\"lodestone\", error=\"invalid_token\"");
+            lds_api_problem(r, 401, "unauthorized", NULL,
+                            token ? err.msg : "the Authorization header must be 'Bearer <token>'",
+                            NULL);
+            return;
+        }
+        if (rc != LDS_OK) {
+            lds_api_problem_err(r, &err, NULL);
+            return;
+        }
+        r->who = who;
+        whop = &who;
+    }
+    lds_trace_ledger *lg = r->w->srv->ledger;
+    if (!lg) {
+        lds_api_problem(r, 503, "unavailable", NULL, "the transparency log is not available",
+                        NULL);
+        return;
+    }
+    lds_lot *lot = lds_malloc(sizeof *lot);
+    if (!lot) {
+        lds_api_problem(r, 503, "out-of-memory", NULL, "out of memory", NULL);
+        return;
+    }
+    lds_provenance p;
+    memset(&p, 0, sizeof p);
+    lds_buf b = LDS_BUF_INIT;
+    if (lds_lineage_lot_get(r->w->store, id, lot, &err) != LDS_OK ||
+        lds_lineage_provenance(r->w->store, lot->lot, &p, &err) != LDS_OK) {
+        lds_api_problem_err(r, &err, NULL);
+    } else {
+        lds_passport_tier tier = lds_trace_passport_tier(r->w->store, lot, &p, whop);
+        if (lds_trace_passport(r->w->store, lg, lot, &p, tier, &b, &err) != LDS_OK) {
+            lds_api_problem_err(r, &err, NULL);
+        } else {
+            lds_api_add_header(r, "Passport-Tier", lds_passport_tier_name(tier));
+            lds_api_add_header(r, "Vary", "Authorization");
+            lds_api_reply_json(r, 200, &b);
+        }
+        lds_provenance_release(&p);
+    }
+    lds_buf_release(&b);
+    lds_free(lot);
+}
+
 const lds_route lds_api_routes_reports[] = {
     {LDS_HTTP_GET, "/api/v1/reports/flows", LDS_ACCESS_TOKEN, h_flows, NULL},
+    {LDS_HTTP_GET, "/api/v1/lots/{id}/passport", LDS_ACCESS_PUBLIC, h_passport, NULL},
     {0, NULL, 0, NULL, NULL},
 };

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <jansson.h>
+#include <sodium.h>
 #include "cli.h"
 #include "lodestone/alloc.h"
 #include "lodestone/ledger.h"
@@ -34,14 +36,16 @@ static const char usage[] =
     "  --proof FILE        inclusion proof {leaf_index, audit_path:[base64...]}\n"
     "  --index N           expected leaf index (must match the proof's leaf_index)\n"
     "  --consistency FILE  consistency proof {consistency:[base64...]} from --sth to --sth2\n"
-    "  --passport FILE     passport {sth:{...}, events:[{leaf_base64, leaf_index,\n"
-    "                      audit_path}, ...]}: the head and every event are checked\n"
+    "  --passport FILE     passport {sth:{...}, events:[{leaf_base64 or leaf_hash,\n"
+    "                      leaf_index, audit_path}, ...]} (GET /api/v1/lots/{lot}/passport):\n"
+    "                      the head and every event are checked; leaf_hash (public and\n"
+    "                      chain tiers) proves the event was logged without disclosing it\n"
     "  -q, --quiet         print nothing on success\n"
     "  -h, --help          show this help\n\n"
     "Exit status: 0 valid, 1 invalid (the reason is printed), 2 usage error or\n"
     "unreadable file.\n";
 
-#define MAX_INPUT (64u << 20) /* passports are the largest input */
+#define VERIFY_MAX_INPUT (64u << 20) /* passports are the largest input */
 
 /* Reads a whole file (lds_free); NULL with a message printed. */
 static char *read_file(const char *what, const char *path, size_t *len)
@@ -55,9 +59,9 @@ static char *read_file(const char *what, const char *path, size_t *len)
     char *buf = lds_malloc(cap);
     while (buf) {
         n += fread(buf + n, 1, cap - n - 1, f);
-        if (ferror(f) || n > MAX_INPUT) {
+        if (ferror(f) || n > VERIFY_MAX_INPUT) {
             fprintf(stderr, "lodestone verify: %s %s: %s\n", what, path,
-                    n > MAX_INPUT ? "file too large" : strerror(errno));
+                    n > VERIFY_MAX_INPUT ? "file too large" : strerror(errno));
             lds_free(buf);
             buf = NULL;
             break;
@@ -265,20 +269,131 @@ static int verify_consistency(const opts *o, const uint8_t key[LDS_LEDGER_PUBKEY
     return LDS_EXIT_OK;
 }
 
+/* Decodes standard base64 into a new buffer (lds_free); NULL when not base64. */
+static uint8_t *b64_decode(const char *b64, size_t *n)
+{
+    size_t cap = strlen(b64) / 4 * 3 + 3;
+    uint8_t *out = lds_malloc(cap ? cap : 1);
+    if (out && sodium_base642bin(out, cap, b64, strlen(b64), NULL, n, NULL,
+                                 sodium_base64_VARIANT_ORIGINAL) != 0) {
+        lds_free(out);
+        out = NULL;
+    }
+    return out;
+}
+
+/*
+ * One passport event: its leaf hash comes from `leaf_base64` (the exact
+ * leaf; the private tier) or `leaf_hash` (the public and chain tiers, which
+ * do not disclose the event); with both they must agree.  Then the audit
+ * path must lead from that leaf to the head's root.  0 valid, else prints
+ * the reason and returns LDS_EXIT_FAIL.
+ */
+static int passport_event(const char *file, const json_t *ev, size_t i, const lds_ledger_sth *sth)
+{
+    uint8_t h[LDS_LEDGER_HASH_LEN], given[LDS_LEDGER_HASH_LEN];
+    lds_ledger_proof *proof = lds_malloc(sizeof *proof);
+    uint64_t index = 0;
+    lds_err err;
+    lds_err_clear(&err);
+    char why[400] = "";
+    const json_t *lb = json_object_get(ev, "leaf_base64"), *lh = json_object_get(ev, "leaf_hash");
+    int has_hash = 0;
+    if (!proof) {
+        fprintf(stderr, "lodestone verify: out of memory\n");
+        return LDS_EXIT_FAIL;
+    }
+    if (!json_is_object(ev)) {
+        snprintf(why, sizeof why, "events[%zu] is not an object", i);
+    } else if (lh && (!json_is_string(lh) ||
+                      lds_ledger_hash_from_base64(json_string_value(lh), given, NULL) != LDS_OK)) {
+        snprintf(why, sizeof why, "events[%zu].leaf_hash must be 32 bytes in base64", i);
+    } else if (lb && !json_is_string(lb)) {
+        snprintf(why, sizeof why, "events[%zu].leaf_base64 must be a base64 string", i);
+    } else if (!lb && !lh) {
+        snprintf(why, sizeof why, "events[%zu] has neither leaf_base64 nor leaf_hash", i);
+    } else {
+        has_hash = lh != NULL;
+        if (lb) {
+            size_t n = 0;
+            uint8_t *leaf = b64_decode(json_string_value(lb), &n);
+            if (!leaf)
+                snprintf(why, sizeof why, "events[%zu].leaf_base64 is not base64", i);
+            else
+                lds_ledger_hash_leaf(leaf, n, h);
+            lds_free(leaf);
+            if (!why[0] && has_hash && memcmp(h, given, sizeof h) != 0)
+                snprintf(why, sizeof why,
+                         "event %zu: leaf_hash is not the hash of leaf_base64 (tampered)", i);
+        } else {
+            memcpy(h, given, sizeof h);
+        }
+    }
+    if (!why[0]) {
+        char *text = json_dumps(ev, JSON_COMPACT);
+        lds_code c = text ? lds_ledger_inclusion_from_json(text, strlen(text), &index, proof, &err)
+                          : LDS_ENOMEM;
+        free(text);
+        if (c != LDS_OK)
+            snprintf(why, sizeof why, "events[%zu]: %s", i, err.msg);
+        else if (lds_ledger_verify_inclusion(index, sth->tree_size, h, proof->hash[0], proof->n,
+                                             sth->root, &err) != LDS_OK)
+            snprintf(why, sizeof why, "event %zu (leaf %" PRIu64 "): %s", i, index, err.msg);
+    }
+    lds_free(proof);
+    if (!why[0])
+        return 0;
+    fprintf(stderr, "lodestone verify: %s: %s\n", file, why);
+    return LDS_EXIT_FAIL;
+}
+
 static int verify_passport(const opts *o, const uint8_t key[LDS_LEDGER_PUBKEY_LEN])
 {
-    size_t len, n = 0;
+    size_t len;
     lds_err err;
+    lds_err_clear(&err);
     char *text = read_file("--passport", o->passport, &len);
     if (!text)
         return LDS_EXIT_USAGE;
-    lds_code c = lds_ledger_passport_verify(text, len, key, &n, &err);
+    json_error_t je;
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
     lds_free(text);
-    if (c != LDS_OK)
-        return fail(o->passport, &err);
-    if (!o->quiet)
-        printf("valid: passport signed tree head and all %zu event proofs\n", n);
-    return LDS_EXIT_OK;
+    if (!json_is_object(root)) {
+        if (root)
+            fprintf(stderr, "lodestone verify: %s: a passport is a JSON object\n", o->passport);
+        else
+            fprintf(stderr, "lodestone verify: %s:%d:%d: %s\n", o->passport, je.line, je.column,
+                    je.text);
+        json_decref(root);
+        return LDS_EXIT_FAIL;
+    }
+    const json_t *s = json_object_get(root, "sth"), *events = json_object_get(root, "events");
+    lds_ledger_sth sth;
+    int rc = LDS_EXIT_FAIL;
+    char *sth_text = json_is_object(s) ? json_dumps(s, JSON_COMPACT) : NULL;
+    if (!sth_text)
+        fprintf(stderr, "lodestone verify: %s: passport: sth must be a signed tree head object\n",
+                o->passport);
+    else if (!json_is_array(events))
+        fprintf(stderr, "lodestone verify: %s: passport: events must be an array\n", o->passport);
+    else if (lds_ledger_sth_from_json(sth_text, strlen(sth_text), &sth, &err) != LDS_OK ||
+             lds_ledger_sth_verify(&sth, key, &err) != LDS_OK)
+        rc = fail(o->passport, &err);
+    else
+        rc = 0;
+    free(sth_text);
+    size_t n = rc == 0 ? json_array_size(events) : 0;
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = passport_event(o->passport, json_array_get(events, i), i, &sth);
+    if (rc == 0 && !o->quiet) {
+        const json_t *tier = json_object_get(root, "tier");
+        printf("valid: passport signed tree head (%" PRIu64 " leaves) and all %zu event proofs%s%s%s\n",
+               sth.tree_size, n, json_is_string(tier) ? " (" : "",
+               json_is_string(tier) ? json_string_value(tier) : "",
+               json_is_string(tier) ? " tier)" : "");
+    }
+    json_decref(root);
+    return rc ? rc : LDS_EXIT_OK;
 }
 
 int lds_cmd_verify(int argc, char **argv, lds_config *cfg)

@@ -8,8 +8,9 @@
  * The document (org 2, all times +08:00):
  *   e1  2026-02-20 receiving  A 100 t                     (before March)
  *   e2  2026-03-01 02:00 receiving A 50 t  (2026-02-28 UTC: March by local time)
- *   e3  2026-03-10 transformation  in A 120 t, out B 25.5 t (B bound to nd2o3)
- *   e4  2026-03-15 shipping   B 20 t
+ *   e3  2026-03-10 transformation  in A 120 t, out B 12.5 t (B bound to nd2o3;
+ *       within the mass balance: 120 t x 0.1358 t Nd2O3/t x 0.96 = 15.6 t)
+ *   e4  2026-03-15 shipping   B 8 t
  *   e5  2026-03-31 23:30 shipping B 2.25 t
  *   e6  2026-04-01 07:00 shipping B 1 t    (March 31 UTC: April by local time)
  *   e7  2026-03-20 commissioning C 7 kg and C without quantity (C bound to nothing)
@@ -17,7 +18,7 @@
  * and the operator (org 1) commissions A (bound to carb_ionic_xunwu).
  * March for org 2:
  *   carb_ionic_xunwu TNE  opening 100  received 50  consumed 120  closing 30
- *   nd2o3            TNE  produced 25.5  shipped 22.25  closing 3.25
+ *   nd2o3            TNE  produced 12.5  shipped 10.25  closing 2.25
  *   C (its class)    KGM  produced 7  closing 7
  *   6 events in the month (e2, e3, e4, e5, e7, e8), 1 unquantified entry.
  */
@@ -51,9 +52,9 @@ static const char doc_org2[] =
     "{\"type\":\"TransformationEvent\"," EV(3) ",\"eventTime\":\"2026-03-10T09:00:00+08:00\","
     "\"eventTimeZoneOffset\":\"+08:00\",\"bizStep\":\"commissioning\","
     "\"inputQuantityList\":[" QL(A, 120, "TNE") "],"
-    "\"outputQuantityList\":[" QL(B, 25.5, "TNE") "],"
+    "\"outputQuantityList\":[" QL(B, 12.5, "TNE") "],"
     "\"ilmd\":{\"lds:material\":\"nd2o3\"}},"
-    OBJ(4, "2026-03-15T09:00:00+08:00", "OBSERVE", "shipping", QL(B, 20, "TNE")) ","
+    OBJ(4, "2026-03-15T09:00:00+08:00", "OBSERVE", "shipping", QL(B, 8, "TNE")) ","
     OBJ(5, "2026-03-31T23:30:00+08:00", "OBSERVE", "shipping", QL(B, 2.25, "TNE")) ","
     OBJ(6, "2026-04-01T07:00:00+08:00", "OBSERVE", "shipping", QL(B, 1, "TNE")) ","
     OBJ(7, "2026-03-20T09:00:00+08:00", "ADD", "commissioning",
@@ -158,9 +159,9 @@ static void test_flows_json(void **state)
 
     const json_t *b = product(r.json, "nd2o3");
     assert_true(num(b, "opening_stock", NULL) == 0);
-    assert_true(num(b, "outputs", "produced") == 25.5);
-    assert_true(num(b, "outputs", "shipped") == 22.25);
-    assert_true(num(b, "closing_stock", NULL) == 3.25);
+    assert_true(num(b, "outputs", "produced") == 12.5);
+    assert_true(num(b, "outputs", "shipped") == 10.25);
+    assert_true(num(b, "closing_stock", NULL) == 2.25);
 
     const json_t *c = product(r.json, C);
     assert_true(json_is_null(json_object_get(c, "material")));
@@ -173,9 +174,9 @@ static void test_flows_json(void **state)
     get("/api/v1/reports/flows?month=2026-04", srv.member_token, "application/json", 200, &r);
     assert_int_equal(json_integer_value(json_object_get(r.json, "events")), 1);
     b = product(r.json, "nd2o3");
-    assert_true(num(b, "opening_stock", NULL) == 3.25);
+    assert_true(num(b, "opening_stock", NULL) == 2.25);
     assert_true(num(b, "outputs", "shipped") == 1);
-    assert_true(num(b, "closing_stock", NULL) == 2.25);
+    assert_true(num(b, "closing_stock", NULL) == 1.25);
     assert_true(num(product(r.json, "carb_ionic_xunwu"), "closing_stock", NULL) == 30);
     lds_http_resp_free(&r);
 }
@@ -187,7 +188,7 @@ static void test_flows_csv(void **state)
         "org_id,month,product,material,uom,opening_stock,received,consumed,produced,shipped,"
         "closing_stock\n"
         "2,2026-03,carb_ionic_xunwu,carb_ionic_xunwu,TNE,100,50,120,0,0,30\n"
-        "2,2026-03,nd2o3,nd2o3,TNE,0,0,0,25.5,22.25,3.25\n"
+        "2,2026-03,nd2o3,nd2o3,TNE,0,0,0,12.5,10.25,2.25\n"
         "2,2026-03," C ",,KGM,0,0,0,7,0,7\n";
     lds_http_resp r;
     get("/api/v1/reports/flows?org=2&month=2026-03", srv.member_token, "text/csv", 200, &r);
@@ -211,7 +212,7 @@ static void test_flows_csv(void **state)
     assert_int_equal(lds_test_run(cmd, &out), 0);
     json_t *j = json_loads(out, 0, NULL);
     assert_non_null(j);
-    assert_true(num(product(j, "nd2o3"), "closing_stock", NULL) == 3.25);
+    assert_true(num(product(j, "nd2o3"), "closing_stock", NULL) == 2.25);
     json_decref(j);
     free(out);
     snprintf(cmd, sizeof cmd, "'%s' report flows --org 2 --month 2026-3 --db '%s' 2>&1",

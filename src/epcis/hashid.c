@@ -650,7 +650,7 @@ lds_code lds_epcis_hasher_hash_id(lds_epcis_hasher *h, const json_t *doc_context
     lds_code rc = lds_epcis_hasher_prehash(h, doc_context, event, &h->pre, err);
     if (rc != LDS_OK)
         return rc;
-    crypto_hash_sha256(md, (const unsigned char *)h->pre.ptr, h->pre.len);
+    lds_epcis__sha256(h->pre.ptr, h->pre.len, md);
     memcpy(out, "ni:///sha-256;", 14);
     for (size_t i = 0; i < sizeof md; i++) {
         out[14 + 2 * i] = hex[md[i] >> 4];

@@ -327,7 +327,7 @@ static lds_code check_body(lds_store *s, json_t *body, int create, pbody *pb,
         } else if (strcmp(key, "financing_need_cny") == 0) {
             pb->has_need = 1;
             if (lds_pj__cny(v, &pb->need_cents))
-                lds_field_errors_add(fe, ptr, "must be a number of CNY, 0 or more");
+                lds_field_errors_add(fe, ptr, "must be a number of CNY, 0 or more, at most 2 decimals");
         } else if (strcmp(key, "description") == 0) {
             pb->has_desc = 1;
             if (!json_is_null(v) && str_field(v, 4000, &pb->desc))

@@ -47,7 +47,7 @@ int lds_pj__sees_all(const lds_principal *who);
 /** The org is the project's sponsor or a participant. */
 lds_code lds_pj__is_member(lds_store *s, int64_t project, int64_t org, int *yes, lds_err *err);
 
-/** Money: a JSON number of CNY (>= 0, at most 2 decimals used) to cents. */
+/** Money: a JSON number of CNY (>= 0, at most 2 decimals) to cents; -1 if not. */
 int lds_pj__cny(json_t *v, int64_t *cents);
 /** Checks that an org exists. */
 lds_code lds_pj__org_exists(lds_store *s, int64_t org, int *yes, lds_err *err);

@@ -195,7 +195,11 @@ int lds_pj__cny(json_t *v, int64_t *cents)
     double d = json_number_value(v);
     if (!isfinite(d) || d < 0 || d > 1e13)
         return -1;
-    *cents = (int64_t)llround(d * 100.0);
+    double c = d * 100.0;
+    /* More than 2 decimals is refused, not rounded (as in the market). */
+    if (fabs(c - (double)llround(c)) > fmax(1e-3, c * 1e-15))
+        return -1;
+    *cents = (int64_t)llround(c);
     return 0;
 }
 

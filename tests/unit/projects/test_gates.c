@@ -230,6 +230,64 @@ static void bad_lifecycle_documents(void **state)
     assert_int_equal(e.line, 1);
 }
 
+/* Property: random walks (random documents on file, random done factors,
+ * random targets) only ever move along the declared table, never leave a
+ * final stage, and never enter a gated stage with a criterion unmet.
+ * Seeded; the seed is printed on failure. */
+static void random_walks_stay_declared(void **state)
+{
+    (void)state;
+    uint64_t seed = 0x6c6f64657374ull, x = seed;
+    const size_t n_all = sizeof all_docs / sizeof all_docs[0];
+    int entered[LDS_PSTAGE_COUNT] = {0};
+    for (int walk = 0; walk < 2000; walk++) {
+        lds_gate_state st = {LDS_PSTAGE_PROPOSED, LDS_PSTAGE_PROPOSED, NULL, 0, 0};
+        const char *docs[8];
+        for (int step = 0; step < 100; step++) {
+            x = x * 6364136223846793005ull + 1442695040888963407ull;
+            uint64_t r = x >> 17;
+            st.n_docs = 0;
+            for (size_t i = 0; i < n_all; i++)
+                if ((r >> i) & 1u)
+                    docs[st.n_docs++] = all_docs[i];
+            st.doc_kinds = docs;
+            st.done_factors = (unsigned)(r >> 12) & ((1u << LDS_FACTOR_COUNT) - 1);
+            /* Half the time aim at the next stage, so walks get deep. */
+            lds_pstage to = (lds_pstage)((r >> 24) % LDS_PSTAGE_COUNT);
+            if (((r >> 40) & 1u) && st.stage < LDS_PSTAGE_OPERATING)
+                to = (lds_pstage)(st.stage + 1);
+            lds_gate_result res;
+            int ok = lds_gate_eval(&lc, &st, to, &res);
+            for (int t = 0; t < LDS_PSTAGE_COUNT; t++)
+                if ((res.allowed >> t) & 1u && !lds_gate_follows(&st, (lds_pstage)t))
+                    fail_msg("seed %llu walk %d: %s allowed from %s without following it",
+                             (unsigned long long)seed, walk, lds_pstage_name((lds_pstage)t),
+                             lds_pstage_name(st.stage));
+            if (!ok)
+                continue;
+            if (lds_pstage_is_terminal(st.stage) || res.n_unmet != 0)
+                fail_msg("seed %llu walk %d: %s -> %s allowed (terminal or gate unmet)",
+                         (unsigned long long)seed, walk, lds_pstage_name(st.stage),
+                         lds_pstage_name(to));
+            if (lds_pstage_is_active(to) || to == LDS_PSTAGE_OPERATING) {
+                if (st.stage == LDS_PSTAGE_ON_HOLD)
+                    assert_int_equal(to, st.held_stage);
+                else
+                    assert_int_equal(to, st.stage + 1);
+            }
+            if (to == LDS_PSTAGE_ON_HOLD)
+                st.held_stage = st.stage;
+            st.stage = to;
+            entered[to]++;
+        }
+    }
+    /* Not vacuous: every stage but the start is entered by some walk. */
+    for (int t = LDS_PSTAGE_PERMITTING; t < LDS_PSTAGE_COUNT; t++)
+        if (entered[t] == 0)
+            fail_msg("seed %llu: no walk entered %s", (unsigned long long)seed,
+                     lds_pstage_name((lds_pstage)t));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -240,6 +298,7 @@ int main(void)
         cmocka_unit_test(financing_waits_for_permitting_request),
         cmocka_unit_test(on_hold_resumes_where_it_was),
         cmocka_unit_test(bad_lifecycle_documents),
+        cmocka_unit_test(random_walks_stay_declared),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

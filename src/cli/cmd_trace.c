@@ -72,31 +72,37 @@ static void print_provenance(const lds_provenance *p)
     printf("upstream of %s (%zu lots, %zu links)\n\n", p->lots[0].lot, p->n_lots, p->n_links);
     print_tree(p, 0, 0, seen);
     lds_free(seen);
-    printf("\norigins\n%8s  %-24s  %-12s  %-14s  %s\n", "share", "elements", "region", "mine",
+    printf("\norigins\n%8s  %-32s  %-12s  %-14s  %s\n", "share", "elements", "region", "mine",
            "lot");
     for (size_t i = 0; i < p->n_origins; i++) {
         const lds_prov_origin *o = &p->origins[i];
         const lds_lot *l = &p->lots[o->lot];
         char els[128] = "";
         size_t len = 0;
-        /* The two largest element shares. */
-        int best[2] = {-1, -1};
+        /* The shares of the traced lot's three most abundant elements. */
+        int best[3] = {-1, -1, -1};
+        const lds_lot *root = &p->lots[0];
         for (int el = 0; el < LDS_RE_N; el++) {
-            if (!(o->element_mask & (1u << el)) || o->element_share[el] <= 0)
+            if (!(o->element_mask & (1u << el)))
                 continue;
-            if (best[0] < 0 || o->element_share[el] > o->element_share[best[0]]) {
-                best[1] = best[0];
-                best[0] = el;
-            } else if (best[1] < 0 || o->element_share[el] > o->element_share[best[1]]) {
-                best[1] = el;
+            double w = root->has_reo ? root->reo.oxide_t[el] : 0;
+            for (int k = 0; k < 3; k++) {
+                if (best[k] < 0 || w > (root->has_reo ? root->reo.oxide_t[best[k]] : 0)) {
+                    for (int m = 2; m > k; m--)
+                        best[m] = best[m - 1];
+                    best[k] = el;
+                    break;
+                }
             }
         }
-        for (int k = 0; k < 2; k++)
+        for (int k = 0; k < 3; k++)
             if (best[k] >= 0 && len < sizeof els)
                 len += (size_t)snprintf(els + len, sizeof els - len, "%s%s %.4f", k ? " " : "",
                                         lds_re_symbol((lds_re)best[k]),
                                         o->element_share[best[k]]);
-        printf("%8.4f  %-24s  %-12s  %-14s  %s\n", o->share, els[0] ? els : "-",
+        if (o->share <= 0)
+            els[0] = '\0';
+        printf("%8.4f  %-32s  %-12s  %-14s  %s\n", o->share, els[0] ? els : "-",
                l->region_id[0] ? l->region_id : "-", l->mine[0] ? l->mine : "-", l->lot);
     }
     if (p->mass_balance_flag)

@@ -204,17 +204,34 @@ static lds_code load(lds_store *s, const char *material, loaded *l, lds_err *err
 /* How a run was solved; stored with the run. */
 typedef struct solve_info {
     int warm;            /* re-solved a kept session */
-    int64_t us;          /* engine time, microseconds */
+    int64_t us;          /* engine time, microseconds (wall) */
+    int64_t cpu_us;      /* the same, CPU time of the solving thread */
     int64_t changes;     /* records applied warm */
     char note[160];      /* why cold, or what the warm run did */
     int64_t n_offers, n_requests, n_lanes;
 } solve_info;
 
-static int64_t mono_us(void)
+static int64_t clock_us(clockid_t id)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(id, &ts);
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Times engine calls: wall and this thread's CPU. */
+typedef struct stopwatch {
+    int64_t wall, cpu;
+} stopwatch;
+
+static stopwatch sw_start(void)
+{
+    return (stopwatch){clock_us(CLOCK_MONOTONIC), clock_us(CLOCK_THREAD_CPUTIME_ID)};
+}
+
+static void sw_add(stopwatch t0, solve_info *si)
+{
+    si->us += clock_us(CLOCK_MONOTONIC) - t0.wall;
+    si->cpu_us += clock_us(CLOCK_THREAD_CPUTIME_ID) - t0.cpu;
 }
 
 /* The database's market instance token and the change log's ends. */
@@ -283,7 +300,7 @@ static lds_code apply_one(lds_store *s, const char *material, lds_match_session 
     lds_stmt_reset(st);
     char id[24];
     snprintf(id, sizeof id, "%lld", (long long)c->id);
-    int64_t t0 = mono_us();
+    stopwatch t0 = sw_start();
     if (p.oom)
         rc = lds_err_set(err, LDS_ENOMEM, "out of memory reading a changed record");
     else if (live)
@@ -295,7 +312,7 @@ static lds_code apply_one(lds_store *s, const char *material, lds_match_session 
         if (rc == LDS_ENOTFOUND) /* never in scope, or already out */
             rc = LDS_OK;
     }
-    si->us += mono_us() - t0;
+    sw_add(t0, si);
     pool_release(&p);
     return rc;
 }
@@ -361,7 +378,7 @@ static lds_code catch_up(lds_store *s, const char *material, lds_market__kept *k
             snprintf(si->note, sizeof si->note, "warm update failed (%.100s)", e2.msg);
             lds_match_session_free(k->session);
             k->session = NULL;
-            si->us = 0;
+            si->us = si->cpu_us = 0;
             return LDS_OK;
         }
     }
@@ -369,7 +386,7 @@ static lds_code catch_up(lds_store *s, const char *material, lds_market__kept *k
         snprintf(si->note, sizeof si->note, "%s", why);
         lds_match_session_free(k->session);
         k->session = NULL;
-        si->us = 0;
+        si->us = si->cpu_us = 0;
         return LDS_OK;
     }
     si->warm = 1;
@@ -388,13 +405,49 @@ static lds_code build_cold(lds_store *s, const char *material, lds_market__kept 
     lds_code rc = load(s, material, &l, err);
     if (rc == LDS_OK) {
         lds_match_input in = {l.offers, l.n_offers, l.requests, l.n_requests, l.lanes, l.n_lanes};
-        int64_t t0 = mono_us();
+        stopwatch t0 = sw_start();
+        si->us = si->cpu_us = 0;
         rc = lds_match_session_new(&in, &k->session, err);
-        si->us = mono_us() - t0;
+        sw_add(t0, si);
         k->n_lanes = (int64_t)l.n_lanes;
     }
     loaded_release(&l);
     return rc;
+}
+
+/* Multi-row inserts of allocation lines (17 columns, numbered in order). */
+#define LINE_BATCH 32
+#define LINE_ROW   "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+#define LINE_ROW4  LINE_ROW "," LINE_ROW "," LINE_ROW "," LINE_ROW
+#define LINE_ROW16 LINE_ROW4 "," LINE_ROW4 "," LINE_ROW4 "," LINE_ROW4
+#define LINE_INSERT                                                                            \
+    "INSERT INTO match_lines(run_id, line_no, offer_id, request_id, offer_org, request_org,"   \
+    " material_id, from_region, to_region, quantity_milli, ship_period, transit_periods,"     \
+    " unit_price_cents, logistics_cents, line_total_cents, licence_required,"                 \
+    " licence_lead_periods) VALUES "
+static const char q_line[] = LINE_INSERT LINE_ROW;
+static const char q_lines_batch[] = LINE_INSERT LINE_ROW16 "," LINE_ROW16;
+
+/* Binds line `i` of run `id` at parameters base+1 .. base+17; non-zero on failure. */
+static int bind_line(lds_stmt *st, int base, int64_t id, size_t i, const lds_match_line *ln)
+{
+    char per[16];
+    return lds_stmt_bind_i64(st, base + 1, id) || lds_stmt_bind_i64(st, base + 2, (int64_t)i + 1) ||
+           lds_stmt_bind_i64(st, base + 3, strtoll(ln->offer_id, NULL, 10)) ||
+           lds_stmt_bind_i64(st, base + 4, strtoll(ln->request_id, NULL, 10)) ||
+           lds_stmt_bind_i64(st, base + 5, strtoll(ln->offer_org, NULL, 10)) ||
+           lds_stmt_bind_i64(st, base + 6, strtoll(ln->request_org, NULL, 10)) ||
+           lds_stmt_bind_text(st, base + 7, ln->material) ||
+           lds_stmt_bind_text(st, base + 8, ln->from_region) ||
+           lds_stmt_bind_text(st, base + 9, ln->to_region) ||
+           lds_stmt_bind_i64(st, base + 10, ln->qty_milli) ||
+           lds_stmt_bind_text(st, base + 11, lds_match_fmt_period(ln->ship_period, per)) ||
+           lds_stmt_bind_i64(st, base + 12, ln->transit) ||
+           lds_stmt_bind_i64(st, base + 13, ln->unit_price_cents) ||
+           lds_stmt_bind_i64(st, base + 14, ln->logistics_cents) ||
+           lds_stmt_bind_i64(st, base + 15, ln->line_total_cents) ||
+           lds_stmt_bind_i64(st, base + 16, ln->licence_required) ||
+           lds_stmt_bind_i64(st, base + 17, ln->licence_lead);
 }
 
 static lds_code store_result(lds_store *s, const lds_principal *who, const char *material,
@@ -404,15 +457,10 @@ static lds_code store_result(lds_store *s, const lds_principal *who, const char 
     static const char q_run[] =
         "INSERT INTO match_runs(material_id, run_by_org, run_by_role, created_at, n_offers,"
         " n_requests, n_lanes, n_pairs, supply_milli, demand_milli, matched_milli, unmet_milli,"
-        " total_cost_cents, goods_cost_cents, solve_mode, solve_us, solve_changes, solve_note)"
+        " total_cost_cents, goods_cost_cents, solve_mode, solve_us, solve_changes, solve_note,"
+        " solve_cpu_us)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
-        " ?18)";
-    static const char q_line[] =
-        "INSERT INTO match_lines(run_id, line_no, offer_id, request_id, offer_org, request_org,"
-        " material_id, from_region, to_region, quantity_milli, ship_period, transit_periods,"
-        " unit_price_cents, logistics_cents, line_total_cents, licence_required,"
-        " licence_lead_periods)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+        " ?18, ?19)";
     static const char q_unmet[] =
         "INSERT INTO match_unmet(run_id, request_id, request_org, material_id, region_id,"
         " due_period, requested_milli, unmet_milli, reason)"
@@ -439,30 +487,20 @@ static lds_code store_result(lds_store *s, const lds_principal *who, const char 
         lds_stmt_bind_i64(st, 14, res->goods_cost_cents) ||
         lds_stmt_bind_text(st, 15, si->warm ? "warm" : "cold") ||
         lds_stmt_bind_i64(st, 16, si->us) || lds_stmt_bind_i64(st, 17, si->changes) ||
-        lds_stmt_bind_text(st, 18, si->note[0] ? si->note : NULL))
+        lds_stmt_bind_text(st, 18, si->note[0] ? si->note : NULL) ||
+        lds_stmt_bind_i64(st, 19, si->cpu_us))
         return lds_err_set(err, LDS_ENOMEM, "cannot bind the run");
     if ((rc = lds_stmt_exec(st, err)))
         return rc;
     int64_t id = lds_store_last_id(s);
-    for (size_t i = 0; i < res->n_lines; i++) {
-        const lds_match_line *ln = &res->lines[i];
-        if ((rc = lds_store_prepare(s, q_line, &st, err)))
+    /* lines in batches of LINE_BATCH rows per statement (a run has thousands) */
+    for (size_t i = 0; i < res->n_lines;) {
+        int batch = res->n_lines - i >= LINE_BATCH;
+        if ((rc = lds_store_prepare(s, batch ? q_lines_batch : q_line, &st, err)))
             return rc;
-        if (lds_stmt_bind_i64(st, 1, id) || lds_stmt_bind_i64(st, 2, (int64_t)i + 1) ||
-            lds_stmt_bind_i64(st, 3, strtoll(ln->offer_id, NULL, 10)) ||
-            lds_stmt_bind_i64(st, 4, strtoll(ln->request_id, NULL, 10)) ||
-            lds_stmt_bind_i64(st, 5, strtoll(ln->offer_org, NULL, 10)) ||
-            lds_stmt_bind_i64(st, 6, strtoll(ln->request_org, NULL, 10)) ||
-            lds_stmt_bind_text(st, 7, ln->material) || lds_stmt_bind_text(st, 8, ln->from_region) ||
-            lds_stmt_bind_text(st, 9, ln->to_region) || lds_stmt_bind_i64(st, 10, ln->qty_milli) ||
-            lds_stmt_bind_text(st, 11, lds_match_fmt_period(ln->ship_period, per)) ||
-            lds_stmt_bind_i64(st, 12, ln->transit) ||
-            lds_stmt_bind_i64(st, 13, ln->unit_price_cents) ||
-            lds_stmt_bind_i64(st, 14, ln->logistics_cents) ||
-            lds_stmt_bind_i64(st, 15, ln->line_total_cents) ||
-            lds_stmt_bind_i64(st, 16, ln->licence_required) ||
-            lds_stmt_bind_i64(st, 17, ln->licence_lead))
-            return lds_err_set(err, LDS_ENOMEM, "cannot bind a line");
+        for (size_t b = 0; b < (batch ? LINE_BATCH : 1); b++, i++)
+            if (bind_line(st, (int)b * 17, id, i, &res->lines[i]))
+                return lds_err_set(err, LDS_ENOMEM, "cannot bind a line");
         if ((rc = lds_stmt_exec(st, err)))
             return rc;
     }
@@ -588,8 +626,8 @@ lds_code lds_market_run(lds_store *s, const lds_principal *who, const char *mate
 const char lds_market__q_run[] =
     "SELECT id, material_id, run_by_org, run_by_role, created_at, n_offers, n_requests, n_lanes,"
     " n_pairs, supply_milli, demand_milli, matched_milli, unmet_milli, total_cost_cents,"
-    " goods_cost_cents, solve_mode, solve_us, solve_changes, solve_note FROM match_runs"
-    " WHERE id = ?1";
+    " goods_cost_cents, solve_mode, solve_us, solve_changes, solve_note, solve_cpu_us"
+    " FROM match_runs WHERE id = ?1";
 /* Lines the caller is party to (all for ?2 = 1), with both organisations' names. */
 const char lds_market__q_lines[] =
     "SELECT l.line_no, l.offer_id, l.request_id, l.offer_org, so.name, l.request_org, ro.name,"
@@ -637,25 +675,79 @@ static void add_fmt_cents(lds_buf *b, const char *key, int64_t v)
 static const char q_prev[] =
     "SELECT max(p.id) FROM match_runs p, match_runs r WHERE r.id = ?1 AND p.id < r.id"
     " AND p.material_id IS r.material_id";
-/* Lines that differ between run ?1 and run ?2, keyed by (offer, request), as
- * the caller may see them: added or changed (from ?1), then removed. */
-static const char q_changes[] =
-    "SELECT a.offer_id, a.request_id, a.offer_org, a.request_org, b.quantity_milli,"
-    " a.quantity_milli, b.line_total_cents, a.line_total_cents"
-    " FROM match_lines a LEFT JOIN match_lines b ON b.run_id = ?2 AND b.offer_id = a.offer_id"
-    " AND b.request_id = a.request_id"
-    " WHERE a.run_id = ?1 AND (b.run_id IS NULL OR b.quantity_milli != a.quantity_milli"
-    " OR b.line_total_cents != a.line_total_cents OR b.ship_period != a.ship_period)"
-    " AND (?3 = 1 OR a.offer_org = ?4 OR a.request_org = ?4)"
-    " UNION ALL"
-    " SELECT b.offer_id, b.request_id, b.offer_org, b.request_org, b.quantity_milli, NULL,"
-    " b.line_total_cents, NULL FROM match_lines b WHERE b.run_id = ?2"
-    " AND NOT EXISTS (SELECT 1 FROM match_lines a WHERE a.run_id = ?1"
-    " AND a.offer_id = b.offer_id AND a.request_id = b.request_id)"
-    " AND (?3 = 1 OR b.offer_org = ?4 OR b.request_org = ?4)"
-    " ORDER BY 1, 2";
+/* One stored line as a run-to-run comparison needs it. */
+typedef struct dline {
+    int64_t offer, request, offer_org, request_org, qty, total;
+    char ship[8];
+} dline;
 
-/* Appends ,"previous_run":id|null,"changes":[...] against the previous run. */
+static int cmp_dline(const void *a, const void *b)
+{
+    const dline *x = a, *y = b;
+    if (x->offer != y->offer)
+        return x->offer < y->offer ? -1 : 1;
+    return (x->request > y->request) - (x->request < y->request);
+}
+
+/* Every line of run `run`, sorted by (offer, request).  Two sequential
+ * scans and a merge instead of a join: a run has one line per pair. */
+static lds_code read_dlines(lds_store *s, int64_t run, dline **out, size_t *n, lds_err *err)
+{
+    static const char q[] =
+        "SELECT offer_id, request_id, offer_org, request_org, quantity_milli, line_total_cents,"
+        " ship_period FROM match_lines WHERE run_id = ?1 ORDER BY line_no";
+    lds_stmt *st;
+    lds_code rc;
+    size_t cap = 0;
+    *out = NULL;
+    *n = 0;
+    if ((rc = lds_store_prepare(s, q, &st, err)) || (rc = lds_stmt_bind_i64(st, 1, run)))
+        return rc;
+    int r;
+    while ((r = lds_stmt_step(st, err)) == LDS_STORE_ROW) {
+        if (grow((void **)out, &cap, *n, sizeof **out)) {
+            lds_stmt_reset(st);
+            return lds_err_set(err, LDS_ENOMEM, "out of memory comparing runs");
+        }
+        dline *d = &(*out)[(*n)++];
+        d->offer = lds_stmt_col_i64(st, 0);
+        d->request = lds_stmt_col_i64(st, 1);
+        d->offer_org = lds_stmt_col_i64(st, 2);
+        d->request_org = lds_stmt_col_i64(st, 3);
+        d->qty = lds_stmt_col_i64(st, 4);
+        d->total = lds_stmt_col_i64(st, 5);
+        snprintf(d->ship, sizeof d->ship, "%s",
+                 lds_stmt_col_text(st, 6) ? lds_stmt_col_text(st, 6) : "");
+    }
+    if (r != LDS_STORE_DONE)
+        return (lds_code)r;
+    if (*n > 1)
+        qsort(*out, *n, sizeof **out, cmp_dline);
+    return LDS_OK;
+}
+
+static void add_change(lds_buf *out, int *n, const dline *before, const dline *after)
+{
+    char t[32];
+    const dline *k = after ? after : before;
+    lds_buf_addf(out, "%s{\"change\":\"%s\",\"offer_id\":%lld,\"request_id\":%lld,"
+                      "\"quantity_before\":",
+                 (*n)++ ? "," : "", !before ? "added" : !after ? "removed" : "changed",
+                 (long long)k->offer, (long long)k->request);
+    lds_buf_adds(out, before ? lds_match_fmt_milli(before->qty, t) : "null");
+    lds_buf_adds(out, ",\"quantity_after\":");
+    lds_buf_adds(out, after ? lds_match_fmt_milli(after->qty, t) : "null");
+    lds_buf_adds(out, ",\"line_total_before\":");
+    lds_buf_adds(out, before ? lds_match_fmt_cents(before->total, t) : "null");
+    lds_buf_adds(out, ",\"line_total_after\":");
+    lds_buf_adds(out, after ? lds_match_fmt_cents(after->total, t) : "null");
+    lds_buf_addc(out, '}');
+}
+
+/* Appends ,"previous_run":id|null,"changes":[...] against the previous run:
+ * the lines, keyed by (offer, request), that were added, removed or changed
+ * (quantity, line total or ship period), in (offer, request) order, as the
+ * caller may see them. */
 static lds_code add_changes(lds_store *s, const lds_principal *who, int64_t id, lds_buf *out,
                             lds_err *err)
 {
@@ -673,34 +765,32 @@ static lds_code add_changes(lds_store *s, const lds_principal *who, int64_t id, 
         lds_buf_adds(out, ",\"previous_run\":null,\"changes\":[]");
         return LDS_OK;
     }
-    lds_buf_addf(out, ",\"previous_run\":%lld,\"changes\":[", (long long)prev);
-    if ((rc = lds_store_prepare(s, q_changes, &st, err)))
-        return rc;
-    if (lds_stmt_bind_i64(st, 1, id) || lds_stmt_bind_i64(st, 2, prev) ||
-        lds_stmt_bind_i64(st, 3, lds_market_sees_all(who)) ||
-        lds_stmt_bind_i64(st, 4, who->org_id))
-        return lds_err_set(err, LDS_ENOMEM, "cannot bind");
-    int n = 0;
-    char t[32];
-    while ((r = lds_stmt_step(st, err)) == LDS_STORE_ROW) {
-        int before = !lds_stmt_col_is_null(st, 4), after = !lds_stmt_col_is_null(st, 5);
-        lds_buf_addf(out, "%s{\"change\":\"%s\",\"offer_id\":%lld,\"request_id\":%lld,"
-                          "\"quantity_before\":",
-                     n++ ? "," : "", !before ? "added" : !after ? "removed" : "changed",
-                     (long long)lds_stmt_col_i64(st, 0), (long long)lds_stmt_col_i64(st, 1));
-        lds_buf_adds(out, before ? lds_match_fmt_milli(lds_stmt_col_i64(st, 4), t) : "null");
-        lds_buf_adds(out, ",\"quantity_after\":");
-        lds_buf_adds(out, after ? lds_match_fmt_milli(lds_stmt_col_i64(st, 5), t) : "null");
-        lds_buf_adds(out, ",\"line_total_before\":");
-        lds_buf_adds(out, before ? lds_match_fmt_cents(lds_stmt_col_i64(st, 6), t) : "null");
-        lds_buf_adds(out, ",\"line_total_after\":");
-        lds_buf_adds(out, after ? lds_match_fmt_cents(lds_stmt_col_i64(st, 7), t) : "null");
-        lds_buf_addc(out, '}');
+    dline *a = NULL, *b = NULL; /* a: this run, b: the previous one */
+    size_t na = 0, nb = 0;
+    rc = read_dlines(s, id, &a, &na, err);
+    if (rc == LDS_OK)
+        rc = read_dlines(s, prev, &b, &nb, err);
+    if (rc == LDS_OK) {
+        int all = lds_market_sees_all(who), n = 0;
+        int64_t org = who->org_id;
+        lds_buf_addf(out, ",\"previous_run\":%lld,\"changes\":[", (long long)prev);
+        size_t i = 0, j = 0;
+        while (i < na || j < nb) {
+            int c = i == na ? 1 : j == nb ? -1 : cmp_dline(&a[i], &b[j]);
+            const dline *now = c <= 0 ? &a[i] : NULL, *before = c >= 0 ? &b[j] : NULL;
+            const dline *k = now ? now : before;
+            int differs = !now || !before || now->qty != before->qty ||
+                          now->total != before->total || strcmp(now->ship, before->ship) != 0;
+            if (differs && (all || k->offer_org == org || k->request_org == org))
+                add_change(out, &n, before, now);
+            i += c <= 0;
+            j += c >= 0;
+        }
+        lds_buf_addc(out, ']');
     }
-    if (r != LDS_STORE_DONE)
-        return (lds_code)r;
-    lds_buf_addc(out, ']');
-    return LDS_OK;
+    lds_free(a);
+    lds_free(b);
+    return rc;
 }
 
 lds_code lds_market_run_get(lds_store *s, const lds_principal *who, const char *idtxt,
@@ -760,8 +850,10 @@ lds_code lds_market_run_get(lds_store *s, const lds_principal *who, const char *
         int64_t us = lds_stmt_col_i64(st, 16);
         lds_buf_adds(out, ",\"solve\":{\"mode\":");
         lds_buf_add_json_str(out, lds_stmt_col_text(st, 15));
-        lds_buf_addf(out, ",\"time_ms\":%lld.%03lld", (long long)(us / 1000),
-                     (long long)(us % 1000));
+        int64_t cpu = lds_stmt_col_i64(st, 19);
+        lds_buf_addf(out, ",\"time_ms\":%lld.%03lld,\"cpu_ms\":%lld.%03lld",
+                     (long long)(us / 1000), (long long)(us % 1000), (long long)(cpu / 1000),
+                     (long long)(cpu % 1000));
         if (all) {
             lds_buf_addf(out, ",\"changes_applied\":%lld,\"note\":",
                          (long long)lds_stmt_col_i64(st, 17));

@@ -680,6 +680,12 @@ static const char *const v8[] = {
     NULL,
 };
 
+static const char *const v9[] = {
+    /* Match runs: the engine's CPU time (thread) beside its wall time. */
+    "ALTER TABLE match_runs ADD COLUMN solve_cpu_us INTEGER;\n",
+    NULL,
+};
+
 const lds_store__migration lds_store__migrations[] = {
     {1, "foundation: catalog, organisations, facilities, market, tokens", v1},
     {2, "idempotency keys of creating requests", v2},
@@ -689,6 +695,7 @@ const lds_store__migration lds_store__migrations[] = {
     {6, "projects: stage gates, timeline, service providers and requests, mandates, deals", v6},
     {7, "lineage: lots, transformation edges, product classes", v7},
     {8, "market: change log for warm match sessions, how each run was solved", v8},
+    {9, "market: CPU time of each match run's solve", v9},
 };
 
 const int lds_store__n_migrations =

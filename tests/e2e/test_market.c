@@ -750,6 +750,7 @@ static void new_offer_is_rematched_warm_and_equals_a_cold_run(void **state)
     assert_string_equal(str(solve, "mode"), "warm");
     assert_int_equal(json_integer_value(json_object_get(solve, "changes_applied")), 1);
     assert_true(json_is_number(json_object_get(solve, "time_ms")));
+    assert_true(json_is_number(json_object_get(solve, "cpu_ms")));
     assert_true(strstr(r.body, "\"total_cost\":1100.00,") != NULL);
     assert_int_equal(json_array_size(json_object_get(r.json, "allocations")), 2);
     assert_true(json_real_value(json_object_get(line_of(r.json, z, p), "quantity")) == 5.0);

@@ -69,7 +69,7 @@ static void gen_history(history *h, size_t np)
         int64_t t = p->created_ms;
         int stage = LDS_PSTAGE_PROPOSED;
         /* 10 moves on average: 7 main steps + on_hold detours */
-        int moves = 0, target = 9 + (int)(next() % 5);
+        int moves = 0, target = 10 + (int)(next() % 5);
         while (moves < target && stage < LDS_PSTAGE_OPERATING) {
             t += (int64_t)(1 + next() % 120) * DAY;
             if (moves < target - 2 && next() % 4 == 0) {

@@ -55,12 +55,14 @@ static int reserve(void **v, size_t *cap, size_t n, size_t size)
 
 static const char *const sql_projects =
     "SELECT id, sector, region_id, stage, created_ms FROM projects ORDER BY id";
+/* No ORDER BY and `+kind` (no index): one scan of the table in rowid order
+ * is an order of magnitude faster on a million events than the kind index
+ * plus a temporary B-tree, and the engine buckets and orders them itself. */
 static const char *const sql_transitions =
     "SELECT project_id, to_stage, time_ms FROM project_events "
-    "WHERE kind = 'transition' AND to_stage IS NOT NULL ORDER BY project_id";
+    "WHERE +kind = 'transition' AND to_stage IS NOT NULL";
 static const char *const sql_requests =
-    "SELECT project_id, factor, provider_org, status, due_ms, done_ms FROM service_requests "
-    "";
+    "SELECT project_id, factor, provider_org, status, due_ms, done_ms FROM service_requests";
 
 lds_code lds_lifecycle_read(lds_store *s, int64_t now_ms, lds_lcm_data **out, lds_err *err)
 {

@@ -324,6 +324,19 @@ lds_code lds_plan_save_run(lds_store *s, const lds_plan_input *in, const lds_pla
  */
 lds_code lds_plan_run(lds_store *s, const char *scenario, int64_t *id, char **json, lds_err *err);
 
+/**
+ * What `GET /api/v1/plans/compare?a=&b=` needs: plans `a` and `b` side by
+ * side, as JSON owned by the caller (lds_free): {"a":{id,scenario,...},
+ * "b":{...}, "totals":[{figure,a,b,delta}], "shortages":[{material,region,
+ * period,a,b,delta}], "bottleneck_facilities":[{facility_id,facility,region,
+ * a,b,delta}] (dual values summed over periods), "surplus":[{material,a,b,
+ * delta}] (summed over periods), "production":[{facility_id,facility,region,
+ * a,b,delta}] (output summed over periods; facilities that differ only)}.
+ * delta is b - a; a row missing from one plan has null there.
+ * LDS_ENOTFOUND when either run does not exist.
+ */
+lds_code lds_plan_compare(lds_store *s, int64_t a, int64_t b, char **json, lds_err *err);
+
 /** What `GET /api/v1/plans/{id}` needs: the stored result JSON of run `id`
  *  (caller frees with lds_free); LDS_ENOTFOUND when there is no such run. */
 lds_code lds_plan_get_run(lds_store *s, int64_t id, char **json, lds_err *err);

@@ -108,7 +108,65 @@ static void h_plan_get(lds_req *r, const char *arg, const char *id)
     lds_free(json);
 }
 
+/* A positive plan id from query parameter `key`, or 0 after noting the problem in fe. */
+static int64_t plan_param(const lds_req *r, const char *key, lds_field_errors *fe)
+{
+    char ptr[8];
+    snprintf(ptr, sizeof ptr, "/%s", key);
+    for (size_t i = 0; i < r->n_params; i++) {
+        if (strcmp(r->params[i].key, key) != 0)
+            continue;
+        const char *v = r->params[i].value ? r->params[i].value : "";
+        char *end = NULL;
+        long long id = strtoll(v, &end, 10);
+        if (!*v || *end || id <= 0) {
+            lds_field_errors_add(fe, ptr, "must be a plan id (a positive integer)");
+            return 0;
+        }
+        return id;
+    }
+    lds_field_errors_add(fe, ptr, "required: the id of a plan");
+    return 0;
+}
+
+static void h_plan_compare(lds_req *r, const char *arg, const char *id)
+{
+    (void)arg;
+    (void)id;
+    if (!may_read(r)) {
+        lds_api_problem(r, 403, "forbidden", NULL, "plans are read by operators and auditors",
+                        NULL);
+        return;
+    }
+    lds_field_errors fe = {0};
+    for (size_t i = 0; i < r->n_params; i++)
+        if (strcmp(r->params[i].key, "a") != 0 && strcmp(r->params[i].key, "b") != 0) {
+            char ptr[80];
+            snprintf(ptr, sizeof ptr, "/%.60s", r->params[i].key);
+            lds_field_errors_add(&fe, ptr, "unknown parameter '%.60s' (allowed: a, b)",
+                                 r->params[i].key);
+        }
+    int64_t a = plan_param(r, "a", &fe), b = plan_param(r, "b", &fe);
+    if (fe.n) {
+        lds_api_problem(r, 400, "invalid-fields", NULL, fe.items[0].message, &fe);
+        return;
+    }
+    char *json = NULL;
+    lds_err err;
+    lds_err_clear(&err);
+    if (lds_plan_compare(r->w->store, a, b, &json, &err) != LDS_OK) {
+        lds_api_problem_err(r, &err, NULL);
+    } else {
+        lds_buf buf = LDS_BUF_INIT;
+        lds_buf_adds(&buf, json);
+        lds_api_reply_json(r, 200, &buf);
+        lds_buf_release(&buf);
+    }
+    lds_free(json);
+}
+
 const lds_route lds_api_routes_plan[] = {
+    {LDS_HTTP_GET, "/api/v1/plans/compare", LDS_ACCESS_TOKEN, h_plan_compare, NULL},
     {LDS_HTTP_POST, "/api/v1/plans", LDS_ACCESS_OPERATOR, h_plan_create, NULL},
     {LDS_HTTP_GET, "/api/v1/plans/{id}", LDS_ACCESS_TOKEN, h_plan_get, NULL},
     {0, NULL, 0, NULL, NULL},

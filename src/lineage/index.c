@@ -40,7 +40,7 @@ static lds_code resolve_material(lds_store *s, const json_t *ev, const char *uri
                                  char material[LDS_LINEAGE_ID_MAX], char grade[LDS_LINEAGE_ID_MAX],
                                  lds_err *err)
 {
-    const char *m = lds_lineage__ilmd(ev, "material");
+    const char *m = ev ? lds_lineage__ilmd(ev, "material") : NULL;
     material[0] = grade[0] = '\0';
     if (m && *m) {
         snprintf(material, LDS_LINEAGE_ID_MAX, "%s", m);
@@ -137,6 +137,10 @@ static lds_code weigh(lds_store *s, const lds_catalog *c, const json_t *ev, cons
             continue;
         }
         reo_add(&b->in, &r);
+    }
+    if (!b->in_known) {
+        b->yield = 1;
+        return LDS_OK; /* nothing to check: the outputs need not be weighed */
     }
     json_array_foreach(outs, i, q)
     {
@@ -326,6 +330,7 @@ typedef struct ix {
     int64_t org;
     const char *location;
     const char *region, *mine;
+    int is_transformation;
 } ix;
 
 /* Creates the lot when it is new; *id receives its row id. */
@@ -354,7 +359,10 @@ static lds_code upsert_lot(ix *x, const json_t *q, int is_output, int64_t *id, l
     if (step != LDS_STORE_DONE)
         return (lds_code)step;
     char material[LDS_LINEAGE_ID_MAX], grade[LDS_LINEAGE_ID_MAX];
-    if ((rc = resolve_material(x->s, x->ev, cls, material, grade, err)))
+    /* The ilmd describes what an event commissions (its outputs), so an
+     * input recorded here takes its material from the registry only. */
+    if ((rc = resolve_material(x->s, is_output || !x->is_transformation ? x->ev : NULL, cls,
+                               material, grade, err)))
         return rc;
     if ((rc = lds_store_prepare(x->s, ins, &st, err)))
         return rc;
@@ -420,8 +428,15 @@ lds_code lds_lineage_index_event(lds_store *s, const json_t *ev, int64_t event_r
     if (json_array_size(list) == 0 && json_array_size(ins) == 0)
         return LDS_OK;
 
-    ix x = {s, ev, event_row, 0, 0, event_location(ev), lds_lineage__ilmd(ev, "region"),
-            lds_lineage__ilmd(ev, "mine")};
+    ix x = {s,
+            ev,
+            event_row,
+            0,
+            0,
+            event_location(ev),
+            lds_lineage__ilmd(ev, "region"),
+            lds_lineage__ilmd(ev, "mine"),
+            transformation};
     int tz;
     const char *t = str(ev, "eventTime");
     if (!t || lds_epcis_parse_time(t, &x.time_ms, &tz))

@@ -348,6 +348,37 @@ static void test_product_classes(void **state)
     lds_buf_release(&b);
 }
 
+/* An input never commissioned is recorded from the transformation without
+ * the transformation's ilmd (that describes the outputs); with its content
+ * unknown there is nothing to check, so even reject mode stores it. */
+static void test_uncommissioned_input(void **state)
+{
+    fixture *f = *state;
+    static char ev[2048];
+    ev[0] = '\0';
+    const char *in[] = {LOT("U")};
+    const double q[] = {5};
+    transform(ev, sizeof ev, in, q, 1, LOT("V"), 50, "nd2o3", 10);
+    lds_epcis_report rep;
+    lds_epcis_report_init(&rep);
+    assert_int_equal(capture(f, ev, LDS_TRACE_ROLLBACK, &rep), LDS_OK);
+    lds_epcis_report_release(&rep);
+    lds_lot lot;
+    assert_int_equal(lds_lineage_lot_get(f->s, LOT("U"), &lot, NULL), LDS_OK);
+    assert_string_equal(lot.material_id, "");
+    assert_int_equal(lot.has_reo, 0);
+    assert_true(fabs(lot.weight - 5000) < 1e-9); /* 5 t by quantity alone, in kg */
+    assert_int_equal(lds_lineage_lot_get(f->s, LOT("V"), &lot, NULL), LDS_OK);
+    assert_string_equal(lot.material_id, "nd2o3");
+    assert_int_equal(lot.mass_balance_flag, 0);
+    lds_provenance p;
+    assert_int_equal(lds_lineage_provenance(f->s, LOT("V"), &p, NULL), LDS_OK);
+    assert_int_equal(p.n_origins, 1);
+    assert_true(fabs(p.origins[0].share - 1) < 1e-12);
+    assert_int_equal(p.origins[0].element_mask, 0); /* no element known upstream */
+    lds_provenance_release(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -355,6 +386,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_mass_balance_reject, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mass_balance_flag, setup, teardown),
         cmocka_unit_test_setup_teardown(test_product_classes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_uncommissioned_input, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -492,6 +492,187 @@ static void stored_runs_equal_the_engine_on_the_same_input(void **state)
     assert_true(n_matched >= 3 && n_unmet >= 3); /* the instances are not trivial */
 }
 
+static void exec_sql(lds_store *s, const char *sql)
+{
+    lds_stmt *st;
+    lds_err e;
+    assert_int_equal(lds_store_prepare(s, sql, &st, &e), LDS_OK);
+    assert_int_equal(lds_stmt_exec(st, &e), LDS_OK);
+}
+
+/* One run in its own transaction; returns its id. */
+static int64_t run_tx(lds_store *s, const char *material, int cold)
+{
+    lds_err e;
+    lds_field_errors fe = {0};
+    lds_buf out = LDS_BUF_INIT;
+    int64_t id = 0;
+    assert_int_equal(lds_store_begin(s, &e), LDS_OK);
+    if (lds_market_run_ex(s, &operator_, material, cold, &id, &out, &fe, &e) != LDS_OK)
+        fail_msg("run: %s", e.msg);
+    assert_int_equal(lds_store_commit(s, &e), LDS_OK);
+    lds_buf_release(&out);
+    return id;
+}
+
+/* A one-value query of run `run` (?1); `sql` must be a literal. */
+static int64_t run_q(lds_store *s, const char *sql, int64_t run)
+{
+    lds_stmt *st;
+    lds_err e;
+    assert_int_equal(lds_store_prepare(s, sql, &st, &e), LDS_OK);
+    assert_int_equal(lds_stmt_bind_i64(st, 1, run), LDS_OK);
+    assert_int_equal(lds_stmt_step(st, &e), LDS_STORE_ROW);
+    int64_t v = lds_stmt_col_i64(st, 0);
+    lds_stmt_reset(st);
+    return v;
+}
+
+static const char q_warm[] = "SELECT solve_mode = 'warm' FROM match_runs WHERE id = ?1";
+static const char q_cost[] = "SELECT total_cost_cents FROM match_runs WHERE id = ?1";
+static const char q_applied[] = "SELECT solve_changes FROM match_runs WHERE id = ?1";
+static const char q_n_offers[] = "SELECT n_offers FROM match_runs WHERE id = ?1";
+static const char q_n_requests[] = "SELECT n_requests FROM match_runs WHERE id = ?1";
+static const char q_lanes_note[] =
+    "SELECT solve_note = 'lanes changed' FROM match_runs WHERE id = ?1";
+static const char q_catalog_note[] =
+    "SELECT solve_note LIKE '%export control%' FROM match_runs WHERE id = ?1";
+static const char q_many_note[] =
+    "SELECT solve_note LIKE 'more than 32 %' FROM match_runs WHERE id = ?1";
+
+static int is_warm(lds_store *s, int64_t run)
+{
+    return run_q(s, q_warm, run) == 1;
+}
+
+/* 1 when runs a and b have the same lines (pair, quantity, line total). */
+static int same_lines(lds_store *s, int64_t a, int64_t b)
+{
+    static const char q[] =
+        "SELECT (SELECT count(*) FROM match_lines WHERE run_id = ?1) = (SELECT count(*)"
+        " FROM match_lines WHERE run_id = ?2) AND (SELECT count(*) FROM match_lines x"
+        " JOIN match_lines y ON y.run_id = ?2 AND y.offer_id = x.offer_id AND"
+        " y.request_id = x.request_id AND y.quantity_milli = x.quantity_milli AND"
+        " y.line_total_cents = x.line_total_cents WHERE x.run_id = ?1) = (SELECT count(*)"
+        " FROM match_lines WHERE run_id = ?1) AND (SELECT count(*) FROM match_lines"
+        " WHERE run_id = ?1) > 0";
+    lds_stmt *st;
+    lds_err e;
+    assert_int_equal(lds_store_prepare(s, q, &st, &e), LDS_OK);
+    assert_int_equal(lds_stmt_bind_i64(st, 1, a), LDS_OK);
+    assert_int_equal(lds_stmt_bind_i64(st, 2, b), LDS_OK);
+    assert_int_equal(lds_stmt_step(st, &e), LDS_STORE_ROW);
+    int64_t v = lds_stmt_col_i64(st, 0);
+    lds_stmt_reset(st);
+    return v == 1;
+}
+
+/*
+ * The kept session follows every change, whoever makes it (the market API, a
+ * raw UPDATE as another process would), and each warm run equals a cold run
+ * of the same data.  tm2o3 in baoan only (no lane):
+ *   O1 org 2, 10 @ 100; O2 org 3, 10 @ 120; R org 3, 12, cap 200
+ *   + O3 5 @ 80           -> O3 5, O1 7        = 400 + 700 = 1100.00
+ *   O3 quantity set to 2  -> O3 2, O1 10       = 160 + 1000 = 1160.00
+ *   O1 withdrawn          -> O3 2, O2 10       = 160 + 1200 = 1360.00
+ */
+static void warm_runs_follow_changes_and_equal_cold_runs(void **state)
+{
+    (void)state;
+    lds_market_sessions_clear();
+    lds_store *s = open_db("warm.db");
+    lds_field_errors fe;
+    lds_buf out = LDS_BUF_INIT;
+    lds_err e;
+    static const char o1[] = "{\"material_id\":\"tm2o3\",\"region_id\":\"baoan\",\"quantity\":10,"
+                             "\"unit_price\":100,\"period_from\":\"2026-01\","
+                             "\"period_to\":\"2026-03\"}";
+    static const char o2[] = "{\"material_id\":\"tm2o3\",\"region_id\":\"baoan\",\"quantity\":10,"
+                             "\"unit_price\":120,\"period_from\":\"2026-01\","
+                             "\"period_to\":\"2026-03\"}";
+    static const char o3[] = "{\"material_id\":\"tm2o3\",\"region_id\":\"baoan\",\"quantity\":5,"
+                             "\"unit_price\":80,\"period_from\":\"2026-01\","
+                             "\"period_to\":\"2026-03\"}";
+    static const char rq[] = "{\"material_id\":\"tm2o3\",\"region_id\":\"baoan\",\"quantity\":12,"
+                             "\"max_unit_price\":200,\"due_period\":\"2026-03\"}";
+    assert_int_equal(create(s, &member2, LDS_MARKET_OFFERS, o1, &fe, &out), LDS_OK);
+    assert_int_equal(create(s, &member3, LDS_MARKET_OFFERS, o2, &fe, &out), LDS_OK);
+    assert_int_equal(create(s, &member3, LDS_MARKET_REQUESTS, rq, &fe, &out), LDS_OK);
+    int64_t r1 = run_tx(s, NULL, 0);
+    assert_false(is_warm(s, r1));
+    assert_int_equal(run_q(s, q_cost, r1), 124000);
+    assert_int_equal(lds_market_sessions_count(), 1);
+
+    assert_int_equal(create(s, &member2, LDS_MARKET_OFFERS, o3, &fe, &out), LDS_OK);
+    int64_t r2 = run_tx(s, NULL, 0);
+    assert_true(is_warm(s, r2));
+    assert_int_equal(run_q(s, q_applied, r2), 1);
+    assert_int_equal(run_q(s, q_cost, r2), 110000);
+    assert_int_equal(run_q(s, q_n_offers, r2), 3);
+    int64_t c2 = run_tx(s, NULL, 1);
+    assert_false(is_warm(s, c2));
+    assert_true(same_lines(s, r2, c2));
+    assert_int_equal(run_q(s, q_cost, c2), 110000);
+
+    /* a raw UPDATE (as from another process) is seen through the change log */
+    exec_sql(s, "UPDATE offers SET quantity_milli = 2000 WHERE unit_price_cents = 8000");
+    int64_t r3 = run_tx(s, NULL, 0);
+    assert_true(is_warm(s, r3));
+    assert_int_equal(run_q(s, q_cost, r3), 116000);
+    assert_true(same_lines(s, r3, run_tx(s, NULL, 1)));
+
+    /* withdrawn */
+    char id1[24];
+    snprintf(id1, sizeof id1, "%lld",
+             (long long)scalar(s, "SELECT id FROM offers WHERE unit_price_cents = 10000"));
+    lds_buf_reset(&out);
+    assert_int_equal(lds_market_withdraw(s, &member2, LDS_MARKET_OFFERS, id1, &out, &e), LDS_OK);
+    int64_t r4 = run_tx(s, NULL, 0);
+    assert_true(is_warm(s, r4));
+    assert_int_equal(run_q(s, q_cost, r4), 136000);
+    assert_int_equal(run_q(s, q_n_offers, r4), 2);
+    assert_true(same_lines(s, r4, run_tx(s, NULL, 1)));
+    /* nothing changed: warm, nothing applied */
+    int64_t r5 = run_tx(s, NULL, 0);
+    assert_true(is_warm(s, r5));
+    assert_int_equal(run_q(s, q_applied, r5), 0);
+
+    /* what the session cannot follow: lanes, export control, many changes */
+    exec_sql(s, "INSERT INTO lanes(from_region, to_region, cost_per_unit_cents,"
+                " transit_periods, created_at) VALUES ('baoan', 'nanshan', 100, 0, 'x')");
+    int64_t r6 = run_tx(s, NULL, 0);
+    assert_false(is_warm(s, r6));
+    assert_int_equal(run_q(s, q_lanes_note, r6), 1);
+    exec_sql(s, "UPDATE materials SET export_controlled = 1 WHERE id = 'tm2o3'");
+    int64_t r7 = run_tx(s, NULL, 0);
+    assert_false(is_warm(s, r7));
+    assert_int_equal(run_q(s, q_catalog_note, r7), 1);
+    for (int i = 0; i < 32 + 1; i++)
+        assert_int_equal(create(s, &member3, LDS_MARKET_REQUESTS, rq, &fe, &out), LDS_OK);
+    int64_t r8 = run_tx(s, NULL, 0);
+    assert_false(is_warm(s, r8));
+    assert_int_equal(run_q(s, q_many_note, r8), 1);
+    assert_int_equal(run_q(s, q_n_requests, r8), 34);
+    assert_true(same_lines(s, r8, run_tx(s, NULL, 1)));
+
+    /* one session per (database, material): a material scope, another database */
+    int64_t m1 = run_tx(s, "tm2o3", 0);
+    assert_false(is_warm(s, m1));
+    assert_true(is_warm(s, run_tx(s, "tm2o3", 0)));
+    assert_int_equal(lds_market_sessions_count(), 2);
+    lds_store *s2 = open_db("warm2.db");
+    assert_int_equal(create(s2, &member2, LDS_MARKET_OFFERS, o1, &fe, &out), LDS_OK);
+    int64_t other = run_tx(s2, NULL, 0);
+    assert_false(is_warm(s2, other));
+    assert_int_equal(lds_market_sessions_count(), 3);
+    assert_true(is_warm(s, run_tx(s, NULL, 0))); /* s's session is still its own */
+    lds_market_sessions_clear();
+    assert_int_equal(lds_market_sessions_count(), 0);
+    lds_store_close(s2);
+    lds_buf_release(&out);
+    lds_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -501,6 +682,7 @@ int main(void)
         cmocka_unit_test(run_over_a_licensed_lane_is_stored_and_filtered),
         cmocka_unit_test(allocation_failures_are_clean),
         cmocka_unit_test(stored_runs_equal_the_engine_on_the_same_input),
+        cmocka_unit_test(warm_runs_follow_changes_and_equal_cold_runs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -94,6 +94,21 @@ lds_code lds_market_withdraw(lds_store *s, const lds_principal *who, lds_market_
                              const char *id, lds_buf *out, lds_err *err);
 
 /**
+ * Changes an open offer or request: `patch` is a JSON object of the fields
+ * to set (quantity, unit_price / max_unit_price, period_from, period_to /
+ * due_period, purity / min_purity, external_id; null removes an optional
+ * one), validated like a creation; the organisation, material, region and
+ * currency cannot change (withdraw and create another).  Operators and
+ * members of the record's organisation may; LDS_ENOTFOUND when `who` cannot
+ * see it, LDS_EFORBIDDEN when it can but may not write, LDS_ECONFLICT when
+ * the record is withdrawn, LDS_EINVAL with `fe` for bad fields.  Writes the
+ * record as it now is.  The next match run re-solves warm (see below).
+ */
+lds_code lds_market_update(lds_store *s, const lds_principal *who, lds_market_kind kind,
+                           const char *id, json_t *patch, lds_buf *out, lds_field_errors *fe,
+                           lds_err *err);
+
+/**
  * Runs a match over the open offers and requests (only `material` when not
  * NULL) and all lanes, and stores the run with its lines, unmet requests and
  * duals.  Operators and members may run; others get LDS_EFORBIDDEN.  An

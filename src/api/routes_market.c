@@ -1,6 +1,7 @@
 /*
  * routes_market.c — the market's HTTP resources: offers, requests and lanes
- * (JSON one by one, or CSV in bulk), match runs and
+ * (JSON one by one, or CSV in bulk; offers and requests changed by PATCH and
+ * withdrawn by DELETE), match runs and
  * their allocation lines as CSV.  Handlers only frame: validation,
  * visibility and storage are in src/market.  Creating requests take an
  * Idempotency-Key and run in one transaction with it.
@@ -84,6 +85,35 @@ static void h_withdraw(lds_req *r, const char *arg, const char *id)
     else
         lds_api_reply_json(r, 200, &b);
     lds_buf_release(&b);
+}
+
+static void h_update(lds_req *r, const char *arg, const char *id)
+{
+    if (no_params(r))
+        return;
+    json_t *body = lds_api_read_json(r);
+    if (!body)
+        return;
+    lds_buf b = LDS_BUF_INIT;
+    lds_field_errors fe = {0};
+    lds_err err;
+    lds_err_clear(&err);
+    lds_store *s = r->w->store;
+    lds_code rc = lds_store_begin(s, &err);
+    if (rc == LDS_OK) {
+        rc = lds_market_update(s, &r->who, kind_of(arg), id, body, &b, &fe, &err);
+        if (rc == LDS_OK)
+            rc = lds_store_commit(s, &err);
+        else
+            lds_store_rollback(s);
+        lds_api_generation_bump(r->w);
+    }
+    if (rc != LDS_OK)
+        lds_api_problem_err(r, &err, &fe);
+    else
+        lds_api_reply_json(r, 200, &b);
+    lds_buf_release(&b);
+    json_decref(body);
 }
 
 static void h_lines_csv(lds_req *r, const char *arg, const char *id)
@@ -253,10 +283,12 @@ const lds_route lds_api_routes_market[] = {
     {LDS_HTTP_GET, "/api/v1/offers", LDS_ACCESS_TOKEN, h_list, "offers"},
     {LDS_HTTP_POST, "/api/v1/offers", LDS_ACCESS_TOKEN, h_create, "offers"},
     {LDS_HTTP_GET, "/api/v1/offers/{id}", LDS_ACCESS_TOKEN, h_get, "offers"},
+    {LDS_HTTP_PATCH, "/api/v1/offers/{id}", LDS_ACCESS_TOKEN, h_update, "offers"},
     {LDS_HTTP_DELETE, "/api/v1/offers/{id}", LDS_ACCESS_TOKEN, h_withdraw, "offers"},
     {LDS_HTTP_GET, "/api/v1/requests", LDS_ACCESS_TOKEN, h_list, "requests"},
     {LDS_HTTP_POST, "/api/v1/requests", LDS_ACCESS_TOKEN, h_create, "requests"},
     {LDS_HTTP_GET, "/api/v1/requests/{id}", LDS_ACCESS_TOKEN, h_get, "requests"},
+    {LDS_HTTP_PATCH, "/api/v1/requests/{id}", LDS_ACCESS_TOKEN, h_update, "requests"},
     {LDS_HTTP_DELETE, "/api/v1/requests/{id}", LDS_ACCESS_TOKEN, h_withdraw, "requests"},
     {LDS_HTTP_GET, "/api/v1/lanes", LDS_ACCESS_TOKEN, h_list, "lanes"},
     {LDS_HTTP_POST, "/api/v1/lanes", LDS_ACCESS_OPERATOR, h_create, "lanes"},

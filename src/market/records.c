@@ -766,6 +766,123 @@ lds_code lds_market_withdraw(lds_store *s, const lds_principal *who, lds_market_
     return lds_market_get(s, who, kind, id, out, err);
 }
 
+/* Fields an update may set, by kind (the rest identify the record). */
+static int updatable(int f)
+{
+    return f == F_QTY || f == F_PRICE || f == F_FROM || f == F_TO || f == F_PURITY || f == F_EXT;
+}
+
+lds_code lds_market_update(lds_store *s, const lds_principal *who, lds_market_kind kind,
+                           const char *id, json_t *patch, lds_buf *out, lds_field_errors *fe,
+                           lds_err *err)
+{
+    static const char q_offer[] =
+        "UPDATE offers SET quantity_milli = ?2, unit_price_cents = ?3, period_from = ?4,"
+        " period_to = ?5, purity = ?6, external_id = ?7 WHERE id = ?1";
+    static const char q_request[] =
+        "UPDATE requests SET quantity_milli = ?2, max_unit_price_cents = ?3, due_period = ?4,"
+        " min_purity = ?6, external_id = ?7 WHERE id = ?1";
+    if (kind == LDS_MARKET_LANES)
+        return lds_err_set(err, LDS_EINVAL, "lanes are not changed: create another lane");
+    if (!json_is_object(patch)) {
+        lds_field_errors_add(fe, "", "the body must be a JSON object");
+        return lds_market__invalid(fe, err);
+    }
+    lds_buf cur = LDS_BUF_INIT;
+    lds_code rc = lds_market_get(s, who, kind, id, &cur, err);
+    if (rc) {
+        lds_buf_release(&cur);
+        return rc;
+    }
+    if (who->role != LDS_ROLE_OPERATOR && who->role != LDS_ROLE_MEMBER) {
+        lds_buf_release(&cur);
+        return lds_err_set(err, LDS_EFORBIDDEN, "a '%s' token cannot change records",
+                           lds_role_name(who->role));
+    }
+    json_t *rec = json_loadb(cur.ptr, cur.len, 0, NULL);
+    lds_buf_release(&cur);
+    json_t *body = json_object();
+    if (!rec || !body) {
+        json_decref(rec);
+        json_decref(body);
+        return lds_err_set(err, LDS_ENOMEM, "out of memory changing a record");
+    }
+    const char *what = kind == LDS_MARKET_OFFERS ? "offer" : "request";
+    const char *status = json_string_value(json_object_get(rec, "status"));
+    if (!status || strcmp(status, "open") != 0) {
+        rc = lds_err_set(err, LDS_ECONFLICT, "%s %s is %s: only open records change", what, id,
+                         status ? status : "not open");
+        goto done;
+    }
+    /* the record as it is, then the patch over it */
+    const names *nm = kind == LDS_MARKET_OFFERS ? &offer_names : &request_names;
+    for (int f = 0; f < NF; f++) {
+        json_t *v = nm->json[f] ? json_object_get(rec, nm->json[f]) : NULL;
+        if (v && !json_is_null(v))
+            json_object_set(body, nm->json[f], v);
+    }
+    const char *key;
+    json_t *val;
+    json_object_foreach(patch, key, val)
+    {
+        int f = 0;
+        while (f < NF && !(nm->json[f] && strcmp(nm->json[f], key) == 0))
+            f++;
+        char ptr[160];
+        snprintf(ptr, sizeof ptr, "/%.100s", key);
+        if (f == NF)
+            lds_field_errors_add(fe, ptr, "unknown field '%.60s'", key);
+        else if (!updatable(f))
+            lds_field_errors_add(fe, ptr,
+                                 "%s cannot be changed: withdraw the %s and create another",
+                                 key, what);
+        else if (json_is_null(val))
+            json_object_del(body, key);
+        else
+            json_object_set(body, key, val);
+    }
+    if (fe->n) {
+        rc = lds_market__invalid(fe, err);
+        goto done;
+    }
+    const char *v[NF];
+    char bufs[NF][48];
+    json_values(body, nm->json, NF, v, bufs, fe);
+    mrec m;
+    int forbidden = 0;
+    if ((rc = check_rec(s, who, kind, v, nm->json, "", &m, &forbidden, fe, err)))
+        goto done;
+    if (forbidden) {
+        rc = forbid(who, "", err);
+        goto done;
+    }
+    if (fe->n) {
+        rc = lds_market__invalid(fe, err);
+        goto done;
+    }
+    int64_t rid = 0;
+    lds_market__parse_id(id, &rid);
+    lds_stmt *st;
+    if ((rc = lds_store_prepare(s, kind == LDS_MARKET_OFFERS ? q_offer : q_request, &st, err)))
+        goto done;
+    if (lds_stmt_bind_i64(st, 1, rid) || lds_stmt_bind_i64(st, 2, m.qty_milli) ||
+        lds_stmt_bind_i64(st, 3, m.price_cents) || lds_stmt_bind_text(st, 4, m.from) ||
+        (kind == LDS_MARKET_OFFERS && lds_stmt_bind_text(st, 5, m.to)) ||
+        (m.purity_micro == LDS_MATCH_NO_PURITY
+             ? lds_stmt_bind_null(st, 6)
+             : lds_stmt_bind_double(st, 6, (double)m.purity_micro / 1e6)) ||
+        lds_stmt_bind_text(st, 7, m.ext[0] ? m.ext : NULL)) {
+        rc = lds_err_set(err, LDS_ENOMEM, "cannot bind the record");
+        goto done;
+    }
+    if ((rc = lds_stmt_exec(st, err)) == LDS_OK)
+        rc = lds_market_get(s, who, kind, id, out, err);
+done:
+    json_decref(rec);
+    json_decref(body);
+    return rc;
+}
+
 /* ---- CSV upload ------------------------------------------------------------- */
 
 lds_code lds_market_upload_csv(lds_store *s, const lds_principal *who, lds_market_kind kind,

@@ -819,6 +819,62 @@ static void new_offer_is_rematched_warm_and_equals_a_cold_run(void **state)
                      0);
     assert_int_equal(json_array_size(json_object_get(r.json, "changes")), 0);
     lds_http_resp_free(&r);
+
+    /* X's price changed to 130: Y (120) is now cheaper -> Y->P 10, X->P 2 = 1460.00, warm */
+    snprintf(path, sizeof path, "/api/v1/offers/%lld", x);
+    static const char price[] = "{\"unit_price\":\"130.00\"}";
+    assert_int_equal(lds_http(&srv, "PATCH", path, srv.member_token, "application/json", price,
+                              strlen(price), &r),
+                     0);
+    expect_status(&r, 200);
+    assert_true(strstr(r.body, "\"unit_price\":130.00,") != NULL);
+    assert_true(strstr(r.body, "\"quantity\":10.000,") != NULL); /* the rest is kept */
+    lds_http_resp_free(&r);
+    run_tm("{\"material\":\"tm2o3\"}", &r);
+    assert_string_equal(solve_mode(&r), "warm");
+    assert_true(strstr(r.body, "\"total_cost\":1460.00,") != NULL);
+    assert_string_equal(str(change_of(r.json, x, p), "change"), "changed");
+    assert_true(json_real_value(json_object_get(change_of(r.json, x, p), "quantity_after")) ==
+                2.0);
+    assert_true(json_real_value(json_object_get(change_of(r.json, y, p), "quantity_after")) ==
+                10.0);
+    lds_http_resp_free(&r);
+    /* what a change may not do */
+    static const char bad[] = "{\"material_id\":\"er2o3\",\"quantity\":-1}";
+    assert_int_equal(lds_http(&srv, "PATCH", path, srv.member_token, "application/json", bad,
+                              strlen(bad), &r),
+                     0);
+    expect_status(&r, 400);
+    assert_true(strstr(r.body, "/material_id") != NULL);
+    lds_http_resp_free(&r);
+    assert_int_equal(lds_http(&srv, "PATCH", path, org3_token, "application/json", price,
+                              strlen(price), &r),
+                     0);
+    expect_status(&r, 404); /* org 3 cannot see org 2's offer */
+    lds_http_resp_free(&r);
+    assert_int_equal(lds_http(&srv, "PATCH", path, auditor_token, "application/json", price,
+                              strlen(price), &r),
+                     0);
+    expect_status(&r, 403);
+    lds_http_resp_free(&r);
+    snprintf(path, sizeof path, "/api/v1/offers/%lld", z); /* withdrawn */
+    assert_int_equal(lds_http(&srv, "PATCH", path, srv.member_token, "application/json", price,
+                              strlen(price), &r),
+                     0);
+    expect_status(&r, 409);
+    lds_http_resp_free(&r);
+    /* P now asks for 20: all of Y (10 @ 120) and of X (10 @ 130) */
+    snprintf(path, sizeof path, "/api/v1/requests/%lld", p);
+    static const char more[] = "{\"quantity\":20}";
+    assert_int_equal(lds_http(&srv, "PATCH", path, srv.operator_token, "application/json", more,
+                              strlen(more), &r),
+                     0);
+    expect_status(&r, 200);
+    lds_http_resp_free(&r);
+    run_tm("{\"material\":\"tm2o3\"}", &r);
+    assert_string_equal(solve_mode(&r), "warm");
+    assert_true(strstr(r.body, "\"total_cost\":2500.00,") != NULL); /* 10 x 120 + 10 x 130 */
+    lds_http_resp_free(&r);
 }
 
 int main(void)

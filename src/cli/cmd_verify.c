@@ -285,8 +285,9 @@ static uint8_t *b64_decode(const char *b64, size_t *n)
 /*
  * One passport event: its leaf hash comes from `leaf_base64` (the exact
  * leaf; the private tier) or `leaf_hash` (the public and chain tiers, which
- * do not disclose the event); with both they must agree.  Then the audit
- * path must lead from that leaf to the head's root.  0 valid, else prints
+ * do not disclose the event); with both they must agree, and an `event_id`
+ * must be the leaf's eventID.  Then the audit path must lead from that leaf
+ * to the head's root.  0 valid, else prints
  * the reason and returns LDS_EXIT_FAIL.
  */
 static int passport_event(const char *file, const json_t *ev, size_t i, const lds_ledger_sth *sth)
@@ -317,10 +318,23 @@ static int passport_event(const char *file, const json_t *ev, size_t i, const ld
         if (lb) {
             size_t n = 0;
             uint8_t *leaf = b64_decode(json_string_value(lb), &n);
-            if (!leaf)
+            if (!leaf) {
                 snprintf(why, sizeof why, "events[%zu].leaf_base64 is not base64", i);
-            else
+            } else {
                 lds_ledger_hash_leaf(leaf, n, h);
+                /* The passport's event_id must be the eventID of the leaf it shows. */
+                const json_t *claimed = json_object_get(ev, "event_id");
+                json_t *body = json_is_string(claimed) ? json_loadb((const char *)leaf, n, 0, NULL)
+                                                       : NULL;
+                const json_t *actual = json_object_get(body, "eventID");
+                if (json_is_string(claimed) &&
+                    (!json_is_string(actual) ||
+                     strcmp(json_string_value(claimed), json_string_value(actual)) != 0))
+                    snprintf(why, sizeof why,
+                             "event %zu: event_id '%.120s' is not the eventID of its leaf", i,
+                             json_string_value(claimed));
+                json_decref(body);
+            }
             lds_free(leaf);
             if (!why[0] && has_hash && memcmp(h, given, sizeof h) != 0)
                 snprintf(why, sizeof why,

@@ -10,6 +10,7 @@
 #include <string.h>
 #include "lodestone/alloc.h"
 #include "lodestone/csv.h"
+#include "lodestone/lineage.h"
 #include "views_int.h"
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
@@ -50,6 +51,7 @@ typedef struct class_entry {
 typedef struct flows_ctx {
     lds_store *s;
     lds_flow_report *r;
+    lds_lot *lot; /* scratch for lineage lookups */
     size_t cap;
     class_entry *classes;
     size_t n_classes, cap_classes;
@@ -72,13 +74,22 @@ static lds_code material_of(flows_ctx *c, const char *cls, const char **material
         c->cap_classes = nc;
     }
     class_entry *e = &c->classes[c->n_classes];
-    lds_trace__binding b;
-    lds_code rc = lds_trace__binding_of(c->s, cls, &b, c->err);
+    /* The lot's material as lineage knows it (commissioning ilmd, else the
+     * product-class registry); a class never commissioned may still map. */
+    char grade[LDS_LINEAGE_ID_MAX];
+    lds_code rc = lds_lineage_lot_get(c->s, cls, c->lot, c->err);
+    if (rc == LDS_OK)
+        snprintf(e->material, sizeof e->material, "%s", c->lot->material_id);
+    else if (rc == LDS_ENOTFOUND || rc == LDS_EINVAL)
+        rc = lds_lineage_product_class_lookup(c->s, cls, e->material, grade, c->err);
+    if (rc == LDS_ENOTFOUND || rc == LDS_EINVAL) {
+        e->material[0] = '\0';
+        rc = LDS_OK;
+    }
     if (rc)
         return rc;
     if (!(e->cls = lds_strdup(cls)))
         return lds_err_set(c->err, LDS_ENOMEM, "out of memory");
-    snprintf(e->material, sizeof e->material, "%s", b.found ? b.material : "");
     c->n_classes++;
     *material = e->material;
     return LDS_OK;
@@ -213,7 +224,11 @@ lds_code lds_trace_flows(lds_store *s, int64_t org_id, const char *month, lds_fl
     snprintf(out->org_name, sizeof out->org_name, "%s", lds_stmt_col_text(st, 0));
     lds_stmt_reset(st);
 
-    flows_ctx c = {s, out, 0, NULL, 0, 0, err};
+    flows_ctx c = {s, out, lds_malloc(sizeof(lds_lot)), 0, NULL, 0, 0, err};
+    if (!c.lot) {
+        rc = lds_err_set(err, LDS_ENOMEM, "out of memory");
+        goto done;
+    }
     if ((rc = lds_store_prepare(s, q_events, &st, err)))
         goto done;
     lds_stmt_bind_i64(st, 1, org_id);
@@ -278,6 +293,7 @@ done:
     for (size_t i = 0; i < c.n_classes; i++)
         lds_free(c.classes[i].cls);
     lds_free(c.classes);
+    lds_free(c.lot);
     if (rc)
         lds_trace_flows_free(out);
     return rc;

@@ -256,6 +256,15 @@ static void test_private_tier(void **state)
     assert_non_null(strstr(out, "event 2 (leaf 2)"));
     free(out);
     json_decref(t);
+
+    /* A passport that shows one event's leaf under another's eventID. */
+    t = json_deep_copy(pp);
+    json_object_set_new(json_array_get(json_object_get(t, "events"), 4), "event_id",
+                        json_string("urn:uuid:00d3e000-2026-4000-8000-000000000001"));
+    assert_int_equal(verify_json("private_t3.json", t, &out), 1);
+    assert_non_null(strstr(out, "is not the eventID of its leaf"));
+    free(out);
+    json_decref(t);
     lds_http_resp_free(&r);
 }
 

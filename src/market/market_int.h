@@ -30,7 +30,7 @@ lds_code lds_market__bind_scope(lds_stmt *st, int64_t run_id, const lds_principa
 
 /* session.c: warm match sessions kept between runs, per (database, material).
  * At most LDS_MARKET_SESSIONS sessions with LDS_MARKET_SESSION_PAIRS pair arcs
- * in all (about 150 bytes each, see docs/market.md). */
+ * in all (about 120 bytes each: 500 MB at most, see docs/market.md). */
 #define LDS_MARKET_SESSIONS      4
 #define LDS_MARKET_SESSION_PAIRS 4000000
 #define LDS_MARKET__INSTANCE_LEN 40

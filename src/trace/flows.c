@@ -133,7 +133,7 @@ static lds_code add_list(flows_ctx *c, const json_t *list, int flow, int in_mont
             c->r->n_unquantified += in_month;
             continue;
         }
-        const char *material;
+        const char *material = "";
         lds_code rc = material_of(c, json_string_value(cls), &material);
         if (rc)
             return rc;

@@ -373,8 +373,30 @@ static lds_code start(cap_ctx *cx, lds_trace_ledger *lg, lds_err *err)
  * last one (PASSIVE: it never waits for readers or for the next writer, so
  * the copy overlaps the next capture; pages written by several documents
  * are copied once).  Other writes keep the automatic checkpoint.
+ *
+ * SQLite starts the WAL file over only when a write begins after a
+ * checkpoint has copied every frame; with captures writing while the
+ * checkpoint runs that may never happen, so once the WAL holds more than
+ * WAL_RESTART_FRAMES frames the checkpoint is repeated under the ledger
+ * lock (no capture of this process writing; it copies only the frames
+ * written meanwhile), and the next capture starts the WAL over.
  */
-#define CKPT_EVENTS 4000
+#define CKPT_EVENTS 8000
+#define WAL_RESTART_FRAMES 16384 /* 64 MiB of 4 KiB pages */
+
+/* Runs a PASSIVE checkpoint; returns the WAL's size in frames, or -1. */
+static int64_t wal_checkpoint(lds_store *s)
+{
+    static const char q[] = "PRAGMA wal_checkpoint(PASSIVE)";
+    lds_stmt *st;
+    int64_t frames = -1;
+    if (lds_store_prepare(s, q, &st, NULL) != LDS_OK)
+        return -1;
+    if (lds_stmt_step(st, NULL) == LDS_STORE_ROW)
+        frames = lds_stmt_col_i64(st, 1);
+    lds_stmt_reset(st);
+    return frames;
+}
 
 static void set_autocheckpoint(lds_store *s, int on)
 {
@@ -385,16 +407,17 @@ static void set_autocheckpoint(lds_store *s, int on)
         lds_stmt_exec(st, NULL);
 }
 
-static void checkpoint_after(cap_ctx *cx)
+static void checkpoint_after(cap_ctx *cx, lds_trace_ledger *lg)
 {
-    static const char q[] = "PRAGMA wal_checkpoint(PASSIVE)";
     static _Atomic size_t since; /* events stored since the last checkpoint */
     size_t n = atomic_fetch_add(&since, cx->n_hashes) + cx->n_hashes;
     if (n < CKPT_EVENTS || atomic_exchange(&since, 0) < CKPT_EVENTS)
         return;
-    lds_stmt *st;
-    if (lds_store_prepare(cx->s, q, &st, NULL) == LDS_OK)
-        lds_stmt_exec(st, NULL);
+    if (wal_checkpoint(cx->s) > WAL_RESTART_FRAMES && lg) {
+        pthread_mutex_lock(&lg->mu);
+        wal_checkpoint(cx->s);
+        pthread_mutex_unlock(&lg->mu);
+    }
 }
 
 /* Commits (when `commit`) or rolls back, updates the tree and drops the lock. */
@@ -426,7 +449,7 @@ static lds_code finish(cap_ctx *cx, lds_trace_ledger *lg, int commit, lds_err *e
         pthread_mutex_unlock(&lg->mu);
     }
     if (rc == LDS_OK && commit && cx->own_checkpoint)
-        checkpoint_after(cx);
+        checkpoint_after(cx, lg);
     return rc;
 }
 

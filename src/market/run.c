@@ -637,10 +637,13 @@ const char lds_market__q_lines[] =
     " FROM match_lines l JOIN orgs so ON so.id = l.offer_org JOIN orgs ro ON ro.id = l.request_org"
     " WHERE l.run_id = ?1 AND (?2 = 1 OR l.offer_org = ?3 OR l.request_org = ?3)"
     " ORDER BY l.line_no";
+/* ... with the dual price of the request's cell (region, material, due period). */
 const char lds_market__q_unmet[] =
-    "SELECT request_id, request_org, material_id, region_id, due_period, requested_milli,"
-    " unmet_milli, reason FROM match_unmet WHERE run_id = ?1 AND (?2 = 1 OR request_org = ?3)"
-    " ORDER BY request_id";
+    "SELECT u.request_id, u.request_org, u.material_id, u.region_id, u.due_period,"
+    " u.requested_milli, u.unmet_milli, u.reason, d.price_cents FROM match_unmet u"
+    " LEFT JOIN match_duals d ON d.run_id = u.run_id AND d.region_id = u.region_id"
+    " AND d.material_id = u.material_id AND d.period = u.due_period"
+    " WHERE u.run_id = ?1 AND (?2 = 1 OR u.request_org = ?3) ORDER BY u.request_id";
 /* Members see the duals of the cells where one of their requests of this run is. */
 static const char q_duals_get[] =
     "SELECT d.region_id, d.material_id, d.period, d.demand_milli, d.matched_milli, d.price_cents"
@@ -945,6 +948,13 @@ lds_code lds_market_run_get(lds_store *s, const lds_principal *who, const char *
             own_unmet += lds_stmt_col_i64(st, 6);
         lds_buf_adds(out, ",\"reason\":");
         lds_buf_add_json_str(out, lds_stmt_col_text(st, 7));
+        /* what one more unit there would cost; null: no unsold supply reaches it */
+        if (lds_stmt_col_is_null(st, 8)) {
+            lds_buf_adds(out, ",\"cell_price\":null");
+        } else {
+            lds_buf_addc(out, ',');
+            add_fmt_cents(out, "cell_price", lds_stmt_col_i64(st, 8));
+        }
         lds_buf_addc(out, '}');
     }
     if (r != LDS_STORE_DONE)

@@ -875,6 +875,37 @@ static void new_offer_is_rematched_warm_and_equals_a_cold_run(void **state)
     assert_string_equal(solve_mode(&r), "warm");
     assert_true(strstr(r.body, "\"total_cost\":2500.00,") != NULL); /* 10 x 120 + 10 x 130 */
     lds_http_resp_free(&r);
+
+    /* P asks for 25: 5 unmet, and no unsold supply can reach its cell (price null) */
+    static const char more2[] = "{\"quantity\":25}";
+    assert_int_equal(lds_http(&srv, "PATCH", path, srv.operator_token, "application/json", more2,
+                              strlen(more2), &r),
+                     0);
+    expect_status(&r, 200);
+    lds_http_resp_free(&r);
+    run_tm("{\"material\":\"tm2o3\"}", &r);
+    json_t *u = json_array_get(json_object_get(r.json, "unmet"), 0);
+    assert_int_equal(json_array_size(json_object_get(r.json, "unmet")), 1);
+    assert_string_equal(str(u, "reason"), "insufficient_supply");
+    assert_true(json_is_null(json_object_get(u, "cell_price")));
+    lds_http_resp_free(&r);
+    /* W 10 @ 150 serves P's last 5; Q (cap 100) is unmet on price, and one more
+     * unit in its cell would come from W's unsold 5 at 150.00 */
+    post_id("/api/v1/offers", srv.member_token,
+            "{\"material_id\":\"tm2o3\",\"region_id\":\"nanshan\",\"quantity\":10,"
+            "\"unit_price\":150,\"period_from\":\"2026-01\",\"period_to\":\"2026-03\"}");
+    long long q = post_id("/api/v1/requests", srv.operator_token,
+                          "{\"org_id\":4,\"material_id\":\"tm2o3\",\"region_id\":\"nanshan\","
+                          "\"quantity\":3,\"max_unit_price\":100,\"due_period\":\"2026-03\"}");
+    run_tm("{\"material\":\"tm2o3\"}", &r);
+    assert_string_equal(solve_mode(&r), "warm");
+    assert_true(strstr(r.body, "\"total_cost\":3250.00,") != NULL);
+    assert_int_equal(json_array_size(json_object_get(r.json, "unmet")), 1);
+    u = json_array_get(json_object_get(r.json, "unmet"), 0);
+    assert_int_equal(json_integer_value(json_object_get(u, "request_id")), q);
+    assert_string_equal(str(u, "reason"), "price_cap");
+    assert_true(json_real_value(json_object_get(u, "cell_price")) == 150.0);
+    lds_http_resp_free(&r);
 }
 
 int main(void)

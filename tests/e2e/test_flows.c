@@ -29,7 +29,8 @@
 #include "server.h"
 
 static lds_test_server srv;
-static char org3_token[64]; /* a member of org 3 */
+static char org3_token[64];    /* a member of org 3 */
+static char auditor_token[64]; /* an auditor (org 17) */
 
 #define CTX                                                                                    \
     "\"@context\":[\"https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld\","        \
@@ -80,20 +81,26 @@ static void capture(const char *token, const char *doc)
     lds_http_resp_free(&r);
 }
 
+static void make_token(int org, const char *role, char *out, size_t n)
+{
+    char cmd[1024], *text = NULL;
+    snprintf(cmd, sizeof cmd, "'%s' token create --db '%s' --org %d --role %s", lds_test_bin(),
+             srv.db, org, role);
+    if (lds_test_run(cmd, &text) != 0 || !text)
+        fail_msg("token create failed");
+    snprintf(out, n, "%s", text);
+    out[strcspn(out, "\r\n")] = '\0';
+    free(text);
+}
+
 static int setup(void **state)
 {
     (void)state;
     lds_test_server_start(&srv, "flows.db", NULL);
     capture(srv.operator_token, doc_org1);
     capture(srv.member_token, doc_org2);
-    char cmd[1024], *text = NULL;
-    snprintf(cmd, sizeof cmd, "'%s' token create --db '%s' --org 3 --role member",
-             lds_test_bin(), srv.db);
-    if (lds_test_run(cmd, &text) != 0 || !text)
-        fail_msg("token create failed");
-    snprintf(org3_token, sizeof org3_token, "%s", text);
-    org3_token[strcspn(org3_token, "\r\n")] = '\0';
-    free(text);
+    make_token(3, "member", org3_token, sizeof org3_token);
+    make_token(17, "auditor", auditor_token, sizeof auditor_token);
     return 0;
 }
 
@@ -215,6 +222,27 @@ static void test_flows_csv(void **state)
     assert_true(num(product(j, "nd2o3"), "closing_stock", NULL) == 2.25);
     json_decref(j);
     free(out);
+    /* The default table. */
+    snprintf(cmd, sizeof cmd, "'%s' report flows --org 2 --month 2026-03 --db '%s'",
+             lds_test_bin(), srv.db);
+    assert_int_equal(lds_test_run(cmd, &out), 0);
+    assert_non_null(strstr(out, "(org 2), 2026-03; 6 events in the month"));
+    assert_non_null(strstr(out, "1 list entries without a quantity were not counted"));
+    char *line = strstr(out, "\nnd2o3 ");
+    assert_non_null(line);
+    char prod[32], uom[8], v[6][16];
+    assert_int_equal(sscanf(line + 1, "%31s %7s %15s %15s %15s %15s %15s %15s", prod, uom, v[0],
+                            v[1], v[2], v[3], v[4], v[5]),
+                     8);
+    assert_string_equal(uom, "TNE");
+    assert_string_equal(v[3], "12.5");  /* produced */
+    assert_string_equal(v[4], "10.25"); /* shipped */
+    assert_string_equal(v[5], "2.25");  /* closing */
+    free(out);
+    snprintf(cmd, sizeof cmd, "'%s' report flows --help", lds_test_bin());
+    assert_int_equal(lds_test_run(cmd, &out), 0);
+    assert_non_null(strstr(out, "Usage: lodestone report flows"));
+    free(out);
     snprintf(cmd, sizeof cmd, "'%s' report flows --org 2 --month 2026-3 --db '%s' 2>&1",
              lds_test_bin(), srv.db);
     assert_int_equal(lds_test_run(cmd, &out), 2);
@@ -231,6 +259,11 @@ static void test_flows_access(void **state)
     (void)state;
     lds_http_resp r;
     get("/api/v1/reports/flows?org=1&month=2026-03", srv.member_token, NULL, 403, &r);
+    lds_http_resp_free(&r);
+    get("/api/v1/reports/flows?org=2&month=2026-03", auditor_token, NULL, 200, &r);
+    assert_true(num(product(r.json, "nd2o3"), "closing_stock", NULL) == 2.25);
+    lds_http_resp_free(&r);
+    get("/api/v1/reports/flows?org=2&month=2026-03&format=xml", srv.member_token, NULL, 400, &r);
     lds_http_resp_free(&r);
     get("/api/v1/reports/flows?org=2&month=2026-03", NULL, NULL, 401, &r);
     lds_http_resp_free(&r);

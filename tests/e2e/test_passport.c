@@ -178,6 +178,13 @@ static void test_public_tier(void **state)
     lds_http_resp_free(&r);
     get("/api/v1/lots/urn:epc:class:lgtin:6975010.700001.NOPE/passport", NULL, 404, &r);
     lds_http_resp_free(&r);
+    /* The Digital Link spelling, percent-encoded, names the same lot. */
+    get("/api/v1/lots/https%3A%2F%2Fid.gs1.org%2F01%2F76975010000018%2F10%2FDEMO-MOTOR-2604"
+        "/passport",
+        NULL, 200, &r);
+    assert_string_equal(json_string_value(json_object_get(r.json, "lot")),
+                        "https://id.gs1.org/01/76975010000018/10/DEMO-MOTOR-2604");
+    lds_http_resp_free(&r);
 }
 
 static void test_chain_tier(void **state)

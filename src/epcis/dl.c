@@ -5,6 +5,7 @@
  * ID uses (https://id.gs1.org/<AI>/<key>..., lowest granularity, no query).
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <string.h>
 #include "epcis/epcis_int.h"
 
@@ -656,13 +657,63 @@ static int dl_normalise(const char *s, lds_buf *out)
     return ok;
 }
 
+static int uri_to_dl(const char *uri, lds_buf *out)
+{
+    if (strncmp(uri, "urn:epc:", 8) == 0)
+        return epc_to_dl(uri, out);
+    return dl_normalise(uri, out);
+}
+
+/*
+ * A per-thread memo of recent conversions.  A capture converts the same
+ * identifier several times (its event hash ID, its index row, the lineage
+ * check and index) and documents repeat locations and classes; a
+ * conversion costs a parse, a syntax check and a check digit.  Entries are
+ * keyed by the whole input (compared, not just hashed), so the memo only
+ * ever returns what the conversion itself would.
+ */
+#define DL_MEMO 64      /* entries, a power of two */
+#define DL_MEMO_IN 96   /* longest input kept */
+#define DL_MEMO_OUT 144 /* longest output kept */
+
+typedef struct dl_memo_entry {
+    uint32_t hash;
+    unsigned char used, ok, in_len, out_len;
+    char in[DL_MEMO_IN];
+    char out[DL_MEMO_OUT];
+} dl_memo_entry;
+
+static _Thread_local dl_memo_entry dl_memo[DL_MEMO];
+
 int lds_epcis_uri_to_dl(const char *uri, lds_buf *out)
 {
     if (!uri)
         return 0;
-    if (strncmp(uri, "urn:epc:", 8) == 0)
-        return epc_to_dl(uri, out);
-    return dl_normalise(uri, out);
+    size_t n = strlen(uri);
+    if (n >= DL_MEMO_IN)
+        return uri_to_dl(uri, out);
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)uri[i]) * 16777619u;
+    dl_memo_entry *e = &dl_memo[h & (DL_MEMO - 1)];
+    if (e->used && e->hash == h && e->in_len == n && memcmp(e->in, uri, n) == 0) {
+        if (e->ok)
+            lds_buf_add(out, e->out, e->out_len);
+        return e->ok;
+    }
+    size_t mark = out->len;
+    int ok = uri_to_dl(uri, out);
+    if (out->oom || (ok && out->len - mark >= DL_MEMO_OUT))
+        return ok;
+    e->used = 1;
+    e->hash = h;
+    e->ok = (unsigned char)(ok != 0);
+    e->in_len = (unsigned char)n;
+    memcpy(e->in, uri, n);
+    e->out_len = (unsigned char)(ok ? out->len - mark : 0);
+    if (ok)
+        memcpy(e->out, out->ptr + mark, e->out_len);
+    return ok;
 }
 
 /* Primary keys whose value starts with a fixed number of digits ending in a

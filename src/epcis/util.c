@@ -200,8 +200,17 @@ void lds_epcis__num_hash(lds_buf *b, double v)
     }
     if (v == floor(v)) {
         /* Python: int(float) printed exactly. */
-        if (fabs(v) < 9.0e18)
-            lds_buf_addf(b, "%lld", (long long)v);
+        if (fabs(v) < 9.0e18) {
+            char t[24];
+            size_t i = sizeof t;
+            uint64_t u = (uint64_t)(v < 0 ? -v : v);
+            do
+                t[--i] = (char)('0' + u % 10);
+            while (u /= 10);
+            if (v < 0)
+                t[--i] = '-';
+            lds_buf_add(b, t + i, sizeof t - i);
+        }
         else
             lds_buf_addf(b, "%.0f", v);
         return;
@@ -251,6 +260,16 @@ void lds_epcis__num_es(lds_buf *b, double v)
     if (v < 0) {
         lds_buf_addc(b, '-');
         v = -v;
+    }
+    if (v < 9007199254740992.0 && v == floor(v)) {
+        /* Integers below 2^53 (the usual quantities and counts) print as
+         * their digits in ECMAScript too; no shortest-digits search. */
+        char t[24];
+        size_t i = sizeof t;
+        for (uint64_t u = (uint64_t)v; u; u /= 10)
+            t[--i] = (char)('0' + u % 10);
+        lds_buf_add(b, t + i, sizeof t - i);
+        return;
     }
     char digits[32];
     int k, n = shortest_digits(v, digits) + 1; /* v = 0.d1..dk x 10^n */
@@ -446,8 +465,26 @@ int lds_epcis__time_utc_ms(lds_buf *b, const char *s)
     int64_t in_day = total - days * 86400000;
     int y, m, d;
     civil_from_days(days, &y, &m, &d);
-    lds_buf_addf(b, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", y, m, d, (int)(in_day / 3600000),
-                 (int)(in_day / 60000 % 60), (int)(in_day / 1000 % 60), (int)(in_day % 1000));
+    if (y < 0 || y > 9999) {
+        lds_buf_addf(b, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", y, m, d,
+                     (int)(in_day / 3600000), (int)(in_day / 60000 % 60),
+                     (int)(in_day / 1000 % 60), (int)(in_day % 1000));
+        return 0;
+    }
+    /* The common case without printf (a hash ID writes one per event). */
+    char t[24];
+    const int f[7] = {y, m, d, (int)(in_day / 3600000), (int)(in_day / 60000 % 60),
+                      (int)(in_day / 1000 % 60), (int)(in_day % 1000)};
+    static const int width[7] = {4, 2, 2, 2, 2, 2, 3};
+    static const char sep[7] = {'-', '-', 'T', ':', ':', '.', 'Z'};
+    size_t n = 0;
+    for (int i = 0; i < 7; i++) {
+        for (int w = width[i] - 1, v = f[i]; w >= 0; w--, v /= 10)
+            t[n + (size_t)w] = (char)('0' + v % 10);
+        n += (size_t)width[i];
+        t[n++] = sep[i];
+    }
+    lds_buf_add(b, t, n);
     return 0;
 }
 

@@ -474,8 +474,8 @@ static lds_code add_producer(lds_store *s, lds_buf *b, const lds_lot *lot)
 /*
  * Holds one read transaction over many small reads: while a statement is
  * stepped and not reset, the connection stays in its read transaction, so
- * the reads after it skip the per-statement lock and WAL-index work (about
- * half a passport's CPU otherwise).  Never held across a write.
+ * the reads after it skip the per-statement lock and WAL-index work.  Never
+ * held across a write (the tree head may be stored).
  */
 static lds_stmt *read_hold(lds_store *s)
 {

@@ -793,12 +793,15 @@ lds_code lds_project_timeline(lds_store *s, const lds_principal *who, const char
                               lds_field_errors *fe, lds_err *err)
 {
     static const char *const filters[] = {"kind", NULL};
+    /* Keyset on (time, id): events are ordered by their time, which is not
+     * always the order they were recorded in (a document dated back). */
     static const char q[] =
         "SELECT json_object('id', e.id, 'time', " LDS_PJ_TS("e.time_ms") ", 'kind', e.kind,"
         " 'actor_org', e.actor_org, 'actor', (SELECT name FROM orgs WHERE id = e.actor_org),"
         " 'actor_role', e.actor_role, 'from', e.from_stage, 'to', e.to_stage, 'reason', e.reason,"
         " 'detail', json(e.detail_json)), e.id FROM project_events e WHERE e.project_id = ?1 AND"
-        " e.id > ?2 AND (?3 IS NULL OR e.kind = ?3) ORDER BY e.time_ms, e.id LIMIT ?4";
+        " (?2 = 0 OR (e.time_ms, e.id) > ((SELECT time_ms FROM project_events WHERE id = ?2), ?2))"
+        " AND (?3 IS NULL OR e.kind = ?3) ORDER BY e.time_ms, e.id LIMIT ?4";
     int64_t pid;
     lds_code rc = resolve(s, who, id, 0, &pid, err);
     if (rc)

@@ -539,6 +539,35 @@ static void demo_projects(void **state)
     char path[96];
     snprintf(path, sizeof path, "/api/v1/projects/%lld/timeline?kind=transition", op);
     assert_int_equal(count(path, srv.operator_token), 8);
+    /* Its whole timeline in time order, and the same pages by cursor. */
+    snprintf(path, sizeof path, "/api/v1/projects/%lld/timeline?limit=500", op);
+    CALL("GET", path, srv.operator_token, NULL, 200, &r);
+    json_t *all = json_incref(json_object_get(r.json, "items"));
+    lds_http_resp_free(&r);
+    assert_true(json_array_size(all) > 8);
+    for (i = 1; i < json_array_size(all); i++)
+        assert_true(strcmp(jstr(json_array_get(all, i - 1), "time"),
+                           jstr(json_array_get(all, i), "time")) <= 0);
+    size_t got = 0;
+    char page[256];
+    snprintf(page, sizeof page, "/api/v1/projects/%lld/timeline?limit=3", op);
+    for (;;) {
+        CALL("GET", page, srv.operator_token, NULL, 200, &r);
+        json_array_foreach(json_object_get(r.json, "items"), i, e)
+        {
+            assert_true(got < json_array_size(all));
+            assert_int_equal(jint(e, "id"), jint(json_array_get(all, got), "id"));
+            got++;
+        }
+        const char *nx = json_string_value(json_object_get(r.json, "next"));
+        if (nx)
+            snprintf(page, sizeof page, "/api/v1/projects/%lld/timeline?limit=3&next=%s", op, nx);
+        lds_http_resp_free(&r);
+        if (!nx)
+            break;
+    }
+    assert_int_equal(got, json_array_size(all));
+    json_decref(all);
     /* Ten providers declare capabilities; eight investor organisations. */
     CALL("GET", "/api/v1/providers?limit=500", srv.operator_token, NULL, 200, &r);
     long long orgs[64];

@@ -662,6 +662,24 @@ lds_code lds_market__bind_scope(lds_stmt *st, int64_t id, const lds_principal *w
     return LDS_OK;
 }
 
+/* Appends a decimal integer (no printf). */
+static void add_i64(lds_buf *b, int64_t v)
+{
+    char rev[24];
+    int n = 0;
+    uint64_t mag = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        rev[n++] = (char)('0' + mag % 10);
+        mag /= 10;
+    } while (mag);
+    if (v < 0)
+        rev[n++] = '-';
+    char out[24];
+    for (int i = 0; i < n; i++)
+        out[i] = rev[n - 1 - i];
+    lds_buf_add(b, out, (size_t)n);
+}
+
 static void add_fmt_milli(lds_buf *b, const char *key, int64_t v)
 {
     char t[32];
@@ -719,8 +737,10 @@ static lds_code read_dlines(lds_store *s, int64_t run, dline **out, size_t *n, l
         d->request_org = lds_stmt_col_i64(st, 3);
         d->qty = lds_stmt_col_i64(st, 4);
         d->total = lds_stmt_col_i64(st, 5);
-        snprintf(d->ship, sizeof d->ship, "%s",
-                 lds_stmt_col_text(st, 6) ? lds_stmt_col_text(st, 6) : "");
+        const char *ship = lds_stmt_col_text(st, 6);
+        size_t len = ship ? strnlen(ship, sizeof d->ship - 1) : 0;
+        memcpy(d->ship, ship ? ship : "", len);
+        d->ship[len] = '\0';
     }
     if (r != LDS_STORE_DONE)
         return (lds_code)r;
@@ -888,19 +908,26 @@ lds_code lds_market_run_get(lds_store *s, const lds_principal *who, const char *
             sold += qty;
             sold_value += total;
         }
-        lds_buf_addf(out, "%s{\"line\":%lld,\"offer_id\":%lld,\"request_id\":%lld,"
-                          "\"seller\":{\"org_id\":%lld,\"name\":",
-                     n++ ? "," : "", (long long)lds_stmt_col_i64(st, 0),
-                     (long long)lds_stmt_col_i64(st, 1), (long long)lds_stmt_col_i64(st, 2),
-                     (long long)offer_org);
+        /* without printf: a run may have 10^4 lines and more */
+        lds_buf_adds(out, n++ ? ",{\"line\":" : "{\"line\":");
+        add_i64(out, lds_stmt_col_i64(st, 0));
+        lds_buf_adds(out, ",\"offer_id\":");
+        add_i64(out, lds_stmt_col_i64(st, 1));
+        lds_buf_adds(out, ",\"request_id\":");
+        add_i64(out, lds_stmt_col_i64(st, 2));
+        lds_buf_adds(out, ",\"seller\":{\"org_id\":");
+        add_i64(out, offer_org);
+        lds_buf_adds(out, ",\"name\":");
         lds_buf_add_json_str(out, lds_stmt_col_text(st, 4));
-        lds_buf_addf(out, "},\"buyer\":{\"org_id\":%lld,\"name\":", (long long)request_org);
+        lds_buf_adds(out, "},\"buyer\":{\"org_id\":");
+        add_i64(out, request_org);
+        lds_buf_adds(out, ",\"name\":");
         lds_buf_add_json_str(out, lds_stmt_col_text(st, 6));
         if (!all)
-            lds_buf_addf(out, "},\"side\":\"%s\"",
-                         offer_org == who->org_id && request_org == who->org_id ? "both"
-                         : offer_org == who->org_id                             ? "seller"
-                                                                                : "buyer");
+            lds_buf_adds(out, offer_org == who->org_id && request_org == who->org_id
+                                  ? "},\"side\":\"both\""
+                              : offer_org == who->org_id ? "},\"side\":\"seller\""
+                                                         : "},\"side\":\"buyer\"");
         else
             lds_buf_addc(out, '}');
         lds_buf_adds(out, ",\"material\":");
@@ -909,18 +936,23 @@ lds_code lds_market_run_get(lds_store *s, const lds_principal *who, const char *
         lds_buf_add_json_str(out, lds_stmt_col_text(st, 8));
         lds_buf_adds(out, ",\"to_region\":");
         lds_buf_add_json_str(out, lds_stmt_col_text(st, 9));
-        lds_buf_addf(out, ",\"quantity\":%s,\"ship_period\":",
-                     lds_match_fmt_milli(qty, t));
+        lds_buf_adds(out, ",\"quantity\":");
+        lds_buf_adds(out, lds_match_fmt_milli(qty, t));
+        lds_buf_adds(out, ",\"ship_period\":");
         lds_buf_add_json_str(out, lds_stmt_col_text(st, 11));
-        lds_buf_addf(out, ",\"transit_periods\":%lld,", (long long)lds_stmt_col_i64(st, 12));
-        add_fmt_cents(out, "unit_price", lds_stmt_col_i64(st, 13));
-        lds_buf_addc(out, ',');
-        add_fmt_cents(out, "logistics_cost", lds_stmt_col_i64(st, 14));
-        lds_buf_addc(out, ',');
-        add_fmt_cents(out, "line_total", total);
-        lds_buf_addf(out, ",\"licence_required\":%s,\"licence_lead_periods\":%lld}",
-                     lds_stmt_col_i64(st, 16) ? "true" : "false",
-                     (long long)lds_stmt_col_i64(st, 17));
+        lds_buf_adds(out, ",\"transit_periods\":");
+        add_i64(out, lds_stmt_col_i64(st, 12));
+        lds_buf_adds(out, ",\"unit_price\":");
+        lds_buf_adds(out, lds_match_fmt_cents(lds_stmt_col_i64(st, 13), t));
+        lds_buf_adds(out, ",\"logistics_cost\":");
+        lds_buf_adds(out, lds_match_fmt_cents(lds_stmt_col_i64(st, 14), t));
+        lds_buf_adds(out, ",\"line_total\":");
+        lds_buf_adds(out, lds_match_fmt_cents(total, t));
+        lds_buf_adds(out, lds_stmt_col_i64(st, 16) ? ",\"licence_required\":true"
+                                                   : ",\"licence_required\":false");
+        lds_buf_adds(out, ",\"licence_lead_periods\":");
+        add_i64(out, lds_stmt_col_i64(st, 17));
+        lds_buf_addc(out, '}');
     }
     if (r != LDS_STORE_DONE)
         return (lds_code)r;

@@ -14,17 +14,42 @@
 
 /* ---- formatting --------------------------------------------------------- */
 
+/* Without printf: these run once per value of results with 10^4..10^5 lines. */
 char *lds_match_fmt_period(int32_t period, char buf[16])
 {
-    snprintf(buf, 16, "%04d-%02d", (int)(period / 12), (int)(period % 12 + 1));
+    int year = period / 12, month = period % 12 + 1;
+    if (period < 0 || year > 9999) {
+        snprintf(buf, 16, "%04d-%02d", year, month);
+        return buf;
+    }
+    buf[0] = (char)('0' + year / 1000);
+    buf[1] = (char)('0' + year / 100 % 10);
+    buf[2] = (char)('0' + year / 10 % 10);
+    buf[3] = (char)('0' + year % 10);
+    buf[4] = '-';
+    buf[5] = (char)('0' + month / 10);
+    buf[6] = (char)('0' + month % 10);
+    buf[7] = '\0';
     return buf;
 }
 
 static char *fmt_scaled(int64_t v, int dec, char buf[32])
 {
-    uint64_t mag = v < 0 ? 0 - (uint64_t)v : (uint64_t)v, div = dec == 3 ? 1000 : 100;
-    snprintf(buf, 32, "%s%llu.%0*llu", v < 0 ? "-" : "", (unsigned long long)(mag / div), dec,
-             (unsigned long long)(mag % div));
+    uint64_t mag = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    char rev[32];
+    int n = 0;
+    for (int i = 0; i < dec; i++, mag /= 10)
+        rev[n++] = (char)('0' + mag % 10);
+    rev[n++] = '.';
+    do {
+        rev[n++] = (char)('0' + mag % 10);
+        mag /= 10;
+    } while (mag);
+    if (v < 0)
+        rev[n++] = '-';
+    for (int i = 0; i < n; i++)
+        buf[i] = rev[n - 1 - i];
+    buf[n] = '\0';
     return buf;
 }
 

@@ -4,6 +4,7 @@
  * lexicographic objective and tie-breaking by cost, both corridor
  * directions, each unmet reason, rounding, export licences and duals.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -583,6 +584,12 @@ static void csv_tables_parse_exactly(void **state)
     assert_string_equal(lds_match_fmt_milli(-1500, buf), "-1.500");
     assert_string_equal(lds_match_fmt_cents(5, buf), "0.05");
     assert_string_equal(lds_match_fmt_period(P(2026, 12), buf), "2026-12");
+    assert_string_equal(lds_match_fmt_period(P(987, 1), buf), "0987-01");
+    assert_string_equal(lds_match_fmt_milli(0, buf), "0.000");
+    assert_string_equal(lds_match_fmt_milli(-1, buf), "-0.001");
+    assert_string_equal(lds_match_fmt_milli(1000000000000, buf), "1000000000.000");
+    assert_string_equal(lds_match_fmt_cents(123456, buf), "1234.56");
+    assert_string_equal(lds_match_fmt_cents(INT64_MIN, buf), "-92233720368547758.08");
     int64_t v;
     assert_int_equal(lds_match_parse_decimal("1.20", 2, &v), 0);
     assert_int_equal(v, 120);

@@ -212,6 +212,10 @@ int lds_gate_eval(const lds_lifecycle *lc, const lds_gate_state *st, lds_pstage 
 /** Loads a lifecycle document from `path` into the store (replacing any). */
 lds_code lds_projects_load_lifecycle(lds_store *s, const char *path, int64_t now_ms,
                                      lds_err *err);
+/** Loads $LODESTONE_LIFECYCLE, else data/lifecycle.json (relative to the
+ *  working directory), as lds_projects_load_lifecycle does; `lodestone seed`
+ *  calls it with and without --demo. */
+lds_code lds_projects_seed_lifecycle(lds_store *s, lds_err *err);
 /** Reads the stored lifecycle; with none stored, an empty one (no gates). */
 lds_code lds_projects_lifecycle(lds_store *s, lds_lifecycle *out, lds_err *err);
 

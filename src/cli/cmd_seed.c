@@ -88,8 +88,9 @@ int lds_cmd_seed(int argc, char **argv, lds_config *cfg)
         goto fail;
     if (demo)
         rc = lds_cli_seed_demo(s, cfg, (uint64_t)seed, 0, &err);
-    else if (!(rc = lds_store_migrate(s, NULL, &err)))
-        rc = lds_catalog_load_file(s, cfg->catalog_path, &err);
+    else if (!(rc = lds_store_migrate(s, NULL, &err)) &&
+             !(rc = lds_catalog_load_file(s, cfg->catalog_path, &err)))
+        rc = lds_projects_seed_lifecycle(s, &err);
     if (rc)
         goto fail;
     lds_store_close(s);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "lodestone/alloc.h"
 #include "lodestone/demo.h"
 #include "projects_int.h"
@@ -484,9 +485,22 @@ static lds_code one_project(ctx *c, int k)
     return rc;
 }
 
-lds_code lds_projects_seed_demo(lds_store *s, lds_err *err)
+static lds_code seed_lifecycle_at(lds_store *s, int64_t now_ms, lds_err *err)
 {
     const char *path = getenv("LODESTONE_LIFECYCLE");
+    return lds_projects_load_lifecycle(s, path && *path ? path : "data/lifecycle.json", now_ms,
+                                       err);
+}
+
+lds_code lds_projects_seed_lifecycle(lds_store *s, lds_err *err)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return seed_lifecycle_at(s, (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, err);
+}
+
+lds_code lds_projects_seed_demo(lds_store *s, lds_err *err)
+{
     ctx *c = lds_malloc(sizeof *c);
     if (!c)
         return lds_err_set(err, LDS_ENOMEM, "out of memory");
@@ -501,8 +515,7 @@ lds_code lds_projects_seed_demo(lds_store *s, lds_err *err)
     }
     int64_t n = 0;
     static const char q_n[] = "SELECT count(*) FROM projects";
-    if ((rc = lds_projects_load_lifecycle(s, path && *path ? path : "data/lifecycle.json",
-                                          T_FIRST - 30 * DAY, err)) ||
+    if ((rc = seed_lifecycle_at(s, T_FIRST - 30 * DAY, err)) ||
         (rc = lds_projects_lifecycle(s, &c->lc, err)) || (rc = add_orgs(s, err)) ||
         (rc = lds_pj__i64(s, q_n, &n, err, "")))
         goto fail;

@@ -1,9 +1,9 @@
 /*
  * sha256.c — SHA-256 (FIPS 180-4) for the event hash ID.  On x86-64 CPUs
  * with the SHA extensions (Intel since Goldmont / Ice Lake, AMD since Zen)
- * the compression function runs on SHA-NI, about five times the speed of
- * libsodium's portable code, which hashing a 1,000-event document spends
- * a tenth of its time in; elsewhere libsodium computes it.  The choice is
+ * the compression function runs on SHA-NI, three times the speed of
+ * libsodium's portable code (a 500-byte pre-hash: 0.39 against 1.17 us);
+ * elsewhere libsodium computes it.  The choice is
  * made once, from CPUID; the result is the same bytes either way (checked
  * against libsodium in tests/unit/epcis/test_sha256.c).
  */

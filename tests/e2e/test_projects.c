@@ -493,6 +493,95 @@ static void overdue_requests(void **state)
     assert_int_equal(count(q, bank_provider), 0);
 }
 
+/* Assignment and the other ends of the status machine: a member naming a
+ * provider makes it the proposal, the operator assigns, the assigned
+ * provider (not the proposed one any more) acts, the provider rejects, the
+ * project side cancels, a provider sees the project it works for. */
+static void request_assignment_and_closing(void **state)
+{
+    (void)state;
+    long long id = create_project(
+        srv.member_token, "{\"title\":\"EPS motor line\",\"sponsor_org\":2,\"sector\":\"motors\"}");
+    char body[256], path[96], ppath[96];
+    lds_http_resp r;
+    /* Org 13 (the bank) declares financing; naming it for talent is refused. */
+    snprintf(body, sizeof body,
+             "{\"project\":%lld,\"factor\":\"talent\",\"description\":\"x\",\"provider_org\":13}",
+             id);
+    CALL("POST", "/api/v1/service-requests", srv.member_token, body, 400, &r);
+    assert_string_equal(pointer0(&r), "/provider_org");
+    lds_http_resp_free(&r);
+    snprintf(body, sizeof body,
+             "{\"project\":%lld,\"factor\":\"financing\",\"description\":\"loan\","
+             "\"provider_org\":13}",
+             id);
+    CALL("POST", "/api/v1/service-requests", srv.member_token, body, 201, &r);
+    long long sr = jint(r.json, "id");
+    assert_int_equal(jint(r.json, "proposed_provider_org"), 13);
+    assert_true(json_is_null(json_object_get(r.json, "provider_org")));
+    assert_string_equal(jstr(r.json, "proposal"), "named by the requesting organisation");
+    lds_http_resp_free(&r);
+    snprintf(path, sizeof path, "/api/v1/service-requests/%lld", sr);
+    snprintf(ppath, sizeof ppath, "/api/v1/projects/%lld", id);
+    /* The proposed provider sees the request and the project. */
+    CALL("GET", path, bank_provider, NULL, 200, &r);
+    lds_http_resp_free(&r);
+    CALL("GET", ppath, bank_provider, NULL, 200, &r);
+    lds_http_resp_free(&r);
+    CALL("PATCH", ppath, bank_provider, "{\"title\":\"bank's\"}", 403, &r);
+    lds_http_resp_free(&r);
+    /* Only the operator assigns; after that the bank no longer sees it. */
+    CALL("PATCH", path, srv.member_token, "{\"provider_org\":13}", 403, &r);
+    lds_http_resp_free(&r);
+    CALL("GET", "/api/v1/providers?factor=financing&limit=500", srv.operator_token, NULL, 200, &r);
+    long long other = 0;
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(r.json, "items"), i, e)
+        if (jint(e, "org") != 13)
+            other = jint(e, "org");
+    lds_http_resp_free(&r);
+    if (!other) { /* make a second financing provider: the talent agency */
+        CALL("POST", "/api/v1/providers", srv.operator_token,
+             "{\"org\":16,\"factors\":[\"financing\"],\"max_open\":3}", 201, &r);
+        lds_http_resp_free(&r);
+        other = 16;
+    }
+    snprintf(body, sizeof body, "{\"provider_org\":%lld}", other);
+    CALL("PATCH", path, srv.operator_token, body, 200, &r);
+    assert_int_equal(jint(r.json, "provider_org"), other);
+    lds_http_resp_free(&r);
+    CALL("GET", path, bank_provider, NULL, 404, &r);
+    lds_http_resp_free(&r);
+    char other_token[64];
+    make_token((int)other, "provider", other_token, sizeof other_token);
+    CALL("PATCH", path, other_token, "{\"status\":\"rejected\"}", 200, &r);
+    assert_string_equal(jstr(r.json, "status"), "rejected");
+    assert_true(json_is_string(json_object_get(r.json, "closed_at")));
+    lds_http_resp_free(&r);
+    CALL("PATCH", path, srv.member_token, "{\"status\":\"cancelled\"}", 409, &r);
+    lds_http_resp_free(&r);
+    /* A second request: the provider cannot cancel it, the sponsor can. */
+    snprintf(body, sizeof body,
+             "{\"project\":%lld,\"factor\":\"financing\",\"description\":\"again\"}", id);
+    CALL("POST", "/api/v1/service-requests", srv.operator_token, body, 201, &r);
+    sr = jint(r.json, "id");
+    long long prop = jint(r.json, "proposed_provider_org");
+    lds_http_resp_free(&r);
+    snprintf(path, sizeof path, "/api/v1/service-requests/%lld", sr);
+    char prop_token[64];
+    make_token((int)prop, "provider", prop_token, sizeof prop_token);
+    CALL("PATCH", path, prop_token, "{\"status\":\"cancelled\"}", 403, &r);
+    lds_http_resp_free(&r);
+    CALL("PATCH", path, auditor, "{\"status\":\"cancelled\"}", 403, &r);
+    lds_http_resp_free(&r);
+    CALL("PATCH", path, srv.member_token, "{\"status\":\"cancelled\"}", 200, &r);
+    lds_http_resp_free(&r);
+    /* Both show on the timeline as service steps. */
+    snprintf(path, sizeof path, "/api/v1/projects/%lld/timeline?kind=service", id);
+    assert_int_equal(count(path, srv.member_token), 4); /* open, rejected, open, cancelled */
+}
+
 static void demo_projects(void **state)
 {
     (void)state;
@@ -595,6 +684,7 @@ int main(void)
         cmocka_unit_test(roles),
         cmocka_unit_test(bad_input_stores_nothing),
         cmocka_unit_test(overdue_requests),
+        cmocka_unit_test(request_assignment_and_closing),
         cmocka_unit_test(demo_projects),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

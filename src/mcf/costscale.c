@@ -17,12 +17,13 @@
  * NETGEN-like: 1.3 s against 6.1 s), and on the deep multi-echelon chain up
  * to a few 1e5 arcs (1e5: 0.56 s against 0.82 s; 3e5: 2.6 s against 3.0 s).
  * Cost scaling wins on the chain from about 5e5 arcs (1e6: 19.6 s against
- * 35.9 s; LEMON CS 20.2 s, LEMON NS 56.7 s).  Suggested rule: run a
- * multi-source BFS from the supply nodes over arcs with capacity; if the
- * deepest layer is >= 8 (chain: 13-14, NETGEN-like: 3, transportation: 1)
- * and m >= 5e5, use cost scaling, else the simplex.  Cost scaling leaves no
- * simplex basis, so a warm re-solve after it needs a basis built from its
- * optimal flow (crossover) to stay cheap.
+ * 35.9 s; LEMON CS 20.2 s, LEMON NS 56.7 s).  The rule AUTO applies
+ * (solver.c, lds_mcf__auto_method): a multi-source BFS from the supply nodes
+ * over arcs with capacity; if the deepest layer is >= 8 (chain: 13-14,
+ * NETGEN-like: 3, transportation: 1) and m >= 5e5, cost scaling, else the
+ * simplex.  Cost scaling leaves no simplex basis, so the solver builds one
+ * from its optimal flow and potentials (lds_mcf__ns_crossover) for warm
+ * re-solves.
  *
  * Sign convention (as mcf.h): reduced cost rc(u,v) = c(u,v) - pi(u) + pi(v);
  * an arc is admissible when it has residual capacity and rc < 0.  Prices

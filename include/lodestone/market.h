@@ -154,6 +154,12 @@ lds_code lds_market_run_list(lds_store *s, const lds_principal *who, const lds_k
 lds_code lds_market_run_lines_csv(lds_store *s, const lds_principal *who, const char *id,
                                   lds_buf *out, lds_err *err);
 
+/** Writes the unmet requests `who` may see as CSV with a header row
+ *  (request_id, org_id, material, region, due_period, requested, unmet,
+ *  reason, cell_price); LDS_ENOTFOUND when there is no such run. */
+lds_code lds_market_run_unmet_csv(lds_store *s, const lds_principal *who, const char *id,
+                                  lds_buf *out, lds_err *err);
+
 /** The same lines (and the visible unmet requests, on a second sheet) as an
  *  XLSX workbook, bytes in `out`. */
 lds_code lds_market_run_lines_xlsx(lds_store *s, const lds_principal *who, const char *id,

@@ -136,6 +136,25 @@ static void h_lines_csv(lds_req *r, const char *arg, const char *id)
     lds_buf_release(&b);
 }
 
+static void h_unmet_csv(lds_req *r, const char *arg, const char *id)
+{
+    (void)arg;
+    if (no_params(r))
+        return;
+    lds_buf b = LDS_BUF_INIT;
+    lds_err err;
+    lds_err_clear(&err);
+    if (lds_market_run_unmet_csv(r->w->store, &r->who, id, &b, &err) != LDS_OK) {
+        lds_api_problem_err(r, &err, NULL);
+    } else {
+        char disp[96];
+        snprintf(disp, sizeof disp, "attachment; filename=\"match-run-%.20s-unmet.csv\"", id);
+        lds_api_add_header(r, "Content-Disposition", disp);
+        lds_api_reply(r, 200, "text/csv; charset=utf-8", b.ptr, b.len);
+    }
+    lds_buf_release(&b);
+}
+
 static void h_lines_xlsx(lds_req *r, const char *arg, const char *id)
 {
     (void)arg;
@@ -300,5 +319,6 @@ const lds_route lds_api_routes_market[] = {
      NULL},
     {LDS_HTTP_GET, "/api/v1/match-runs/{id}/allocations.xlsx", LDS_ACCESS_TOKEN, h_lines_xlsx,
      NULL},
+    {LDS_HTTP_GET, "/api/v1/match-runs/{id}/unmet.csv", LDS_ACCESS_TOKEN, h_unmet_csv, NULL},
     {0, NULL, 0, NULL, NULL},
 };

@@ -1142,3 +1142,49 @@ lds_code lds_market_run_lines_csv(lds_store *s, const lds_principal *who, const 
         return (lds_code)r;
     return out->oom ? lds_err_set(err, LDS_ENOMEM, "out of memory writing CSV") : LDS_OK;
 }
+
+lds_code lds_market_run_unmet_csv(lds_store *s, const lds_principal *who, const char *idtxt,
+                                  lds_buf *out, lds_err *err)
+{
+    int64_t id;
+    if (lds_market__parse_id(idtxt, &id) != 0 || id == 0)
+        return lds_err_set(err, LDS_ENOTFOUND, "no match run '%.60s'", idtxt);
+    lds_stmt *st;
+    lds_code rc;
+    if ((rc = lds_store_prepare(s, lds_market__q_run, &st, err)) ||
+        (rc = lds_stmt_bind_i64(st, 1, id)))
+        return rc;
+    int r = lds_stmt_step(st, err);
+    lds_stmt_reset(st);
+    if (r == LDS_STORE_DONE)
+        return lds_err_set(err, LDS_ENOTFOUND, "no match run %lld", (long long)id);
+    if (r != LDS_STORE_ROW)
+        return (lds_code)r;
+    static const char *const head[] = {"request_id", "org_id",    "material",
+                                       "region",     "due_period", "requested",
+                                       "unmet",      "reason",     "cell_price"};
+    enum { NH = sizeof head / sizeof head[0] };
+    lds_csv_write_row(out, head, NH);
+    if ((rc = lds_store_prepare(s, lds_market__q_unmet, &st, err)) ||
+        (rc = lds_market__bind_scope(st, id, who)))
+        return rc;
+    char cells[NH][64];
+    const char *row[NH];
+    while ((r = lds_stmt_step(st, err)) == LDS_STORE_ROW) {
+        for (int c = 0; c < NH; c++) {
+            row[c] = cells[c];
+            if (c == 5 || c == 6)
+                lds_match_fmt_milli(lds_stmt_col_i64(st, c), cells[c]);
+            else if (c == 8 && !lds_stmt_col_is_null(st, c))
+                lds_match_fmt_cents(lds_stmt_col_i64(st, c), cells[c]);
+            else if (lds_stmt_col_is_null(st, c))
+                cells[c][0] = '\0';
+            else
+                snprintf(cells[c], 64, "%s", lds_stmt_col_text(st, c));
+        }
+        lds_csv_write_row(out, row, NH);
+    }
+    if (r != LDS_STORE_DONE)
+        return (lds_code)r;
+    return out->oom ? lds_err_set(err, LDS_ENOMEM, "out of memory writing CSV") : LDS_OK;
+}

@@ -905,6 +905,23 @@ static void new_offer_is_rematched_warm_and_equals_a_cold_run(void **state)
     assert_int_equal(json_integer_value(json_object_get(u, "request_id")), q);
     assert_string_equal(str(u, "reason"), "price_cap");
     assert_true(json_real_value(json_object_get(u, "cell_price")) == 150.0);
+    char csv_path[sizeof r.location + 16];
+    snprintf(csv_path, sizeof csv_path, "%s/unmet.csv", r.location);
+    lds_http_resp_free(&r);
+    /* the same as CSV; org 4's request is not the member's */
+    get(csv_path, srv.operator_token, 200, &r);
+    assert_string_equal(r.content_type, "text/csv; charset=utf-8");
+    char want[256];
+    snprintf(want, sizeof want,
+             "request_id,org_id,material,region,due_period,requested,unmet,reason,cell_price\n"
+             "%lld,4,tm2o3,nanshan,2026-03,3.000,3.000,price_cap,150.00\n",
+             q);
+    assert_string_equal(r.body, want);
+    lds_http_resp_free(&r);
+    get(csv_path, srv.member_token, 200, &r);
+    assert_string_equal(r.body,
+                        "request_id,org_id,material,region,due_period,requested,unmet,reason,"
+                        "cell_price\n");
     lds_http_resp_free(&r);
 }
 

@@ -200,6 +200,16 @@ lds_code lds_project_list(lds_store *s, const lds_principal *who, const lds_kv *
         " AND (?6 IS NULL OR p.stage = ?6) AND (?7 IS NULL OR p.sector = ?7)"
         " AND (?8 IS NULL OR p.region_id = ?8) AND (?9 IS NULL OR p.sponsor_org = ?9)"
         " AND (?10 IS NULL OR p.open_to_investors = ?10) ORDER BY p.id LIMIT ?11";
+    /* A member sees only its own projects: drive the page from the sponsor
+     * and participant indexes instead of testing every project (?1, ?3 and
+     * ?4 are bound but unused here). */
+    static const char q_member[] =
+        "SELECT " PROJ_JSON ", p.id FROM projects p WHERE p.id IN (SELECT id FROM projects WHERE"
+        " sponsor_org = ?2 UNION SELECT project_id FROM project_orgs WHERE org_id = ?2) AND"
+        " p.id > ?5"
+        " AND (?6 IS NULL OR p.stage = ?6) AND (?7 IS NULL OR p.sector = ?7)"
+        " AND (?8 IS NULL OR p.region_id = ?8) AND (?9 IS NULL OR p.sponsor_org = ?9)"
+        " AND (?10 IS NULL OR p.open_to_investors = ?10) ORDER BY p.id LIMIT ?11";
     const char *fval[5] = {0};
     int64_t limit, after, sponsor = 0;
     lds_pj__page(params, n_params, filters, fval, &limit, &after, fe);
@@ -222,7 +232,7 @@ lds_code lds_project_list(lds_store *s, const lds_principal *who, const lds_kv *
                              "invalid query parameter '%s': %s", fe->items[0].pointer,
                              fe->items[0].message);
     lds_stmt *st;
-    lds_code rc = lds_store_prepare(s, q, &st, err);
+    lds_code rc = lds_store_prepare(s, who->role == LDS_ROLE_MEMBER ? q_member : q, &st, err);
     if (rc)
         return rc;
     if ((rc = vis_bind(st, who)) || (rc = lds_stmt_bind_i64(st, 5, after)) ||

@@ -312,6 +312,23 @@ static void roles(void **state)
     CALL("POST", "/api/v1/projects", org3_member,
          "{\"title\":\"x\",\"sponsor_org\":2,\"sector\":\"ev\"}", 403, &r);
     lds_http_resp_free(&r);
+    /* A member's list holds exactly the projects its org sponsors or joins. */
+    CALL("GET", "/api/v1/projects?limit=500", srv.member_token, NULL, 200, &r);
+    size_t n_own = json_array_size(json_object_get(r.json, "items")), i;
+    json_t *e;
+    assert_true(n_own >= 2);
+    json_array_foreach(json_object_get(r.json, "items"), i, e)
+    {
+        int mine = jint(e, "sponsor_org") == 2;
+        size_t k;
+        json_t *pt;
+        json_array_foreach(json_object_get(e, "participants"), k, pt)
+            mine |= jint(pt, "org") == 2;
+        assert_true(mine);
+    }
+    lds_http_resp_free(&r);
+    /* Its own three, and the one org 3 sponsors with org 2 participating. */
+    assert_int_equal(count("/api/v1/projects?limit=500&sponsor=2", srv.operator_token) + 1, n_own);
     /* Investors see it once it is open to investors, and only read. */
     CALL("GET", path, org3_investor, NULL, 404, &r);
     lds_http_resp_free(&r);

@@ -179,8 +179,13 @@ double lds_lifecycle_percentile(const int64_t *sorted, size_t n, double p)
 
 /* ---- the computation ---------------------------------------------------- */
 
+typedef struct idkey {
+    int64_t id;
+    uint32_t index;
+} idkey;
+
 typedef struct work {
-    uint32_t *by_id;     /* project indices in id order */
+    idkey *by_id;        /* project ids with their index, in id order */
     uint32_t *sec, *reg; /* per project */
     uint32_t *t_proj;    /* per transition: project index */
     size_t *t_first;     /* n_projects + 1 */
@@ -208,26 +213,25 @@ static void work_release(work *w)
     names_release(&w->regions);
 }
 
-static const lds_lcm_project *sort_base;
-static int cmp_proj_id(const void *a, const void *b)
+static int cmp_idkey(const void *a, const void *b)
 {
-    int64_t x = sort_base[*(const uint32_t *)a].id, y = sort_base[*(const uint32_t *)b].id;
+    int64_t x = ((const idkey *)a)->id, y = ((const idkey *)b)->id;
     return (x > y) - (x < y);
 }
 
 /* Index of project `id`, or -1. */
-static long find_project(const lds_lcm_input *in, const uint32_t *by_id, int64_t id)
+static long find_project(const lds_lcm_input *in, const idkey *by_id, int64_t id)
 {
     size_t lo = 0, hi = in->n_projects;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int64_t v = in->projects[by_id[mid]].id;
+        int64_t v = by_id[mid].id;
         if (v < id)
             lo = mid + 1;
         else if (v > id)
             hi = mid;
         else
-            return by_id[mid];
+            return by_id[mid].index;
     }
     return -1;
 }
@@ -307,7 +311,7 @@ lds_code lds_lifecycle_metrics(const lds_lcm_input *in, lds_lcm_metrics **out, l
                              (long long)pr->id);
             goto done;
         }
-        w.by_id[p] = (uint32_t)p;
+        w.by_id[p] = (idkey){pr->id, (uint32_t)p};
         if (p && in->projects[p - 1].id >= pr->id)
             sorted = 0;
         long s = names_id(&w.sectors, pr->sector), r = names_id(&w.regions, pr->region);
@@ -318,12 +322,11 @@ lds_code lds_lifecycle_metrics(const lds_lcm_input *in, lds_lcm_metrics **out, l
         m->open[pr->stage].projects++;
     }
     if (!sorted) {
-        sort_base = in->projects; /* qsort has no context argument in C11 */
-        qsort(w.by_id, np, sizeof *w.by_id, cmp_proj_id);
+        qsort(w.by_id, np, sizeof *w.by_id, cmp_idkey);
         for (size_t i = 1; i < np; i++)
-            if (in->projects[w.by_id[i]].id == in->projects[w.by_id[i - 1]].id) {
+            if (w.by_id[i].id == w.by_id[i - 1].id) {
                 rc = lds_err_set(err, LDS_EINVAL, "project %lld: listed twice",
-                                 (long long)in->projects[w.by_id[i]].id);
+                                 (long long)w.by_id[i].id);
                 goto done;
             }
     }

@@ -154,10 +154,27 @@ static void mandates_create_validate_and_scope(void **state)
     assert_string_equal(pointer0(&r), "/investor_org");
     lds_http_resp_free(&r);
     assert_int_equal(count_items("/api/v1/mandates?limit=500", srv.operator_token), before + 1);
+    assert_int_equal(count_items("/api/v1/mandates?active=true&limit=2", srv.operator_token), 2);
+
+    /* a retried create with the same Idempotency-Key replays, stores once */
+    const char *idem = "{\"name\":\"e2e retried\",\"ticket_max_cny\":1000000}";
+    lds_http_resp r1, r2;
+    assert_int_equal(lds_http_h(&srv, "POST", "/api/v1/mandates", inv_b_token, "application/json",
+                                "Idempotency-Key: mandate-1", idem, strlen(idem), &r1),
+                     0);
+    expect_status(&r1, 201);
+    assert_int_equal(lds_http_h(&srv, "POST", "/api/v1/mandates", inv_b_token, "application/json",
+                                "Idempotency-Key: mandate-1", idem, strlen(idem), &r2),
+                     0);
+    expect_status(&r2, 201);
+    assert_string_equal(r2.replayed, "true");
+    assert_string_equal(r1.location, r2.location);
+    lds_http_resp_free(&r1);
+    lds_http_resp_free(&r2);
 
     /* investors see their own */
     assert_int_equal(count_items("/api/v1/mandates", inv_a_token), 2);
-    assert_int_equal(count_items("/api/v1/mandates", inv_b_token), 1);
+    assert_int_equal(count_items("/api/v1/mandates", inv_b_token), 2);
     char path[96];
     snprintf(path, sizeof path, "/api/v1/mandates/%lld", mandate_a);
     req("GET", path, inv_b_token, NULL, 404, &r);

@@ -379,6 +379,63 @@ static void test_uncommissioned_input(void **state)
     lds_provenance_release(&p);
 }
 
+/* Keyset pages of the list; non-GS1 class patterns by prefix, longest first. */
+static void test_list_pages_and_patterns(void **state)
+{
+    fixture *f = *state;
+    capture_diamond(f);
+    lds_kv kv[] = {{"limit", "3"}, {"next", NULL}};
+    lds_buf b = LDS_BUF_INIT;
+    lds_field_errors fe = {0};
+    lds_err err;
+    int total = 0, pages = 0;
+    char cursor[32] = "";
+    do {
+        kv[1].value = cursor;
+        lds_buf_reset(&b);
+        assert_int_equal(lds_lineage_lot_list(f->s, kv, cursor[0] ? 2 : 1, 0, &b, &fe, &err),
+                         LDS_OK);
+        json_t *j = json_loads(b.ptr, 0, NULL);
+        total += (int)json_array_size(json_object_get(j, "items"));
+        const char *next = json_string_value(json_object_get(j, "next"));
+        snprintf(cursor, sizeof cursor, "%s", next ? next : "");
+        json_decref(j);
+        pages++;
+    } while (cursor[0]);
+    assert_int_equal(total, 7);
+    assert_int_equal(pages, 3);
+    /* Only org 5's lots: none (the test captured without an org). */
+    lds_buf_reset(&b);
+    assert_int_equal(lds_lineage_lot_list(f->s, NULL, 0, 5, &b, &fe, &err), LDS_OK);
+    assert_string_equal(b.ptr, "{\"items\":[],\"next\":null}");
+    lds_kv bad[] = {{"next", "zz"}};
+    assert_int_equal(lds_lineage_lot_list(f->s, bad, 1, 0, &b, &fe, &err), LDS_EINVAL);
+
+    int64_t id;
+    json_t *p1 = json_pack("{s:s, s:s}", "epc_class", "urn:example:lot:*", "material", "ceo2");
+    json_t *p2 = json_pack("{s:s, s:s}", "epc_class", "urn:example:lot:nd-*", "material",
+                           "nd2o3");
+    fe.n = 0;
+    lds_buf_reset(&b);
+    assert_int_equal(lds_lineage_product_class_create(f->s, p1, 0, &id, &b, &fe, &err), LDS_OK);
+    lds_buf_reset(&b);
+    assert_int_equal(lds_lineage_product_class_create(f->s, p2, 0, &id, &b, &fe, &err), LDS_OK);
+    json_decref(p1);
+    json_decref(p2);
+    char m[LDS_LINEAGE_ID_MAX], g[LDS_LINEAGE_ID_MAX];
+    assert_int_equal(lds_lineage_product_class_lookup(f->s, "urn:example:lot:nd-7", m, g, &err),
+                     LDS_OK);
+    assert_string_equal(m, "nd2o3");
+    assert_int_equal(lds_lineage_product_class_lookup(f->s, "urn:example:lot:x", m, g, &err),
+                     LDS_OK);
+    assert_string_equal(m, "ceo2");
+    assert_int_equal(lds_lineage_product_class_lookup(f->s, "urn:other:1", m, g, &err),
+                     LDS_ENOTFOUND);
+    /* A GS1 lot of an unmapped GTIN is not caught by a non-GS1 pattern. */
+    assert_int_equal(lds_lineage_product_class_lookup(f->s, LOT("A"), m, g, &err), LDS_ENOTFOUND);
+    lds_buf_release(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -387,6 +444,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_mass_balance_flag, setup, teardown),
         cmocka_unit_test_setup_teardown(test_product_classes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_uncommissioned_input, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_list_pages_and_patterns, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -209,6 +209,10 @@ lds_code lds_deal_list(lds_store *s, const lds_principal *who, const lds_kv *par
 /** One deal with its timeline (oldest first). */
 lds_code lds_deal_get(lds_store *s, const lds_principal *who, const char *id, lds_buf *out,
                       lds_err *err);
+/** The timeline alone: {"deal_id":..,"items":[{id, time, actor_org,
+ *  actor_role, from, to, reason}]}, oldest first. */
+lds_code lds_deal_timeline(lds_store *s, const lds_principal *who, const char *id,
+                           lds_buf *out, lds_err *err);
 /**
  * Moves a deal: {to, reason?, amount_cny?}.  Unknown stage: LDS_EINVAL (/to).
  * Not allowed from the current stage: LDS_ECONFLICT with `refusal` holding

@@ -50,6 +50,8 @@ static void h_read(lds_req *r, const char *arg, const char *id)
         goto out;
     else if (strcmp(arg, "mandate") == 0)
         rc = lds_mandate_get(s, &r->who, id, &b, &err);
+    else if (strcmp(arg, "deal-timeline") == 0)
+        rc = lds_deal_timeline(s, &r->who, id, &b, &err);
     else
         rc = lds_deal_get(s, &r->who, id, &b, &err);
     if (rc != LDS_OK)
@@ -199,6 +201,7 @@ const lds_route lds_api_routes_invest[] = {
     {LDS_HTTP_GET, "/api/v1/deals", LDS_ACCESS_TOKEN, h_read, "deals"},
     {LDS_HTTP_POST, "/api/v1/deals", LDS_ACCESS_TOKEN, h_deal_create, NULL},
     {LDS_HTTP_GET, "/api/v1/deals/{id}", LDS_ACCESS_TOKEN, h_read, "deal"},
+    {LDS_HTTP_GET, "/api/v1/deals/{id}/timeline", LDS_ACCESS_TOKEN, h_read, "deal-timeline"},
     {LDS_HTTP_POST, "/api/v1/deals/{id}/transitions", LDS_ACCESS_TOKEN, h_deal_move, NULL},
     {LDS_HTTP_GET, "/api/v1/metrics/lifecycle", LDS_ACCESS_TOKEN, h_metrics, NULL},
     {0, NULL, 0, NULL, NULL},

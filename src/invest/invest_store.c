@@ -1027,6 +1027,42 @@ static void deal_json(lds_stmt *st, lds_buf *b)
     lds_buf_addc(b, '}');
 }
 
+/* The deal's events as a JSON array, oldest first. */
+static lds_code deal_timeline(lds_store *s, int64_t id, lds_buf *out, lds_err *err)
+{
+    lds_stmt *st;
+    lds_code rc = lds_store_prepare(s,
+                                    "SELECT id, time_ms, actor_org, actor_role, from_stage, "
+                                    "to_stage, reason FROM deal_events WHERE deal_id = ?1 "
+                                    "ORDER BY time_ms, id",
+                                    &st, err);
+    if (rc != LDS_OK)
+        return rc;
+    lds_stmt_bind_i64(st, 1, id);
+    lds_buf_addc(out, '[');
+    int n = 0, r;
+    while ((r = lds_stmt_step(st, err)) == LDS_STORE_ROW) {
+        lds_buf_addf(out, "%s{\"id\":%lld,\"time\":", n++ ? "," : "",
+                     (long long)lds_stmt_col_i64(st, 0));
+        add_ts(out, lds_stmt_col_i64(st, 1));
+        if (lds_stmt_col_is_null(st, 2))
+            lds_buf_adds(out, ",\"actor_org\":null");
+        else
+            lds_buf_addf(out, ",\"actor_org\":%lld", (long long)lds_stmt_col_i64(st, 2));
+        static const char *const names[] = {"actor_role", "from", "to", "reason"};
+        for (int k = 0; k < 4; k++) {
+            lds_buf_addf(out, ",\"%s\":", names[k]);
+            if (lds_stmt_col_is_null(st, 3 + k))
+                lds_buf_adds(out, "null");
+            else
+                lds_buf_add_json_str(out, lds_stmt_col_text(st, 3 + k));
+        }
+        lds_buf_addc(out, '}');
+    }
+    lds_buf_addc(out, ']');
+    return step_err(r);
+}
+
 /* The deal's record with its timeline. */
 static lds_code deal_out(lds_store *s, int64_t id, lds_buf *out, lds_err *err)
 {
@@ -1047,34 +1083,11 @@ static lds_code deal_out(lds_store *s, int64_t id, lds_buf *out, lds_err *err)
     deal_json(st, out);
     lds_stmt_reset(st);
     out->len--; /* reopen the object for the timeline */
-    lds_buf_adds(out, ",\"timeline\":[");
-    if ((rc = lds_store_prepare(s,
-                                "SELECT id, time_ms, actor_org, actor_role, from_stage, to_stage, "
-                                "reason FROM deal_events WHERE deal_id = ?1 ORDER BY time_ms, id",
-                                &st, err)) != LDS_OK)
+    lds_buf_adds(out, ",\"timeline\":");
+    if ((rc = deal_timeline(s, id, out, err)) != LDS_OK)
         return rc;
-    lds_stmt_bind_i64(st, 1, id);
-    int n = 0;
-    while ((r = lds_stmt_step(st, err)) == LDS_STORE_ROW) {
-        lds_buf_addf(out, "%s{\"id\":%lld,\"time\":", n++ ? "," : "",
-                     (long long)lds_stmt_col_i64(st, 0));
-        add_ts(out, lds_stmt_col_i64(st, 1));
-        if (lds_stmt_col_is_null(st, 2))
-            lds_buf_adds(out, ",\"actor_org\":null");
-        else
-            lds_buf_addf(out, ",\"actor_org\":%lld", (long long)lds_stmt_col_i64(st, 2));
-        static const char *const names[] = {"actor_role", "from", "to", "reason"};
-        for (int k = 0; k < 4; k++) {
-            lds_buf_addf(out, ",\"%s\":", names[k]);
-            if (lds_stmt_col_is_null(st, 3 + k))
-                lds_buf_adds(out, "null");
-            else
-                lds_buf_add_json_str(out, lds_stmt_col_text(st, 3 + k));
-        }
-        lds_buf_addc(out, '}');
-    }
-    lds_buf_adds(out, "]}");
-    return step_err(r);
+    lds_buf_addc(out, '}');
+    return LDS_OK;
 }
 
 static lds_code deal_event(lds_store *s, int64_t deal, int64_t now_ms, const lds_principal *who,
@@ -1287,6 +1300,22 @@ lds_code lds_deal_get(lds_store *s, const lds_principal *who, const char *id, ld
     int can_move;
     lds_code rc = deal_access(s, who, id, &did, stage, &can_move, err);
     return rc != LDS_OK ? rc : deal_out(s, did, out, err);
+}
+
+lds_code lds_deal_timeline(lds_store *s, const lds_principal *who, const char *id,
+                           lds_buf *out, lds_err *err)
+{
+    int64_t did;
+    char stage[16];
+    int can_move;
+    lds_code rc = deal_access(s, who, id, &did, stage, &can_move, err);
+    if (rc != LDS_OK)
+        return rc;
+    lds_buf_addf(out, "{\"deal_id\":%lld,\"items\":", (long long)did);
+    if ((rc = deal_timeline(s, did, out, err)) != LDS_OK)
+        return rc;
+    lds_buf_addc(out, '}');
+    return LDS_OK;
 }
 
 lds_code lds_deal_list(lds_store *s, const lds_principal *who, const lds_kv *params,

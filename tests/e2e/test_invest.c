@@ -406,6 +406,19 @@ static void deals_follow_their_pipeline(void **state)
     lds_http_resp_free(&r);
     req("GET", path, sponsor_token, NULL, 200, &r);
     lds_http_resp_free(&r);
+    snprintf(path, sizeof path, "/api/v1/deals/%lld/timeline", deal);
+    req("GET", path, sponsor_token, NULL, 200, &r);
+    tl = json_object_get(r.json, "items");
+    assert_int_equal(json_array_size(tl), 4);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(tl, 1), "from")),
+                        "introduced");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(tl, 1), "to")),
+                        "diligence");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(tl, 1), "reason")),
+                        "data room");
+    lds_http_resp_free(&r);
+    req("GET", path, inv_b_token, NULL, 404, &r);
+    lds_http_resp_free(&r);
 
     /* lists: A sees it, B does not, the sponsor sees its project's */
     char q[96];

@@ -310,7 +310,7 @@ int main(int argc, char **argv)
     history h;
     gen_history(&h, np);
     int64_t now = 1700000000000LL + 1500 * DAY;
-    lds_lcm_input in = {h.p, h.np, h.t, h.nt, h.r, h.nr, now};
+    lds_lcm_input in = {h.p, h.np, h.t, h.nt, h.r, h.nr, now, NULL, 0};
     size_t groups = 0;
     double cpu, wall = bench_metrics(&in, reps, &cpu, &groups);
     int status = 0;

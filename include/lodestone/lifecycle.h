@@ -57,6 +57,12 @@ typedef struct lds_lcm_request {
     int64_t done_ms;             /* when status is done */
 } lds_lcm_request;
 
+/** An organisation's name, to label providers. */
+typedef struct lds_lcm_org {
+    int64_t id;
+    const char *name;
+} lds_lcm_org;
+
 typedef struct lds_lcm_input {
     const lds_lcm_project *projects;
     size_t n_projects;
@@ -65,6 +71,8 @@ typedef struct lds_lcm_input {
     const lds_lcm_request *requests;
     size_t n_requests;
     int64_t now_ms;
+    const lds_lcm_org *orgs;     /* provider names, ascending id; may be empty */
+    size_t n_orgs;
 } lds_lcm_input;
 
 /* ---- output --------------------------------------------------------------- */
@@ -84,6 +92,7 @@ typedef struct lds_lcm_stat {
 typedef struct lds_lcm_sla {
     int factor;                  /* lds_factor; -1 in the per-provider table */
     int64_t provider_org;        /* per-provider table; 0 = unassigned */
+    const char *provider;        /* its name from `orgs` (borrowed), NULL when unknown */
     size_t n;                    /* requests counted (not rejected/cancelled) */
     size_t decided, breached;    /* see the definition above */
     size_t done_late, open_overdue; /* breached = done_late + open_overdue */

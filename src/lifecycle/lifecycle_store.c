@@ -12,6 +12,9 @@ struct lds_lcm_data {
     lds_lcm_project *projects;
     lds_lcm_transition *transitions;
     lds_lcm_request *requests;
+    lds_lcm_org *orgs;
+    char **names;        /* provider names, one each */
+    size_t n_orgs, cap_o, cap_names;
     char **strs;         /* distinct sector and region names */
     size_t n_strs, cap_strs;
     size_t cap_p, cap_t, cap_r;
@@ -61,6 +64,9 @@ static const char *const sql_projects =
 static const char *const sql_transitions =
     "SELECT project_id, to_stage, time_ms FROM project_events "
     "WHERE +kind = 'transition' AND to_stage IS NOT NULL";
+static const char *const sql_orgs =
+    "SELECT id, name FROM orgs WHERE id IN (SELECT provider_org FROM service_requests) "
+    "ORDER BY id";
 static const char *const sql_requests =
     "SELECT project_id, factor, provider_org, status, due_ms, done_ms FROM service_requests";
 
@@ -143,6 +149,25 @@ lds_code lds_lifecycle_read(lds_store *s, int64_t now_ms, lds_lcm_data **out, ld
         goto fail;
     }
     d->in.n_requests = n;
+    if ((rc = lds_store_prepare(s, sql_orgs, &st, err)) != LDS_OK)
+        goto fail;
+    while ((r = lds_stmt_step(st, err)) == LDS_STORE_ROW) {
+        if (reserve((void **)&d->orgs, &d->cap_o, d->n_orgs, sizeof *d->orgs) ||
+            reserve((void **)&d->names, &d->cap_names, d->n_orgs, sizeof *d->names))
+            goto oom;
+        char *name = lds_strdup(lds_stmt_col_text(st, 1));
+        if (!name)
+            goto oom;
+        d->names[d->n_orgs] = name;
+        d->orgs[d->n_orgs].id = lds_stmt_col_i64(st, 0);
+        d->orgs[d->n_orgs++].name = name;
+    }
+    if (r != LDS_STORE_DONE) {
+        rc = (lds_code)r;
+        goto fail;
+    }
+    d->in.orgs = d->orgs;
+    d->in.n_orgs = d->n_orgs;
     d->in.projects = d->projects;
     d->in.transitions = d->transitions;
     d->in.requests = d->requests;
@@ -172,5 +197,9 @@ void lds_lifecycle_data_free(lds_lcm_data *d)
     lds_free(d->projects);
     lds_free(d->transitions);
     lds_free(d->requests);
+    for (size_t i = 0; i < d->n_orgs; i++)
+        lds_free(d->names[i]);
+    lds_free(d->names);
+    lds_free(d->orgs);
     lds_free(d);
 }

@@ -251,6 +251,22 @@ static long find_i64(const int64_t *v, size_t n, int64_t x)
     return -1;
 }
 
+/* Name of org `id` from the input's sorted list, or NULL. */
+static const char *org_name(const lds_lcm_input *in, int64_t id)
+{
+    size_t lo = 0, hi = in->orgs ? in->n_orgs : 0;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (in->orgs[mid].id < id)
+            lo = mid + 1;
+        else if (in->orgs[mid].id > id)
+            hi = mid;
+        else
+            return in->orgs[mid].name;
+    }
+    return NULL;
+}
+
 static int sr_is_open(lds_sr_status s)
 {
     return s == LDS_SR_OPEN || s == LDS_SR_ACCEPTED || s == LDS_SR_IN_PROGRESS;
@@ -499,6 +515,7 @@ lds_code lds_lifecycle_metrics(const lds_lcm_input *in, lds_lcm_metrics **out, l
     for (size_t i = 0; i < n_prov; i++) {
         m->sla_provider[i].factor = -1;
         m->sla_provider[i].provider_org = w.prov[i];
+        m->sla_provider[i].provider = org_name(in, w.prov[i]);
     }
     for (size_t i = 0; i < nr; i++) {
         const lds_lcm_request *r = &in->requests[i];

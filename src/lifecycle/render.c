@@ -45,6 +45,13 @@ static void json_sla(lds_buf *b, const lds_lcm_sla *a)
         lds_buf_addf(b, "{\"provider_org\":%lld", (long long)a->provider_org);
     else
         lds_buf_adds(b, "{\"provider_org\":null");
+    if (a->factor < 0) {
+        lds_buf_adds(b, ",\"provider\":");
+        if (a->provider)
+            lds_buf_add_json_str(b, a->provider);
+        else
+            lds_buf_adds(b, "null");
+    }
     lds_buf_addf(b, ",\"requests\":%zu,\"decided\":%zu,\"breached\":%zu,\"done_late\":%zu,"
                     "\"open_overdue\":%zu,\"breach_rate\":",
                  a->n, a->decided, a->breached, a->done_late, a->open_overdue);
@@ -161,14 +168,29 @@ static void table_stats(lds_buf *b, const lds_lcm_stat *st, size_t n, int with_s
                      days(st[i].p90_ms));
 }
 
+/* Bytes of the longest prefix of `s` of at most `max` bytes that does not
+ * cut a UTF-8 sequence. */
+static int utf8_prefix(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n <= max)
+        return (int)n;
+    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+        max--;
+    return (int)max;
+}
+
 static void table_sla(lds_buf *b, const lds_lcm_sla *a, size_t n, const char *by)
 {
-    lds_buf_addf(b, "%-22s %9s %8s %9s %10s %13s %8s\n", by, "requests", "decided", "breached",
+    lds_buf_addf(b, "%-24s %9s %8s %9s %10s %13s %8s\n", by, "requests", "decided", "breached",
                  "done late", "open overdue", "rate");
     for (size_t i = 0; i < n; i++) {
-        char key[32];
+        char key[64];
         if (a[i].factor >= 0)
             snprintf(key, sizeof key, "%s", lds_factor_name((lds_factor)a[i].factor));
+        else if (a[i].provider)
+            snprintf(key, sizeof key, "%.*s (%lld)", utf8_prefix(a[i].provider, 16),
+                     a[i].provider, (long long)a[i].provider_org);
         else if (a[i].provider_org)
             snprintf(key, sizeof key, "org %lld", (long long)a[i].provider_org);
         else
@@ -176,7 +198,7 @@ static void table_sla(lds_buf *b, const lds_lcm_sla *a, size_t n, const char *by
         char rate[16] = "-";
         if (a[i].decided)
             snprintf(rate, sizeof rate, "%.1f%%", 100.0 * a[i].rate);
-        lds_buf_addf(b, "%-22s %9zu %8zu %9zu %10zu %13zu %8s\n", key, a[i].n, a[i].decided,
+        lds_buf_addf(b, "%-24s %9zu %8zu %9zu %10zu %13zu %8s\n", key, a[i].n, a[i].decided,
                      a[i].breached, a[i].done_late, a[i].open_overdue, rate);
     }
 }

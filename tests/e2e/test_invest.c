@@ -546,6 +546,8 @@ static void metrics_on_a_known_history(void **state)
         assert_int_equal(json_integer_value(json_object_get(e3, "decided")), 3);
         assert_int_equal(json_integer_value(json_object_get(e3, "breached")), 2);
         assert_int_equal(json_integer_value(json_object_get(e3, "open_overdue")), 1);
+        assert_non_null(strstr(json_string_value(json_object_get(e3, "provider")),
+                               "Innovation Centre"));
     }
     assert_true(seen);
     lds_http_resp_free(&r);

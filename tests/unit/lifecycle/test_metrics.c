@@ -72,10 +72,12 @@ static const lds_lcm_request requests[] = {
     {4, LDS_FACTOR_PERMITTING, 0, LDS_SR_ACCEPTED, 250 * D, 0},           /* unassigned, overdue */
 };
 
+static const lds_lcm_org orgs[] = {{99, "Unused Co."}, {100, "Ganzhou Test Lab"}, {101, "Bank B"}};
+
 static lds_lcm_input input(void)
 {
     lds_lcm_input in = {projects, 5, transitions, sizeof transitions / sizeof transitions[0],
-                        requests, sizeof requests / sizeof requests[0], 300 * D};
+                        requests, sizeof requests / sizeof requests[0], 300 * D, orgs, 3};
     return in;
 }
 
@@ -178,7 +180,10 @@ static void hand_made_history(void **state)
     assert_int_equal(m->sla_provider[1].provider_org, 100);
     assert_int_equal(m->sla_provider[1].n, 2);
     NEAR(m->sla_provider[1].rate, 0.5);
+    assert_null(m->sla_provider[0].provider);
+    assert_string_equal(m->sla_provider[1].provider, "Ganzhou Test Lab");
     assert_int_equal(m->sla_provider[2].provider_org, 101);
+    assert_string_equal(m->sla_provider[2].provider, "Bank B");
     assert_int_equal(m->sla_provider[2].decided, 1);
     NEAR(m->sla_provider[2].rate, 1);
     /* open items */
@@ -201,7 +206,9 @@ static void hand_made_history(void **state)
                                   "\"breached\":2,\"done_late\":0,\"open_overdue\":2,"
                                   "\"breach_rate\":0.666667}"));
     assert_non_null(strstr(b.ptr, "\"breach_rate\":null"));
-    assert_non_null(strstr(b.ptr, "{\"provider_org\":null,"));
+    assert_non_null(strstr(b.ptr, "{\"provider_org\":null,\"provider\":null,"));
+    assert_non_null(strstr(b.ptr, "{\"provider_org\":100,\"provider\":\"Ganzhou Test Lab\","
+                                  "\"requests\":2,"));
     lds_buf_reset(&b);
     lds_lifecycle_metrics_csv(m, &b);
     assert_non_null(strstr(b.ptr, "metric,dimension,key,stage,n,median_days,p90_days,decided,"
@@ -214,6 +221,7 @@ static void hand_made_history(void **state)
     lds_lifecycle_metrics_table(m, &b);
     assert_non_null(strstr(b.ptr, "Time to market"));
     assert_non_null(strstr(b.ptr, "66.7%"));
+    assert_non_null(strstr(b.ptr, "Ganzhou Test Lab (100)"));
     lds_buf_release(&b);
     lds_lifecycle_metrics_free(m);
 }
@@ -250,7 +258,7 @@ static void bad_inputs_are_named(void **state)
     assert_int_equal(lds_lifecycle_metrics(&in, &m, &e), LDS_EINVAL);
     assert_non_null(strstr(e.msg, "listed twice"));
     /* empty history: zero everything, no groups */
-    lds_lcm_input empty = {NULL, 0, NULL, 0, NULL, 0, 0};
+    lds_lcm_input empty = {NULL, 0, NULL, 0, NULL, 0, 0, NULL, 0};
     assert_int_equal(lds_lifecycle_metrics(&empty, &m, &e), LDS_OK);
     assert_int_equal(m->n_cycle + m->n_ttm + m->n_sla_factor + m->n_sla_provider, 0);
     lds_lifecycle_metrics_free(m);
@@ -291,7 +299,7 @@ static void random_histories_agree_with_sorting(void **state)
             ttm[nttm++] = b2 + 7 * D - ps[i].created_ms;
         }
     }
-    lds_lcm_input in = {ps, NP, ts, nt, NULL, 0, 0};
+    lds_lcm_input in = {ps, NP, ts, nt, NULL, 0, 0, NULL, 0};
     lds_lcm_metrics *m = NULL;
     lds_err e;
     if (lds_lifecycle_metrics(&in, &m, &e) != LDS_OK)

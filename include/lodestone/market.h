@@ -127,10 +127,9 @@ lds_code lds_market_run(lds_store *s, const lds_principal *who, const char *mate
  * cold on the scope's first run in the process, when lanes or the catalog
  * changed, after more than 32 changed records, or when `cold` is set.  The
  * run stores and shows which it was ("solve": mode, time, changes, note).
- * Call it in a transaction that has not itself changed offers, requests or
- * lanes (commit those first): the kept session follows what the run saw,
- * and a rollback of changes it saw would leave the session ahead of the
- * database.  The API's handlers do so.
+ * The kept session follows what the run saw, committed or not: when changes
+ * it saw are rolled back, the next run notices (each change-log row has a
+ * random stamp) and builds cold.
  */
 lds_code lds_market_run_ex(lds_store *s, const lds_principal *who, const char *material,
                            int cold, int64_t *run_id, lds_buf *out, lds_field_errors *fe,

@@ -45,6 +45,7 @@ lds_code lds_market__bind_scope(lds_stmt *st, int64_t run_id, const lds_principa
 typedef struct lds_market__kept {
     lds_match_session *session; /* owned */
     int64_t seq;                /* last market_changes.seq it has applied */
+    int64_t stamp;              /* that row's random stamp (0: none) */
     int64_t n_lanes;            /* lanes it was built with */
     int64_t run_id;             /* the run it last produced */
 } lds_market__kept;

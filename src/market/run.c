@@ -265,6 +265,27 @@ static lds_code read_sync(lds_store *s, char inst[LDS_MARKET__INSTANCE_LEN], int
     return LDS_OK;
 }
 
+/* The random stamp of change-log row `seq` (0 when it has none); -1 when
+ * there is no such row. */
+static lds_code stamp_of(lds_store *s, int64_t seq, int64_t *stamp, lds_err *err)
+{
+    static const char q[] = "SELECT coalesce(stamp, 0) FROM market_changes WHERE seq = ?1";
+    lds_stmt *st;
+    lds_code rc;
+    *stamp = -1;
+    if (seq <= 0) {
+        *stamp = 0;
+        return LDS_OK;
+    }
+    if ((rc = lds_store_prepare(s, q, &st, err)) || (rc = lds_stmt_bind_i64(st, 1, seq)))
+        return rc;
+    int r = lds_stmt_step(st, err);
+    if (r == LDS_STORE_ROW)
+        *stamp = lds_stmt_col_i64(st, 0);
+    lds_stmt_reset(st);
+    return r == LDS_STORE_ROW || r == LDS_STORE_DONE ? LDS_OK : (lds_code)r;
+}
+
 typedef struct changed {
     int kind; /* 0 offer, 1 request */
     int64_t id;
@@ -330,10 +351,15 @@ static lds_code catch_up(lds_store *s, const char *material, lds_market__kept *k
     size_t n = 0;
     const char *why = NULL;
     lds_code rc = LDS_OK;
+    int64_t stamp = 0;
     if (k->seq > max_seq)
         why = "the database's change log went back (restored from a copy?)";
     else if (k->seq < max_seq && min_seq > k->seq + 1)
         why = "the change log no longer reaches back to the last run";
+    else if ((rc = stamp_of(s, k->seq, &stamp, err)))
+        return rc;
+    else if (stamp != k->stamp)
+        why = "the change log differs from what the last run saw (changes rolled back)";
     if (!why && k->seq < max_seq) {
         lds_stmt *st;
         if ((rc = lds_store_prepare(s, q_log, &st, err)) ||
@@ -602,6 +628,8 @@ lds_code lds_market_run_ex(lds_store *s, const lds_principal *who, const char *m
     /* The session now mirrors the records as of max_seq whether or not the
      * run's rows are committed: keep it. */
     k.seq = max_seq;
+    if (rc == LDS_OK)
+        rc = stamp_of(s, max_seq, &k.stamp, err);
     if (rc == LDS_OK)
         k.run_id = id;
     lds_market__cache_put(inst, material, &k);

@@ -696,6 +696,66 @@ static const char *const v10[] = {
     NULL,
 };
 
+static const char *const v11[] = {
+    /* Each change-log row gets a random stamp: a kept match session
+     * remembers the stamp of the last row it applied, so a session that saw
+     * changes later rolled back (their sequence numbers then reused by other
+     * changes) notices and rebuilds instead of missing those changes. */
+    "ALTER TABLE market_changes ADD COLUMN stamp INTEGER;\n",
+    "DROP TRIGGER market_offers_ins;\n",
+    "CREATE TRIGGER market_offers_ins AFTER INSERT ON offers BEGIN\n"
+    "  INSERT INTO market_changes(kind, record_id, stamp) VALUES ('offer', NEW.id, random());\n"
+    "END;\n",
+    "DROP TRIGGER market_offers_upd;\n",
+    "CREATE TRIGGER market_offers_upd AFTER UPDATE ON offers BEGIN\n"
+    "  INSERT INTO market_changes(kind, record_id, stamp) VALUES ('offer', NEW.id, random());\n"
+    "  INSERT INTO market_changes(kind, record_id, stamp) SELECT 'offer', OLD.id, random()"
+    " WHERE OLD.id != NEW.id;\n"
+    "END;\n",
+    "DROP TRIGGER market_offers_del;\n",
+    "CREATE TRIGGER market_offers_del AFTER DELETE ON offers BEGIN\n"
+    "  INSERT INTO market_changes(kind, record_id, stamp) VALUES ('offer', OLD.id, random());\n"
+    "END;\n",
+    "DROP TRIGGER market_requests_ins;\n",
+    "CREATE TRIGGER market_requests_ins AFTER INSERT ON requests BEGIN\n"
+    "  INSERT INTO market_changes(kind, record_id, stamp)"
+    " VALUES ('request', NEW.id, random());\n"
+    "END;\n",
+    "DROP TRIGGER market_requests_upd;\n",
+    "CREATE TRIGGER market_requests_upd AFTER UPDATE ON requests BEGIN\n"
+    "  INSERT INTO market_changes(kind, record_id, stamp)"
+    " VALUES ('request', NEW.id, random());\n"
+    "  INSERT INTO market_changes(kind, record_id, stamp) SELECT 'request', OLD.id, random()"
+    " WHERE OLD.id != NEW.id;\n"
+    "END;\n",
+    "DROP TRIGGER market_requests_del;\n",
+    "CREATE TRIGGER market_requests_del AFTER DELETE ON requests BEGIN\n"
+    "  INSERT INTO market_changes(kind, record_id, stamp)"
+    " VALUES ('request', OLD.id, random());\n"
+    "END;\n",
+    "DROP TRIGGER market_lanes_ins;\n",
+    "CREATE TRIGGER market_lanes_ins AFTER INSERT ON lanes BEGIN\n"
+    "  INSERT INTO market_changes(kind, record_id, stamp) VALUES ('lane', NULL, random());\n"
+    "END;\n",
+    "DROP TRIGGER market_lanes_upd;\n",
+    "CREATE TRIGGER market_lanes_upd AFTER UPDATE ON lanes BEGIN\n"
+    "  INSERT INTO market_changes(kind, record_id, stamp) VALUES ('lane', NULL, random());\n"
+    "END;\n",
+    "DROP TRIGGER market_lanes_del;\n",
+    "CREATE TRIGGER market_lanes_del AFTER DELETE ON lanes BEGIN\n"
+    "  INSERT INTO market_changes(kind, record_id, stamp) VALUES ('lane', NULL, random());\n"
+    "END;\n",
+    "DROP TRIGGER market_materials_upd;\n",
+    "CREATE TRIGGER market_materials_upd AFTER UPDATE OF export_controlled ON materials BEGIN\n"
+    "  INSERT INTO market_changes(kind, record_id, stamp) VALUES ('catalog', NULL, random());\n"
+    "END;\n",
+    "DROP TRIGGER market_regions_upd;\n",
+    "CREATE TRIGGER market_regions_upd AFTER UPDATE OF country ON regions BEGIN\n"
+    "  INSERT INTO market_changes(kind, record_id, stamp) VALUES ('catalog', NULL, random());\n"
+    "END;\n",
+    NULL,
+};
+
 const lds_store__migration lds_store__migrations[] = {
     {1, "foundation: catalog, organisations, facilities, market, tokens", v1},
     {2, "idempotency keys of creating requests", v2},
@@ -707,6 +767,7 @@ const lds_store__migration lds_store__migrations[] = {
     {8, "market: change log for warm match sessions, how each run was solved", v8},
     {9, "market: CPU time of each match run's solve", v9},
     {10, "market: match lines indexed by run only (a warm run's cost halved)", v10},
+    {11, "market: random stamps on the change log (sessions notice rolled-back changes)", v11},
 };
 
 const int lds_store__n_migrations =

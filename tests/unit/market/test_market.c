@@ -537,6 +537,8 @@ static const char q_lanes_note[] =
     "SELECT solve_note = 'lanes changed' FROM match_runs WHERE id = ?1";
 static const char q_catalog_note[] =
     "SELECT solve_note LIKE '%export control%' FROM match_runs WHERE id = ?1";
+static const char q_rollback_note[] =
+    "SELECT solve_note LIKE '%rolled back%' FROM match_runs WHERE id = ?1";
 static const char q_many_note[] =
     "SELECT solve_note LIKE 'more than 32 %' FROM match_runs WHERE id = ?1";
 
@@ -654,6 +656,26 @@ static void warm_runs_follow_changes_and_equal_cold_runs(void **state)
     assert_int_equal(run_q(s, q_many_note, r8), 1);
     assert_int_equal(run_q(s, q_n_requests, r8), 34);
     assert_true(same_lines(s, r8, run_tx(s, NULL, 1)));
+
+    /* a run that saw an offer whose transaction is then rolled back: the
+     * next run notices (the log row's stamp differs) and builds cold */
+    static const char o4[] = "{\"material_id\":\"tm2o3\",\"region_id\":\"baoan\",\"quantity\":9,"
+                             "\"unit_price\":1,\"period_from\":\"2026-01\","
+                             "\"period_to\":\"2026-03\"}";
+    int64_t before = scalar(s, "SELECT count(*) FROM offers");
+    assert_int_equal(lds_store_begin(s, &e), LDS_OK);
+    assert_int_equal(create(s, &member2, LDS_MARKET_OFFERS, o4, &fe, &out), LDS_OK);
+    int64_t seen = 0;
+    lds_buf_reset(&out);
+    assert_int_equal(lds_market_run_ex(s, &operator_, NULL, 0, &seen, &out, &fe, &e), LDS_OK);
+    lds_store_rollback(s);
+    assert_int_equal(scalar(s, "SELECT count(*) FROM offers"), before);
+    assert_int_equal(create(s, &member3, LDS_MARKET_REQUESTS, rq, &fe, &out), LDS_OK);
+    int64_t r9 = run_tx(s, NULL, 0);
+    assert_false(is_warm(s, r9));
+    assert_int_equal(run_q(s, q_rollback_note, r9), 1);
+    assert_int_equal(run_q(s, q_n_offers, r9), before - 1); /* O1 is withdrawn */
+    assert_true(same_lines(s, r9, run_tx(s, NULL, 1)));
 
     /* one session per (database, material): a material scope, another database */
     int64_t m1 = run_tx(s, "tm2o3", 0);

@@ -108,60 +108,50 @@ static void load_db(lds_store *s, const lds_match_input *in)
     lds_err e;
     lds_stmt *st;
     char name[32], per[16], per2[16];
-    if (lds_store_begin(s, &e) != LDS_OK)
-        die("begin", &e);
+    if (lds_store_begin(s, &e) != LDS_OK) die("begin", &e);
     for (int i = 1; i <= 1001; i++) {
         snprintf(name, sizeof name, i == 1 ? "Operator" : "Bench org %03d", i - 1);
-        if (lds_store_prepare(s, q_org, &st, &e) != LDS_OK)
-            die("org", &e);
+        if (lds_store_prepare(s, q_org, &st, &e) != LDS_OK) die("org", &e);
         bind_or_die(lds_stmt_bind_i64(st, 1, i) || lds_stmt_bind_text(st, 2, name) ||
                     lds_stmt_bind_text(st, 3, i == 1 ? "operator" : "company"));
-        if (lds_stmt_exec(st, &e) != LDS_OK)
-            die("org", &e);
+        if (lds_stmt_exec(st, &e) != LDS_OK) die("org", &e);
     }
     for (size_t i = 0; i < in->n_offers; i++) {
         const lds_match_offer *o = &in->offers[i];
-        if (lds_store_prepare(s, q_offer, &st, &e) != LDS_OK)
-            die("offer", &e);
-        bind_or_die(lds_stmt_bind_i64(st, 1, org_of(o->org)) ||
-                    lds_stmt_bind_text(st, 2, o->material) ||
-                    lds_stmt_bind_text(st, 3, o->region) || lds_stmt_bind_i64(st, 4, o->qty_milli) ||
-                    lds_stmt_bind_i64(st, 5, o->price_cents) ||
-                    lds_stmt_bind_text(st, 6, lds_match_fmt_period(o->from, per)) ||
-                    lds_stmt_bind_text(st, 7, lds_match_fmt_period(o->to, per2)) ||
-                    (o->purity == LDS_MATCH_NO_PURITY
-                         ? lds_stmt_bind_null(st, 8)
-                         : lds_stmt_bind_double(st, 8, (double)o->purity / 1e8))); /* percent */
-        if (lds_stmt_exec(st, &e) != LDS_OK)
-            die("offer", &e);
+        if (lds_store_prepare(s, q_offer, &st, &e) != LDS_OK) die("offer", &e);
+        bind_or_die(
+            lds_stmt_bind_i64(st, 1, org_of(o->org)) || lds_stmt_bind_text(st, 2, o->material) ||
+            lds_stmt_bind_text(st, 3, o->region) || lds_stmt_bind_i64(st, 4, o->qty_milli) ||
+            lds_stmt_bind_i64(st, 5, o->price_cents) ||
+            lds_stmt_bind_text(st, 6, lds_match_fmt_period(o->from, per)) ||
+            lds_stmt_bind_text(st, 7, lds_match_fmt_period(o->to, per2)) ||
+            (o->purity == LDS_MATCH_NO_PURITY
+                 ? lds_stmt_bind_null(st, 8)
+                 : lds_stmt_bind_double(st, 8, (double)o->purity / 1e8))); /* percent */
+        if (lds_stmt_exec(st, &e) != LDS_OK) die("offer", &e);
     }
     for (size_t i = 0; i < in->n_requests; i++) {
         const lds_match_request *d = &in->requests[i];
-        if (lds_store_prepare(s, q_request, &st, &e) != LDS_OK)
-            die("request", &e);
-        bind_or_die(lds_stmt_bind_i64(st, 1, org_of(d->org)) ||
-                    lds_stmt_bind_text(st, 2, d->material) ||
-                    lds_stmt_bind_text(st, 3, d->region) || lds_stmt_bind_i64(st, 4, d->qty_milli) ||
-                    lds_stmt_bind_i64(st, 5, d->max_price_cents) ||
-                    lds_stmt_bind_text(st, 6, lds_match_fmt_period(d->due, per)) ||
-                    (d->min_purity == LDS_MATCH_NO_PURITY
-                         ? lds_stmt_bind_null(st, 7)
-                         : lds_stmt_bind_double(st, 7, (double)d->min_purity / 1e8)));
-        if (lds_stmt_exec(st, &e) != LDS_OK)
-            die("request", &e);
+        if (lds_store_prepare(s, q_request, &st, &e) != LDS_OK) die("request", &e);
+        bind_or_die(
+            lds_stmt_bind_i64(st, 1, org_of(d->org)) || lds_stmt_bind_text(st, 2, d->material) ||
+            lds_stmt_bind_text(st, 3, d->region) || lds_stmt_bind_i64(st, 4, d->qty_milli) ||
+            lds_stmt_bind_i64(st, 5, d->max_price_cents) ||
+            lds_stmt_bind_text(st, 6, lds_match_fmt_period(d->due, per)) ||
+            (d->min_purity == LDS_MATCH_NO_PURITY
+                 ? lds_stmt_bind_null(st, 7)
+                 : lds_stmt_bind_double(st, 7, (double)d->min_purity / 1e8)));
+        if (lds_stmt_exec(st, &e) != LDS_OK) die("request", &e);
     }
     for (size_t i = 0; i < in->n_lanes; i++) {
         const lds_match_lane *l = &in->lanes[i];
-        if (lds_store_prepare(s, q_lane, &st, &e) != LDS_OK)
-            die("lane", &e);
+        if (lds_store_prepare(s, q_lane, &st, &e) != LDS_OK) die("lane", &e);
         bind_or_die(lds_stmt_bind_text(st, 1, l->from) || lds_stmt_bind_text(st, 2, l->to) ||
                     lds_stmt_bind_i64(st, 3, l->cost_cents) ||
                     lds_stmt_bind_i64(st, 4, l->transit));
-        if (lds_stmt_exec(st, &e) != LDS_OK)
-            die("lane", &e);
+        if (lds_stmt_exec(st, &e) != LDS_OK) die("lane", &e);
     }
-    if (lds_store_commit(s, &e) != LDS_OK)
-        die("commit", &e);
+    if (lds_store_commit(s, &e) != LDS_OK) die("commit", &e);
 }
 
 static const lds_principal operator_ = {1, 1, LDS_ROLE_OPERATOR};
@@ -174,12 +164,9 @@ static json_t *run(lds_store *s, int cold, double *wall, double *cpu)
     lds_err e;
     int64_t id;
     double w0 = WALL(), c0 = CPU();
-    if (lds_store_begin(s, &e) != LDS_OK)
-        die("begin", &e);
-    if (lds_market_run_ex(s, &operator_, NULL, cold, &id, &b, &fe, &e) != LDS_OK)
-        die("run", &e);
-    if (lds_store_commit(s, &e) != LDS_OK)
-        die("commit", &e);
+    if (lds_store_begin(s, &e) != LDS_OK) die("begin", &e);
+    if (lds_market_run_ex(s, &operator_, NULL, cold, &id, &b, &fe, &e) != LDS_OK) die("run", &e);
+    if (lds_store_commit(s, &e) != LDS_OK) die("commit", &e);
     lds_store_end_reads(s);
     *wall = WALL() - w0;
     *cpu = CPU() - c0;
@@ -216,8 +203,7 @@ int main(int argc, char **argv)
         return 2;
     }
     int n_new = argc > 3 ? atoi(argv[3]) : 5;
-    if (n_new < 1 || n_new > 64)
-        n_new = 5;
+    if (n_new < 1 || n_new > 64) n_new = 5;
     size_t lo, lr, ll;
     char *to = slurp(argv[1], "offers.csv", &lo), *tr = slurp(argv[1], "requests.csv", &lr),
          *tl = slurp(argv[1], "lanes.csv", &ll);
@@ -240,8 +226,7 @@ int main(int argc, char **argv)
     const char *root = getenv("LDS_SOURCE_ROOT");
     char cat[4200];
     snprintf(cat, sizeof cat, "%s/data/catalog.json", root ? root : ".");
-    if (lds_catalog_load_file(s, cat, &e) != LDS_OK)
-        die("catalog", &e);
+    if (lds_catalog_load_file(s, cat, &e) != LDS_OK) die("catalog", &e);
     load_db(s, &t.input);
 
     double cold_w, cold_c;
@@ -314,7 +299,8 @@ int main(int argc, char **argv)
     printf("lines=%zu cold_s=%.3f cold_cpu_s=%.3f run_ms=%.1f run_max_ms=%.1f run_cpu_ms=%.1f "
            "solve_ms=%.1f solve_cpu_ms=%.1f create_ms=%.2f warm=%s ok=%s tie_lines=%zu\n",
            lines, cold_w, cold_c, w[n_new / 2] * 1e3, wmax * 1e3, c[n_new / 2] * 1e3,
-           solve[n_new / 2], solve_cpu[n_new / 2], create[n_new / 2] * 1e3, all_warm ? "yes" : "no", ok ? "yes" : "no", diff_lines);
+           solve[n_new / 2], solve_cpu[n_new / 2], create[n_new / 2] * 1e3, all_warm ? "yes" : "no",
+           ok ? "yes" : "no", diff_lines);
     json_decref(last);
     json_decref(cold);
     lds_market_sessions_clear();

@@ -162,7 +162,7 @@ const lds_match_result *lds_match_session_result(const lds_match_session *s);
 /** What a session holds and how it has solved so far. */
 typedef struct lds_match_session_stats {
     size_t offers, requests;        /* live records */
-    size_t record_slots;            /* offers + requests ever put, withdrawn and replaced included */
+    size_t record_slots;            /* offers + requests ever put (withdrawn, replaced too) */
     size_t pairs;                   /* live compatible pairs (arcs with capacity) */
     size_t pair_slots;              /* pair arcs in the network, dead ones included */
     uint64_t cold_solves;           /* full builds: the first, and each rebuild */

@@ -17,10 +17,10 @@
 
 typedef struct entry {
     char instance[LDS_MARKET__INSTANCE_LEN];
-    char *material;      /* NULL: all materials */
+    char *material; /* NULL: all materials */
     int used;
     lds_market__kept kept;
-    uint64_t tick;       /* last put, for least-recently-used eviction */
+    uint64_t tick; /* last put, for least-recently-used eviction */
 } entry;
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -29,10 +29,8 @@ static uint64_t ticks;
 
 static int same_key(const entry *e, const char *instance, const char *material)
 {
-    if (!e->used || strcmp(e->instance, instance) != 0)
-        return 0;
-    if (!e->material || !material)
-        return !e->material && !material;
+    if (!e->used || strcmp(e->instance, instance) != 0) return 0;
+    if (!e->material || !material) return !e->material && !material;
     return strcmp(e->material, material) == 0;
 }
 
@@ -85,8 +83,7 @@ void lds_market__cache_put(const char *instance, const char *material, lds_marke
     pthread_mutex_lock(&lock);
     /* the same scope (put back by a concurrent run) is replaced by the newer */
     for (size_t i = 0; i < LDS_MARKET_SESSIONS; i++)
-        if (same_key(&cache[i], instance, material))
-            drop[n_drop++] = evict(i);
+        if (same_key(&cache[i], instance, material)) drop[n_drop++] = evict(i);
     for (;;) {
         size_t total = 0, free_slot = LDS_MARKET_SESSIONS, lru = LDS_MARKET_SESSIONS;
         for (size_t i = 0; i < LDS_MARKET_SESSIONS; i++) {
@@ -95,8 +92,7 @@ void lds_market__cache_put(const char *instance, const char *material, lds_marke
                 continue;
             }
             total += pair_slots(cache[i].kept.session);
-            if (lru == LDS_MARKET_SESSIONS || cache[i].tick < cache[lru].tick)
-                lru = i;
+            if (lru == LDS_MARKET_SESSIONS || cache[i].tick < cache[lru].tick) lru = i;
         }
         if (free_slot < LDS_MARKET_SESSIONS && total + need <= LDS_MARKET_SESSION_PAIRS) {
             entry *e = &cache[free_slot];
@@ -121,8 +117,7 @@ void lds_market_sessions_clear(void)
     size_t n = 0;
     pthread_mutex_lock(&lock);
     for (size_t i = 0; i < LDS_MARKET_SESSIONS; i++)
-        if (cache[i].used)
-            drop[n++] = evict(i);
+        if (cache[i].used) drop[n++] = evict(i);
     pthread_mutex_unlock(&lock);
     for (size_t i = 0; i < n; i++)
         lds_match_session_free(drop[i]);

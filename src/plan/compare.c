@@ -90,8 +90,7 @@ static int gather(table *t, json_t *plan, const char *list, const char *const *k
         char key[256] = "";
         size_t len = 0;
         json_t *ident = json_object();
-        if (!ident)
-            return -1;
+        if (!ident) return -1;
         for (const char *const *k = keys; *k; k++) {
             const char *name = **k == '#' ? *k + 1 : *k;
             json_t *v = json_object_get(it, name);
@@ -100,13 +99,11 @@ static int gather(table *t, json_t *plan, const char *list, const char *const *k
                                         (long long)json_integer_value(v));
             else
                 len += (size_t)snprintf(key + len, sizeof key - len, "%s|", s_of(it, name));
-            if (len >= sizeof key)
-                len = sizeof key - 1;
+            if (len >= sizeof key) len = sizeof key - 1;
             json_object_set(ident, name, v ? v : json_null());
         }
         row *r = find_or_add(t, key, ident);
-        if (!r)
-            return -1;
+        if (!r) return -1;
         double v = json_number_value(json_object_get(it, value));
         if (side == 0) {
             r->a += v;
@@ -127,11 +124,9 @@ static json_t *table_json(const table *t, int only_differences)
     for (size_t i = 0; arr && i < t->n; i++) {
         const row *r = &t->rows[i];
         double d = r6((r->has_b ? r->b : 0) - (r->has_a ? r->a : 0));
-        if (only_differences && d == 0 && r->has_a == r->has_b)
-            continue;
+        if (only_differences && d == 0 && r->has_a == r->has_b) continue;
         json_t *o = json_deep_copy(r->ident);
-        if (!o)
-            continue;
+        if (!o) continue;
         json_object_set_new(o, "a", num_or_null(r->has_a, r->a));
         json_object_set_new(o, "b", num_or_null(r->has_b, r->b));
         json_object_set_new(o, "delta", json_real(d));
@@ -143,8 +138,7 @@ static json_t *table_json(const table *t, int only_differences)
 static json_t *load(lds_store *s, int64_t id, lds_err *err)
 {
     char *text = NULL;
-    if (lds_plan_get_run(s, id, &text, err) != LDS_OK)
-        return NULL;
+    if (lds_plan_get_run(s, id, &text, err) != LDS_OK) return NULL;
     json_error_t je;
     json_t *j = json_loads(text, 0, &je);
     lds_free(text);
@@ -158,8 +152,7 @@ lds_code lds_plan_compare(lds_store *s, int64_t a_id, int64_t b_id, char **json,
 {
     *json = NULL;
     json_t *pa = load(s, a_id, err);
-    if (!pa)
-        return err ? err->code : LDS_ENOTFOUND;
+    if (!pa) return err ? err->code : LDS_ENOTFOUND;
     json_t *pb = load(s, b_id, err);
     if (!pb) {
         json_decref(pa);
@@ -175,14 +168,13 @@ lds_code lds_plan_compare(lds_store *s, int64_t a_id, int64_t b_id, char **json,
                                       s_of(plans[k], "scenario"), "first_period",
                                       s_of(plans[k], "first_period")));
     /* headline figures */
-    static const char *const heads[] = {"cost_cny",         "demand_total",   "short_total",
-                                        "fill_rate",        "scrap_recycled_t", "recycled_oxide_t",
-                                        "recycled_share",   "objective"};
+    static const char *const heads[] = {"cost_cny",       "demand_total",     "short_total",
+                                        "fill_rate",      "scrap_recycled_t", "recycled_oxide_t",
+                                        "recycled_share", "objective"};
     json_t *totals = json_array();
     for (size_t i = 0; i < sizeof heads / sizeof heads[0]; i++) {
         json_t *va = json_object_get(pa, heads[i]), *vb = json_object_get(pb, heads[i]);
-        if (!json_is_number(va) && !json_is_number(vb))
-            continue;
+        if (!json_is_number(va) && !json_is_number(vb)) continue;
         double x = json_number_value(va), y = json_number_value(vb);
         json_array_append_new(totals,
                               json_pack("{s:s, s:o, s:o, s:f}", "figure", heads[i], "a",
@@ -218,8 +210,7 @@ lds_code lds_plan_compare(lds_store *s, int64_t a_id, int64_t b_id, char **json,
         char *text = json_dumps(out, JSON_COMPACT | JSON_REAL_PRECISION(15));
         *json = text ? lds_strdup(text) : NULL; /* the caller frees with lds_free */
         free(text);
-        if (!*json)
-            rc = lds_err_set(err, LDS_ENOMEM, "plan compare: out of memory");
+        if (!*json) rc = lds_err_set(err, LDS_ENOMEM, "plan compare: out of memory");
     }
     json_decref(out);
     json_decref(pa);

@@ -771,7 +771,8 @@ static void new_offer_is_rematched_warm_and_equals_a_cold_run(void **state)
     assert_string_equal(str(json_object_get(cold.json, "solve"), "note"), "cold run requested");
     assert_true(json_equal(json_object_get(r.json, "allocations"),
                            json_object_get(cold.json, "allocations")));
-    assert_true(json_equal(json_object_get(r.json, "totals"), json_object_get(cold.json, "totals")));
+    assert_true(
+        json_equal(json_object_get(r.json, "totals"), json_object_get(cold.json, "totals")));
     assert_true(json_equal(json_object_get(r.json, "unmet"), json_object_get(cold.json, "unmet")));
     assert_int_equal(json_array_size(json_object_get(cold.json, "changes")), 0);
     lds_http_resp_free(&cold);

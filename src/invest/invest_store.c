@@ -650,6 +650,30 @@ static lds_code read_bottlenecks(lds_store *s, match_data *d, lds_err *err)
     return d->pool.oom ? lds_err_set(err, LDS_ENOMEM, "out of memory") : LDS_OK;
 }
 
+/* Adds column 1 of the (project id, name) rows of `sql` (a literal; ?1 =
+ * one project or 0 for all) to the named projects' lists. */
+static lds_code read_pairs(lds_store *s, match_data *d, const char *sql, int64_t project,
+                           strvec *lists, lds_err *err)
+{
+    lds_stmt *st;
+    lds_code rc = lds_store_prepare(s, sql, &st, err);
+    if (rc != LDS_OK)
+        return rc;
+    lds_stmt_bind_i64(st, 1, project);
+    int r;
+    while ((r = lds_stmt_step(st, err)) == LDS_STORE_ROW) {
+        long i = project_index(d, lds_stmt_col_i64(st, 0));
+        if (i < 0)
+            continue;
+        const char *name = pool_str(&d->pool, lds_stmt_col_text(st, 1));
+        if (!name || strvec_add(&lists[i], name)) {
+            lds_stmt_reset(st);
+            return lds_err_set(err, LDS_ENOMEM, "out of memory");
+        }
+    }
+    return r == LDS_STORE_DONE ? LDS_OK : (lds_code)r;
+}
+
 /* Projects (one when `project` > 0, else those open to investors and not
  * finished) with their regions, materials and largest capacity. */
 static lds_code read_projects(lds_store *s, match_data *d, int64_t project, lds_err *err)
@@ -710,43 +734,16 @@ static lds_code read_projects(lds_store *s, match_data *d, int64_t project, lds_
     if (r != LDS_STORE_DONE)
         return (lds_code)r;
     d->in.projects = d->projects;
-    /* participants' regions */
-    if ((rc = lds_store_prepare(s,
-                                "SELECT po.project_id, o.region_id FROM project_orgs po JOIN orgs "
-                                "o ON o.id = po.org_id WHERE ?1 = 0 OR po.project_id = ?1",
-                                &st, err)) != LDS_OK)
+    /* participants' regions, then materials used or made */
+    if ((rc = read_pairs(s, d,
+                         "SELECT po.project_id, o.region_id FROM project_orgs po JOIN orgs o ON "
+                         "o.id = po.org_id WHERE ?1 = 0 OR po.project_id = ?1",
+                         project, d->p_regions, err)) != LDS_OK ||
+        (rc = read_pairs(s, d,
+                         "SELECT project_id, material_id FROM project_materials WHERE ?1 = 0 OR "
+                         "project_id = ?1",
+                         project, d->p_materials, err)) != LDS_OK)
         return rc;
-    lds_stmt_bind_i64(st, 1, project);
-    while ((r = lds_stmt_step(st, err)) == LDS_STORE_ROW) {
-        long i = project_index(d, lds_stmt_col_i64(st, 0));
-        if (i < 0)
-            continue;
-        const char *reg = pool_str(&d->pool, lds_stmt_col_text(st, 1));
-        if (!reg || strvec_add(&d->p_regions[i], reg)) {
-            lds_stmt_reset(st);
-            return lds_err_set(err, LDS_ENOMEM, "out of memory");
-        }
-    }
-    if (r != LDS_STORE_DONE)
-        return (lds_code)r;
-    if ((rc = lds_store_prepare(s,
-                                "SELECT project_id, material_id FROM project_materials WHERE ?1 = "
-                                "0 OR project_id = ?1",
-                                &st, err)) != LDS_OK)
-        return rc;
-    lds_stmt_bind_i64(st, 1, project);
-    while ((r = lds_stmt_step(st, err)) == LDS_STORE_ROW) {
-        long i = project_index(d, lds_stmt_col_i64(st, 0));
-        if (i < 0)
-            continue;
-        const char *mat = pool_str(&d->pool, lds_stmt_col_text(st, 1));
-        if (!mat || strvec_add(&d->p_materials[i], mat)) {
-            lds_stmt_reset(st);
-            return lds_err_set(err, LDS_ENOMEM, "out of memory");
-        }
-    }
-    if (r != LDS_STORE_DONE)
-        return (lds_code)r;
     /* the largest capacity line of each project (tonnes per month) */
     if ((rc = lds_store_prepare(s,
                                 "SELECT project_id, facility_id, material_id, region_id, "

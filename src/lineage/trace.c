@@ -43,8 +43,8 @@ static size_t lotset_find(const lotset *ls, int64_t id)
     return ls->keys[h] ? ls->vals[h] : (size_t)-1;
 }
 
-/* Adds lot `id` (read from the store); *idx receives its index. */
-static lds_code lotset_add(lotset *ls, lds_store *s, int64_t id, size_t *idx, lds_err *err)
+/* Makes room for one more lot (array and map). */
+static lds_code lotset_reserve(lotset *ls, lds_err *err)
 {
     if (ls->n == ls->cap) {
         size_t cap = ls->cap ? ls->cap * 2 : 16;
@@ -78,23 +78,38 @@ static lds_code lotset_add(lotset *ls, lds_store *s, int64_t id, size_t *idx, ld
         lds_free(ok);
         lds_free(ov);
     }
-    lds_code rc = lds_lineage__lot_by_id(s, id, &ls->lots[ls->n], err);
-    if (rc)
-        return rc;
-    size_t h = slot_of(ls, id);
-    ls->keys[h] = id;
-    ls->vals[h] = ls->n;
-    *idx = ls->n++;
     return LDS_OK;
 }
 
-/* One stored edge with the event facts. */
+/* Indexes the lot just written at ls->lots[ls->n]. */
+static size_t lotset_commit(lotset *ls)
+{
+    size_t h = slot_of(ls, ls->lots[ls->n].id);
+    ls->keys[h] = ls->lots[ls->n].id;
+    ls->vals[h] = ls->n;
+    return ls->n++;
+}
+
+/* Adds lot `id` (read from the store); *idx receives its index. */
+static lds_code lotset_add(lotset *ls, lds_store *s, int64_t id, size_t *idx, lds_err *err)
+{
+    lds_code rc = lotset_reserve(ls, err);
+    if (rc == LDS_OK)
+        rc = lds_lineage__lot_by_id(s, id, &ls->lots[ls->n], err);
+    if (rc == LDS_OK)
+        *idx = lotset_commit(ls);
+    return rc;
+}
+
+/* One stored edge with the facts of its TransformationEvent. */
 typedef struct raw_edge {
     size_t input, output;
     int has_qty;
     double qty;
     char uom[8];
-    int64_t event_row;
+    char event_id[LDS_LINEAGE_URI_MAX];
+    int64_t event_time_ms;
+    char location[LDS_LINEAGE_URI_MAX];
 } raw_edge;
 
 typedef struct edgeset {
@@ -102,27 +117,43 @@ typedef struct edgeset {
     size_t n, cap;
 } edgeset;
 
-static lds_code edge_push(edgeset *es, const raw_edge *e, lds_err *err)
+/* Appends a zeroed edge; NULL when out of memory. */
+static raw_edge *edge_new(edgeset *es, lds_err *err)
 {
     if (es->n == es->cap) {
         size_t cap = es->cap ? es->cap * 2 : 32;
         raw_edge *v = lds_realloc(es->v, cap * sizeof *v);
-        if (!v)
-            return lds_err_set(err, LDS_ENOMEM, "out of memory");
+        if (!v) {
+            lds_err_set(err, LDS_ENOMEM, "out of memory");
+            return NULL;
+        }
         es->v = v;
         es->cap = cap;
     }
-    es->v[es->n++] = *e;
-    return LDS_OK;
+    raw_edge *e = &es->v[es->n++];
+    memset(e, 0, sizeof *e);
+    return e;
 }
 
-static const char q_into[] = "SELECT input_lot, event, in_qty, in_uom FROM lot_edges "
-                             "WHERE output_lot = ?";
+/* The edges into a lot with their event's facts and the input lots, in one
+ * statement (x = the edge, t = its TransformationEvent, l and e = the input
+ * lot and its commissioning event, as LDS_LINEAGE__LOT_COLS names them). */
+static const char q_into[] =
+    "SELECT x.in_qty, x.in_uom, t.event_id, t.event_time_ms, "
+    "coalesce(t.biz_location, t.read_point), " LDS_LINEAGE__LOT_COLS
+    " FROM lot_edges x JOIN epcis_events t ON t.id = x.event "
+    "JOIN lots l ON l.id = x.input_lot JOIN epcis_events e ON e.id = l.event "
+    "WHERE x.output_lot = ?";
+
+static void copy_text(char *dst, size_t n, lds_stmt *st, int col)
+{
+    const char *v = lds_stmt_col_is_null(st, col) ? NULL : lds_stmt_col_text(st, col);
+    snprintf(dst, n, "%s", v ? v : "");
+}
 
 /*
- * Reads the edges into lot index `v` of `ls`, adding unseen inputs to `ls`
- * (and, when `queue`, to the work list by their index).  Stops adding lots
- * at LDS_LINEAGE_MAX_NODES (sets *truncated).
+ * Reads the edges into lot index `v` of `ls`, adding unseen input lots to
+ * `ls`.  Stops adding lots at LDS_LINEAGE_MAX_NODES (sets *truncated).
  */
 static lds_code read_into(lds_store *s, lotset *ls, edgeset *es, size_t v, int *truncated,
                           lds_err *err)
@@ -132,52 +163,37 @@ static lds_code read_into(lds_store *s, lotset *ls, edgeset *es, size_t v, int *
     if (rc)
         return rc;
     lds_stmt_bind_i64(st, 1, ls->lots[v].id);
-    /* Collect first: adding a lot runs other statements. */
-    edgeset tmp = {NULL, 0, 0};
-    int64_t *ids = NULL;
-    size_t n_ids = 0, cap_ids = 0;
     int step;
     while ((step = lds_stmt_step(st, err)) == LDS_STORE_ROW) {
-        raw_edge e;
-        memset(&e, 0, sizeof e);
-        e.output = v;
-        e.event_row = lds_stmt_col_i64(st, 1);
-        e.has_qty = !lds_stmt_col_is_null(st, 2);
-        e.qty = lds_stmt_col_double(st, 2);
-        const char *u = lds_stmt_col_is_null(st, 3) ? "" : lds_stmt_col_text(st, 3);
-        snprintf(e.uom, sizeof e.uom, "%s", u ? u : "");
-        if (n_ids == cap_ids) {
-            size_t cap = cap_ids ? cap_ids * 2 : 16;
-            int64_t *p = lds_realloc(ids, cap * sizeof *p);
-            if (!p) {
-                rc = lds_err_set(err, LDS_ENOMEM, "out of memory");
-                break;
-            }
-            ids = p;
-            cap_ids = cap;
-        }
-        ids[n_ids++] = lds_stmt_col_i64(st, 0);
-        if ((rc = edge_push(&tmp, &e, err)))
-            break;
-    }
-    lds_stmt_reset(st);
-    if (!rc && step != LDS_STORE_ROW && step != LDS_STORE_DONE)
-        rc = (lds_code)step;
-    for (size_t k = 0; k < n_ids && !rc; k++) {
-        size_t idx = lotset_find(ls, ids[k]);
+        int64_t in_id = lds_stmt_col_i64(st, 5);
+        size_t idx = lotset_find(ls, in_id);
         if (idx == (size_t)-1) {
             if (ls->n >= LDS_LINEAGE_MAX_NODES) {
                 *truncated = 1;
                 continue;
             }
-            if ((rc = lotset_add(ls, s, ids[k], &idx, err)))
+            if ((rc = lotset_reserve(ls, err)))
                 break;
+            lds_lineage__lot_row(s, st, 5, &ls->lots[ls->n]);
+            idx = lotset_commit(ls);
         }
-        tmp.v[k].input = idx;
-        rc = edge_push(es, &tmp.v[k], err);
+        raw_edge *e = edge_new(es, err);
+        if (!e) {
+            rc = LDS_ENOMEM;
+            break;
+        }
+        e->input = idx;
+        e->output = v;
+        e->has_qty = !lds_stmt_col_is_null(st, 0);
+        e->qty = lds_stmt_col_double(st, 0);
+        copy_text(e->uom, sizeof e->uom, st, 1);
+        copy_text(e->event_id, sizeof e->event_id, st, 2);
+        e->event_time_ms = lds_stmt_col_i64(st, 3);
+        copy_text(e->location, sizeof e->location, st, 4);
     }
-    lds_free(ids);
-    lds_free(tmp.v);
+    lds_stmt_reset(st);
+    if (!rc && step != LDS_STORE_ROW && step != LDS_STORE_DONE)
+        rc = (lds_code)step;
     return rc;
 }
 
@@ -220,27 +236,6 @@ static lds_code to_graph(lds_store *s, const lotset *ls, const edgeset *es,
         memcpy(e->el, reo.oxide_t, sizeof e->el);
     }
     return LDS_OK;
-}
-
-static lds_code event_facts(lds_store *s, int64_t row, lds_prov_link *l, lds_err *err)
-{
-    static const char q[] = "SELECT event_id, event_time_ms, coalesce(biz_location, read_point) "
-                            "FROM epcis_events WHERE id = ?";
-    lds_stmt *st;
-    lds_code rc = lds_store_prepare(s, q, &st, err);
-    if (rc)
-        return rc;
-    lds_stmt_bind_i64(st, 1, row);
-    int step = lds_stmt_step(st, err);
-    if (step == LDS_STORE_ROW) {
-        snprintf(l->event_id, sizeof l->event_id, "%s", lds_stmt_col_text(st, 0));
-        l->event_time_ms = lds_stmt_col_i64(st, 1);
-        const char *loc = lds_stmt_col_is_null(st, 2) ? "" : lds_stmt_col_text(st, 2);
-        snprintf(l->location, sizeof l->location, "%s", loc ? loc : "");
-        lds_stmt_reset(st);
-        return LDS_OK;
-    }
-    return step == LDS_STORE_DONE ? LDS_OK : (lds_code)step;
 }
 
 lds_code lds_lineage_provenance(lds_store *s, const char *lot, lds_provenance *out,
@@ -286,8 +281,9 @@ lds_code lds_lineage_provenance(lds_store *s, const char *lot, lds_provenance *o
         l->has_quantity = es.v[i].has_qty;
         l->quantity = es.v[i].qty;
         snprintf(l->uom, sizeof l->uom, "%s", es.v[i].uom);
-        if ((rc = event_facts(s, es.v[i].event_row, l, err)))
-            goto done;
+        snprintf(l->event_id, sizeof l->event_id, "%s", es.v[i].event_id);
+        l->event_time_ms = es.v[i].event_time_ms;
+        snprintf(l->location, sizeof l->location, "%s", es.v[i].location);
     }
     out->n_links = es.n;
     for (size_t i = 0; i < n_sh; i++) {

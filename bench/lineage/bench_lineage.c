@@ -336,8 +336,6 @@ int main(int argc, char **argv)
            stat(path, &sb) == 0 ? (double)sb.st_size / 1e9 : 0.0);
     if (queries > n_motors)
         queries = (int)n_motors;
-    double *lat = malloc((size_t)queries * sizeof *lat);
-    double *cpu_lat = malloc((size_t)queries * sizeof *cpu_lat);
     char (*lots)[LDS_LINEAGE_URI_MAX] = malloc((size_t)queries * LDS_LINEAGE_URI_MAX);
     unsigned rnd = 7u;
     for (int i = 0; i < queries; i++) {
@@ -363,49 +361,68 @@ int main(int argc, char **argv)
     }
     size_t n_lots_traced = p.n_lots, n_links = p.n_links, n_origins = p.n_origins;
     int depth = 0;
+    double *lat = malloc((size_t)queries * sizeof *lat);
+    double *cpu_lat = malloc((size_t)queries * sizeof *cpu_lat);
     lds_provenance_release(&p);
-    double c0 = cpu_s(), w0 = now_s();
-    for (int i = 0; i < queries; i++) {
-        double t = now_s(), tc = thread_cpu_s();
-        if (lds_lineage_provenance(s, lots[i], &p, &err)) {
-            fprintf(stderr, "bench_lineage: %s\n", err.msg);
-            return 1;
+    printf("trace: %zu lots, %zu links, %zu origins per motor lot\n", n_lots_traced, n_links,
+           n_origins);
+    /* Pass 1 reads each family's pages for the first time in this process
+     * (from the OS page cache or the disk); pass 2 traces the same lots
+     * again with SQLite's and the OS's caches warm. */
+    double first_p99 = 0;
+    for (int pass = 1; pass <= 2; pass++) {
+        long nivcsw0, nvcsw0;
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
+        nivcsw0 = ru.ru_nivcsw;
+        nvcsw0 = ru.ru_nvcsw;
+        double c0 = cpu_s(), w0 = now_s();
+        for (int i = 0; i < queries; i++) {
+            double t = now_s(), tc = thread_cpu_s();
+            if (lds_lineage_provenance(s, lots[i], &p, &err)) {
+                fprintf(stderr, "bench_lineage: %s\n", err.msg);
+                return 1;
+            }
+            lat[i] = now_s() - t;
+            cpu_lat[i] = thread_cpu_s() - tc;
+            if (i == 0 && pass == 1) {
+                /* Depth: longest chain of links from the root. */
+                int *d = calloc(p.n_lots, sizeof *d);
+                for (int round = 0; round < 16; round++)
+                    for (size_t k = 0; k < p.n_links; k++)
+                        if (d[p.links[k].input] < d[p.links[k].output] + 1)
+                            d[p.links[k].input] = d[p.links[k].output] + 1;
+                for (size_t k = 0; k < p.n_lots; k++)
+                    if (d[k] > depth)
+                        depth = d[k];
+                free(d);
+                printf("transformation levels from the motor lot to its ores: %d\n", depth);
+            }
+            lds_provenance_release(&p);
         }
-        lat[i] = now_s() - t;
-        cpu_lat[i] = thread_cpu_s() - tc;
-        if (i == 0) {
-            /* Depth: longest chain of links from the root. */
-            int *d = calloc(p.n_lots, sizeof *d);
-            for (int round = 0; round < 16; round++)
-                for (size_t k = 0; k < p.n_links; k++)
-                    if (d[p.links[k].input] < d[p.links[k].output] + 1)
-                        d[p.links[k].input] = d[p.links[k].output] + 1;
-            for (size_t k = 0; k < p.n_lots; k++)
-                if (d[k] > depth)
-                    depth = d[k];
-            free(d);
-        }
-        lds_provenance_release(&p);
+        double wall = now_s() - w0, cpu = cpu_s() - c0;
+        getrusage(RUSAGE_SELF, &ru);
+        qsort(lat, (size_t)queries, sizeof *lat, cmp_double);
+        double p50 = lat[queries / 2] * 1e3, p99 = lat[(size_t)((double)queries * 0.99)] * 1e3;
+        double mx = lat[queries - 1] * 1e3;
+        qsort(cpu_lat, (size_t)queries, sizeof *cpu_lat, cmp_double);
+        double c50 = cpu_lat[queries / 2] * 1e3;
+        double c99 = cpu_lat[(size_t)((double)queries * 0.99)] * 1e3;
+        printf("pass %d: backward trace (lds_lineage_provenance) of %d motor lots, %s:\n", pass,
+               queries, pass == 1 ? "each read for the first time" : "the same lots again");
+        printf("  p50 %.3f ms   p99 %.3f ms   max %.3f ms   target p99 < 5 ms: %s\n", p50, p99,
+               mx, p99 < 5.0 ? "MET" : "NOT MET");
+        printf("  CPU time per trace: p50 %.3f ms   p99 %.3f ms\n", c50, c99);
+        printf("  wall %.3f s, CPU %.3f s (%.0f%% of one core), %.0f traces/s, %ld involuntary "
+               "and %ld voluntary context switches\n",
+               wall, cpu, 100 * cpu / wall, queries / wall, ru.ru_nivcsw - nivcsw0,
+               ru.ru_nvcsw - nvcsw0);
+        if (pass == 1)
+            first_p99 = p99;
     }
-    double wall = now_s() - w0, cpu = cpu_s() - c0;
-    qsort(lat, (size_t)queries, sizeof *lat, cmp_double);
-    double p50 = lat[queries / 2] * 1e3, p99 = lat[(size_t)((double)queries * 0.99)] * 1e3;
-    double mx = lat[queries - 1] * 1e3;
-    qsort(cpu_lat, (size_t)queries, sizeof *cpu_lat, cmp_double);
-    double c50 = cpu_lat[queries / 2] * 1e3, c99 = cpu_lat[(size_t)((double)queries * 0.99)] * 1e3;
-    printf("trace: %zu lots, %zu links, %zu origins, %d transformation levels per motor lot\n",
-           n_lots_traced, n_links, n_origins, depth);
-    printf("backward trace (lds_lineage_provenance), %d motor lots, each once:\n", queries);
-    printf("  p50 %.3f ms   p99 %.3f ms   max %.3f ms   target p99 < 5 ms: %s\n", p50, p99, mx,
-           p99 < 5.0 ? "MET" : "NOT MET");
-    printf("  CPU time per trace: p50 %.3f ms   p99 %.3f ms (wall minus time off the CPU on "
-           "this shared machine)\n",
-           c50, c99);
-    printf("  wall %.3f s, CPU %.3f s (%.0f%% of one core), %.0f traces/s\n", wall, cpu,
-           100 * cpu / wall, queries / wall);
     free(lat);
     free(cpu_lat);
     free(lots);
     lds_store_close(s);
-    return p99 < 5.0 ? 0 : 1;
+    return first_p99 < 5.0 ? 0 : 1;
 }

@@ -1071,8 +1071,8 @@ lds_code lds_market_run_list(lds_store *s, const lds_principal *who, const lds_k
                              size_t n_params, lds_buf *out, lds_field_errors *fe, lds_err *err)
 {
     static const char q[] =
-        "SELECT id, material_id, created_at, run_by_org, matched_milli, total_cost_cents"
-        " FROM match_runs WHERE id > ?1 ORDER BY id LIMIT ?2";
+        "SELECT id, material_id, created_at, run_by_org, matched_milli, total_cost_cents,"
+        " solve_mode FROM match_runs WHERE id > ?1 ORDER BY id LIMIT ?2";
     int64_t limit, after;
     const char *fval[1] = {0};
     lds_market__page_params(params, n_params, NULL, fval, &limit, &after, fe);
@@ -1101,6 +1101,11 @@ lds_code lds_market_run_list(lds_store *s, const lds_principal *who, const lds_k
             lds_buf_add_json_str(out, lds_stmt_col_text(st, 1));
         lds_buf_adds(out, ",\"created_at\":");
         lds_buf_add_json_str(out, lds_stmt_col_text(st, 2));
+        lds_buf_adds(out, ",\"solve_mode\":");
+        if (lds_stmt_col_is_null(st, 6))
+            lds_buf_adds(out, "null");
+        else
+            lds_buf_add_json_str(out, lds_stmt_col_text(st, 6));
         if (all) {
             lds_buf_addf(out, ",\"run_by_org\":%lld,", (long long)lds_stmt_col_i64(st, 3));
             add_fmt_milli(out, "matched_quantity", lds_stmt_col_i64(st, 4));

@@ -812,6 +812,14 @@ static void new_offer_is_rematched_warm_and_equals_a_cold_run(void **state)
     assert_string_equal(str(json_object_get(r.json, "solve"), "note"), "lanes changed");
     assert_true(strstr(r.body, "\"total_cost\":1240.00,") != NULL);
     lds_http_resp_free(&r);
+    /* the list of runs says how each was solved */
+    get("/api/v1/match-runs?limit=500", srv.operator_token, 200, &r);
+    json_t *runs = json_object_get(r.json, "items");
+    assert_string_equal(str(json_array_get(runs, json_array_size(runs) - 1), "solve_mode"),
+                        "cold");
+    assert_string_equal(str(json_array_get(runs, json_array_size(runs) - 2), "solve_mode"),
+                        "warm");
+    lds_http_resp_free(&r);
     /* and the next run with nothing changed is warm with no change applied */
     run_tm("{\"material\":\"tm2o3\"}", &r);
     assert_string_equal(solve_mode(&r), "warm");

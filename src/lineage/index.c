@@ -331,39 +331,83 @@ typedef struct ix {
     const char *location;
     const char *region, *mine;
     int is_transformation;
+    int64_t capture_id;
+    int org_read; /* `org` looked up (lazily: only a new lot needs it) */
 } ix;
 
-/* Creates the lot when it is new; *id receives its row id. */
-static lds_code upsert_lot(ix *x, const json_t *q, int is_output, int64_t *id, lds_err *err)
+/* The organisation of the capture, read on first need. */
+static lds_code ix_org(ix *x, lds_err *err)
 {
-    static const char q_id[] = "SELECT id FROM lots WHERE lot = ?";
-    static const char ins[] =
-        "INSERT INTO lots (lot, material_id, grade, quantity, uom, location, region_id, mine, "
-        "org_id, event, event_time_ms, is_output) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    const char *cls = str(q, "epcClass");
-    char key[LDS_LINEAGE_URI_MAX];
-    *id = 0;
-    if (!cls || lds_lineage_lot_key(cls, key, NULL))
+    static const char q_org[] = "SELECT org_id FROM epcis_captures WHERE id = ?";
+    if (x->org_read || !x->capture_id)
         return LDS_OK;
+    x->org_read = 1;
     lds_stmt *st;
-    lds_code rc = lds_store_prepare(x->s, q_id, &st, err);
+    lds_code rc = lds_store_prepare(x->s, q_org, &st, err);
+    if (rc)
+        return rc;
+    lds_stmt_bind_i64(st, 1, x->capture_id);
+    int step = lds_stmt_step(st, err);
+    if (step == LDS_STORE_ROW) {
+        x->org = lds_stmt_col_is_null(st, 0) ? 0 : lds_stmt_col_i64(st, 0);
+        lds_stmt_reset(st);
+        return LDS_OK;
+    }
+    return step == LDS_STORE_DONE ? LDS_OK : (lds_code)step;
+}
+
+/* Looks a lot up by key: *id 0 when absent. */
+static lds_code lot_id(lds_store *s, const char *key, int64_t *id, int *has_material,
+                       lds_err *err)
+{
+    static const char q_id[] = "SELECT id, material_id IS NOT NULL FROM lots WHERE lot = ?";
+    lds_stmt *st;
+    lds_code rc = lds_store_prepare(s, q_id, &st, err);
     if (rc)
         return rc;
     lds_stmt_bind_text(st, 1, key);
     int step = lds_stmt_step(st, err);
     if (step == LDS_STORE_ROW) {
         *id = lds_stmt_col_i64(st, 0);
+        *has_material = lds_stmt_col_i64(st, 1) != 0;
         lds_stmt_reset(st);
         return LDS_OK;
     }
-    if (step != LDS_STORE_DONE)
-        return (lds_code)step;
+    return step == LDS_STORE_DONE ? LDS_OK : (lds_code)step;
+}
+
+/*
+ * Creates the lot when it is new; *id receives its row id (0 when the
+ * element names no lot), *has_material whether the lot has a material.
+ * Outputs are usually new, so they are inserted first (and looked up only
+ * when the insert is ignored); inputs usually exist, so they are looked up
+ * first.
+ */
+static lds_code upsert_lot(ix *x, const json_t *q, int is_output, int64_t *id, int *has_material,
+                           lds_err *err)
+{
+    static const char ins[] =
+        "INSERT OR IGNORE INTO lots (lot, material_id, grade, quantity, uom, location, "
+        "region_id, mine, org_id, event, event_time_ms, is_output) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    const char *cls = str(q, "epcClass");
+    char key[LDS_LINEAGE_URI_MAX];
+    *id = 0;
+    *has_material = 0;
+    if (!cls || lds_lineage_lot_key(cls, key, NULL))
+        return LDS_OK;
+    lds_code rc;
+    if (!is_output && ((rc = lot_id(x->s, key, id, has_material, err)) || *id))
+        return rc;
+    if ((rc = ix_org(x, err)))
+        return rc;
     char material[LDS_LINEAGE_ID_MAX], grade[LDS_LINEAGE_ID_MAX];
     /* The ilmd describes what an event commissions (its outputs), so an
      * input recorded here takes its material from the registry only. */
     if ((rc = resolve_material(x->s, is_output || !x->is_transformation ? x->ev : NULL, cls,
                                material, grade, err)))
         return rc;
+    lds_stmt *st;
     if ((rc = lds_store_prepare(x->s, ins, &st, err)))
         return rc;
     lds_stmt_bind_text(st, 1, key);
@@ -383,7 +427,10 @@ static lds_code upsert_lot(ix *x, const json_t *q, int is_output, int64_t *id, l
     lds_stmt_bind_i64(st, 12, is_output);
     if ((rc = lds_stmt_exec(st, err)))
         return rc;
+    if (lds_store_changes(x->s) == 0) /* it existed: the first commissioning stands */
+        return lot_id(x->s, key, id, has_material, err);
     *id = lds_store_last_id(x->s);
+    *has_material = material[0] != '\0';
     return LDS_OK;
 }
 
@@ -413,7 +460,6 @@ static lds_code flag_outputs(ix *x, const json_t *outs, const char *note, lds_er
 lds_code lds_lineage_index_event(lds_store *s, const json_t *ev, int64_t event_row,
                                  int64_t capture_id, lds_err *err)
 {
-    static const char q_org[] = "SELECT org_id FROM epcis_captures WHERE id = ?";
     static const char ins_edge[] = "INSERT OR IGNORE INTO lot_edges (output_lot, input_lot, "
                                    "event, in_qty, in_uom) VALUES (?, ?, ?, ?, ?)";
     int transformation = is_type(ev, "TransformationEvent");
@@ -436,34 +482,26 @@ lds_code lds_lineage_index_event(lds_store *s, const json_t *ev, int64_t event_r
             event_location(ev),
             lds_lineage__ilmd(ev, "region"),
             lds_lineage__ilmd(ev, "mine"),
-            transformation};
+            transformation,
+            capture_id,
+            0};
     int tz;
     const char *t = str(ev, "eventTime");
     if (!t || lds_epcis_parse_time(t, &x.time_ms, &tz))
         x.time_ms = 0;
     lds_stmt *st;
     lds_code rc;
-    if (capture_id) {
-        if ((rc = lds_store_prepare(s, q_org, &st, err)))
-            return rc;
-        lds_stmt_bind_i64(st, 1, capture_id);
-        int step = lds_stmt_step(st, err);
-        if (step == LDS_STORE_ROW) {
-            x.org = lds_stmt_col_is_null(st, 0) ? 0 : lds_stmt_col_i64(st, 0);
-            lds_stmt_reset(st);
-        } else if (step != LDS_STORE_DONE) {
-            return (lds_code)step;
-        }
-    }
     size_t n_out = json_array_size(list), n_in = json_array_size(ins);
     int64_t out_ids[64], in_ids[64];
+    int known, any_out_known = 0, all_in_known = n_in > 0;
     size_t i;
     const json_t *q;
     json_array_foreach(list, i, q)
     {
         int64_t id;
-        if ((rc = upsert_lot(&x, q, transformation, &id, err)))
+        if ((rc = upsert_lot(&x, q, transformation, &id, &known, err)))
             return rc;
+        any_out_known |= known;
         if (i < 64)
             out_ids[i] = id;
     }
@@ -477,8 +515,9 @@ lds_code lds_lineage_index_event(lds_store *s, const json_t *ev, int64_t event_r
     json_array_foreach(ins, i, q)
     {
         int64_t id;
-        if ((rc = upsert_lot(&xi, q, 0, &id, err)))
+        if ((rc = upsert_lot(&xi, q, 0, &id, &known, err)))
             return rc;
+        all_in_known &= known;
         if (i < 64)
             in_ids[i] = id;
     }
@@ -504,7 +543,10 @@ lds_code lds_lineage_index_event(lds_store *s, const json_t *ev, int64_t event_r
                 return rc;
         }
     }
-    /* Weigh with what is stored now (this event's outputs included). */
+    /* Weigh with what is stored now (this event's outputs included), when
+     * every input and some output has a material. */
+    if (!all_in_known || !any_out_known)
+        return LDS_OK;
     const lds_catalog *c = lds_lineage__catalog(s);
     if (!c)
         return LDS_OK;

@@ -377,6 +377,23 @@ static void test_uncommissioned_input(void **state)
     assert_true(fabs(p.origins[0].share - 1) < 1e-12);
     assert_int_equal(p.origins[0].element_mask, 0); /* no element known upstream */
     lds_provenance_release(&p);
+
+    /* A second run into V: V keeps its first commissioning (50 t), and
+     * gains the second input; by quantity alone U 5 t, W 15 t. */
+    ev[0] = '\0';
+    const char *in2[] = {LOT("W")};
+    const double q2[] = {15};
+    transform(ev, sizeof ev, in2, q2, 1, LOT("V"), 20, "nd2o3", 11);
+    lds_epcis_report_init(&rep);
+    assert_int_equal(capture(f, ev, LDS_TRACE_ROLLBACK, &rep), LDS_OK);
+    lds_epcis_report_release(&rep);
+    assert_int_equal(lds_lineage_lot_get(f->s, LOT("V"), &lot, NULL), LDS_OK);
+    assert_true(fabs(lot.quantity - 50) < 1e-12);
+    assert_int_equal(lds_lineage_provenance(f->s, LOT("V"), &p, NULL), LDS_OK);
+    assert_int_equal(p.n_origins, 2);
+    assert_true(fabs(p.origins[0].share - 0.75) < 1e-12); /* W first: largest share */
+    assert_true(fabs(p.origins[1].share - 0.25) < 1e-12);
+    lds_provenance_release(&p);
 }
 
 /* Keyset pages of the list; non-GS1 class patterns by prefix, longest first. */

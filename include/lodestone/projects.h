@@ -216,6 +216,9 @@ lds_code lds_projects_load_lifecycle(lds_store *s, const char *path, int64_t now
  *  working directory), as lds_projects_load_lifecycle does; `lodestone seed`
  *  calls it with and without --demo. */
 lds_code lds_projects_seed_lifecycle(lds_store *s, lds_err *err);
+/** As lds_projects_seed_lifecycle, only when no lifecycle is stored yet
+ *  (`*loaded` says whether it loaded one); `lodestone migrate` calls it. */
+lds_code lds_projects_ensure_lifecycle(lds_store *s, int *loaded, lds_err *err);
 /** Reads the stored lifecycle; with none stored, an empty one (no gates). */
 lds_code lds_projects_lifecycle(lds_store *s, lds_lifecycle *out, lds_err *err);
 

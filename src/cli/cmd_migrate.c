@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
+#include "lodestone/projects.h"
 #include "lodestone/store.h"
 
 int lds_cmd_migrate(int argc, char **argv, lds_config *cfg)
@@ -39,8 +40,13 @@ int lds_cmd_migrate(int argc, char **argv, lds_config *cfg)
         lds_store_close(s);
         return LDS_EXIT_FAIL;
     }
+    /* Stage gates of projects: a new database gets data/lifecycle.json (or
+     * $LODESTONE_LIFECYCLE); one that has them keeps its own. */
+    int gates = 0;
+    if (lds_projects_ensure_lifecycle(s, &gates, &err) != LDS_OK)
+        fprintf(stderr, "lodestone: migrate: project stage gates not loaded: %s\n", err.msg);
     lds_store_close(s);
-    printf("%s: %d migration%s applied, schema version %d\n", cfg->db_path, applied,
-           applied == 1 ? "" : "s", version);
+    printf("%s: %d migration%s applied, schema version %d%s\n", cfg->db_path, applied,
+           applied == 1 ? "" : "s", version, gates ? ", project stage gates loaded" : "");
     return LDS_EXIT_OK;
 }

@@ -499,6 +499,19 @@ lds_code lds_projects_seed_lifecycle(lds_store *s, lds_err *err)
     return seed_lifecycle_at(s, (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, err);
 }
 
+lds_code lds_projects_ensure_lifecycle(lds_store *s, int *loaded, lds_err *err)
+{
+    static const char q[] = "SELECT count(*) FROM project_lifecycle";
+    int64_t n = 0;
+    lds_code rc = lds_pj__i64(s, q, &n, err, "");
+    *loaded = 0;
+    if (rc || n > 0)
+        return rc;
+    if ((rc = lds_projects_seed_lifecycle(s, err)) == LDS_OK)
+        *loaded = 1;
+    return rc;
+}
+
 lds_code lds_projects_seed_demo(lds_store *s, lds_err *err)
 {
     ctx *c = lds_malloc(sizeof *c);

@@ -60,10 +60,13 @@ static void migrate_then_token_and_failures_exit_1(void **state)
     snprintf(args, sizeof args, "migrate --db '%s'", db);
     assert_int_equal(run(args, &out), 0);
     assert_non_null(strstr(out, "schema version"));
+    /* A new database gets the projects' stage gates once, and keeps them. */
+    assert_non_null(strstr(out, "project stage gates loaded"));
     free(out);
     snprintf(args, sizeof args, "migrate --db '%s'", db);
     assert_int_equal(run(args, &out), 0);
     assert_non_null(strstr(out, "0 migrations applied"));
+    assert_null(strstr(out, "gates loaded"));
     free(out);
     /* No organisation 5 yet: a failure, not a usage error. */
     snprintf(args, sizeof args, "token create --db '%s' --org 5 --role member", db);

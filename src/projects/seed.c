@@ -2,7 +2,8 @@
  * seed.c — the demo corridor's projects (synthetic, deterministic): the
  * lifecycle gates from data/lifecycle.json, ten providers with declared
  * capabilities, eight investors, and 30 projects spread over every stage
- * with a history from 2024-12 to 2026-11.  The history is played through
+ * with a history from 2024-12 to 2026-11, then two projects in financing
+ * that add capacity at the baseline plan's bottlenecks.  The history is played through
  * the same functions the API calls (gates, proposals, status machine), as
  * the sponsor, the provider or the operator would, with the clock set to
  * each event's time.  Stage durations follow /work/shared/DOMAIN.md §5 and
@@ -354,6 +355,62 @@ static lds_code meet_gate(ctx *c, const lds_principal *sponsor, int64_t pid, lds
     return rc;
 }
 
+/* Creates the project of `body` (consumed) at `t` as `sp`, marked synthetic. */
+static lds_code create(ctx *c, const lds_principal *sp, json_t *body, int64_t t, int64_t *pid)
+{
+    lds_buf out = LDS_BUF_INIT;
+    lds_field_errors fe = {0};
+    lds_code rc = call_json(c, body, lds_project_create(c->s, sp, body, t, pid, &out, &fe, c->err));
+    lds_buf_release(&out);
+    if (rc)
+        return rc;
+    static const char q_syn[] = "UPDATE projects SET synthetic = 1 WHERE id = ?1";
+    return lds_pj__exec(c->s, q_syn, c->err, "i", *pid);
+}
+
+/* Plays project `pid`'s history from `t`: the main sequence to `walk_to`
+ * with the stays d[], meeting each gate on the way, then `final` (on hold
+ * or abandoned) or the next gate's requests under way; `tail` is the time
+ * spent in the final stage so far, `k` picks the hold or abandon reason. */
+static lds_code play_history(ctx *c, const lds_principal *sp, int64_t pid, int k,
+                             lds_pstage final, lds_pstage walk_to, const int64_t *d, int64_t t,
+                             int64_t tail)
+{
+    lds_code rc = LDS_OK;
+    /* Walk the main sequence, meeting each gate on the way. */
+    for (int st = 0; st < (int)walk_to && !rc; st++) {
+        lds_pstage to = (lds_pstage)(st + 1);
+        int64_t t1 = t + d[st];
+        rc = meet_gate(c, sp, pid, to, t, t1);
+        if (!rc)
+            rc = move(c, sp, pid, to, reasons[to], t1);
+        t = t1;
+    }
+    if (rc)
+        return rc;
+    int64_t t_end = T_NOW - tail;
+    if (final == LDS_PSTAGE_ON_HOLD || final == LDS_PSTAGE_ABANDONED) {
+        const char *why = final == LDS_PSTAGE_ON_HOLD ? hold_reasons[k % 2] : abandon_reasons[k % 2];
+        return move(c, sp, pid, final, why, t_end + tail / 3);
+    }
+    /* In the current stage: the next gate's service request under way, some
+     * of them past due. */
+    if (final < LDS_PSTAGE_OPERATING) {
+        lds_pstage nxt = (lds_pstage)(final + 1);
+        for (int i = 0; i < c->lc.n_crit[nxt] && !rc; i++) {
+            const lds_gate_crit *g = &c->lc.crit[nxt][i];
+            if (g->kind == LDS_GATE_SERVICE)
+                rc = play_request(c, sp, pid, g->factor,
+                                  (t > t_end ? t : t_end) + uni(&c->r, 2, 10) * DAY,
+                                  T_NOW - DAY, (lds_sr_status)uni(&c->r, 0, 2));
+        }
+    } else if (uni(&c->r, 0, 1) == 0) {
+        rc = play_request(c, sp, pid, LDS_FACTOR_LOGISTICS, t + 5 * DAY, T_NOW - DAY,
+                          LDS_SR_DONE);
+    }
+    return rc;
+}
+
 static lds_code one_project(ctx *c, int k)
 {
     static const char q_sponsor[] =
@@ -441,48 +498,81 @@ static lds_code one_project(ctx *c, int k)
                   (json_int_t)(uni(&c->r, 30, 600) * 1000000), "open_to_investors", open,
                   "description", "synthetic demo project: generated, not a real plan",
                   "participants", parts, "materials", mats, "capacity", capa);
-    lds_buf out = LDS_BUF_INIT;
-    lds_field_errors fe = {0};
     int64_t pid = 0;
-    rc = call_json(c, b, lds_project_create(c->s, &sp, b, t, &pid, &out, &fe, c->err));
-    lds_buf_release(&out);
+    if ((rc = create(c, &sp, b, t, &pid)))
+        return rc;
+    return play_history(c, &sp, pid, k, final, walk_to, d, t, tail);
+}
+
+/* ---- projects at the baseline plan's bottlenecks ------------------------ */
+
+/* Two projects that add capacity where the demo corridor's baseline plan is
+ * short (`lodestone plan` on the demo binds at the Xunwu in-situ leach
+ * sites, a Xunwu separation plant and two Bao'an EV assembly plants), so
+ * that once a plan run is stored the investor matches show the bottleneck
+ * bonus with its dual value (docs/investment.md).  The facility is the
+ * first of its stage in its region; the sponsor is the facility's owner.
+ * Figures: the leach sites hold 750-1,900 t REO/yr and the SX plant
+ * 2,800 t REO/yr in the demo corridor; in-situ leaching recovers >70% of
+ * the resource (DOMAIN.md §2); Xunwu ore is LREE-rich, Pr+Nd about 38% of
+ * REO (DOMAIN.md §7, literature values marked unverified there).  Financing needs are
+ * illustrative. */
+typedef struct featured {
+    const char *stage, *region; /* of the facility expanded */
+    const char *title, *uses, *produces, *cap_material;
+    double tonnes_per_year;
+    int64_t need_cny;
+    const char *description;
+} featured;
+
+static const featured featured_projects[] = {
+    {"separation", "xunwu", "SX separation train expansion for Xunwu ionic-clay feed",
+     "carb_ionic_xunwu", "prnd_oxide", "prnd_oxide", 360, 240000000,
+     "synthetic demo project: adds a PrNd extraction train to a Xunwu SX plant (about 1,000 t"
+     " REO/yr more feed); generated, not a real plan"},
+    {"mining", "xunwu", "In-situ leach well fields with closed-loop ammonium sulfate recovery",
+     NULL, "carb_ionic_xunwu", "carb_ionic_xunwu", 600, 150000000,
+     "synthetic demo project: new well fields at a Xunwu in-situ leach site, leachate recycled;"
+     " generated, not a real plan"},
+};
+
+/* Project number `k + 1`: `f`, opened 130 days before the financing stage
+ * it has been in for 60 days. */
+static lds_code featured_project(ctx *c, int k, const featured *f)
+{
+    static const char q_fac[] = "SELECT id FROM facilities WHERE stage_id = ?1 AND region_id = ?2"
+                                " ORDER BY id LIMIT 1";
+    static const char q_owner[] = "SELECT org_id FROM facilities WHERE id = ?1";
+    int64_t fac = 0, sponsor = 0;
+    lds_code rc = lds_pj__i64(c->s, q_fac, &fac, c->err, "ss", f->stage, f->region);
+    if (rc == LDS_OK)
+        rc = lds_pj__i64(c->s, q_owner, &sponsor, c->err, "i", fac);
+    if (rc == LDS_ENOTFOUND)
+        return LDS_OK; /* a corridor without such a facility */
     if (rc)
         return rc;
-    static const char q_syn[] = "UPDATE projects SET synthetic = 1 WHERE id = ?1";
-    if ((rc = lds_pj__exec(c->s, q_syn, c->err, "i", pid)))
+    lds_principal sp = {0, sponsor, LDS_ROLE_MEMBER};
+    const int64_t d[] = {30 * DAY, 100 * DAY}; /* proposed, permitting */
+    const int64_t tail = 60 * DAY;
+    int64_t t = T_NOW - tail - d[0] - d[1];
+    char full[200];
+    snprintf(full, sizeof full, "%s (synthetic demo project %d)", f->title, k + 1);
+    json_t *mats = json_array();
+    if (f->uses)
+        json_array_append_new(mats, json_pack("{ssss}", "material", f->uses, "direction", "uses"));
+    json_array_append_new(mats,
+                          json_pack("{ssss}", "material", f->produces, "direction", "produces"));
+    json_t *capa = json_pack("[{sIsssssfss}]", "facility", (json_int_t)fac, "material",
+                             f->cap_material, "region", f->region, "tonnes", f->tonnes_per_year,
+                             "per", "year");
+    json_t *b = json_pack("{sssIsssssIsbsssoso}", "title", full, "sponsor_org",
+                          (json_int_t)sponsor, "sector", "materials", "region", f->region,
+                          "financing_need_cny", (json_int_t)f->need_cny, "open_to_investors", 1,
+                          "description", f->description, "materials", mats, "capacity", capa);
+    int64_t pid = 0;
+    if ((rc = create(c, &sp, b, t, &pid)))
         return rc;
-    /* Walk the main sequence, meeting each gate on the way. */
-    for (int st = 0; st < (int)walk_to && !rc; st++) {
-        lds_pstage to = (lds_pstage)(st + 1);
-        int64_t t1 = t + d[st];
-        rc = meet_gate(c, &sp, pid, to, t, t1);
-        if (!rc)
-            rc = move(c, &sp, pid, to, reasons[to], t1);
-        t = t1;
-    }
-    if (rc)
-        return rc;
-    int64_t t_end = T_NOW - tail;
-    if (final == LDS_PSTAGE_ON_HOLD || final == LDS_PSTAGE_ABANDONED) {
-        const char *why = final == LDS_PSTAGE_ON_HOLD ? hold_reasons[k % 2] : abandon_reasons[k % 2];
-        return move(c, &sp, pid, final, why, t_end + tail / 3);
-    }
-    /* In the current stage: the next gate's service request under way, some
-     * of them past due. */
-    if (final < LDS_PSTAGE_OPERATING) {
-        lds_pstage nxt = (lds_pstage)(final + 1);
-        for (int i = 0; i < c->lc.n_crit[nxt] && !rc; i++) {
-            const lds_gate_crit *g = &c->lc.crit[nxt][i];
-            if (g->kind == LDS_GATE_SERVICE)
-                rc = play_request(c, &sp, pid, g->factor,
-                                  (t > t_end ? t : t_end) + uni(&c->r, 2, 10) * DAY,
-                                  T_NOW - DAY, (lds_sr_status)uni(&c->r, 0, 2));
-        }
-    } else if (uni(&c->r, 0, 1) == 0) {
-        rc = play_request(c, &sp, pid, LDS_FACTOR_LOGISTICS, t + 5 * DAY, T_NOW - DAY,
-                          LDS_SR_DONE);
-    }
-    return rc;
+    return play_history(c, &sp, pid, k, LDS_PSTAGE_FINANCING, LDS_PSTAGE_FINANCING, d, t, tail);
 }
 
 static lds_code seed_lifecycle_at(lds_store *s, int64_t now_ms, lds_err *err)
@@ -538,6 +628,8 @@ lds_code lds_projects_seed_demo(lds_store *s, lds_err *err)
         static const char q_syn[] = "UPDATE service_requests SET synthetic = 1";
         for (int k = 0; k < N_PROJECTS && !rc; k++)
             rc = one_project(c, k);
+        for (size_t i = 0; i < sizeof featured_projects / sizeof featured_projects[0] && !rc; i++)
+            rc = featured_project(c, N_PROJECTS + (int)i, &featured_projects[i]);
         if (!rc)
             rc = lds_pj__exec(s, q_syn, err, "");
         if (rc)

@@ -185,6 +185,182 @@ static void mandates_create_validate_and_scope(void **state)
     lds_http_resp_free(&r);
 }
 
+/* A demo project by title (its id and the facility of its capacity line). */
+static long long demo_project(const char *title_prefix, long long *facility)
+{
+    lds_http_resp r;
+    req("GET", "/api/v1/projects?limit=500", srv.operator_token, NULL, 200, &r);
+    long long id = 0;
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(r.json, "items"), i, e)
+    {
+        const char *t = json_string_value(json_object_get(e, "title"));
+        if (t && strncmp(t, title_prefix, strlen(title_prefix)) == 0) {
+            id = (long long)json_integer_value(json_object_get(e, "id"));
+            *facility = (long long)json_integer_value(
+                json_object_get(json_array_get(json_object_get(e, "capacity"), 0), "facility"));
+        }
+    }
+    lds_http_resp_free(&r);
+    if (!id)
+        fail_msg("no demo project '%s'", title_prefix);
+    return id;
+}
+
+/* The match of mandate `mandate` in a project's investor matches, or NULL. */
+static json_t *match_of(const lds_http_resp *r, long long mandate)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(r->json, "items"), i, e)
+        if (json_integer_value(json_object_get(e, "mandate_id")) == mandate)
+            return e;
+    return NULL;
+}
+
+/* Position of project `id` in a mandate's matches, or -1. */
+static long position_of(const lds_http_resp *r, long long id)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(r->json, "items"), i, e)
+        if (json_integer_value(json_object_get(e, "project_id")) == id)
+            return (long)i;
+    return -1;
+}
+
+/*
+ * The demo's two projects at the baseline plan's bottlenecks (a Xunwu
+ * in-situ leach site, the Xunwu SX plant): no bonus before a plan run; once
+ * POST /api/v1/plans stored one, their investor matches carry the bonus
+ * 25 x dual / top dual with the facility, its rank and its dual value, and
+ * they rank higher on the upstream mandate.
+ */
+static void demo_bottleneck_bonus(void **state)
+{
+    (void)state;
+    lds_http_resp r;
+    long long leach_fac = 0, sx_fac = 0;
+    long long leach = demo_project("In-situ leach well fields", &leach_fac);
+    long long sx = demo_project("SX separation train expansion", &sx_fac);
+    assert_true(leach_fac > 0 && sx_fac > 0);
+    /* the upstream mandate: materials, financing, xunwu, 30M-400M CNY,
+     * dy2o3/tb4o7/prnd_oxide/recycled_oxide */
+    long long upstream = 0;
+    req("GET", "/api/v1/mandates?limit=500", srv.operator_token, NULL, 200, &r);
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(r.json, "items"), i, e)
+        if (!strcmp(json_string_value(json_object_get(e, "name")),
+                    "Upstream value retention in Ganzhou (synthetic demo mandate)"))
+            upstream = (long long)json_integer_value(json_object_get(e, "id"));
+    lds_http_resp_free(&r);
+    assert_true(upstream > 0);
+
+    /* Before any plan run: no bonus.  Leach: sector 30 + stage 20 + ticket
+     * 20 (150M) + region 15, its carbonate is none of the mandate's
+     * materials; SX: the same + material 15 (prnd_oxide). */
+    char path[160];
+    snprintf(path, sizeof path, "/api/v1/projects/%lld/investor-matches", leach);
+    req("GET", path, srv.operator_token, NULL, 200, &r);
+    assert_true(json_is_null(json_object_get(r.json, "plan_run")));
+    json_t *m = match_of(&r, upstream);
+    assert_non_null(m);
+    assert_true(fabs(json_number_value(json_object_get(m, "score")) - 85) < 1e-9);
+    assert_true(json_is_null(json_object_get(json_object_get(m, "explanation"), "bottleneck")));
+    lds_http_resp_free(&r);
+    snprintf(path, sizeof path, "/api/v1/mandates/%lld/matches?limit=50", upstream);
+    req("GET", path, srv.operator_token, NULL, 200, &r);
+    long sx_before = position_of(&r, sx), leach_before = position_of(&r, leach);
+    assert_true(sx_before >= 1 && leach_before > sx_before);
+    /* what ranked first: as many points as SX, a lower id */
+    json_t *e0 = json_array_get(json_object_get(r.json, "items"), 0);
+    long long first = (long long)json_integer_value(json_object_get(e0, "project_id"));
+    assert_true(fabs(json_number_value(json_object_get(e0, "score")) - 100) < 1e-9);
+    assert_true(first < sx);
+    lds_http_resp_free(&r);
+
+    /* The plan run, and the duals of the two facilities. */
+    req("POST", "/api/v1/plans", srv.operator_token, NULL, 201, &r);
+    long long run = field_id(&r);
+    lds_http_resp_free(&r);
+    snprintf(path, sizeof path, "/api/v1/plans/%lld", run);
+    req("GET", path, srv.operator_token, NULL, 200, &r);
+    json_t *res = json_object_get(r.json, "result");
+    json_t *bf = json_object_get(res ? res : r.json, "bottleneck_facilities");
+    double top = 0, d_leach = 0, d_sx = 0;
+    char leach_name[200] = "";
+    size_t rank_leach = 1, rank_sx = 1;
+    json_array_foreach(bf, i, e)
+    {
+        double v = json_number_value(json_object_get(e, "value_max"));
+        long long f = (long long)json_integer_value(json_object_get(e, "facility_id"));
+        top = v > top ? v : top;
+        if (f == leach_fac) {
+            d_leach = v;
+            snprintf(leach_name, sizeof leach_name, "%s",
+                     json_string_value(json_object_get(e, "facility")));
+        }
+        if (f == sx_fac)
+            d_sx = v;
+    }
+    json_array_foreach(bf, i, e)
+    {
+        double v = json_number_value(json_object_get(e, "value_max"));
+        rank_leach += v > d_leach;
+        rank_sx += v > d_sx;
+    }
+    lds_http_resp_free(&r);
+    if (!(d_leach > 0) || !(d_sx > 0))
+        fail_msg("the demo's baseline plan no longer binds at facilities %lld and %lld", leach_fac,
+                 sx_fac);
+    assert_true(json_array_size(bf) <= 10); /* all of them within the matcher's top 10 */
+
+    /* Leach: at a top bottleneck, +25 x d / top. */
+    snprintf(path, sizeof path, "/api/v1/projects/%lld/investor-matches", leach);
+    req("GET", path, srv.operator_token, NULL, 200, &r);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "plan_run")), run);
+    m = match_of(&r, upstream);
+    assert_non_null(m);
+    double bonus = 25.0 * d_leach / top;
+    assert_true(fabs(json_number_value(json_object_get(m, "score")) - (85 + bonus)) <= 0.05);
+    json_t *bn = json_object_get(json_object_get(m, "explanation"), "bottleneck");
+    assert_int_equal(json_integer_value(json_object_get(bn, "facility_id")), leach_fac);
+    assert_int_equal(json_integer_value(json_object_get(bn, "rank")), rank_leach);
+    assert_true(fabs(json_number_value(json_object_get(bn, "dual")) - d_leach) <= 1e-5 * d_leach);
+    char want[512];
+    snprintf(want, sizeof want,
+             "adds 50 t per period of carb_ionic_xunwu capacity at %s, the plan's bottleneck "
+             "#%zu (dual value %.2f CNY per t of capacity): +%.1f points",
+             leach_name, rank_leach, d_leach, bonus);
+    assert_string_equal(json_string_value(json_object_get(bn, "detail")), want);
+    lds_http_resp_free(&r);
+
+    /* SX: its own plant, 360 t/yr = 30 t per period. */
+    snprintf(path, sizeof path, "/api/v1/projects/%lld/investor-matches", sx);
+    req("GET", path, srv.operator_token, NULL, 200, &r);
+    m = match_of(&r, upstream);
+    assert_non_null(m);
+    bn = json_object_get(json_object_get(m, "explanation"), "bottleneck");
+    assert_int_equal(json_integer_value(json_object_get(bn, "facility_id")), sx_fac);
+    assert_int_equal(json_integer_value(json_object_get(bn, "rank")), rank_sx);
+    /* scores are written to 4 significant digits */
+    assert_true(fabs(json_number_value(json_object_get(m, "score")) - (100 + 25.0 * d_sx / top)) <=
+                0.05);
+    assert_non_null(strstr(json_string_value(json_object_get(bn, "detail")),
+                           "adds 30 t per period of prnd_oxide capacity at "));
+    lds_http_resp_free(&r);
+
+    /* On the mandate's side both rank higher than without the plan. */
+    snprintf(path, sizeof path, "/api/v1/mandates/%lld/matches?limit=50", upstream);
+    req("GET", path, srv.operator_token, NULL, 200, &r);
+    assert_int_equal(position_of(&r, leach), 0);
+    assert_true(position_of(&r, leach) < leach_before);
+    assert_true(position_of(&r, sx) < position_of(&r, first)); /* the bonus breaks the tie */
+    lds_http_resp_free(&r);
+}
+
 static long long project_p, project_q, closed_project;
 static long long top_facility;
 static double top_dual;
@@ -580,6 +756,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(mandates_create_validate_and_scope),
+        cmocka_unit_test(demo_bottleneck_bonus),
         cmocka_unit_test(matches_explain_and_rank_bottlenecks),
         cmocka_unit_test(investor_cannot_edit_a_project),
         cmocka_unit_test(deals_follow_their_pipeline),

@@ -14,7 +14,10 @@
  * "check" (default: measure and verify), "1" (measure only) or "0" (skip).
  * Prints one line:
  *   ours cpu_s=S wall_s=W cost=C status=ST method=M peak_mb=P warm_supply_s=W1
- *   warm_arc_s=W2 warm_ok=yes|no
+ *   warm_arc_s=W2 warm_ok=yes|no cold_pivots=P0 warm_supply_pivots=P1
+ *   warm_arc_pivots=P2
+ * (cold_pivots: simplex pivots of the last cold solve; after cost scaling,
+ * those that repaired the crossover basis)
  * (medians of the process CPU time and of the wall time per cold solve; the
  * warm times are CPU time too).
  * peak_mb is the resident high-water mark during the solves (reset after
@@ -163,6 +166,7 @@ int main(int argc, char **argv)
 
     /* Warm re-solves (on an optimal instance only). */
     double warm_supply = -1, warm_arc = -1;
+    uint64_t warm_supply_pivots = 0, warm_arc_pivots = 0, cold_pivots = lds_mcf_pivots(s);
     int is_warm_ok = 1;
     if (st == LDS_MCF_OPTIMAL && is_warm) {
         uint32_t src = UINT32_MAX, dst = UINT32_MAX;
@@ -181,6 +185,7 @@ int main(int argc, char **argv)
             if (lds_mcf_solve(s, LDS_MCF_AUTO, &st, &e) != LDS_OK)
                 die("warm solve", &e);
             warm_supply = now() - t0;
+            warm_supply_pivots = lds_mcf_pivots(s);
             int64_t warm_cost = st == LDS_MCF_OPTIMAL ? lds_mcf_total_cost(s) : -1;
             if (is_check && warm_cost != cold_cost(s, method))
                 is_warm_ok = 0;
@@ -195,15 +200,19 @@ int main(int argc, char **argv)
             if (lds_mcf_solve(s, LDS_MCF_AUTO, &st, &e) != LDS_OK)
                 die("warm solve", &e);
             warm_arc = now() - t0;
+            warm_arc_pivots = lds_mcf_pivots(s);
             warm_cost = st == LDS_MCF_OPTIMAL ? lds_mcf_total_cost(s) : -1;
             if (is_check && warm_cost != cold_cost(s, method))
                 is_warm_ok = 0;
         }
     }
     printf("ours cpu_s=%.4f wall_s=%.4f cost=%lld status=%s method=%s peak_mb=%.1f "
-           "warm_supply_s=%.4f warm_arc_s=%.4f warm_ok=%s\n",
+           "warm_supply_s=%.4f warm_arc_s=%.4f warm_ok=%s cold_pivots=%llu "
+           "warm_supply_pivots=%llu warm_arc_pivots=%llu\n",
            median, median_wall, (long long)cost, lds_mcf_status_name(cold_status), used, peak,
-           warm_supply, warm_arc, !is_check ? "unchecked" : is_warm_ok ? "yes" : "no");
+           warm_supply, warm_arc, !is_check ? "unchecked" : is_warm_ok ? "yes" : "no",
+           (unsigned long long)cold_pivots, (unsigned long long)warm_supply_pivots,
+           (unsigned long long)warm_arc_pivots);
     lds_mcf_solver_free(s);
     lds_mcf_problem_release(&p);
     free(times);

@@ -11,71 +11,7 @@
 #include "invest_int.h"
 #include "lodestone/alloc.h"
 #include "lodestone/buf.h"
-
-/* ---- interning ---------------------------------------------------------- */
-
-typedef struct vocab {
-    const char **keys; /* open addressing, NULL = free */
-    uint32_t *ids;
-    size_t cap, n;
-} vocab;
-
-static uint64_t hash_str(const char *s)
-{
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
-}
-
-static int vocab_grow(vocab *v)
-{
-    size_t cap = v->cap ? v->cap * 2 : 64;
-    const char **keys = lds_calloc(cap, sizeof *keys);
-    uint32_t *ids = lds_calloc(cap, sizeof *ids);
-    if (!keys || !ids) {
-        lds_free(keys);
-        lds_free(ids);
-        return -1;
-    }
-    for (size_t i = 0; i < v->cap; i++) {
-        if (!v->keys[i])
-            continue;
-        size_t j = hash_str(v->keys[i]) & (cap - 1);
-        while (keys[j])
-            j = (j + 1) & (cap - 1);
-        keys[j] = v->keys[i];
-        ids[j] = v->ids[i];
-    }
-    lds_free(v->keys);
-    lds_free(v->ids);
-    v->keys = keys;
-    v->ids = ids;
-    v->cap = cap;
-    return 0;
-}
-
-/* Id of `s`, adding it when new; -1 on OOM. */
-static long vocab_id(vocab *v, const char *s)
-{
-    if ((v->n + 1) * 2 > v->cap && vocab_grow(v) != 0)
-        return -1;
-    size_t j = hash_str(s) & (v->cap - 1);
-    while (v->keys[j]) {
-        if (strcmp(v->keys[j], s) == 0)
-            return v->ids[j];
-        j = (j + 1) & (v->cap - 1);
-    }
-    v->keys[j] = s;
-    v->ids[j] = (uint32_t)v->n;
-    return (long)v->n++;
-}
-
-static void vocab_release(vocab *v)
-{
-    lds_free(v->keys);
-    lds_free(v->ids);
-}
+#include "lodestone/intern.h"
 
 /* ---- the prepared input ------------------------------------------------- */
 
@@ -166,10 +102,10 @@ static void set_bit(uint64_t *w, long id)
     w[(size_t)id >> 6] |= 1ull << ((size_t)id & 63);
 }
 
-static int add_list(vocab *v, uint64_t *w, const char *const *s, size_t n)
+static int add_list(lds_intern *v, uint64_t *w, const char *const *s, size_t n)
 {
     for (size_t k = 0; k < n; k++) {
-        long id = vocab_id(v, s[k]);
+        long id = lds_intern_id(v, s[k]);
         if (id < 0)
             return -1;
         set_bit(w, id);
@@ -179,7 +115,7 @@ static int add_list(vocab *v, uint64_t *w, const char *const *s, size_t n)
 
 static lds_code prepare(const lds_invest_input *in, prepared *pp, lds_err *err)
 {
-    vocab v[N_VOCAB];
+    lds_intern v[N_VOCAB];
     memset(v, 0, sizeof v);
     memset(pp, 0, sizeof *pp);
     lds_code rc = LDS_OK;
@@ -187,27 +123,28 @@ static lds_code prepare(const lds_invest_input *in, prepared *pp, lds_err *err)
     for (size_t i = 0; i < in->n_mandates; i++) {
         const lds_invest_mandate *m = &in->mandates[i];
         for (size_t k = 0; k < m->n_sectors; k++)
-            if (vocab_id(&v[V_SECTOR], m->sectors[k]) < 0)
+            if (lds_intern_id(&v[V_SECTOR], m->sectors[k]) < 0)
                 goto oom;
         for (size_t k = 0; k < m->n_stages; k++)
-            if (vocab_id(&v[V_STAGE], m->stages[k]) < 0)
+            if (lds_intern_id(&v[V_STAGE], m->stages[k]) < 0)
                 goto oom;
         for (size_t k = 0; k < m->n_regions; k++)
-            if (vocab_id(&v[V_REGION], m->regions[k]) < 0)
+            if (lds_intern_id(&v[V_REGION], m->regions[k]) < 0)
                 goto oom;
         for (size_t k = 0; k < m->n_materials; k++)
-            if (vocab_id(&v[V_MATERIAL], m->materials[k]) < 0)
+            if (lds_intern_id(&v[V_MATERIAL], m->materials[k]) < 0)
                 goto oom;
     }
     for (size_t i = 0; i < in->n_projects; i++) {
         const lds_invest_project *p = &in->projects[i];
-        if (vocab_id(&v[V_SECTOR], p->sector) < 0 || vocab_id(&v[V_STAGE], p->stage) < 0)
+        if (lds_intern_id(&v[V_SECTOR], p->sector) < 0 ||
+            lds_intern_id(&v[V_STAGE], p->stage) < 0)
             goto oom;
         for (size_t k = 0; k < p->n_regions; k++)
-            if (vocab_id(&v[V_REGION], p->regions[k]) < 0)
+            if (lds_intern_id(&v[V_REGION], p->regions[k]) < 0)
                 goto oom;
         for (size_t k = 0; k < p->n_materials; k++)
-            if (vocab_id(&v[V_MATERIAL], p->materials[k]) < 0)
+            if (lds_intern_id(&v[V_MATERIAL], p->materials[k]) < 0)
                 goto oom;
     }
     size_t stride = 0;
@@ -269,7 +206,7 @@ oom:
     prepared_release(pp);
 done:
     for (int c = 0; c < N_VOCAB; c++)
-        vocab_release(&v[c]);
+        lds_intern_release(&v[c]);
     return rc;
 }
 

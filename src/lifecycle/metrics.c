@@ -10,80 +10,10 @@
 #include <string.h>
 #include "lifecycle_int.h"
 #include "lodestone/alloc.h"
+#include "lodestone/intern.h"
 
 #define N_METRICS (LDS_PSTAGE_COUNT + 1) /* every stage, then time to market */
 #define M_TTM     LDS_PSTAGE_COUNT
-
-/* ---- interning of sector and region names ------------------------------ */
-
-typedef struct names {
-    const char **keys;   /* open addressing; NULL = free */
-    uint32_t *ids;
-    size_t cap, n;
-    const char **by_id;  /* id -> key */
-} names;
-
-static uint64_t hash_str(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
-}
-
-static int names_grow(names *v)
-{
-    size_t cap = v->cap ? v->cap * 2 : 64;
-    const char **keys = lds_calloc(cap, sizeof *keys);
-    uint32_t *ids = lds_calloc(cap, sizeof *ids);
-    const char **by_id = lds_realloc(v->by_id, cap / 2 * sizeof *by_id);
-    if (!keys || !ids || !by_id) {
-        lds_free(keys);
-        lds_free(ids);
-        if (by_id)
-            v->by_id = by_id;
-        return -1;
-    }
-    v->by_id = by_id;
-    for (size_t i = 0; i < v->cap; i++) {
-        if (!v->keys[i])
-            continue;
-        size_t j = hash_str(v->keys[i]) & (cap - 1);
-        while (keys[j])
-            j = (j + 1) & (cap - 1);
-        keys[j] = v->keys[i];
-        ids[j] = v->ids[i];
-    }
-    lds_free(v->keys);
-    lds_free(v->ids);
-    v->keys = keys;
-    v->ids = ids;
-    v->cap = cap;
-    return 0;
-}
-
-static long names_id(names *v, const char *s)
-{
-    if ((v->n + 1) * 2 > v->cap && names_grow(v) != 0)
-        return -1;
-    size_t j = hash_str(s) & (v->cap - 1);
-    while (v->keys[j]) {
-        if (strcmp(v->keys[j], s) == 0)
-            return v->ids[j];
-        j = (j + 1) & (v->cap - 1);
-    }
-    v->keys[j] = s;
-    v->ids[j] = (uint32_t)v->n;
-    v->by_id[v->n] = s;
-    return (long)v->n++;
-}
-
-static void names_release(names *v)
-{
-    lds_free(v->keys);
-    lds_free(v->ids);
-    lds_free(v->by_id);
-}
 
 typedef struct named {
     const char *key;
@@ -194,7 +124,7 @@ typedef struct work {
     size_t *g_first;     /* groups + 1 */
     int64_t *samples;
     int64_t *prov;       /* distinct provider ids, sorted */
-    names sectors, regions;
+    lds_intern sectors, regions; /* interned sector and region names */
 } work;
 
 static void work_release(work *w)
@@ -209,8 +139,8 @@ static void work_release(work *w)
     lds_free(w->g_first);
     lds_free(w->samples);
     lds_free(w->prov);
-    names_release(&w->sectors);
-    names_release(&w->regions);
+    lds_intern_release(&w->sectors);
+    lds_intern_release(&w->regions);
 }
 
 static int cmp_idkey(const void *a, const void *b)
@@ -330,7 +260,8 @@ lds_code lds_lifecycle_metrics(const lds_lcm_input *in, lds_lcm_metrics **out, l
         w.by_id[p] = (idkey){pr->id, (uint32_t)p};
         if (p && in->projects[p - 1].id >= pr->id)
             sorted = 0;
-        long s = names_id(&w.sectors, pr->sector), r = names_id(&w.regions, pr->region);
+        long s = lds_intern_id(&w.sectors, pr->sector);
+        long r = lds_intern_id(&w.regions, pr->region);
         if (s < 0 || r < 0)
             OOM();
         w.sec[p] = (uint32_t)s;
@@ -446,9 +377,9 @@ lds_code lds_lifecycle_metrics(const lds_lcm_input *in, lds_lcm_metrics **out, l
     if (!order)
         OOM();
     for (size_t i = 0; i < ns; i++)
-        order[i] = (named){w.sectors.by_id[i], 1 + i};
+        order[i] = (named){lds_intern_key(&w.sectors, i), 1 + i};
     for (size_t i = 0; i < nreg; i++)
-        order[ns + i] = (named){w.regions.by_id[i], 1 + ns + i};
+        order[ns + i] = (named){lds_intern_key(&w.regions, i), 1 + ns + i};
     qsort(order, ns, sizeof *order, cmp_named);
     qsort(order + ns, nreg, sizeof *order, cmp_named);
     m->cycle = lds_calloc(ng ? ng : 1, sizeof *m->cycle);

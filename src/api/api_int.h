@@ -158,6 +158,18 @@ lds_code lds_api_parse_json(const char *p, size_t len, json_t **out, lds_err *er
  */
 json_t *lds_api_read_json(lds_req *r);
 
+/* routes_projects.c: a write handler's frame, shared with routes_invest.c */
+typedef lds_code (*lds_api_write_fn)(lds_req *r, int what, const char *id, json_t *body,
+                                     int64_t now, char *loc, size_t loc_n, lds_buf *out,
+                                     lds_buf *refusal, lds_field_errors *fe, lds_err *err);
+/** No query parameters, a JSON body, Idempotency-Key when `idem`, `fn` in one
+ *  transaction, `status` (Location when `fn` wrote `loc`); a refusal is 409. */
+void lds_api_write_frame(lds_req *r, lds_api_write_fn fn, int what, const char *id, int status,
+                         int idem);
+/** 0 without query parameters; else answers 400 and returns -1. */
+int lds_api_no_params(lds_req *r);
+int64_t lds_api_now_ms(void);
+
 /* routes.c */
 void lds_api_dispatch(lds_req *r);
 

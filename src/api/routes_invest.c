@@ -8,27 +8,9 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include "api_int.h"
 #include "lodestone/invest.h"
 #include "lodestone/lifecycle.h"
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int no_params(lds_req *r)
-{
-    if (!r->n_params)
-        return 0;
-    lds_field_errors fe = {0};
-    lds_field_errors_add(&fe, r->params[0].key, "unknown parameter '%.60s'", r->params[0].key);
-    lds_api_problem(r, 400, "invalid-fields", NULL, "this resource takes no query parameters", &fe);
-    return -1;
-}
 
 static void h_read(lds_req *r, const char *arg, const char *id)
 {
@@ -46,7 +28,7 @@ static void h_read(lds_req *r, const char *arg, const char *id)
         rc = lds_invest_mandate_matches(s, &r->who, id, r->params, r->n_params, &b, &fe, &err);
     else if (strcmp(arg, "project-matches") == 0)
         rc = lds_invest_project_matches(s, &r->who, id, r->params, r->n_params, &b, &fe, &err);
-    else if (no_params(r))
+    else if (lds_api_no_params(r))
         goto out;
     else if (strcmp(arg, "mandate") == 0)
         rc = lds_mandate_get(s, &r->who, id, &b, &err);
@@ -64,88 +46,46 @@ out:
 
 enum { W_MANDATE, W_DEAL, W_DEAL_MOVE };
 
-/* The write frame: Idempotency-Key (creating POSTs), JSON body, one
- * transaction, `status` on success, 409 with the refusal's members. */
-static void write_frame(lds_req *r, int what, const char *id, int status)
+/* What a write does inside the frame (lds_api_write_frame, routes_projects.c). */
+static lds_code do_write(lds_req *r, int what, const char *id, json_t *body, int64_t now,
+                         char *loc, size_t loc_n, lds_buf *out, lds_buf *refusal,
+                         lds_field_errors *fe, lds_err *err)
 {
-    const char *key = NULL;
-    uint8_t hash[32];
-    if (no_params(r))
-        return;
-    if (status == 201 && lds_api_idem_begin(r, &key, hash))
-        return;
-    json_t *body = lds_api_read_json(r);
-    if (!body)
-        return;
-    lds_buf b = LDS_BUF_INIT, refusal = LDS_BUF_INIT;
-    lds_field_errors fe = {0};
-    lds_err err;
-    lds_err_clear(&err);
-    char loc[96] = "";
-    int64_t new_id = 0, now = now_ms();
     lds_store *s = r->w->store;
-    lds_code rc = lds_store_begin(s, &err);
-    if (rc == LDS_OK) {
-        if (what == W_MANDATE) {
-            rc = lds_mandate_create(s, &r->who, body, now, &new_id, &b, &fe, &err);
-            if (rc == LDS_OK)
-                snprintf(loc, sizeof loc, "/api/v1/mandates/%lld", (long long)new_id);
-        } else if (what == W_DEAL) {
-            rc = lds_deal_create(s, &r->who, body, now, &new_id, &b, &fe, &err);
-            if (rc == LDS_OK)
-                snprintf(loc, sizeof loc, "/api/v1/deals/%lld", (long long)new_id);
-        } else {
-            rc = lds_deal_transition(s, &r->who, id, body, now, &b, &refusal, &fe, &err);
-        }
-        if (rc == LDS_OK && key)
-            rc = lds_api_idem_record(r, key, hash, status, &b, loc[0] ? loc : NULL, &err);
+    int64_t new_id = 0;
+    lds_code rc;
+    switch (what) {
+    case W_MANDATE:
+        rc = lds_mandate_create(s, &r->who, body, now, &new_id, out, fe, err);
         if (rc == LDS_OK)
-            rc = lds_store_commit(s, &err);
-        else
-            lds_store_rollback(s);
-        lds_api_generation_bump(r->w);
+            snprintf(loc, loc_n, "/api/v1/mandates/%lld", (long long)new_id);
+        return rc;
+    case W_DEAL:
+        rc = lds_deal_create(s, &r->who, body, now, &new_id, out, fe, err);
+        if (rc == LDS_OK)
+            snprintf(loc, loc_n, "/api/v1/deals/%lld", (long long)new_id);
+        return rc;
+    default:
+        return lds_deal_transition(s, &r->who, id, body, now, out, refusal, fe, err);
     }
-    if (rc == LDS_ECONFLICT && refusal.len && !refusal.oom) {
-        lds_buf p = LDS_BUF_INIT;
-        lds_api_problem_body(&p, 409, "transition-refused", "Transition refused", err.msg, r->path,
-                             r->id, NULL);
-        p.len--; /* reopen the object for the extension members */
-        lds_buf_addc(&p, ',');
-        lds_buf_add(&p, refusal.ptr, refusal.len);
-        lds_buf_addc(&p, '}');
-        if (p.oom)
-            lds_api_problem(r, 503, "out-of-memory", NULL, "out of memory", NULL);
-        else
-            lds_api_reply(r, 409, "application/problem+json", p.ptr, p.len);
-        lds_buf_release(&p);
-    } else if (rc != LDS_OK) {
-        lds_api_problem_err(r, &err, &fe);
-    } else {
-        if (loc[0])
-            lds_api_add_header(r, "Location", loc);
-        lds_api_reply_json(r, status, &b);
-    }
-    lds_buf_release(&b);
-    lds_buf_release(&refusal);
-    json_decref(body);
 }
 
 static void h_mandate_create(lds_req *r, const char *arg, const char *id)
 {
     (void)arg;
-    write_frame(r, W_MANDATE, id, 201);
+    lds_api_write_frame(r, do_write, W_MANDATE, id, 201, 1);
 }
 
 static void h_deal_create(lds_req *r, const char *arg, const char *id)
 {
     (void)arg;
-    write_frame(r, W_DEAL, id, 201);
+    lds_api_write_frame(r, do_write, W_DEAL, id, 201, 1);
 }
 
 static void h_deal_move(lds_req *r, const char *arg, const char *id)
 {
     (void)arg;
-    write_frame(r, W_DEAL_MOVE, id, 200);
+    lds_api_write_frame(r, do_write, W_DEAL_MOVE, id, 200, 0);
 }
 
 /* GET /api/v1/metrics/lifecycle[?now=RFC3339]: the whole platform's
@@ -156,7 +96,7 @@ static void h_metrics(lds_req *r, const char *arg, const char *id)
     (void)arg;
     (void)id;
     lds_field_errors fe = {0};
-    int64_t now = now_ms();
+    int64_t now = lds_api_now_ms();
     for (size_t i = 0; i < r->n_params; i++) {
         if (strcmp(r->params[i].key, "now") == 0) {
             now = lds_lifecycle_time_parse(r->params[i].value);

@@ -12,14 +12,14 @@
 #include "api_int.h"
 #include "lodestone/projects.h"
 
-static int64_t now_ms(void)
+int64_t lds_api_now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int no_params(lds_req *r)
+int lds_api_no_params(lds_req *r)
 {
     if (!r->n_params)
         return 0;
@@ -48,7 +48,7 @@ static void h_read(lds_req *r, const char *arg, const char *id)
     lds_err_clear(&err);
     lds_store *s = r->w->store;
     lds_code rc;
-    int64_t now = now_ms();
+    int64_t now = lds_api_now_ms();
     /* Lists take query parameters; single records none. */
     if (strcmp(arg, "projects") == 0)
         rc = lds_project_list(s, &r->who, r->params, r->n_params, &b, &fe, &err);
@@ -58,7 +58,7 @@ static void h_read(lds_req *r, const char *arg, const char *id)
         rc = lds_provider_list(s, &r->who, r->params, r->n_params, now, &b, &fe, &err);
     else if (strcmp(arg, "timeline") == 0)
         rc = lds_project_timeline(s, &r->who, id, r->params, r->n_params, &b, &fe, &err);
-    else if (no_params(r))
+    else if (lds_api_no_params(r))
         goto out;
     else if (strcmp(arg, "project") == 0)
         rc = lds_project_get(s, &r->who, id, &b, &err);
@@ -123,13 +123,15 @@ static lds_code do_write(lds_req *r, int what, const char *id, json_t *body, int
     }
 }
 
-/* The write frame: Idempotency-Key (creating POSTs), JSON body, one
- * transaction, `status` on success. */
-static void write_frame(lds_req *r, int what, const char *id, int status, int idem)
+/* The write frame (api_int.h): Idempotency-Key (creating POSTs), JSON
+ * body, one transaction, `status` on success, a refused transition as 409
+ * with the refusal's members. */
+void lds_api_write_frame(lds_req *r, lds_api_write_fn fn, int what, const char *id, int status,
+                         int idem)
 {
     const char *key = NULL;
     uint8_t hash[32];
-    if (no_params(r))
+    if (lds_api_no_params(r))
         return;
     if (idem && lds_api_idem_begin(r, &key, hash))
         return;
@@ -144,7 +146,7 @@ static void write_frame(lds_req *r, int what, const char *id, int status, int id
     lds_store *s = r->w->store;
     lds_code rc = lds_store_begin(s, &err);
     if (rc == LDS_OK) {
-        rc = do_write(r, what, id, body, now_ms(), loc, sizeof loc, &b, &refusal, &fe, &err);
+        rc = fn(r, what, id, body, lds_api_now_ms(), loc, sizeof loc, &b, &refusal, &fe, &err);
         if (rc == LDS_OK && key)
             rc = lds_api_idem_record(r, key, hash, status, &b, loc[0] ? loc : NULL, &err);
         if (rc == LDS_OK)
@@ -181,49 +183,49 @@ static void write_frame(lds_req *r, int what, const char *id, int status, int id
 static void h_project_create(lds_req *r, const char *arg, const char *id)
 {
     (void)arg;
-    write_frame(r, W_PROJECT, id, 201, 1);
+    lds_api_write_frame(r, do_write, W_PROJECT, id, 201, 1);
 }
 
 static void h_project_patch(lds_req *r, const char *arg, const char *id)
 {
     (void)arg;
-    write_frame(r, W_PROJECT_PATCH, id, 200, 0);
+    lds_api_write_frame(r, do_write, W_PROJECT_PATCH, id, 200, 0);
 }
 
 static void h_transition(lds_req *r, const char *arg, const char *id)
 {
     (void)arg;
-    write_frame(r, W_TRANSITION, id, 200, 0);
+    lds_api_write_frame(r, do_write, W_TRANSITION, id, 200, 0);
 }
 
 static void h_document(lds_req *r, const char *arg, const char *id)
 {
     (void)arg;
-    write_frame(r, W_DOCUMENT, id, 201, 1);
+    lds_api_write_frame(r, do_write, W_DOCUMENT, id, 201, 1);
 }
 
 static void h_sr_create(lds_req *r, const char *arg, const char *id)
 {
     (void)arg;
-    write_frame(r, W_SR, id, 201, 1);
+    lds_api_write_frame(r, do_write, W_SR, id, 201, 1);
 }
 
 static void h_sr_patch(lds_req *r, const char *arg, const char *id)
 {
     (void)arg;
-    write_frame(r, W_SR_PATCH, id, 200, 0);
+    lds_api_write_frame(r, do_write, W_SR_PATCH, id, 200, 0);
 }
 
 static void h_comment(lds_req *r, const char *arg, const char *id)
 {
     (void)arg;
-    write_frame(r, W_COMMENT, id, 201, 1);
+    lds_api_write_frame(r, do_write, W_COMMENT, id, 201, 1);
 }
 
 static void h_provider(lds_req *r, const char *arg, const char *id)
 {
     (void)arg;
-    write_frame(r, W_PROVIDER, id, 201, 1);
+    lds_api_write_frame(r, do_write, W_PROVIDER, id, 201, 1);
 }
 
 const lds_route lds_api_routes_projects[] = {

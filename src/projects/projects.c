@@ -228,9 +228,7 @@ lds_code lds_project_list(lds_store *s, const lds_principal *who, const lds_kv *
     if (fval[4] && strcmp(fval[4], "true") && strcmp(fval[4], "false"))
         lds_field_errors_add(fe, "open_to_investors", "must be true or false");
     if (fe->n)
-        return lds_err_field(err, LDS_EINVAL, fe->items[0].pointer,
-                             "invalid query parameter '%s': %s", fe->items[0].pointer,
-                             fe->items[0].message);
+        return lds_pj__bad_param(fe, err);
     lds_stmt *st;
     lds_code rc = lds_store_prepare(s, who->role == LDS_ROLE_MEMBER ? q_member : q, &st, err);
     if (rc)
@@ -243,16 +241,7 @@ lds_code lds_project_list(lds_store *s, const lds_principal *who, const lds_kv *
                       : lds_stmt_bind_null(st, 10)) ||
         (rc = lds_stmt_bind_i64(st, 11, limit + 1)))
         return lds_err_set(err, rc, "binding a query parameter failed");
-    lds_buf rows = LDS_BUF_INIT;
-    int n = 0;
-    int64_t last = 0;
-    rc = lds_pj__rows(st, &rows, limit, &n, &last, err);
-    if (rc == LDS_OK)
-        lds_pj__page_out(out, &rows, n > limit, last);
-    lds_buf_release(&rows);
-    if (rc == LDS_OK && out->oom)
-        rc = lds_err_set(err, LDS_ENOMEM, "out of memory writing the list");
-    return rc;
+    return lds_pj__list_page(st, limit, out, err);
 }
 
 /* ---- validation of a project body ---------------------------------------- */
@@ -823,20 +812,11 @@ lds_code lds_project_timeline(lds_store *s, const lds_principal *who, const char
         strcmp(fval[0], "document") && strcmp(fval[0], "service"))
         lds_field_errors_add(fe, "kind", "one of transition, edit, document, service");
     if (fe->n)
-        return lds_err_field(err, LDS_EINVAL, fe->items[0].pointer,
-                             "invalid query parameter '%s': %s", fe->items[0].pointer,
-                             fe->items[0].message);
+        return lds_pj__bad_param(fe, err);
     lds_stmt *st;
     if ((rc = lds_pj__prep(s, q, &st, err, "iisi", pid, after, fval[0], limit + 1)))
         return rc;
-    lds_buf rows = LDS_BUF_INIT;
-    int n = 0;
-    int64_t last = 0;
-    rc = lds_pj__rows(st, &rows, limit, &n, &last, err);
-    if (rc == LDS_OK)
-        lds_pj__page_out(out, &rows, n > limit, last);
-    lds_buf_release(&rows);
-    return rc == LDS_OK && out->oom ? lds_err_set(err, LDS_ENOMEM, "out of memory") : rc;
+    return lds_pj__list_page(st, limit, out, err);
 }
 
 #define DOC_JSON                                                                                   \

@@ -41,6 +41,11 @@ void lds_pj__page(const lds_kv *params, size_t n_params, const char *const *filt
 lds_code lds_pj__invalid(const lds_field_errors *fe, lds_err *err);
 /** Writes {"items":[...],"next":...}: `rows` holds the page's items. */
 void lds_pj__page_out(lds_buf *out, const lds_buf *rows, int more, int64_t last);
+/** LDS_EINVAL naming the first invalid query parameter of `fe` (fe->n > 0). */
+lds_code lds_pj__bad_param(const lds_field_errors *fe, lds_err *err);
+/** Runs `st` (bound, LIMIT limit + 1; columns: item JSON, id) and writes the
+ *  page {"items":[...],"next":cursor or null} to `out`. */
+lds_code lds_pj__list_page(lds_stmt *st, int64_t limit, lds_buf *out, lds_err *err);
 
 /** Operators and auditors see every record. */
 int lds_pj__sees_all(const lds_principal *who);

@@ -179,9 +179,7 @@ lds_code lds_sr_list(lds_store *s, const lds_principal *who, const lds_kv *param
     if (fval[4] && strcmp(fval[4], "true") && strcmp(fval[4], "false"))
         lds_field_errors_add(fe, "overdue", "must be true or false");
     if (fe->n)
-        return lds_err_field(err, LDS_EINVAL, fe->items[0].pointer,
-                             "invalid query parameter '%s': %s", fe->items[0].pointer,
-                             fe->items[0].message);
+        return lds_pj__bad_param(fe, err);
     lds_stmt *st;
     lds_code rc = lds_store_prepare(s, q, &st, err);
     if (rc)
@@ -194,14 +192,7 @@ lds_code lds_sr_list(lds_store *s, const lds_principal *who, const lds_kv *param
                       : lds_stmt_bind_null(st, 11)) ||
         (rc = lds_stmt_bind_i64(st, 12, limit + 1)))
         return lds_err_set(err, rc, "binding a query parameter failed");
-    lds_buf rows = LDS_BUF_INIT;
-    int n = 0;
-    int64_t last = 0;
-    rc = lds_pj__rows(st, &rows, limit, &n, &last, err);
-    if (rc == LDS_OK)
-        lds_pj__page_out(out, &rows, n > limit, last);
-    lds_buf_release(&rows);
-    return rc == LDS_OK && out->oom ? lds_err_set(err, LDS_ENOMEM, "out of memory") : rc;
+    return lds_pj__list_page(st, limit, out, err);
 }
 
 /* ---- proposal ------------------------------------------------------------ */
@@ -688,23 +679,14 @@ lds_code lds_provider_list(lds_store *s, const lds_principal *who, const lds_kv 
     if (fval[2] && lds_pj__parse_id(fval[2], &org))
         lds_field_errors_add(fe, "org", "must be an organisation id");
     if (fe->n)
-        return lds_err_field(err, LDS_EINVAL, fe->items[0].pointer,
-                             "invalid query parameter '%s': %s", fe->items[0].pointer,
-                             fe->items[0].message);
+        return lds_pj__bad_param(fe, err);
     lds_stmt *st;
     lds_code rc = lds_pj__prep(s, q, &st, err, "issni", after, fval[0], fval[1], limit + 1);
     if (rc)
         return rc;
     if (fval[2] && (rc = lds_stmt_bind_i64(st, 4, org)))
         return lds_err_set(err, rc, "binding a query parameter failed");
-    lds_buf rows = LDS_BUF_INIT;
-    int n = 0;
-    int64_t last = 0;
-    rc = lds_pj__rows(st, &rows, limit, &n, &last, err);
-    if (rc == LDS_OK)
-        lds_pj__page_out(out, &rows, n > limit, last);
-    lds_buf_release(&rows);
-    return rc == LDS_OK && out->oom ? lds_err_set(err, LDS_ENOMEM, "out of memory") : rc;
+    return lds_pj__list_page(st, limit, out, err);
 }
 
 lds_code lds_provider_put(lds_store *s, const lds_principal *who, json_t *body, int64_t now_ms,

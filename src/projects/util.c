@@ -30,49 +30,48 @@ static lds_code bind_va(lds_stmt *st, const char *fmt, va_list ap)
     return rc;
 }
 
-lds_code lds_pj__prep(lds_store *s, const char *sql, lds_stmt **st, lds_err *err, const char *fmt,
-                      ...)
+/* Prepares `sql` and binds the arguments of `ap` as `fmt` says. */
+static lds_code prep_va(lds_store *s, const char *sql, lds_stmt **st, lds_err *err,
+                        const char *fmt, va_list ap)
 {
     lds_code rc = lds_store_prepare(s, sql, st, err);
     if (rc)
         return rc;
-    va_list ap;
-    va_start(ap, fmt);
-    rc = bind_va(*st, fmt, ap);
-    va_end(ap);
-    if (rc)
+    if ((rc = bind_va(*st, fmt, ap)))
         return lds_err_set(err, rc, "binding a query parameter failed");
     return LDS_OK;
+}
+
+lds_code lds_pj__prep(lds_store *s, const char *sql, lds_stmt **st, lds_err *err, const char *fmt,
+                      ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    lds_code rc = prep_va(s, sql, st, err, fmt, ap);
+    va_end(ap);
+    return rc;
 }
 
 lds_code lds_pj__exec(lds_store *s, const char *sql, lds_err *err, const char *fmt, ...)
 {
     lds_stmt *st;
-    lds_code rc = lds_store_prepare(s, sql, &st, err);
-    if (rc)
-        return rc;
     va_list ap;
     va_start(ap, fmt);
-    rc = bind_va(st, fmt, ap);
+    lds_code rc = prep_va(s, sql, &st, err, fmt, ap);
     va_end(ap);
-    if (rc)
-        return lds_err_set(err, rc, "binding a query parameter failed");
-    return lds_stmt_exec(st, err);
+    return rc ? rc : lds_stmt_exec(st, err);
 }
 
 lds_code lds_pj__i64(lds_store *s, const char *sql, int64_t *out, lds_err *err, const char *fmt,
                      ...)
 {
     lds_stmt *st;
-    lds_code rc = lds_store_prepare(s, sql, &st, err);
-    if (rc)
-        return rc;
     va_list ap;
     va_start(ap, fmt);
-    rc = bind_va(st, fmt, ap);
+    lds_code rc = prep_va(s, sql, &st, err, fmt, ap);
     va_end(ap);
     if (rc)
-        return lds_err_set(err, rc, "binding a query parameter failed");
+        return rc;
     int r = lds_stmt_step(st, err);
     if (r == LDS_STORE_ROW && !lds_stmt_col_is_null(st, 0)) {
         *out = lds_stmt_col_i64(st, 0);
@@ -170,6 +169,25 @@ void lds_pj__page_out(lds_buf *out, const lds_buf *rows, int more, int64_t last)
     else
         lds_buf_adds(out, "null");
     lds_buf_addc(out, '}');
+}
+
+lds_code lds_pj__bad_param(const lds_field_errors *fe, lds_err *err)
+{
+    return lds_err_field(err, LDS_EINVAL, fe->items[0].pointer, "invalid query parameter '%s': %s",
+                         fe->items[0].pointer, fe->items[0].message);
+}
+
+lds_code lds_pj__list_page(lds_stmt *st, int64_t limit, lds_buf *out, lds_err *err)
+{
+    lds_buf rows = LDS_BUF_INIT;
+    int n = 0;
+    int64_t last = 0;
+    lds_code rc = lds_pj__rows(st, &rows, limit, &n, &last, err);
+    if (rc == LDS_OK)
+        lds_pj__page_out(out, &rows, n > limit, last);
+    lds_buf_release(&rows);
+    return rc == LDS_OK && out->oom ? lds_err_set(err, LDS_ENOMEM, "out of memory writing the list")
+                                    : rc;
 }
 
 int lds_pj__sees_all(const lds_principal *who)

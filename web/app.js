@@ -11,7 +11,7 @@ const PSTAGES = ['proposed', 'permitting', 'financing', 'technical_validation', 
 const DEAL_STAGES = ['introduced', 'diligence', 'term_sheet', 'closed', 'declined'];
 const VIEWS = ['corridor', 'market', 'plan', 'trace', 'projects', 'investors'];
 let token = null;
-let caps = { plans: true, mandates: true };
+let caps = { plans: true, mandates: true, why: {} };
 let orgs = [], regions = [];
 let corridorLoaded = false;
 let projectsCache = null;
@@ -391,7 +391,7 @@ function renderPlan(run) {
 
 async function viewPlan(arg) {
   const box = document.getElementById('plan-body');
-  if (!caps.plans) { box.replaceChildren(el('p', 'Plans are read by operators and auditors; this token cannot see them.')); return; }
+  if (!caps.plans) { box.replaceChildren(el('p', 'This token cannot see plans: ' + caps.why.plans + '.')); return; }
   const id = Number(arg) || await latestPlanId();
   if (!id) {
     box.replaceChildren(el('p', 'No plan run is stored yet: run one with the button above (operators).'));
@@ -639,7 +639,8 @@ async function viewInvestors(arg) {
                     num(d.amount_cny, 0), d.updated]), 'deals-table'));
   const mb = document.getElementById('mandates');
   mb.replaceChildren();
-  if (caps.mandates) {
+  if (!caps.mandates) mb.append(el('p', 'This token cannot see mandates: ' + caps.why.mandates + '.', 'note'));
+  else {
     const mandates = await all('mandates');
     const ms = section(mb, 'Mandates (' + mandates.length + ')');
     ms.append(table('Investor mandates: what each investor looks for', ['#', 'investor', 'mandate', 'sectors', 'stages',
@@ -676,8 +677,14 @@ async function show() {
 // What the token's role can read: plans (operators, auditors) and mandates
 // (investors, operators).  The API has no "who am I", so the dashboard asks.
 async function probe() {
-  const st = async (path) => { try { await api(path); return 200; } catch (e) { if (e.status === 401) throw e; return e.status; } };
-  const [p, m] = await Promise.all([st('/api/v1/plans/0'), st('/api/v1/mandates?limit=1')]);
+  const st = async (path, key) => {
+    try { await api(path); return 200; } catch (e) {
+      if (e.status === 401) throw e;
+      caps.why[key] = e.message;
+      return e.status;
+    }
+  };
+  const [p, m] = await Promise.all([st('/api/v1/plans/0', 'plans'), st('/api/v1/mandates?limit=1', 'mandates')]);
   caps.plans = p !== 403;
   caps.mandates = m !== 403;
   document.querySelector('#nav a[data-view="plan"]').hidden = !caps.plans;

@@ -195,6 +195,50 @@ static void mandate_json(lds_stmt *st, lds_buf *b)
     lds_buf_addc(b, '}');
 }
 
+/* Writes {"items":[...],"next":"<last id>" or null} from the rows of `st`
+ * (bound with LIMIT limit + 1, column 0 the id), each item by `item`. */
+static lds_code write_page(lds_stmt *st, int64_t limit, void (*item)(lds_stmt *, lds_buf *),
+                           lds_buf *out, lds_err *err)
+{
+    lds_buf_adds(out, "{\"items\":[");
+    int64_t n = 0, last = 0;
+    int r;
+    while ((r = lds_stmt_step(st, err)) == LDS_STORE_ROW) {
+        if (n == limit) {
+            n++;
+            break;
+        }
+        if (n++)
+            lds_buf_addc(out, ',');
+        last = lds_stmt_col_i64(st, 0);
+        item(st, out);
+    }
+    lds_stmt_reset(st);
+    if (r != LDS_STORE_ROW && r != LDS_STORE_DONE)
+        return (lds_code)r;
+    if (n > limit)
+        lds_buf_addf(out, "],\"next\":\"%lld\"}", (long long)last);
+    else
+        lds_buf_adds(out, "],\"next\":null}");
+    return LDS_OK;
+}
+
+/* Writes the row of `st` (prepared; ?1 = id) by `item`; LDS_ENOTFOUND
+ * names the `what` when there is none. */
+static lds_code write_one(lds_stmt *st, int64_t id, const char *what,
+                          void (*item)(lds_stmt *, lds_buf *), lds_buf *out, lds_err *err)
+{
+    lds_stmt_bind_i64(st, 1, id);
+    int r = lds_stmt_step(st, err);
+    if (r == LDS_STORE_DONE)
+        return lds_err_set(err, LDS_ENOTFOUND, "%s %lld not found", what, (long long)id);
+    if (r != LDS_STORE_ROW)
+        return (lds_code)r;
+    item(st, out);
+    lds_stmt_reset(st);
+    return LDS_OK;
+}
+
 static lds_code mandate_out(lds_store *s, int64_t id, lds_buf *out, lds_err *err)
 {
     lds_stmt *st;
@@ -202,17 +246,7 @@ static lds_code mandate_out(lds_store *s, int64_t id, lds_buf *out, lds_err *err
                                     "SELECT " MANDATE_COLS " FROM mandates m JOIN orgs o ON o.id = "
                                     "m.investor_org WHERE m.id = ?1",
                                     &st, err);
-    if (rc != LDS_OK)
-        return rc;
-    lds_stmt_bind_i64(st, 1, id);
-    int r = lds_stmt_step(st, err);
-    if (r == LDS_STORE_DONE)
-        return lds_err_set(err, LDS_ENOTFOUND, "mandate %lld not found", (long long)id);
-    if (r != LDS_STORE_ROW)
-        return (lds_code)r;
-    mandate_json(st, out);
-    lds_stmt_reset(st);
-    return LDS_OK;
+    return rc != LDS_OK ? rc : write_one(st, id, "mandate", mandate_json, out, err);
 }
 
 enum { L_SECTORS, L_STAGES, L_REGIONS, L_MATERIALS };
@@ -414,27 +448,7 @@ lds_code lds_mandate_list(lds_store *s, const lds_principal *who, const lds_kv *
     lds_stmt_bind_i64(st, 2, inv);
     lds_stmt_bind_i64(st, 3, active);
     lds_stmt_bind_i64(st, 4, limit + 1);
-    lds_buf_adds(out, "{\"items\":[");
-    int64_t n = 0, last = 0;
-    int r;
-    while ((r = lds_stmt_step(st, err)) == LDS_STORE_ROW) {
-        if (n == limit) {
-            n++;
-            break;
-        }
-        if (n++)
-            lds_buf_addc(out, ',');
-        last = lds_stmt_col_i64(st, 0);
-        mandate_json(st, out);
-    }
-    lds_stmt_reset(st);
-    if (r != LDS_STORE_ROW && r != LDS_STORE_DONE)
-        return (lds_code)r;
-    if (n > limit)
-        lds_buf_addf(out, "],\"next\":\"%lld\"}", (long long)last);
-    else
-        lds_buf_adds(out, "],\"next\":null}");
-    return LDS_OK;
+    return write_page(st, limit, mandate_json, out, err);
 }
 
 /* Reads a mandate's owner, checking who may see it. */
@@ -1069,16 +1083,8 @@ static lds_code deal_out(lds_store *s, int64_t id, lds_buf *out, lds_err *err)
                                     "d.project_id JOIN orgs o ON o.id = d.investor_org "
                                     "WHERE d.id = ?1",
                                     &st, err);
-    if (rc != LDS_OK)
+    if (rc != LDS_OK || (rc = write_one(st, id, "deal", deal_json, out, err)) != LDS_OK)
         return rc;
-    lds_stmt_bind_i64(st, 1, id);
-    int r = lds_stmt_step(st, err);
-    if (r == LDS_STORE_DONE)
-        return lds_err_set(err, LDS_ENOTFOUND, "deal %lld not found", (long long)id);
-    if (r != LDS_STORE_ROW)
-        return (lds_code)r;
-    deal_json(st, out);
-    lds_stmt_reset(st);
     out->len--; /* reopen the object for the timeline */
     lds_buf_adds(out, ",\"timeline\":");
     if ((rc = deal_timeline(s, id, out, err)) != LDS_OK)
@@ -1355,27 +1361,7 @@ lds_code lds_deal_list(lds_store *s, const lds_principal *who, const lds_kv *par
     lds_stmt_bind_text(st, 6, fval[1]);
     lds_stmt_bind_i64(st, 7, inv);
     lds_stmt_bind_i64(st, 8, limit + 1);
-    lds_buf_adds(out, "{\"items\":[");
-    int64_t n = 0, last = 0;
-    int r;
-    while ((r = lds_stmt_step(st, err)) == LDS_STORE_ROW) {
-        if (n == limit) {
-            n++;
-            break;
-        }
-        if (n++)
-            lds_buf_addc(out, ',');
-        last = lds_stmt_col_i64(st, 0);
-        deal_json(st, out);
-    }
-    lds_stmt_reset(st);
-    if (r != LDS_STORE_ROW && r != LDS_STORE_DONE)
-        return (lds_code)r;
-    if (n > limit)
-        lds_buf_addf(out, "],\"next\":\"%lld\"}", (long long)last);
-    else
-        lds_buf_adds(out, "],\"next\":null}");
-    return LDS_OK;
+    return write_page(st, limit, deal_json, out, err);
 }
 
 lds_code lds_deal_transition(lds_store *s, const lds_principal *who, const char *id_text,

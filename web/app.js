@@ -406,7 +406,10 @@ async function runPlan(ev) {
   const busy = document.querySelector('#plan-form .busy');
   const pid = document.getElementById('plan-id').value.trim();
   clearProblem('plan');
-  if (pid && !sc) { location.hash = '#/plan/' + encodeURIComponent(pid); return; }
+  if ((ev.submitter && ev.submitter.id === 'plan-open') || !caps.planRun) {
+    if (pid) location.hash = '#/plan/' + encodeURIComponent(pid);
+    return;
+  }
   busy.textContent = 'solving…';
   const run = await guarded('plan', 'Plan refused', () => api('/api/v1/plans', { method: 'POST', body: sc ? { scenario: sc } : {} }));
   busy.textContent = '';
@@ -684,11 +687,23 @@ async function probe() {
       return e.status;
     }
   };
-  const [p, m] = await Promise.all([st('/api/v1/plans/0', 'plans'), st('/api/v1/mandates?limit=1', 'mandates')]);
+  // Running a plan is for operators: a body the server must refuse (400)
+  // tells without running anything; 403 means the role may not run one.
+  const runProbe = async () => {
+    try { await api('/api/v1/plans', { method: 'POST', body: { scenario: 0 } }); return 201; } catch (e) {
+      if (e.status === 401) throw e;
+      caps.why.planRun = e.message;
+      return e.status;
+    }
+  };
+  const [p, m, pr] = await Promise.all([st('/api/v1/plans/0', 'plans'), st('/api/v1/mandates?limit=1', 'mandates'),
+                                        runProbe()]);
   caps.plans = p !== 403;
   caps.mandates = m !== 403;
+  caps.planRun = pr !== 403;
   document.querySelector('#nav a[data-view="plan"]').hidden = !caps.plans;
   document.getElementById('plan-form').hidden = !caps.plans;
+  document.getElementById('plan-run-controls').hidden = !caps.planRun;
 }
 
 async function load() {

@@ -27,6 +27,7 @@ cd "$root"
 "$bin" seed --demo --db "$tmp/web.db" >/dev/null 2>&1 || fail "seed"
 token=$("$bin" token create --db "$tmp/web.db" --org 1 --role operator)
 member=$("$bin" token create --db "$tmp/web.db" --org 2 --role member)
+auditor=$("$bin" token create --db "$tmp/web.db" --org 2 --role auditor)
 "$bin" serve --db "$tmp/web.db" --port 0 >"$tmp/out" 2>"$tmp/err" &
 pid=$!
 for _ in $(seq 50); do [[ -s $tmp/out ]] && break; sleep 0.1; done
@@ -182,6 +183,7 @@ py "$dom" <<'EOF'
 import sys; exec(open(sys.argv[1] + "/lib.py").read())
 d = dom(sys.argv[2]); plan = load("plan.json"); p = plan["result"]
 has(d, '<body data-view="plan" data-ready="plan">', "plan view loaded")
+has(d, '<span id="plan-run-controls">', "an operator can run a plan")
 has(d, f'<h3>Plan run #{plan["id"]} — scenario {p["scenario"]}</h3>', "plan headline")
 has(d, f'>{pct(p["fill_rate"], 2)}</b>fill rate<', "fill rate")
 has(d, f'>{fmt(p["short_total"], 0)}</b>short (units)<', "short total")
@@ -273,6 +275,11 @@ dom=$(dump "/investors&token=$member")
 grep -q '<body data-view="investors" data-ready="investors">' "$dom" || fail "investors view for a member"
 grep -q '<div id="mandates"><p class="note">This token cannot see mandates: ' "$dom" || fail "mandates shown to a member"
 grep -q '<table id="deal-stages">' "$dom" || fail "deals not shown to a member"
+# ---- an auditor reads the latest plan but cannot run one ----
+dom=$(dump "/plan&token=$auditor")
+grep -q '<span id="plan-run-controls" hidden="">' "$dom" || fail "plan run offered to an auditor"
+grep -q "<h3>Plan run #$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$tmp/plan.json") — scenario" "$dom" ||
+  fail "auditor does not see the latest plan"
 # ---- a failing call shows the server's problem detail ----
 dom=$(dump "/plan/999999&token=$token")
 grep -q "<strong>Could not load the plan: Not Found (404)</strong> no plan run 999999" "$dom" ||

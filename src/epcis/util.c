@@ -689,6 +689,21 @@ size_t lds_epcis__ptr_push_idx(char *p, size_t len, size_t cap, size_t idx)
 void lds_epcis__json_str(lds_buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
+    size_t plain = 0;
+    while (plain < n && (unsigned char)s[plain] >= 0x20 && s[plain] != '"' && s[plain] != '\\')
+        plain++;
+    if (plain == n) { /* the usual case, nothing to escape: one copy */
+        if (lds_buf_grow(b, n + 2) != 0)
+            return;
+        char *w = b->ptr + b->len;
+        w[0] = '"';
+        if (n)
+            memcpy(w + 1, s, n);
+        w[n + 1] = '"';
+        w[n + 2] = '\0';
+        b->len += n + 2;
+        return;
+    }
     lds_buf_addc(b, '"');
     size_t run = 0;
     for (size_t i = 0; i < n; i++) {

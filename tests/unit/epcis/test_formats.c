@@ -2,7 +2,8 @@
  * test_formats.c — the engine's number and time writers and the Digital
  * Link conversion memo, on hand-computed values: the printf-free paths
  * (integers, UTC milliseconds) must write exactly what the general ones do,
- * and a memoised conversion must give what the conversion gives.
+ * a memoised conversion must give what the conversion gives, and JSON
+ * string literals are the same on the one-copy and the escaping path.
  */
 #include <stdio.h>
 #include <string.h>
@@ -121,6 +122,28 @@ static void dl_memo_same_answers(void **state)
     assert_string_equal(first[1], "https://id.gs1.org/01/10614141073464/21/7919");
 }
 
+static void js(const char *in, size_t n, const char *want)
+{
+    lds_buf b = LDS_BUF_INIT;
+    lds_buf_adds(&b, "x");
+    lds_epcis__json_str(&b, in, n);
+    assert_string_equal(b.ptr, want);
+    assert_int_equal(b.len, strlen(want));
+    lds_buf_release(&b);
+}
+
+/* RFC 8785 string literals: the one-copy path (nothing to escape) and the
+ * escaping path, appended after what the buffer held. */
+static void json_strings(void **state)
+{
+    (void)state;
+    js("NdPr oxide", 10, "x\"NdPr oxide\"");
+    js("", 0, "x\"\"");
+    js("a\"b\\c", 5, "x\"a\\\"b\\\\c\"");
+    js("t\tn\n\x01", 5, "x\"t\\tn\\n\\u0001\"");
+    js("caf\xc3\xa9", 5, "x\"caf\xc3\xa9\"");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -128,6 +151,7 @@ int main(void)
         cmocka_unit_test(numbers_hash),
         cmocka_unit_test(times_utc_ms),
         cmocka_unit_test(dl_memo_same_answers),
+        cmocka_unit_test(json_strings),
     };
     return cmocka_run_group_tests_name("epcis_formats", tests, NULL, NULL);
 }

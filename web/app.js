@@ -463,9 +463,11 @@ async function renderLot(box, lot) {
   const enc = encodeURIComponent(lot);
   const s = section(box, 'Lot ' + lot);
   s.id = 'lot-detail';
-  let prov = null, pass = null;
+  let prov = null, pass = null, desc = null;
   try {
-    [prov, pass] = await Promise.all([api('/api/v1/lots/' + enc + '/provenance'), api('/api/v1/lots/' + enc + '/passport')]);
+    [prov, pass, desc] = await Promise.all([api('/api/v1/lots/' + enc + '/provenance'),
+                                            api('/api/v1/lots/' + enc + '/passport'),
+                                            api('/api/v1/lots/' + enc + '/descendants')]);
   } catch (e) {
     if (e.status === 401) throw e;
     showProblem('trace', e, 'Lot ' + lot);
@@ -489,6 +491,11 @@ async function renderLot(box, lot) {
     ['origin lot', 'material', 'region', 'mine', 'share', 'element shares'],
     (prov.origins || []).map(o => [o.lot, o.material, o.region, o.mine, num(o.share, 4),
       Object.entries(o.element_shares || {}).map(([k, v]) => k + ' ' + pct(v, 1)).join(', ')]), 'origins'));
+  s.append(table('Where this lot went: lots made from it, with the fraction of this lot in each',
+    ['lot', 'material', 'depth', 'fraction', 'quantity', 'REO (t)'],
+    (desc.descendants || []).map(x => [link(x.lot, '#/trace/' + encodeURIComponent(x.lot)), x.material,
+      num(x.depth, 0), el('td', pct(x.fraction, 1), 'num'), fmt(x.quantity, 3) + ' ' + (x.uom || ''), num(x.reo_t, 3)]),
+    'descendants'));
   if (prov.truncated) s.append(el('p', 'The provenance tree was truncated at the server\'s depth limit.', 'error'));
 }
 

@@ -80,12 +80,15 @@ EOF
 # Traceability first, on a fresh server: the passport handler can touch a
 # freed statement when the worker's statement cache grows during the
 # request (src/trace/passport.c read_hold/read_release; reported, not ours).
-# ---- traceability: a finished product's provenance, passport tier, STH ----
+# ---- traceability: a magnet lot's provenance and descendants, passport tier, STH ----
 get "lots?limit=500" lots.json
-lot=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["items"][-1]["lot"])' "$tmp/lots.json")
+# a magnet lot: origins in two regions and three mines, and a motor made from it
+lot=$(python3 -c 'import json,sys
+print([l for l in json.load(open(sys.argv[1]))["items"] if l["material"].startswith("mag_")][-1]["lot"])' "$tmp/lots.json")
 enc=$(python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$lot")
 get "lots/$enc/provenance" prov.json
 get "lots/$enc/passport" pass.json
+get "lots/$enc/descendants" desc.json
 get ledger/sth sth.json
 dom=$(dump "/trace/$enc&token=$token")
 py "$dom" <<'EOF'
@@ -96,6 +99,7 @@ has(d, f'<dd id="sth-size">{sth["tree_size"]}</dd>', "STH size")
 has(d, f'<dd id="sth-root">{sth["sha256_root_hash"]}</dd>', "STH root")
 has(d, f'<b id="passport-tier">{load("pass.json")["tier"]}</b>', "passport tier")
 must(load("pass.json")["tier"] == "private", "an operator reads the private tier")
+from urllib.parse import quote
 reg = {k: v for k, v in prov["by_region"].items() if v > 0}
 mine = {k: v for k, v in prov["by_mine"].items() if v > 0}
 must(len(reg) >= 2 and len(mine) >= 2, "the demo motor comes from several regions and mines")
@@ -103,6 +107,11 @@ rt, mt = table(d, "by-region"), table(d, "by-mine")
 for k, v in reg.items(): has(rt, f'<th scope="row">{esc(k)}</th>{num(v, 4)}<td class="num">{pct(v)}</td>', "region share")
 for k, v in mine.items(): has(mt, f'<th scope="row">{esc(k)}</th>{num(v, 4)}<td class="num">{pct(v)}</td>', "mine share")
 must(rows(table(d, "origins")) == len(prov["origins"]), "one row per origin lot")
+desc = load("desc.json")["descendants"]; dt = table(d, "descendants")
+must(desc and rows(dt) == len(desc), "one row per descendant")
+for x in desc:
+    has(dt, f'<a href="#/trace/{esc(quote(x["lot"], safe=""))}">{esc(x["lot"])}</a></th><td>{esc(x["material"])}</td>'
+            + num(x["depth"], 0) + f'<td class="num">{pct(x["fraction"])}</td>', "descendant row")
 must(rows(table(d, "lots-table")) == len(lots), "one row per lot")
 EOF
 

@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "catalog.h"
+#include "buf.h"
 #include "err.h"
 #include "store.h"
 
@@ -336,6 +337,15 @@ lds_code lds_plan_run(lds_store *s, const char *scenario, int64_t *id, char **js
  * LDS_ENOTFOUND when either run does not exist.
  */
 lds_code lds_plan_compare(lds_store *s, int64_t a, int64_t b, char **json, lds_err *err);
+
+/**
+ * What `GET /api/v1/plans` needs: stored runs, newest first, at most `limit`
+ * with ids below `before` (0: from the newest), as
+ * {"items":[{id,scenario,created_at,status,objective}],"next":"<id>"|null}
+ * appended to `out`.
+ */
+lds_code lds_plan_list_runs(lds_store *s, int64_t before, int64_t limit, lds_buf *out,
+                            lds_err *err);
 
 /** What `GET /api/v1/plans/{id}` needs: the stored result JSON of run `id`
  *  (caller frees with lds_free); LDS_ENOTFOUND when there is no such run. */

@@ -1,7 +1,7 @@
 /*
  * routes_plan.c — mine-to-market plans: `POST /api/v1/plans` solves the
- * stored forecast under a scenario and keeps the run; `GET
- * /api/v1/plans/{id}` reads it back.  Plans show every facility's production,
+ * stored forecast under a scenario and keeps the run; `GET /api/v1/plans`
+ * lists the runs, `GET /api/v1/plans/{id}` reads one back.  Plans show every facility's production,
  * so they are for the operator (and auditors may read them).
  */
 #include <stdio.h>
@@ -108,6 +108,41 @@ static void h_plan_get(lds_req *r, const char *arg, const char *id)
     lds_free(json);
 }
 
+/* Stored runs, newest first: `limit` (1..500, default 50) and the cursor `next`. */
+static void h_plan_list(lds_req *r, const char *arg, const char *id)
+{
+    (void)arg;
+    (void)id;
+    if (!may_read(r)) {
+        lds_api_problem(r, 403, "forbidden", NULL, "plans are read by operators and auditors",
+                        NULL);
+        return;
+    }
+    lds_field_errors fe = {0};
+    int64_t limit = 0;
+    const char *next = NULL;
+    lds_list_params(r->params, r->n_params, NULL, 0, NULL, &limit, &next, &fe);
+    long long before = 0;
+    if (next) {
+        char *end = NULL;
+        before = strtoll(next, &end, 10);
+        if (!*next || *end || before <= 0)
+            lds_field_errors_add(&fe, "/next", "not a cursor this list gave out");
+    }
+    if (fe.n) {
+        lds_api_problem(r, 400, "invalid-fields", NULL, fe.items[0].message, &fe);
+        return;
+    }
+    lds_buf b = LDS_BUF_INIT;
+    lds_err err;
+    lds_err_clear(&err);
+    if (lds_plan_list_runs(r->w->store, before, limit, &b, &err) != LDS_OK)
+        lds_api_problem_err(r, &err, NULL);
+    else
+        lds_api_reply_json(r, 200, &b);
+    lds_buf_release(&b);
+}
+
 /* A positive plan id from query parameter `key`, or 0 after noting the problem in fe. */
 static int64_t plan_param(const lds_req *r, const char *key, lds_field_errors *fe)
 {
@@ -168,6 +203,7 @@ static void h_plan_compare(lds_req *r, const char *arg, const char *id)
 const lds_route lds_api_routes_plan[] = {
     {LDS_HTTP_GET, "/api/v1/plans/compare", LDS_ACCESS_TOKEN, h_plan_compare, NULL},
     {LDS_HTTP_POST, "/api/v1/plans", LDS_ACCESS_OPERATOR, h_plan_create, NULL},
+    {LDS_HTTP_GET, "/api/v1/plans", LDS_ACCESS_TOKEN, h_plan_list, NULL},
     {LDS_HTTP_GET, "/api/v1/plans/{id}", LDS_ACCESS_TOKEN, h_plan_get, NULL},
     {0, NULL, 0, NULL, NULL},
 };

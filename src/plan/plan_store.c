@@ -4,6 +4,7 @@
  * scenarios, and seeds the demo corridor's planning data.  The pure engines
  * (mrp.c, lp.c) never see the store.
  */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -476,6 +477,57 @@ lds_code lds_plan_get_run(lds_store *s, int64_t id, char **json, lds_err *err)
     *json = lds_strdup(t ? t : "{}");
     lds_stmt_reset(st);
     return *json ? LDS_OK : lds_err_set(err, LDS_ENOMEM, "plan: out of memory");
+}
+
+lds_code lds_plan_list_runs(lds_store *s, int64_t before, int64_t limit, lds_buf *out,
+                            lds_err *err)
+{
+    static const char q[] = "SELECT id, scenario, created_at, status, objective FROM plan_runs "
+                            "WHERE id < ? ORDER BY id DESC LIMIT ?";
+    lds_stmt *st;
+    lds_code rc;
+    if ((rc = lds_store_prepare(s, q, &st, err)))
+        return rc;
+    lds_stmt_bind_i64(st, 1, before > 0 ? before : INT64_MAX);
+    lds_stmt_bind_i64(st, 2, limit + 1);
+    json_t *items = json_array();
+    int64_t n = 0, last = 0, more = 0;
+    int step;
+    while ((step = lds_stmt_step(st, err)) == LDS_STORE_ROW) {
+        if (n == limit) {
+            more = 1;
+            break;
+        }
+        last = lds_stmt_col_i64(st, 0);
+        json_t *o = json_pack("{sIssssss}", "id", (json_int_t)last, "scenario",
+                              lds_stmt_col_text(st, 1), "created_at", lds_stmt_col_text(st, 2),
+                              "status", lds_stmt_col_text(st, 3));
+        if (o)
+            json_object_set_new(o, "objective", lds_stmt_col_is_null(st, 4)
+                                                    ? json_null()
+                                                    : json_real(lds_stmt_col_double(st, 4)));
+        if (!o || json_array_append_new(items, o)) {
+            step = LDS_ENOMEM;
+            break;
+        }
+        n++;
+    }
+    lds_stmt_reset(st);
+    if (step != LDS_STORE_ROW && step != LDS_STORE_DONE) {
+        json_decref(items);
+        return step == LDS_ENOMEM ? lds_err_set(err, LDS_ENOMEM, "plan: out of memory")
+                                  : (lds_code)step;
+    }
+    char next[24];
+    snprintf(next, sizeof next, "%lld", (long long)last);
+    json_t *page = json_pack("{soso}", "items", items, "next", more ? json_string(next) : json_null());
+    char *text = page ? json_dumps(page, JSON_COMPACT) : NULL;
+    json_decref(page);
+    if (!text)
+        return lds_err_set(err, LDS_ENOMEM, "plan: out of memory");
+    lds_buf_adds(out, text);
+    free(text);
+    return out->oom ? lds_err_set(err, LDS_ENOMEM, "plan: out of memory") : LDS_OK;
 }
 
 /* ---- demo seeding ------------------------------------------------------------ */

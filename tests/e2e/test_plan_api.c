@@ -198,12 +198,54 @@ static void two_scenarios_compare_side_by_side(void **state)
     lds_http_resp_free(&pb);
 }
 
+/* Runs after the others: three plans are stored by now. */
+static void plans_are_listed_newest_first_in_pages(void **state)
+{
+    (void)state;
+    lds_http_resp p1, p2, r;
+    lds_http(&srv, "GET", "/api/v1/plans?limit=2", srv.operator_token, NULL, NULL, 0, &p1);
+    assert_int_equal(p1.status, 200);
+    json_t *items = json_object_get(p1.json, "items");
+    assert_int_equal(json_array_size(items), 2);
+    long long first = json_integer_value(json_object_get(json_array_get(items, 0), "id"));
+    long long second = json_integer_value(json_object_get(json_array_get(items, 1), "id"));
+    assert_true(first > second && second > 0);
+    /* The newest run is the compare test's export-control plan. */
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(items, 0), "scenario")),
+        "export-controls-dy-tb-50");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "status")),
+                        "optimal");
+    const char *next = json_string_value(json_object_get(p1.json, "next"));
+    assert_non_null(next);
+    char path[128];
+    snprintf(path, sizeof path, "/api/v1/plans?limit=2&next=%s", next);
+    lds_http(&srv, "GET", path, srv.operator_token, NULL, NULL, 0, &p2);
+    assert_int_equal(p2.status, 200);
+    json_t *rest = json_object_get(p2.json, "items");
+    assert_int_equal(json_array_size(rest), 1);
+    assert_true(json_integer_value(json_object_get(json_array_get(rest, 0), "id")) < second);
+    assert_true(json_is_null(json_object_get(p2.json, "next")));
+    lds_http_resp_free(&p1);
+    lds_http_resp_free(&p2);
+    lds_http(&srv, "GET", "/api/v1/plans", srv.member_token, NULL, NULL, 0, &r);
+    assert_int_equal(r.status, 403);
+    lds_http_resp_free(&r);
+    lds_http(&srv, "GET", "/api/v1/plans?limit=0", srv.operator_token, NULL, NULL, 0, &r);
+    assert_int_equal(r.status, 400);
+    lds_http_resp_free(&r);
+    lds_http(&srv, "GET", "/api/v1/plans?next=abc", srv.operator_token, NULL, NULL, 0, &r);
+    assert_int_equal(r.status, 400);
+    lds_http_resp_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(operator_plans_and_reads_back),
         cmocka_unit_test(refusals),
         cmocka_unit_test(two_scenarios_compare_side_by_side),
+        cmocka_unit_test(plans_are_listed_newest_first_in_pages),
     };
     return cmocka_run_group_tests_name("e2e plan api", tests, setup, teardown);
 }

@@ -41,22 +41,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static void encode(lds_buf *b, const char *s)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '.' || c == '_' || c == '~') {
-            lds_buf_addc(b, (char)c);
-        } else {
-            lds_buf_addc(b, '%');
-            lds_buf_addc(b, hex[c >> 4]);
-            lds_buf_addc(b, hex[c & 15]);
-        }
-    }
-}
-
 static void fmt_ms(int64_t ms, char out[40])
 {
     time_t secs = (time_t)(ms / 1000);
@@ -147,7 +131,7 @@ static void check_event(const json_t *doc_ctx, json_t *ev, const char *file, int
     }
     lds_buf path = LDS_BUF_INIT;
     lds_buf_adds(&path, "/epcis/events/");
-    encode(&path, event_id);
+    lds_test_pct_encode(&path, event_id);
     lds_http_resp r;
     assert_int_equal(lds_http(&srv, "GET", path.ptr, srv.member_token, NULL, NULL, 0, &r), 0);
     if (r.status != 200)
@@ -172,12 +156,12 @@ static void check_event(const json_t *doc_ctx, json_t *ev, const char *file, int
     lds_buf_reset(&path);
     lds_buf_addf(&path, "/epcis/events?perPage=1000&eventType=%s&GE_eventTime=",
                  lds_epcis_type_name(info.type));
-    encode(&path, ge);
+    lds_test_pct_encode(&path, ge);
     lds_buf_adds(&path, "&LT_eventTime=");
-    encode(&path, lt);
+    lds_test_pct_encode(&path, lt);
     if (info.biz_step) {
         lds_buf_adds(&path, "&EQ_bizStep=");
-        encode(&path, info.biz_step);
+        lds_test_pct_encode(&path, info.biz_step);
     }
     assert_int_equal(lds_http(&srv, "GET", path.ptr, srv.member_token, NULL, NULL, 0, &r), 0);
     assert_int_equal(r.status, 200);
@@ -587,7 +571,7 @@ static void ledger_heads_and_proofs_verify(void **state)
         assert_non_null(ev);
         lds_buf q = LDS_BUF_INIT;
         lds_buf_adds(&q, "/api/v1/ledger/proof/inclusion?event_id=");
-        encode(&q, json_string_value(json_object_get(ev, "eventID")));
+        lds_test_pct_encode(&q, json_string_value(json_object_get(ev, "eventID")));
         lds_buf_addf(&q, "&tree_size=%llu", (unsigned long long)sth.tree_size);
         lds_http_resp by_id;
         assert_int_equal(lds_http(&srv, "GET", q.ptr, srv.member_token, NULL, NULL, 0, &by_id),

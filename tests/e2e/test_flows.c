@@ -81,26 +81,14 @@ static void capture(const char *token, const char *doc)
     lds_http_resp_free(&r);
 }
 
-static void make_token(int org, const char *role, char *out, size_t n)
-{
-    char cmd[1024], *text = NULL;
-    snprintf(cmd, sizeof cmd, "'%s' token create --db '%s' --org %d --role %s", lds_test_bin(),
-             srv.db, org, role);
-    if (lds_test_run(cmd, &text) != 0 || !text)
-        fail_msg("token create failed");
-    snprintf(out, n, "%s", text);
-    out[strcspn(out, "\r\n")] = '\0';
-    free(text);
-}
-
 static int setup(void **state)
 {
     (void)state;
     lds_test_server_start(&srv, "flows.db", NULL);
     capture(srv.operator_token, doc_org1);
     capture(srv.member_token, doc_org2);
-    make_token(3, "member", org3_token, sizeof org3_token);
-    make_token(17, "auditor", auditor_token, sizeof auditor_token);
+    lds_test_make_token(&srv, 3, "member", org3_token, sizeof org3_token);
+    lds_test_make_token(&srv, 17, "auditor", auditor_token, sizeof auditor_token);
     return 0;
 }
 

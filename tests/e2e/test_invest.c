@@ -20,35 +20,13 @@ static long long inv_a, inv_b;             /* two investor organisations */
 static char inv_a_token[64], inv_b_token[64];
 static char sponsor_token[64];             /* a member of org 1, the sponsor of our projects */
 
-static void make_token(long long org, const char *role, char *out, size_t n)
-{
-    char cmd[1024], *text = NULL;
-    snprintf(cmd, sizeof cmd, "'%s' token create --db '%s' --org %lld --role %s", lds_test_bin(),
-             srv.db, org, role);
-    if (lds_test_run(cmd, &text) != 0 || !text)
-        fail_msg("token create failed");
-    snprintf(out, n, "%s", text);
-    out[strcspn(out, "\r\n")] = '\0';
-    free(text);
-}
-
-static void expect_status(const lds_http_resp *r, long status)
-{
-    if (r->status != status)
-        fail_msg("expected %ld, got %ld: %s", status, r->status, r->body);
-    if (status >= 400) {
-        assert_string_equal(r->content_type, "application/problem+json");
-        assert_int_equal(json_integer_value(json_object_get(r->json, "status")), status);
-    }
-}
-
 static void req(const char *method, const char *path, const char *token, const char *body,
                 long status, lds_http_resp *out)
 {
     assert_int_equal(lds_http(&srv, method, path, token, body ? "application/json" : NULL, body,
                               body ? strlen(body) : 0, out),
                      0);
-    expect_status(out, status);
+    lds_test_expect_status(out, status);
 }
 
 static long long field_id(const lds_http_resp *r)
@@ -78,9 +56,9 @@ static int setup(void **state)
     inv_a = (long long)json_integer_value(json_object_get(json_array_get(items, 1), "id"));
     inv_b = (long long)json_integer_value(json_object_get(json_array_get(items, 2), "id"));
     lds_http_resp_free(&r);
-    make_token(inv_a, "investor", inv_a_token, sizeof inv_a_token);
-    make_token(inv_b, "investor", inv_b_token, sizeof inv_b_token);
-    make_token(1, "member", sponsor_token, sizeof sponsor_token);
+    lds_test_make_token(&srv, inv_a, "investor", inv_a_token, sizeof inv_a_token);
+    lds_test_make_token(&srv, inv_b, "investor", inv_b_token, sizeof inv_b_token);
+    lds_test_make_token(&srv, 1, "member", sponsor_token, sizeof sponsor_token);
     return 0;
 }
 
@@ -162,11 +140,11 @@ static void mandates_create_validate_and_scope(void **state)
     assert_int_equal(lds_http_h(&srv, "POST", "/api/v1/mandates", inv_b_token, "application/json",
                                 "Idempotency-Key: mandate-1", idem, strlen(idem), &r1),
                      0);
-    expect_status(&r1, 201);
+    lds_test_expect_status(&r1, 201);
     assert_int_equal(lds_http_h(&srv, "POST", "/api/v1/mandates", inv_b_token, "application/json",
                                 "Idempotency-Key: mandate-1", idem, strlen(idem), &r2),
                      0);
-    expect_status(&r2, 201);
+    lds_test_expect_status(&r2, 201);
     assert_string_equal(r2.replayed, "true");
     assert_string_equal(r1.location, r2.location);
     lds_http_resp_free(&r1);

@@ -25,23 +25,11 @@ static char auditor_token[64];
 #define LOT(x) "urn:epc:class:lgtin:4012345.011111." x
 #define DL(x)  "https://id.gs1.org/01/04012345111118/10/" x
 
-static void make_token(const lds_test_server *s, int org, const char *role, char *out, size_t n)
-{
-    char cmd[1024], *text = NULL;
-    snprintf(cmd, sizeof cmd, "'%s' token create --db '%s' --org %d --role %s", lds_test_bin(),
-             s->db, org, role);
-    if (lds_test_run(cmd, &text) != 0 || !text)
-        fail_msg("token create failed");
-    snprintf(out, n, "%s", text);
-    out[strcspn(out, "\r\n")] = '\0';
-    free(text);
-}
-
 static int setup(void **state)
 {
     (void)state;
     lds_test_server_start(&srv, "lots.db", NULL);
-    make_token(&srv, 1, "auditor", auditor_token, sizeof auditor_token);
+    lds_test_make_token(&srv, 1, "auditor", auditor_token, sizeof auditor_token);
     return 0;
 }
 
@@ -52,37 +40,13 @@ static int teardown(void **state)
     return 0;
 }
 
-static void expect_status(const lds_http_resp *r, long status)
-{
-    if (r->status != status)
-        fail_msg("expected %ld, got %ld: %s", status, r->status, r->body);
-    if (status >= 400)
-        assert_string_equal(r->content_type, "application/problem+json");
-}
-
-static void encode(lds_buf *b, const char *s)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '.' || c == '_' || c == '~') {
-            lds_buf_addc(b, (char)c);
-        } else {
-            lds_buf_addc(b, '%');
-            lds_buf_addc(b, hex[c >> 4]);
-            lds_buf_addc(b, hex[c & 15]);
-        }
-    }
-}
-
 /* GET /api/v1/lots/<encoded lot><suffix>. */
 static void get_lot(const lds_test_server *s, const char *token, const char *lot,
                     const char *suffix, lds_http_resp *r)
 {
     lds_buf p = LDS_BUF_INIT;
     lds_buf_adds(&p, "/api/v1/lots/");
-    encode(&p, lot);
+    lds_test_pct_encode(&p, lot);
     lds_buf_adds(&p, suffix);
     assert_int_equal(lds_http(s, "GET", p.ptr, token, NULL, NULL, 0, r), 0);
     lds_buf_release(&p);
@@ -170,13 +134,13 @@ static void test_capture_and_trace(void **state)
     diamond(&ev);
     lds_http_resp r;
     post_doc(&srv, srv.operator_token, &ev, "rollback", &r);
-    expect_status(&r, 202);
+    lds_test_expect_status(&r, 202);
     lds_http_resp_free(&r);
     lds_buf_release(&ev);
 
     /* Provenance of F, path in the URN spelling. */
     get_lot(&srv, srv.operator_token, LOT("F"), "/provenance", &r);
-    expect_status(&r, 200);
+    lds_test_expect_status(&r, 200);
     json_t *origins = json_object_get(r.json, "origins");
     assert_int_equal(json_array_size(origins), 3);
     double a = origin_share(origins, DL("A")), b = origin_share(origins, DL("B"));
@@ -200,7 +164,7 @@ static void test_capture_and_trace(void **state)
 
     /* Descendants of A: 100 t of A end in F (600 t): 1/6 of it. */
     get_lot(&srv, srv.operator_token, DL("A"), "/descendants", &r);
-    expect_status(&r, 200);
+    lds_test_expect_status(&r, 200);
     json_t *ds = json_object_get(r.json, "descendants");
     assert_int_equal(json_array_size(ds), 4);
     size_t i;
@@ -219,7 +183,7 @@ static void test_capture_and_trace(void **state)
 
     /* One lot; the list; origins only. */
     get_lot(&srv, srv.operator_token, DL("C"), "", &r);
-    expect_status(&r, 200);
+    lds_test_expect_status(&r, 200);
     assert_string_equal(json_string_value(json_object_get(r.json, "material")), "ore_ionic_xunwu");
     assert_true(json_is_true(json_object_get(r.json, "transformation_output")));
     assert_true(fabs(json_number_value(json_object_get(r.json, "quantity")) - 400) < 1e-9);
@@ -227,7 +191,7 @@ static void test_capture_and_trace(void **state)
     assert_int_equal(lds_http(&srv, "GET", "/api/v1/lots?origin=true&limit=500",
                               srv.operator_token, NULL, NULL, 0, &r),
                      0);
-    expect_status(&r, 200);
+    lds_test_expect_status(&r, 200);
     int mine = 0;
     json_array_foreach(json_object_get(r.json, "items"), i, d)
     {
@@ -240,22 +204,22 @@ static void test_capture_and_trace(void **state)
     assert_int_equal(lds_http(&srv, "GET", "/api/v1/lots?colour=red", srv.operator_token, NULL,
                               NULL, 0, &r),
                      0);
-    expect_status(&r, 400);
+    lds_test_expect_status(&r, 400);
     lds_http_resp_free(&r);
 
     /* Visibility: the member of org 2 did not capture these lots; the
      * auditor sees everything. */
     get_lot(&srv, srv.member_token, DL("F"), "/provenance", &r);
-    expect_status(&r, 404);
+    lds_test_expect_status(&r, 404);
     lds_http_resp_free(&r);
     get_lot(&srv, auditor_token, DL("F"), "", &r);
-    expect_status(&r, 200);
+    lds_test_expect_status(&r, 200);
     lds_http_resp_free(&r);
     get_lot(&srv, srv.operator_token, DL("nope"), "", &r);
-    expect_status(&r, 404);
+    lds_test_expect_status(&r, 404);
     lds_http_resp_free(&r);
     get_lot(&srv, NULL, DL("F"), "", &r);
-    expect_status(&r, 401);
+    lds_test_expect_status(&r, 401);
     lds_http_resp_free(&r);
 }
 
@@ -263,10 +227,10 @@ static long count_events(const char *cls)
 {
     lds_buf p = LDS_BUF_INIT;
     lds_buf_adds(&p, "/epcis/events?MATCH_anyEPCClass=");
-    encode(&p, cls);
+    lds_test_pct_encode(&p, cls);
     lds_http_resp r;
     assert_int_equal(lds_http(&srv, "GET", p.ptr, srv.operator_token, NULL, NULL, 0, &r), 0);
-    expect_status(&r, 200);
+    lds_test_expect_status(&r, 200);
     json_t *list = json_object_get(
         json_object_get(json_object_get(json_object_get(r.json, "epcisBody"), "queryResults"),
                         "resultsBody"),
@@ -293,7 +257,7 @@ static void test_mass_balance_rejected(void **state)
     violating(&ev, LOT("R1"), LOT("RX"));
     lds_http_resp r;
     post_doc(&srv, srv.member_token, &ev, "rollback", &r);
-    expect_status(&r, 400);
+    lds_test_expect_status(&r, 400);
     json_t *errs = json_object_get(r.json, "errors");
     assert_true(json_array_size(errs) >= 2); /* total REO and Nd2O3 */
     json_t *e0 = json_array_get(errs, 0);
@@ -312,21 +276,21 @@ static void test_mass_balance_rejected(void **state)
     lds_http_resp_free(&r);
     /* Nothing of the document is stored, and the server keeps serving. */
     get_lot(&srv, srv.operator_token, LOT("R1"), "", &r);
-    expect_status(&r, 404);
+    lds_test_expect_status(&r, 404);
     lds_http_resp_free(&r);
     assert_int_equal(count_events(LOT("R1")), 0);
     assert_int_equal(count_events(LOT("RX")), 0);
 
     /* Proceed keeps the valid commissioning and refuses the transformation. */
     post_doc(&srv, srv.member_token, &ev, "proceed", &r);
-    expect_status(&r, 202);
+    lds_test_expect_status(&r, 202);
     assert_int_equal(json_integer_value(json_object_get(r.json, "invalidCount")), 1);
     assert_int_equal(json_integer_value(json_object_get(r.json, "storedCount")), 1);
     lds_http_resp_free(&r);
     assert_int_equal(count_events(LOT("RX")), 0);
     /* The member's org captured R1: its token sees it. */
     get_lot(&srv, srv.member_token, LOT("R1"), "", &r);
-    expect_status(&r, 200);
+    lds_test_expect_status(&r, 200);
     assert_int_equal(json_integer_value(json_object_get(r.json, "producer_org")), 2);
     lds_http_resp_free(&r);
     lds_buf_release(&ev);
@@ -340,7 +304,7 @@ static void test_mass_balance_rejected(void **state)
     assert_int_equal(lds_http(&srv, "POST", "/epcis/events", srv.member_token,
                               "application/ld+json", single, sizeof single - 1, &r),
                      0);
-    expect_status(&r, 400);
+    lds_test_expect_status(&r, 400);
     assert_string_equal(
         json_string_value(json_object_get(json_array_get(json_object_get(r.json, "errors"), 0),
                                           "pointer")),
@@ -359,7 +323,7 @@ static void test_product_classes(void **state)
     assert_int_equal(lds_http(&srv, "POST", "/api/v1/product-classes", srv.member_token,
                               "application/json", body, sizeof body - 1, &r),
                      0);
-    expect_status(&r, 201);
+    lds_test_expect_status(&r, 201);
     assert_string_equal(json_string_value(json_object_get(r.json, "gtin")), "04012345333336");
     assert_non_null(strstr(r.location, "/api/v1/product-classes/"));
     lds_http_resp_free(&r);
@@ -367,19 +331,19 @@ static void test_product_classes(void **state)
     assert_int_equal(lds_http(&srv, "POST", "/api/v1/product-classes", srv.member_token,
                               "application/json", body, sizeof body - 1, &r),
                      0);
-    expect_status(&r, 409);
+    lds_test_expect_status(&r, 409);
     lds_http_resp_free(&r);
     static const char bad[] = "{\"gtin\":\"123\",\"material\":\"kryptonite\"}";
     assert_int_equal(lds_http(&srv, "POST", "/api/v1/product-classes", srv.member_token,
                               "application/json", bad, sizeof bad - 1, &r),
                      0);
-    expect_status(&r, 400);
+    lds_test_expect_status(&r, 400);
     assert_int_equal(json_array_size(json_object_get(r.json, "errors")), 2);
     lds_http_resp_free(&r);
     assert_int_equal(lds_http(&srv, "POST", "/api/v1/product-classes", auditor_token,
                               "application/json", body, sizeof body - 1, &r),
                      0);
-    expect_status(&r, 403);
+    lds_test_expect_status(&r, 403);
     lds_http_resp_free(&r);
 
     /* A lot of that class without ilmd: 500 kg of Dy2O3 = 0.5 t REO. */
@@ -389,18 +353,18 @@ static void test_product_classes(void **state)
                       "\"quantityList\":[{\"epcClass\":\"urn:epc:class:lgtin:4012345.033333.D1\","
                       "\"quantity\":500,\"uom\":\"KGM\"}]}");
     post_doc(&srv, srv.member_token, &ev, "rollback", &r);
-    expect_status(&r, 202);
+    lds_test_expect_status(&r, 202);
     lds_http_resp_free(&r);
     lds_buf_release(&ev);
     get_lot(&srv, srv.member_token, "https://id.gs1.org/01/04012345333336/10/D1", "", &r);
-    expect_status(&r, 200);
+    lds_test_expect_status(&r, 200);
     assert_string_equal(json_string_value(json_object_get(r.json, "material")), "dy2o3");
     assert_true(fabs(json_number_value(json_object_get(r.json, "reo_t")) - 0.5) < 1e-9);
     lds_http_resp_free(&r);
     assert_int_equal(lds_http(&srv, "GET", "/api/v1/product-classes?material=dy2o3",
                               srv.member_token, NULL, NULL, 0, &r),
                      0);
-    expect_status(&r, 200);
+    lds_test_expect_status(&r, 200);
     assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
     lds_http_resp_free(&r);
 }
@@ -416,17 +380,17 @@ static void test_mass_balance_flagged(void **state)
     violating(&ev, LOT("G1"), LOT("GX"));
     lds_http_resp r;
     post_doc(&fs, fs.operator_token, &ev, "rollback", &r);
-    expect_status(&r, 202);
+    lds_test_expect_status(&r, 202);
     lds_http_resp_free(&r);
     lds_buf_release(&ev);
     get_lot(&fs, fs.operator_token, LOT("GX"), "", &r);
-    expect_status(&r, 200);
+    lds_test_expect_status(&r, 200);
     assert_true(json_is_true(json_object_get(r.json, "mass_balance_flag")));
     assert_non_null(strstr(json_string_value(json_object_get(r.json, "mass_balance_note")),
                            "exceeds in 0.100000 t"));
     lds_http_resp_free(&r);
     get_lot(&fs, fs.operator_token, LOT("GX"), "/provenance", &r);
-    expect_status(&r, 200);
+    lds_test_expect_status(&r, 200);
     assert_true(json_is_true(json_object_get(r.json, "mass_balance_flag")));
     lds_http_resp_free(&r);
     lds_test_server_stop(&fs);

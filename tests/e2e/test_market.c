@@ -16,24 +16,12 @@ static char org3_token[64];   /* a member of org 3 */
 static char auditor_token[64]; /* an auditor of org 1 */
 static long long offer_b, request_r3; /* of the hand-made set */
 
-static void make_token(int org, const char *role, char *out, size_t n)
-{
-    char cmd[1024], *text = NULL;
-    snprintf(cmd, sizeof cmd, "'%s' token create --db '%s' --org %d --role %s", lds_test_bin(),
-             srv.db, org, role);
-    if (lds_test_run(cmd, &text) != 0 || !text)
-        fail_msg("token create failed");
-    snprintf(out, n, "%s", text);
-    out[strcspn(out, "\r\n")] = '\0';
-    free(text);
-}
-
 static int setup(void **state)
 {
     (void)state;
     lds_test_server_start(&srv, "market.db", NULL);
-    make_token(3, "member", org3_token, sizeof org3_token);
-    make_token(1, "auditor", auditor_token, sizeof auditor_token);
+    lds_test_make_token(&srv, 3, "member", org3_token, sizeof org3_token);
+    lds_test_make_token(&srv, 1, "auditor", auditor_token, sizeof auditor_token);
     return 0;
 }
 
@@ -44,36 +32,26 @@ static int teardown(void **state)
     return 0;
 }
 
-static void expect_status(const lds_http_resp *r, long status)
-{
-    if (r->status != status)
-        fail_msg("expected %ld, got %ld: %s", status, r->status, r->body);
-    if (status >= 400) {
-        assert_string_equal(r->content_type, "application/problem+json");
-        assert_int_equal(json_integer_value(json_object_get(r->json, "status")), status);
-    }
-}
-
 static void post_json(const char *path, const char *token, const char *body, long status,
                       lds_http_resp *out)
 {
     assert_int_equal(lds_http(&srv, "POST", path, token, "application/json", body, strlen(body),
                               out),
                      0);
-    expect_status(out, status);
+    lds_test_expect_status(out, status);
 }
 
 static void post_csv(const char *path, const char *token, const char *body, long status,
                      lds_http_resp *out)
 {
     assert_int_equal(lds_http(&srv, "POST", path, token, "text/csv", body, strlen(body), out), 0);
-    expect_status(out, status);
+    lds_test_expect_status(out, status);
 }
 
 static void get(const char *path, const char *token, long status, lds_http_resp *out)
 {
     assert_int_equal(lds_http(&srv, "GET", path, token, NULL, NULL, 0, out), 0);
-    expect_status(out, status);
+    lds_test_expect_status(out, status);
 }
 
 static long long post_id(const char *path, const char *token, const char *body)
@@ -509,12 +487,12 @@ static void run_creation_is_idempotent_with_a_key(void **state)
                                 "application/json", "Idempotency-Key: run-1", body,
                                 strlen(body), &r1),
                      0);
-    expect_status(&r1, 201);
+    lds_test_expect_status(&r1, 201);
     assert_int_equal(lds_http_h(&srv, "POST", "/api/v1/match-runs", srv.member_token,
                                 "application/json", "Idempotency-Key: run-1", body,
                                 strlen(body), &r2),
                      0);
-    expect_status(&r2, 201);
+    lds_test_expect_status(&r2, 201);
     assert_string_equal(r2.replayed, "true");
     assert_string_equal(r1.location, r2.location);
     lds_http_resp_free(&r1);
@@ -530,13 +508,13 @@ static void withdrawal_shows_as_a_removed_line_in_the_next_run(void **state)
     lds_http_resp r;
     snprintf(path, sizeof path, "/api/v1/offers/%lld", offer_b);
     assert_int_equal(lds_http(&srv, "DELETE", path, srv.member_token, NULL, NULL, 0, &r), 0);
-    expect_status(&r, 404); /* not org 2's: it cannot even see it */
+    lds_test_expect_status(&r, 404); /* not org 2's: it cannot even see it */
     lds_http_resp_free(&r);
     assert_int_equal(lds_http(&srv, "DELETE", path, auditor_token, NULL, NULL, 0, &r), 0);
-    expect_status(&r, 403);
+    lds_test_expect_status(&r, 403);
     lds_http_resp_free(&r);
     assert_int_equal(lds_http(&srv, "DELETE", path, org3_token, NULL, NULL, 0, &r), 0);
-    expect_status(&r, 200);
+    lds_test_expect_status(&r, 200);
     assert_string_equal(str(r.json, "status"), "withdrawn");
     lds_http_resp_free(&r);
 
@@ -582,7 +560,7 @@ static void whole_corridor_run_matches_demo_supply(void **state)
     assert_int_equal(lds_http(&srv, "POST", "/api/v1/match-runs", srv.operator_token, NULL, NULL,
                               0, &r),
                      0);
-    expect_status(&r, 201);
+    lds_test_expect_status(&r, 201);
     assert_true(json_is_null(json_object_get(r.json, "material")));
     json_t *counts = json_object_get(r.json, "counts");
     assert_true(json_integer_value(json_object_get(counts, "offers")) > 100);
@@ -663,7 +641,7 @@ static void auth_and_not_found(void **state)
     assert_int_equal(lds_http(&srv, "DELETE", "/api/v1/offers", srv.operator_token, NULL, NULL, 0,
                               &r),
                      0);
-    expect_status(&r, 405);
+    lds_test_expect_status(&r, 405);
     lds_http_resp_free(&r);
 }
 
@@ -785,7 +763,7 @@ static void new_offer_is_rematched_warm_and_equals_a_cold_run(void **state)
     char path[64];
     snprintf(path, sizeof path, "/api/v1/offers/%lld", z);
     assert_int_equal(lds_http(&srv, "DELETE", path, srv.member_token, NULL, NULL, 0, &r), 0);
-    expect_status(&r, 200);
+    lds_test_expect_status(&r, 200);
     lds_http_resp_free(&r);
     post_json("/api/v1/match-runs", srv.member_token, "{\"material\":\"tm2o3\"}", 201, &r);
     solve = json_object_get(r.json, "solve");
@@ -835,7 +813,7 @@ static void new_offer_is_rematched_warm_and_equals_a_cold_run(void **state)
     assert_int_equal(lds_http(&srv, "PATCH", path, srv.member_token, "application/json", price,
                               strlen(price), &r),
                      0);
-    expect_status(&r, 200);
+    lds_test_expect_status(&r, 200);
     assert_true(strstr(r.body, "\"unit_price\":130.00,") != NULL);
     assert_true(strstr(r.body, "\"quantity\":10.000,") != NULL); /* the rest is kept */
     lds_http_resp_free(&r);
@@ -853,24 +831,24 @@ static void new_offer_is_rematched_warm_and_equals_a_cold_run(void **state)
     assert_int_equal(lds_http(&srv, "PATCH", path, srv.member_token, "application/json", bad,
                               strlen(bad), &r),
                      0);
-    expect_status(&r, 400);
+    lds_test_expect_status(&r, 400);
     assert_true(strstr(r.body, "/material_id") != NULL);
     lds_http_resp_free(&r);
     assert_int_equal(lds_http(&srv, "PATCH", path, org3_token, "application/json", price,
                               strlen(price), &r),
                      0);
-    expect_status(&r, 404); /* org 3 cannot see org 2's offer */
+    lds_test_expect_status(&r, 404); /* org 3 cannot see org 2's offer */
     lds_http_resp_free(&r);
     assert_int_equal(lds_http(&srv, "PATCH", path, auditor_token, "application/json", price,
                               strlen(price), &r),
                      0);
-    expect_status(&r, 403);
+    lds_test_expect_status(&r, 403);
     lds_http_resp_free(&r);
     snprintf(path, sizeof path, "/api/v1/offers/%lld", z); /* withdrawn */
     assert_int_equal(lds_http(&srv, "PATCH", path, srv.member_token, "application/json", price,
                               strlen(price), &r),
                      0);
-    expect_status(&r, 409);
+    lds_test_expect_status(&r, 409);
     lds_http_resp_free(&r);
     /* P now asks for 20: all of Y (10 @ 120) and of X (10 @ 130) */
     snprintf(path, sizeof path, "/api/v1/requests/%lld", p);
@@ -878,7 +856,7 @@ static void new_offer_is_rematched_warm_and_equals_a_cold_run(void **state)
     assert_int_equal(lds_http(&srv, "PATCH", path, srv.operator_token, "application/json", more,
                               strlen(more), &r),
                      0);
-    expect_status(&r, 200);
+    lds_test_expect_status(&r, 200);
     lds_http_resp_free(&r);
     run_tm("{\"material\":\"tm2o3\"}", &r);
     assert_string_equal(solve_mode(&r), "warm");
@@ -890,7 +868,7 @@ static void new_offer_is_rematched_warm_and_equals_a_cold_run(void **state)
     assert_int_equal(lds_http(&srv, "PATCH", path, srv.operator_token, "application/json", more2,
                               strlen(more2), &r),
                      0);
-    expect_status(&r, 200);
+    lds_test_expect_status(&r, 200);
     lds_http_resp_free(&r);
     run_tm("{\"material\":\"tm2o3\"}", &r);
     json_t *u = json_array_get(json_object_get(r.json, "unmet"), 0);

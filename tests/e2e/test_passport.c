@@ -32,18 +32,6 @@ static char producer_token[64]; /* org 54: made the motors */
 static char supplier_token[64]; /* org 43: made the magnets */
 static char key_file[1024];
 
-static void make_token(int org, const char *role, char *out, size_t n)
-{
-    char cmd[1024], *text = NULL;
-    snprintf(cmd, sizeof cmd, "'%s' token create --db '%s' --org %d --role %s", lds_test_bin(),
-             srv.db, org, role);
-    if (lds_test_run(cmd, &text) != 0 || !text)
-        fail_msg("token create failed");
-    snprintf(out, n, "%s", text);
-    out[strcspn(out, "\r\n")] = '\0';
-    free(text);
-}
-
 static void write_file(const char *path, const char *text, size_t len)
 {
     FILE *f = fopen(path, "wb");
@@ -63,8 +51,8 @@ static int setup(void **state)
 {
     (void)state;
     lds_test_server_start(&srv, "passport.db", NULL);
-    make_token(54, "member", producer_token, sizeof producer_token);
-    make_token(43, "member", supplier_token, sizeof supplier_token);
+    lds_test_make_token(&srv, 54, "member", producer_token, sizeof producer_token);
+    lds_test_make_token(&srv, 43, "member", supplier_token, sizeof supplier_token);
     lds_http_resp r;
     get("/api/v1/ledger/public-key", NULL, 200, &r);
     lds_test_path(key_file, sizeof key_file, "passport.key");

@@ -17,26 +17,14 @@
 static lds_test_server srv;
 static char org3_member[64], org3_investor[64], auditor[64], bank_provider[64];
 
-static void make_token(int org, const char *role, char *out, size_t n)
-{
-    char cmd[1024], *text = NULL;
-    snprintf(cmd, sizeof cmd, "'%s' token create --db '%s' --org %d --role %s", lds_test_bin(),
-             srv.db, org, role);
-    if (lds_test_run(cmd, &text) != 0 || !text)
-        fail_msg("token create failed");
-    snprintf(out, n, "%s", text);
-    out[strcspn(out, "\r\n")] = '\0';
-    free(text);
-}
-
 static int setup(void **state)
 {
     (void)state;
     lds_test_server_start(&srv, "projects.db", NULL);
-    make_token(3, "member", org3_member, sizeof org3_member);
-    make_token(3, "investor", org3_investor, sizeof org3_investor);
-    make_token(1, "auditor", auditor, sizeof auditor);
-    make_token(13, "provider", bank_provider, sizeof bank_provider); /* the demo's bank */
+    lds_test_make_token(&srv, 3, "member", org3_member, sizeof org3_member);
+    lds_test_make_token(&srv, 3, "investor", org3_investor, sizeof org3_investor);
+    lds_test_make_token(&srv, 1, "auditor", auditor, sizeof auditor);
+    lds_test_make_token(&srv, 13, "provider", bank_provider, sizeof bank_provider); /* the demo's bank */
     return 0;
 }
 
@@ -47,23 +35,13 @@ static int teardown(void **state)
     return 0;
 }
 
-static void expect_status(const lds_http_resp *r, long status, int line)
-{
-    if (r->status != status)
-        fail_msg("line %d: expected %ld, got %ld: %s", line, status, r->status, r->body);
-    if (status >= 400) {
-        assert_string_equal(r->content_type, "application/problem+json");
-        assert_int_equal(json_integer_value(json_object_get(r->json, "status")), status);
-    }
-}
-
 static void call(const char *method, const char *path, const char *token, const char *body,
                  long status, lds_http_resp *out, int line)
 {
     assert_int_equal(lds_http(&srv, method, path, token, body ? "application/json" : NULL, body,
                               body ? strlen(body) : 0, out),
                      0);
-    expect_status(out, status, line);
+    lds_test_expect_status_at(out, status, line);
 }
 #define CALL(m, p, t, b, s, o) call((m), (p), (t), (b), (s), (o), __LINE__)
 
@@ -209,7 +187,7 @@ static void gates_walk_hold_and_timeline(void **state)
     assert_string_equal(jstr(r.json, "status"), "open");
     lds_http_resp_free(&r);
     char prov_token[64], path[96];
-    make_token((int)prov, "provider", prov_token, sizeof prov_token);
+    lds_test_make_token(&srv, (int)prov, "provider", prov_token, sizeof prov_token);
     snprintf(path, sizeof path, "/api/v1/service-requests/%lld", sr);
     /* Another provider neither reads nor moves it. */
     CALL("GET", path, bank_provider, NULL, 404, &r);
@@ -571,7 +549,7 @@ static void request_assignment_and_closing(void **state)
     CALL("GET", path, bank_provider, NULL, 404, &r);
     lds_http_resp_free(&r);
     char other_token[64];
-    make_token((int)other, "provider", other_token, sizeof other_token);
+    lds_test_make_token(&srv, (int)other, "provider", other_token, sizeof other_token);
     CALL("PATCH", path, other_token, "{\"status\":\"rejected\"}", 200, &r);
     assert_string_equal(jstr(r.json, "status"), "rejected");
     assert_true(json_is_string(json_object_get(r.json, "closed_at")));
@@ -587,7 +565,7 @@ static void request_assignment_and_closing(void **state)
     lds_http_resp_free(&r);
     snprintf(path, sizeof path, "/api/v1/service-requests/%lld", sr);
     char prop_token[64];
-    make_token((int)prop, "provider", prop_token, sizeof prop_token);
+    lds_test_make_token(&srv, (int)prop, "provider", prop_token, sizeof prop_token);
     CALL("PATCH", path, prop_token, "{\"status\":\"cancelled\"}", 403, &r);
     lds_http_resp_free(&r);
     CALL("PATCH", path, auditor, "{\"status\":\"cancelled\"}", 403, &r);

@@ -11,6 +11,48 @@
 #include "harness.h"
 #include "server.h"
 
+void lds_test_make_token(const lds_test_server *srv, long long org, const char *role, char *out,
+                         size_t n)
+{
+    char cmd[1024], *text = NULL;
+    snprintf(cmd, sizeof cmd, "'%s' token create --db '%s' --org %lld --role %s", lds_test_bin(),
+             srv->db, org, role);
+    if (lds_test_run(cmd, &text) != 0 || !text)
+        fail_msg("token create failed");
+    snprintf(out, n, "%s", text);
+    out[strcspn(out, "\r\n")] = '\0';
+    free(text);
+}
+
+void lds_test_expect_status_at(const lds_http_resp *r, long status, int line)
+{
+    if (r->status != status) {
+        if (line > 0)
+            fail_msg("line %d: expected %ld, got %ld: %s", line, status, r->status, r->body);
+        fail_msg("expected %ld, got %ld: %s", status, r->status, r->body);
+    }
+    if (status >= 400) {
+        assert_string_equal(r->content_type, "application/problem+json");
+        assert_int_equal(json_integer_value(json_object_get(r->json, "status")), status);
+    }
+}
+
+void lds_test_pct_encode(lds_buf *b, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '.' || c == '_' || c == '~') {
+            lds_buf_addc(b, (char)c);
+        } else {
+            lds_buf_addc(b, '%');
+            lds_buf_addc(b, hex[c >> 4]);
+            lds_buf_addc(b, hex[c & 15]);
+        }
+    }
+}
+
 int lds_test_run(const char *cmd, char **out)
 {
     FILE *p = popen(cmd, "r");

@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include "lodestone/buf.h"
 
 typedef struct lds_test_server {
     pid_t pid;
@@ -57,5 +58,21 @@ void lds_http_resp_free(lds_http_resp *r);
 
 /** Runs a command line through the shell, capturing stdout (owned) and the exit code. */
 int lds_test_run(const char *cmd, char **out);
+
+/** Creates a token for `org` with `role` in the server's database (`lodestone token
+ *  create`) and writes it into `out`.  Fails the test on error. */
+void lds_test_make_token(const lds_test_server *srv, long long org, const char *role, char *out,
+                         size_t n);
+
+/**
+ * Fails the test unless the reply has `status`; a 4xx/5xx must also be
+ * problem+json whose "status" member says the same.  `line` (when > 0)
+ * names the caller's line in the failure message.
+ */
+void lds_test_expect_status_at(const lds_http_resp *r, long status, int line);
+#define lds_test_expect_status(r, status) lds_test_expect_status_at((r), (status), 0)
+
+/** Appends `s` percent-encoded (RFC 3986: all but unreserved characters) to `b`. */
+void lds_test_pct_encode(lds_buf *b, const char *s);
 
 #endif

@@ -20,15 +20,6 @@ static long long inv_a, inv_b;             /* two investor organisations */
 static char inv_a_token[64], inv_b_token[64];
 static char sponsor_token[64];             /* a member of org 1, the sponsor of our projects */
 
-static void req(const char *method, const char *path, const char *token, const char *body,
-                long status, lds_http_resp *out)
-{
-    assert_int_equal(lds_http(&srv, method, path, token, body ? "application/json" : NULL, body,
-                              body ? strlen(body) : 0, out),
-                     0);
-    lds_test_expect_status(out, status);
-}
-
 static long long field_id(const lds_http_resp *r)
 {
     return (long long)json_integer_value(json_object_get(r->json, "id"));
@@ -49,7 +40,8 @@ static int setup(void **state)
     (void)state;
     lds_test_server_start(&srv, "invest.db", NULL);
     lds_http_resp r;
-    req("GET", "/api/v1/orgs?kind=investor&limit=10", srv.operator_token, NULL, 200, &r);
+    lds_test_call(&srv, "GET", "/api/v1/orgs?kind=investor&limit=10", srv.operator_token, NULL, 200,
+                  &r);
     json_t *items = json_object_get(r.json, "items");
     assert_true(json_array_size(items) >= 3);
     /* The second and third: org 2 holds the harness's member token. */
@@ -69,29 +61,20 @@ static int teardown(void **state)
     return 0;
 }
 
-static size_t count_items(const char *path, const char *token)
-{
-    lds_http_resp r;
-    req("GET", path, token, NULL, 200, &r);
-    size_t n = json_array_size(json_object_get(r.json, "items"));
-    lds_http_resp_free(&r);
-    return n;
-}
-
 static long long mandate_a;
 
 static void mandates_create_validate_and_scope(void **state)
 {
     (void)state;
     lds_http_resp r;
-    size_t before = count_items("/api/v1/mandates?limit=500", srv.operator_token);
+    size_t before = lds_test_count_items(&srv, "/api/v1/mandates?limit=500", srv.operator_token);
     /* the demo gives every investor one mandate */
-    assert_int_equal(count_items("/api/v1/mandates", inv_a_token), 1);
-    req("POST", "/api/v1/mandates", inv_a_token,
-        "{\"name\":\"e2e magnets\",\"sectors\":[\"magnets\"],\"stages\":[\"proposed\","
-        "\"financing\"],\"regions\":[\"nanshan\"],\"materials\":[\"mag_n42sh\"],"
-        "\"ticket_min_cny\":10000000,\"ticket_max_cny\":500000000}",
-        201, &r);
+    assert_int_equal(lds_test_count_items(&srv, "/api/v1/mandates", inv_a_token), 1);
+    lds_test_call(&srv, "POST", "/api/v1/mandates", inv_a_token,
+                  "{\"name\":\"e2e magnets\",\"sectors\":[\"magnets\"],\"stages\":[\"proposed\","
+                  "\"financing\"],\"regions\":[\"nanshan\"],\"materials\":[\"mag_n42sh\"],"
+                  "\"ticket_min_cny\":10000000,\"ticket_max_cny\":500000000}",
+                  201, &r);
     mandate_a = field_id(&r);
     assert_int_equal(json_integer_value(json_object_get(r.json, "investor_org")), inv_a);
     assert_string_equal(json_string_value(json_array_get(json_object_get(r.json, "sectors"), 0)),
@@ -101,38 +84,40 @@ static void mandates_create_validate_and_scope(void **state)
     lds_http_resp_free(&r);
 
     /* bad input: nothing stored */
-    req("POST", "/api/v1/mandates", inv_a_token,
-        "{\"name\":\"x\",\"ticket_min_cny\":50,\"ticket_max_cny\":10}", 400, &r);
+    lds_test_call(&srv, "POST", "/api/v1/mandates", inv_a_token,
+                  "{\"name\":\"x\",\"ticket_min_cny\":50,\"ticket_max_cny\":10}", 400, &r);
     assert_string_equal(pointer0(&r), "/ticket_max_cny");
     lds_http_resp_free(&r);
-    req("POST", "/api/v1/mandates", inv_a_token,
-        "{\"name\":\"x\",\"sectors\":[\"spaceships\"],\"ticket_max_cny\":10}", 400, &r);
+    lds_test_call(&srv, "POST", "/api/v1/mandates", inv_a_token,
+                  "{\"name\":\"x\",\"sectors\":[\"spaceships\"],\"ticket_max_cny\":10}", 400, &r);
     assert_string_equal(pointer0(&r), "/sectors/0");
     lds_http_resp_free(&r);
-    req("POST", "/api/v1/mandates", inv_a_token,
-        "{\"name\":\"x\",\"ticket_min_cny\":-5,\"ticket_max_cny\":10}", 400, &r);
+    lds_test_call(&srv, "POST", "/api/v1/mandates", inv_a_token,
+                  "{\"name\":\"x\",\"ticket_min_cny\":-5,\"ticket_max_cny\":10}", 400, &r);
     assert_string_equal(pointer0(&r), "/ticket_min_cny");
     lds_http_resp_free(&r);
-    req("POST", "/api/v1/mandates", inv_a_token,
-        "{\"name\":\"x\",\"regions\":[\"atlantis\"],\"ticket_max_cny\":10}", 400, &r);
+    lds_test_call(&srv, "POST", "/api/v1/mandates", inv_a_token,
+                  "{\"name\":\"x\",\"regions\":[\"atlantis\"],\"ticket_max_cny\":10}", 400, &r);
     assert_string_equal(pointer0(&r), "/regions/0");
     lds_http_resp_free(&r);
     /* an investor states mandates for its own organisation only; members none */
     char body[256];
     snprintf(body, sizeof body, "{\"name\":\"x\",\"investor_org\":%lld,\"ticket_max_cny\":10}",
              inv_b);
-    req("POST", "/api/v1/mandates", inv_a_token, body, 403, &r);
+    lds_test_call(&srv, "POST", "/api/v1/mandates", inv_a_token, body, 403, &r);
     lds_http_resp_free(&r);
-    req("POST", "/api/v1/mandates", srv.member_token, "{\"name\":\"x\",\"ticket_max_cny\":10}", 403,
-        &r);
+    lds_test_call(&srv, "POST", "/api/v1/mandates", srv.member_token,
+                  "{\"name\":\"x\",\"ticket_max_cny\":10}", 403, &r);
     lds_http_resp_free(&r);
     /* operators must say for whom */
-    req("POST", "/api/v1/mandates", srv.operator_token, "{\"name\":\"x\",\"ticket_max_cny\":10}",
-        400, &r);
+    lds_test_call(&srv, "POST", "/api/v1/mandates", srv.operator_token,
+                  "{\"name\":\"x\",\"ticket_max_cny\":10}", 400, &r);
     assert_string_equal(pointer0(&r), "/investor_org");
     lds_http_resp_free(&r);
-    assert_int_equal(count_items("/api/v1/mandates?limit=500", srv.operator_token), before + 1);
-    assert_int_equal(count_items("/api/v1/mandates?active=true&limit=2", srv.operator_token), 2);
+    assert_int_equal(lds_test_count_items(&srv, "/api/v1/mandates?limit=500", srv.operator_token),
+                     before + 1);
+    assert_int_equal(
+        lds_test_count_items(&srv, "/api/v1/mandates?active=true&limit=2", srv.operator_token), 2);
 
     /* a retried create with the same Idempotency-Key replays, stores once */
     const char *idem = "{\"name\":\"e2e retried\",\"ticket_max_cny\":1000000}";
@@ -151,15 +136,15 @@ static void mandates_create_validate_and_scope(void **state)
     lds_http_resp_free(&r2);
 
     /* investors see their own */
-    assert_int_equal(count_items("/api/v1/mandates", inv_a_token), 2);
-    assert_int_equal(count_items("/api/v1/mandates", inv_b_token), 2);
+    assert_int_equal(lds_test_count_items(&srv, "/api/v1/mandates", inv_a_token), 2);
+    assert_int_equal(lds_test_count_items(&srv, "/api/v1/mandates", inv_b_token), 2);
     char path[96];
     snprintf(path, sizeof path, "/api/v1/mandates/%lld", mandate_a);
-    req("GET", path, inv_b_token, NULL, 404, &r);
+    lds_test_call(&srv, "GET", path, inv_b_token, NULL, 404, &r);
     lds_http_resp_free(&r);
-    req("GET", path, inv_a_token, NULL, 200, &r);
+    lds_test_call(&srv, "GET", path, inv_a_token, NULL, 200, &r);
     lds_http_resp_free(&r);
-    req("GET", "/api/v1/mandates", srv.member_token, NULL, 403, &r);
+    lds_test_call(&srv, "GET", "/api/v1/mandates", srv.member_token, NULL, 403, &r);
     lds_http_resp_free(&r);
 }
 
@@ -167,7 +152,7 @@ static void mandates_create_validate_and_scope(void **state)
 static long long demo_project(const char *title_prefix, long long *facility)
 {
     lds_http_resp r;
-    req("GET", "/api/v1/projects?limit=500", srv.operator_token, NULL, 200, &r);
+    lds_test_call(&srv, "GET", "/api/v1/projects?limit=500", srv.operator_token, NULL, 200, &r);
     long long id = 0;
     size_t i;
     json_t *e;
@@ -226,7 +211,7 @@ static void demo_bottleneck_bonus(void **state)
     /* the upstream mandate: materials, financing, xunwu, 30M-400M CNY,
      * dy2o3/tb4o7/prnd_oxide/recycled_oxide */
     long long upstream = 0;
-    req("GET", "/api/v1/mandates?limit=500", srv.operator_token, NULL, 200, &r);
+    lds_test_call(&srv, "GET", "/api/v1/mandates?limit=500", srv.operator_token, NULL, 200, &r);
     size_t i;
     json_t *e;
     json_array_foreach(json_object_get(r.json, "items"), i, e)
@@ -241,7 +226,7 @@ static void demo_bottleneck_bonus(void **state)
      * materials; SX: the same + material 15 (prnd_oxide). */
     char path[160];
     snprintf(path, sizeof path, "/api/v1/projects/%lld/investor-matches", leach);
-    req("GET", path, srv.operator_token, NULL, 200, &r);
+    lds_test_call(&srv, "GET", path, srv.operator_token, NULL, 200, &r);
     assert_true(json_is_null(json_object_get(r.json, "plan_run")));
     json_t *m = match_of(&r, upstream);
     assert_non_null(m);
@@ -249,7 +234,7 @@ static void demo_bottleneck_bonus(void **state)
     assert_true(json_is_null(json_object_get(json_object_get(m, "explanation"), "bottleneck")));
     lds_http_resp_free(&r);
     snprintf(path, sizeof path, "/api/v1/mandates/%lld/matches?limit=50", upstream);
-    req("GET", path, srv.operator_token, NULL, 200, &r);
+    lds_test_call(&srv, "GET", path, srv.operator_token, NULL, 200, &r);
     long sx_before = position_of(&r, sx), leach_before = position_of(&r, leach);
     assert_true(sx_before >= 1 && leach_before > sx_before);
     /* what ranked first: as many points as SX, a lower id */
@@ -260,11 +245,11 @@ static void demo_bottleneck_bonus(void **state)
     lds_http_resp_free(&r);
 
     /* The plan run, and the duals of the two facilities. */
-    req("POST", "/api/v1/plans", srv.operator_token, NULL, 201, &r);
+    lds_test_call(&srv, "POST", "/api/v1/plans", srv.operator_token, NULL, 201, &r);
     long long run = field_id(&r);
     lds_http_resp_free(&r);
     snprintf(path, sizeof path, "/api/v1/plans/%lld", run);
-    req("GET", path, srv.operator_token, NULL, 200, &r);
+    lds_test_call(&srv, "GET", path, srv.operator_token, NULL, 200, &r);
     json_t *res = json_object_get(r.json, "result");
     json_t *bf = json_object_get(res ? res : r.json, "bottleneck_facilities");
     double top = 0, d_leach = 0, d_sx = 0;
@@ -297,7 +282,7 @@ static void demo_bottleneck_bonus(void **state)
 
     /* Leach: at a top bottleneck, +25 x d / top. */
     snprintf(path, sizeof path, "/api/v1/projects/%lld/investor-matches", leach);
-    req("GET", path, srv.operator_token, NULL, 200, &r);
+    lds_test_call(&srv, "GET", path, srv.operator_token, NULL, 200, &r);
     assert_int_equal(json_integer_value(json_object_get(r.json, "plan_run")), run);
     m = match_of(&r, upstream);
     assert_non_null(m);
@@ -317,7 +302,7 @@ static void demo_bottleneck_bonus(void **state)
 
     /* SX: its own plant, 360 t/yr = 30 t per period. */
     snprintf(path, sizeof path, "/api/v1/projects/%lld/investor-matches", sx);
-    req("GET", path, srv.operator_token, NULL, 200, &r);
+    lds_test_call(&srv, "GET", path, srv.operator_token, NULL, 200, &r);
     m = match_of(&r, upstream);
     assert_non_null(m);
     bn = json_object_get(json_object_get(m, "explanation"), "bottleneck");
@@ -332,7 +317,7 @@ static void demo_bottleneck_bonus(void **state)
 
     /* On the mandate's side both rank higher than without the plan. */
     snprintf(path, sizeof path, "/api/v1/mandates/%lld/matches?limit=50", upstream);
-    req("GET", path, srv.operator_token, NULL, 200, &r);
+    lds_test_call(&srv, "GET", path, srv.operator_token, NULL, 200, &r);
     assert_int_equal(position_of(&r, leach), 0);
     assert_true(position_of(&r, leach) < leach_before);
     assert_true(position_of(&r, sx) < position_of(&r, first)); /* the bonus breaks the tie */
@@ -348,12 +333,12 @@ static void matches_explain_and_rank_bottlenecks(void **state)
     (void)state;
     lds_http_resp r;
     /* the latest plan run's bottlenecks */
-    req("POST", "/api/v1/plans", srv.operator_token, NULL, 201, &r);
+    lds_test_call(&srv, "POST", "/api/v1/plans", srv.operator_token, NULL, 201, &r);
     long long run = field_id(&r);
     lds_http_resp_free(&r);
     char path[160], body[1024];
     snprintf(path, sizeof path, "/api/v1/plans/%lld", run);
-    req("GET", path, srv.operator_token, NULL, 200, &r);
+    lds_test_call(&srv, "GET", path, srv.operator_token, NULL, 200, &r);
     json_t *res = json_object_get(r.json, "result");
     json_t *bf = json_object_get(res ? res : r.json, "bottleneck_facilities");
     if (!json_array_size(bf))
@@ -371,7 +356,7 @@ static void matches_explain_and_rank_bottlenecks(void **state)
     }
     lds_http_resp_free(&r);
     snprintf(path, sizeof path, "/api/v1/facilities/%lld", top_facility);
-    req("GET", path, srv.operator_token, NULL, 200, &r);
+    lds_test_call(&srv, "GET", path, srv.operator_token, NULL, 200, &r);
     const char *mat = json_string_value(json_object_get(r.json, "material_id"));
     if (!mat)
         mat = json_string_value(json_object_get(r.json, "material"));
@@ -387,17 +372,19 @@ static void matches_explain_and_rank_bottlenecks(void **state)
              "\"capacity\":[{\"facility\":%lld,\"material\":\"%s\",\"tonnes\":1200,"
              "\"per\":\"year\"}]}",
              top_facility, material);
-    req("POST", "/api/v1/projects", srv.operator_token, body, 201, &r);
+    lds_test_call(&srv, "POST", "/api/v1/projects", srv.operator_token, body, 201, &r);
     project_p = field_id(&r);
     lds_http_resp_free(&r);
-    req("POST", "/api/v1/projects", srv.operator_token,
+    lds_test_call(
+        &srv, "POST", "/api/v1/projects", srv.operator_token,
         "{\"title\":\"e2e magnet line Q\",\"sponsor_org\":1,\"sector\":\"magnets\","
         "\"region\":\"nanshan\",\"financing_need_cny\":100000000,\"open_to_investors\":true,"
         "\"materials\":[{\"material\":\"mag_n42sh\",\"direction\":\"produces\"}]}",
         201, &r);
     project_q = field_id(&r);
     lds_http_resp_free(&r);
-    req("POST", "/api/v1/projects", srv.operator_token,
+    lds_test_call(
+        &srv, "POST", "/api/v1/projects", srv.operator_token,
         "{\"title\":\"e2e closed line\",\"sponsor_org\":1,\"sector\":\"magnets\","
         "\"region\":\"nanshan\",\"financing_need_cny\":100000000,\"open_to_investors\":false}",
         201, &r);
@@ -406,7 +393,7 @@ static void matches_explain_and_rank_bottlenecks(void **state)
 
     /* the mandate's matches: P first with the bonus, Q 25 points lower */
     snprintf(path, sizeof path, "/api/v1/mandates/%lld/matches?limit=50", mandate_a);
-    req("GET", path, inv_a_token, NULL, 200, &r);
+    lds_test_call(&srv, "GET", path, inv_a_token, NULL, 200, &r);
     assert_int_equal(json_integer_value(json_object_get(r.json, "plan_run")), run);
     json_t *items = json_object_get(r.json, "items");
     json_t *first = json_array_get(items, 0), *mp = NULL, *mq = NULL;
@@ -441,7 +428,7 @@ static void matches_explain_and_rank_bottlenecks(void **state)
 
     /* the project's side: investor A sees only its own mandates; sponsor all */
     snprintf(path, sizeof path, "/api/v1/projects/%lld/investor-matches", project_p);
-    req("GET", path, inv_a_token, NULL, 200, &r);
+    lds_test_call(&srv, "GET", path, inv_a_token, NULL, 200, &r);
     items = json_object_get(r.json, "items");
     assert_true(json_array_size(items) >= 1);
     json_array_foreach(items, i, e)
@@ -453,16 +440,17 @@ static void matches_explain_and_rank_bottlenecks(void **state)
     assert_string_equal(json_string_value(json_object_get(json_array_get(crit, 0), "detail")),
                         "sector magnets is one of the mandate's sectors");
     lds_http_resp_free(&r);
-    req("GET", path, sponsor_token, NULL, 200, &r);
+    lds_test_call(&srv, "GET", path, sponsor_token, NULL, 200, &r);
     assert_true(json_array_size(json_object_get(r.json, "items")) > 1);
     lds_http_resp_free(&r);
     snprintf(path, sizeof path, "/api/v1/projects/%lld/investor-matches", closed_project);
-    req("GET", path, inv_a_token, NULL, 404, &r);
+    lds_test_call(&srv, "GET", path, inv_a_token, NULL, 404, &r);
     lds_http_resp_free(&r);
     snprintf(path, sizeof path, "/api/v1/projects/%lld/investor-matches?limit=0", project_p);
-    req("GET", path, inv_a_token, NULL, 400, &r);
+    lds_test_call(&srv, "GET", path, inv_a_token, NULL, 400, &r);
     lds_http_resp_free(&r);
-    req("GET", "/api/v1/projects/999999/investor-matches", srv.operator_token, NULL, 404, &r);
+    lds_test_call(&srv, "GET", "/api/v1/projects/999999/investor-matches", srv.operator_token, NULL,
+                  404, &r);
     lds_http_resp_free(&r);
 }
 
@@ -472,15 +460,16 @@ static void investor_cannot_edit_a_project(void **state)
     lds_http_resp r;
     char path[96];
     snprintf(path, sizeof path, "/api/v1/projects/%lld", project_p);
-    req("GET", path, inv_a_token, NULL, 200, &r); /* open to investors: readable */
+    lds_test_call(&srv, "GET", path, inv_a_token, NULL, 200, &r); /* open to investors: readable */
     lds_http_resp_free(&r);
-    req("PATCH", path, inv_a_token, "{\"title\":\"taken over\"}", 403, &r);
+    lds_test_call(&srv, "PATCH", path, inv_a_token, "{\"title\":\"taken over\"}", 403, &r);
     lds_http_resp_free(&r);
     snprintf(path, sizeof path, "/api/v1/projects/%lld/transitions", project_p);
-    req("POST", path, inv_a_token, "{\"to\":\"permitting\",\"reason\":\"x\"}", 403, &r);
+    lds_test_call(&srv, "POST", path, inv_a_token, "{\"to\":\"permitting\",\"reason\":\"x\"}", 403,
+                  &r);
     lds_http_resp_free(&r);
     snprintf(path, sizeof path, "/api/v1/projects/%lld", project_p);
-    req("GET", path, srv.operator_token, NULL, 200, &r);
+    lds_test_call(&srv, "GET", path, srv.operator_token, NULL, 200, &r);
     assert_string_equal(json_string_value(json_object_get(r.json, "title")), "e2e magnet line P");
     lds_http_resp_free(&r);
 }
@@ -492,7 +481,7 @@ static void deals_follow_their_pipeline(void **state)
     char body[256], path[96];
     snprintf(body, sizeof body, "{\"project\":%lld,\"mandate\":%lld,\"reason\":\"met at the fair\"}",
              project_p, mandate_a);
-    req("POST", "/api/v1/deals", inv_a_token, body, 201, &r);
+    lds_test_call(&srv, "POST", "/api/v1/deals", inv_a_token, body, 201, &r);
     long long deal = field_id(&r);
     assert_string_equal(json_string_value(json_object_get(r.json, "stage")), "introduced");
     json_t *allowed = json_object_get(r.json, "allowed");
@@ -500,51 +489,54 @@ static void deals_follow_their_pipeline(void **state)
     assert_string_equal(json_string_value(json_array_get(allowed, 0)), "diligence");
     lds_http_resp_free(&r);
     /* one deal per pair */
-    req("POST", "/api/v1/deals", inv_a_token, body, 409, &r);
+    lds_test_call(&srv, "POST", "/api/v1/deals", inv_a_token, body, 409, &r);
     lds_http_resp_free(&r);
     /* not open to investors: nothing to open */
     snprintf(body, sizeof body, "{\"project\":%lld}", closed_project);
-    req("POST", "/api/v1/deals", inv_a_token, body, 400, &r);
+    lds_test_call(&srv, "POST", "/api/v1/deals", inv_a_token, body, 400, &r);
     assert_string_equal(pointer0(&r), "/project");
     lds_http_resp_free(&r);
     snprintf(body, sizeof body, "{\"project\":%lld,\"amount_cny\":-1}", project_q);
-    req("POST", "/api/v1/deals", inv_a_token, body, 400, &r);
+    lds_test_call(&srv, "POST", "/api/v1/deals", inv_a_token, body, 400, &r);
     assert_string_equal(pointer0(&r), "/amount_cny");
     lds_http_resp_free(&r);
-    req("POST", "/api/v1/deals", srv.member_token, body, 403, &r);
+    lds_test_call(&srv, "POST", "/api/v1/deals", srv.member_token, body, 403, &r);
     lds_http_resp_free(&r);
 
     snprintf(path, sizeof path, "/api/v1/deals/%lld/transitions", deal);
-    req("POST", path, inv_a_token, "{\"to\":\"closed\",\"reason\":\"too fast\"}", 409, &r);
+    lds_test_call(&srv, "POST", path, inv_a_token, "{\"to\":\"closed\",\"reason\":\"too fast\"}",
+                  409, &r);
     assert_string_equal(json_string_value(json_object_get(r.json, "from")), "introduced");
     allowed = json_object_get(r.json, "allowed");
     assert_int_equal(json_array_size(allowed), 2);
     assert_string_equal(json_string_value(json_array_get(allowed, 0)), "diligence");
     assert_string_equal(json_string_value(json_array_get(allowed, 1)), "declined");
     lds_http_resp_free(&r);
-    req("POST", path, inv_a_token, "{\"to\":\"signed\"}", 400, &r);
+    lds_test_call(&srv, "POST", path, inv_a_token, "{\"to\":\"signed\"}", 400, &r);
     assert_string_equal(pointer0(&r), "/to");
     lds_http_resp_free(&r);
-    req("POST", path, inv_b_token, "{\"to\":\"diligence\"}", 404, &r); /* not B's deal */
+    lds_test_call(&srv, "POST", path, inv_b_token, "{\"to\":\"diligence\"}", 404,
+                  &r); /* not B's deal */
     lds_http_resp_free(&r);
-    req("POST", path, inv_a_token, "{\"to\":\"diligence\",\"reason\":\"data room\"}", 200, &r);
+    lds_test_call(&srv, "POST", path, inv_a_token,
+                  "{\"to\":\"diligence\",\"reason\":\"data room\"}", 200, &r);
     lds_http_resp_free(&r);
     /* the sponsor moves it too */
-    req("POST", path, sponsor_token,
-        "{\"to\":\"term_sheet\",\"reason\":\"signed\",\"amount_cny\":80000000}", 200, &r);
+    lds_test_call(&srv, "POST", path, sponsor_token,
+                  "{\"to\":\"term_sheet\",\"reason\":\"signed\",\"amount_cny\":80000000}", 200, &r);
     assert_string_equal(json_string_value(json_object_get(r.json, "stage")), "term_sheet");
     assert_int_equal(json_integer_value(json_object_get(r.json, "amount_cny")), 80000000);
     lds_http_resp_free(&r);
-    req("POST", path, srv.operator_token, "{\"to\":\"closed\"}", 200, &r);
+    lds_test_call(&srv, "POST", path, srv.operator_token, "{\"to\":\"closed\"}", 200, &r);
     assert_int_equal(json_array_size(json_object_get(r.json, "allowed")), 0);
     lds_http_resp_free(&r);
-    req("POST", path, inv_a_token, "{\"to\":\"declined\"}", 409, &r);
+    lds_test_call(&srv, "POST", path, inv_a_token, "{\"to\":\"declined\"}", 409, &r);
     assert_int_equal(json_array_size(json_object_get(r.json, "allowed")), 0);
     lds_http_resp_free(&r);
 
     /* the timeline */
     snprintf(path, sizeof path, "/api/v1/deals/%lld", deal);
-    req("GET", path, inv_a_token, NULL, 200, &r);
+    lds_test_call(&srv, "GET", path, inv_a_token, NULL, 200, &r);
     json_t *tl = json_object_get(r.json, "timeline");
     assert_int_equal(json_array_size(tl), 4);
     assert_true(json_is_null(json_object_get(json_array_get(tl, 0), "from")));
@@ -556,12 +548,12 @@ static void deals_follow_their_pipeline(void **state)
                         "member");
     assert_string_equal(json_string_value(json_object_get(json_array_get(tl, 3), "to")), "closed");
     lds_http_resp_free(&r);
-    req("GET", path, inv_b_token, NULL, 404, &r);
+    lds_test_call(&srv, "GET", path, inv_b_token, NULL, 404, &r);
     lds_http_resp_free(&r);
-    req("GET", path, sponsor_token, NULL, 200, &r);
+    lds_test_call(&srv, "GET", path, sponsor_token, NULL, 200, &r);
     lds_http_resp_free(&r);
     snprintf(path, sizeof path, "/api/v1/deals/%lld/timeline", deal);
-    req("GET", path, sponsor_token, NULL, 200, &r);
+    lds_test_call(&srv, "GET", path, sponsor_token, NULL, 200, &r);
     tl = json_object_get(r.json, "items");
     assert_int_equal(json_array_size(tl), 4);
     assert_string_equal(json_string_value(json_object_get(json_array_get(tl, 1), "from")),
@@ -571,20 +563,20 @@ static void deals_follow_their_pipeline(void **state)
     assert_string_equal(json_string_value(json_object_get(json_array_get(tl, 1), "reason")),
                         "data room");
     lds_http_resp_free(&r);
-    req("GET", path, inv_b_token, NULL, 404, &r);
+    lds_test_call(&srv, "GET", path, inv_b_token, NULL, 404, &r);
     lds_http_resp_free(&r);
 
     /* lists: A sees it, B does not, the sponsor sees its project's */
     char q[96];
     snprintf(q, sizeof q, "/api/v1/deals?project=%lld", project_p);
-    assert_int_equal(count_items(q, inv_a_token), 1);
-    assert_int_equal(count_items(q, inv_b_token), 0);
-    assert_int_equal(count_items(q, sponsor_token), 1);
-    assert_int_equal(count_items(q, srv.operator_token), 1);
-    req("GET", "/api/v1/deals?stage=won", srv.operator_token, NULL, 400, &r);
+    assert_int_equal(lds_test_count_items(&srv, q, inv_a_token), 1);
+    assert_int_equal(lds_test_count_items(&srv, q, inv_b_token), 0);
+    assert_int_equal(lds_test_count_items(&srv, q, sponsor_token), 1);
+    assert_int_equal(lds_test_count_items(&srv, q, srv.operator_token), 1);
+    lds_test_call(&srv, "GET", "/api/v1/deals?stage=won", srv.operator_token, NULL, 400, &r);
     lds_http_resp_free(&r);
     /* the demo's deals carry histories */
-    req("GET", "/api/v1/deals?limit=500", srv.operator_token, NULL, 200, &r);
+    lds_test_call(&srv, "GET", "/api/v1/deals?limit=500", srv.operator_token, NULL, 200, &r);
     assert_true(json_array_size(json_object_get(r.json, "items")) >= 9);
     lds_http_resp_free(&r);
 }
@@ -662,7 +654,8 @@ static void metrics_on_a_known_history(void **state)
     lds_store_close(s);
 
     lds_http_resp r;
-    req("GET", "/api/v1/metrics/lifecycle?now=2026-12-01T00:00:00Z", inv_a_token, NULL, 200, &r);
+    lds_test_call(&srv, "GET", "/api/v1/metrics/lifecycle?now=2026-12-01T00:00:00Z", inv_a_token,
+                  NULL, 200, &r);
     struct {
         const char *list, *stage;
         size_t n;
@@ -705,9 +698,10 @@ static void metrics_on_a_known_history(void **state)
     }
     assert_true(seen);
     lds_http_resp_free(&r);
-    req("GET", "/api/v1/metrics/lifecycle?now=yesterday", srv.operator_token, NULL, 400, &r);
+    lds_test_call(&srv, "GET", "/api/v1/metrics/lifecycle?now=yesterday", srv.operator_token, NULL,
+                  400, &r);
     lds_http_resp_free(&r);
-    req("GET", "/api/v1/metrics/lifecycle", NULL, NULL, 401, &r);
+    lds_test_call(&srv, "GET", "/api/v1/metrics/lifecycle", NULL, NULL, 401, &r);
     lds_http_resp_free(&r);
 
     /* the same from the command line */

@@ -32,15 +32,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static void post_json(const char *path, const char *token, const char *body, long status,
-                      lds_http_resp *out)
-{
-    assert_int_equal(lds_http(&srv, "POST", path, token, "application/json", body, strlen(body),
-                              out),
-                     0);
-    lds_test_expect_status(out, status);
-}
-
 static void post_csv(const char *path, const char *token, const char *body, long status,
                      lds_http_resp *out)
 {
@@ -50,14 +41,13 @@ static void post_csv(const char *path, const char *token, const char *body, long
 
 static void get(const char *path, const char *token, long status, lds_http_resp *out)
 {
-    assert_int_equal(lds_http(&srv, "GET", path, token, NULL, NULL, 0, out), 0);
-    lds_test_expect_status(out, status);
+    lds_test_call(&srv, "GET", path, token, NULL, status, out);
 }
 
 static long long post_id(const char *path, const char *token, const char *body)
 {
     lds_http_resp r;
-    post_json(path, token, body, 201, &r);
+    lds_test_call(&srv, "POST", path, token, body, 201, &r);
     long long id = json_integer_value(json_object_get(r.json, "id"));
     char loc[128];
     snprintf(loc, sizeof loc, "%s/%lld", path, id);
@@ -87,11 +77,11 @@ static void offer_is_created_and_read_back_exactly(void **state)
 {
     (void)state;
     lds_http_resp r;
-    post_json("/api/v1/offers", srv.member_token,
-              "{\"material_id\":\"er2o3\",\"region_id\":\"longnan\",\"quantity\":\"12.345\","
-              "\"unit_price\":99.5,\"period_from\":\"2026-04\",\"period_to\":\"2026-06\","
-              "\"purity\":0.9995,\"external_id\":\"GZ-1\"}",
-              201, &r);
+    lds_test_call(&srv, "POST", "/api/v1/offers", srv.member_token,
+                  "{\"material_id\":\"er2o3\",\"region_id\":\"longnan\",\"quantity\":\"12.345\","
+                  "\"unit_price\":99.5,\"period_from\":\"2026-04\",\"period_to\":\"2026-06\","
+                  "\"purity\":0.9995,\"external_id\":\"GZ-1\"}",
+                  201, &r);
     json_t *o = r.json;
     assert_int_equal(json_integer_value(json_object_get(o, "org_id")), 2);
     assert_true(strstr(r.body, "\"quantity\":12.345,") != NULL);
@@ -120,11 +110,11 @@ static void invalid_fields_are_named_by_pointer(void **state)
 {
     (void)state;
     lds_http_resp r;
-    post_json("/api/v1/offers", srv.member_token,
-              "{\"material_id\":\"unobtainium\",\"region_id\":\"mars\",\"quantity\":-1,"
-              "\"unit_price\":\"1.234\",\"period_from\":\"2026-05\",\"period_to\":\"2026-04\","
-              "\"purity\":1.5,\"colour\":\"red\"}",
-              400, &r);
+    lds_test_call(&srv, "POST", "/api/v1/offers", srv.member_token,
+                  "{\"material_id\":\"unobtainium\",\"region_id\":\"mars\",\"quantity\":-1,"
+                  "\"unit_price\":\"1.234\",\"period_from\":\"2026-05\",\"period_to\":\"2026-04\","
+                  "\"purity\":1.5,\"colour\":\"red\"}",
+                  400, &r);
     const char *want[] = {"/colour", "/material_id", "/region_id", "/quantity", "/unit_price",
                           "/period_to", "/purity"};
     json_t *errors = json_object_get(r.json, "errors");
@@ -137,10 +127,10 @@ static void invalid_fields_are_named_by_pointer(void **state)
             fail_msg("no error for %s in %s", want[k], r.body);
     }
     lds_http_resp_free(&r);
-    post_json("/api/v1/requests", srv.member_token,
-              "{\"material_id\":\"er2o3\",\"region_id\":\"baoan\",\"quantity\":\"1.0001\","
-              "\"max_unit_price\":1,\"due_period\":\"2026-13\"}",
-              400, &r);
+    lds_test_call(&srv, "POST", "/api/v1/requests", srv.member_token,
+                  "{\"material_id\":\"er2o3\",\"region_id\":\"baoan\",\"quantity\":\"1.0001\","
+                  "\"max_unit_price\":1,\"due_period\":\"2026-13\"}",
+                  400, &r);
     assert_true(strstr(r.body, "/quantity") && strstr(r.body, "/due_period"));
     lds_http_resp_free(&r);
     assert_int_equal(count_material("offers", "unobtainium") + 0, 0);
@@ -207,15 +197,15 @@ static void lanes_need_the_operator(void **state)
 {
     (void)state;
     lds_http_resp r;
-    post_json("/api/v1/lanes", srv.member_token,
-              "{\"from_region\":\"xunwu\",\"to_region\":\"baoan\",\"cost_per_unit\":170,"
-              "\"transit_periods\":0}",
-              403, &r);
+    lds_test_call(&srv, "POST", "/api/v1/lanes", srv.member_token,
+                  "{\"from_region\":\"xunwu\",\"to_region\":\"baoan\",\"cost_per_unit\":170,"
+                  "\"transit_periods\":0}",
+                  403, &r);
     lds_http_resp_free(&r);
-    post_json("/api/v1/lanes", srv.operator_token,
-              "{\"from_region\":\"xunwu\",\"to_region\":\"atlantis\",\"cost_per_unit\":-1,"
-              "\"transit_periods\":0.5}",
-              400, &r);
+    lds_test_call(&srv, "POST", "/api/v1/lanes", srv.operator_token,
+                  "{\"from_region\":\"xunwu\",\"to_region\":\"atlantis\",\"cost_per_unit\":-1,"
+                  "\"transit_periods\":0.5}",
+                  400, &r);
     assert_true(strstr(r.body, "/to_region") && strstr(r.body, "/cost_per_unit") &&
                 strstr(r.body, "/transit_periods"));
     lds_http_resp_free(&r);
@@ -236,10 +226,10 @@ static void member_cannot_write_for_another_org(void **state)
 {
     (void)state;
     lds_http_resp r;
-    post_json("/api/v1/offers", srv.member_token,
-              "{\"org_id\":3,\"material_id\":\"er2o3\",\"region_id\":\"xunwu\",\"quantity\":1,"
-              "\"unit_price\":1,\"period_from\":\"2026-01\",\"period_to\":\"2026-01\"}",
-              403, &r);
+    lds_test_call(&srv, "POST", "/api/v1/offers", srv.member_token,
+                  "{\"org_id\":3,\"material_id\":\"er2o3\",\"region_id\":\"xunwu\",\"quantity\":1,"
+                  "\"unit_price\":1,\"period_from\":\"2026-01\",\"period_to\":\"2026-01\"}",
+                  403, &r);
     lds_http_resp_free(&r);
     post_csv("/api/v1/offers", srv.member_token,
              "id,org,material,region,quantity,unit_price,period_from,period_to,purity\n"
@@ -248,10 +238,10 @@ static void member_cannot_write_for_another_org(void **state)
              403, &r);
     assert_true(strstr(r.body, "line 3") != NULL);
     lds_http_resp_free(&r);
-    post_json("/api/v1/offers", auditor_token,
-              "{\"material_id\":\"er2o3\",\"region_id\":\"xunwu\",\"quantity\":1,"
-              "\"unit_price\":1,\"period_from\":\"2026-01\",\"period_to\":\"2026-01\"}",
-              403, &r);
+    lds_test_call(&srv, "POST", "/api/v1/offers", auditor_token,
+                  "{\"material_id\":\"er2o3\",\"region_id\":\"xunwu\",\"quantity\":1,"
+                  "\"unit_price\":1,\"period_from\":\"2026-01\",\"period_to\":\"2026-01\"}",
+                  403, &r);
     lds_http_resp_free(&r);
 }
 
@@ -367,20 +357,25 @@ static void match_run_gives_the_known_result_and_each_org_its_part(void **state)
                            "\"quantity\":4,\"max_unit_price\":200,\"due_period\":\"2026-03\"}");
 
     /* an investor may not run; a bad material is a field error */
-    post_json("/api/v1/match-runs", auditor_token, "{\"material\":\"ho2o3\"}", 403, &r);
+    lds_test_call(&srv, "POST", "/api/v1/match-runs", auditor_token, "{\"material\":\"ho2o3\"}",
+                  403, &r);
     lds_http_resp_free(&r);
-    post_json("/api/v1/match-runs", srv.member_token, "[]", 400, &r);
+    lds_test_call(&srv, "POST", "/api/v1/match-runs", srv.member_token, "[]", 400, &r);
     lds_http_resp_free(&r);
-    post_json("/api/v1/match-runs", srv.member_token, "{\"material\":7}", 400, &r);
+    lds_test_call(&srv, "POST", "/api/v1/match-runs", srv.member_token, "{\"material\":7}", 400,
+                  &r);
     lds_http_resp_free(&r);
-    post_json("/api/v1/match-runs", srv.member_token, "{\"scope\":\"all\"}", 400, &r);
+    lds_test_call(&srv, "POST", "/api/v1/match-runs", srv.member_token, "{\"scope\":\"all\"}", 400,
+                  &r);
     assert_true(strstr(r.body, "/scope") != NULL);
     lds_http_resp_free(&r);
-    post_json("/api/v1/match-runs", srv.member_token, "{\"material\":\"kryptonite\"}", 400, &r);
+    lds_test_call(&srv, "POST", "/api/v1/match-runs", srv.member_token,
+                  "{\"material\":\"kryptonite\"}", 400, &r);
     assert_true(strstr(r.body, "/material") != NULL);
     lds_http_resp_free(&r);
 
-    post_json("/api/v1/match-runs", srv.operator_token, "{\"material\":\"ho2o3\"}", 201, &r);
+    lds_test_call(&srv, "POST", "/api/v1/match-runs", srv.operator_token,
+                  "{\"material\":\"ho2o3\"}", 201, &r);
     long long run = json_integer_value(json_object_get(r.json, "id"));
     char loc[64];
     snprintf(loc, sizeof loc, "/api/v1/match-runs/%lld", run);
@@ -518,7 +513,8 @@ static void withdrawal_shows_as_a_removed_line_in_the_next_run(void **state)
     assert_string_equal(str(r.json, "status"), "withdrawn");
     lds_http_resp_free(&r);
 
-    post_json("/api/v1/match-runs", srv.operator_token, "{\"material\":\"ho2o3\"}", 201, &r);
+    lds_test_call(&srv, "POST", "/api/v1/match-runs", srv.operator_token,
+                  "{\"material\":\"ho2o3\"}", 201, &r);
     assert_true(json_is_integer(json_object_get(r.json, "previous_run")));
     assert_int_equal(json_integer_value(json_object_get(json_object_get(r.json, "counts"),
                                                         "offers")),
@@ -597,7 +593,7 @@ static void auth_and_not_found(void **state)
         get(paths[i], NULL, 401, &r);
         lds_http_resp_free(&r);
     }
-    post_json("/api/v1/offers", NULL, "{}", 401, &r);
+    lds_test_call(&srv, "POST", "/api/v1/offers", NULL, "{}", 401, &r);
     lds_http_resp_free(&r);
     get("/api/v1/match-runs/999999", srv.operator_token, 404, &r);
     lds_http_resp_free(&r);
@@ -675,7 +671,7 @@ static json_t *change_of(json_t *run, long long offer, long long request)
 
 static void run_tm(const char *body, lds_http_resp *r)
 {
-    post_json("/api/v1/match-runs", srv.operator_token, body, 201, r);
+    lds_test_call(&srv, "POST", "/api/v1/match-runs", srv.operator_token, body, 201, r);
 }
 
 static const char *solve_mode(const lds_http_resp *r)
@@ -755,7 +751,7 @@ static void new_offer_is_rematched_warm_and_equals_a_cold_run(void **state)
     assert_int_equal(json_array_size(json_object_get(cold.json, "changes")), 0);
     lds_http_resp_free(&cold);
     lds_http_resp_free(&r);
-    post_json("/api/v1/match-runs", srv.operator_token, "{\"cold\":1}", 400, &r);
+    lds_test_call(&srv, "POST", "/api/v1/match-runs", srv.operator_token, "{\"cold\":1}", 400, &r);
     assert_true(strstr(r.body, "/cold") != NULL);
     lds_http_resp_free(&r);
 
@@ -765,7 +761,8 @@ static void new_offer_is_rematched_warm_and_equals_a_cold_run(void **state)
     assert_int_equal(lds_http(&srv, "DELETE", path, srv.member_token, NULL, NULL, 0, &r), 0);
     lds_test_expect_status(&r, 200);
     lds_http_resp_free(&r);
-    post_json("/api/v1/match-runs", srv.member_token, "{\"material\":\"tm2o3\"}", 201, &r);
+    lds_test_call(&srv, "POST", "/api/v1/match-runs", srv.member_token, "{\"material\":\"tm2o3\"}",
+                  201, &r);
     solve = json_object_get(r.json, "solve");
     assert_string_equal(str(solve, "mode"), "warm");
     assert_null(json_object_get(solve, "changes_applied"));

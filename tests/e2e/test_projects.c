@@ -24,7 +24,8 @@ static int setup(void **state)
     lds_test_make_token(&srv, 3, "member", org3_member, sizeof org3_member);
     lds_test_make_token(&srv, 3, "investor", org3_investor, sizeof org3_investor);
     lds_test_make_token(&srv, 1, "auditor", auditor, sizeof auditor);
-    lds_test_make_token(&srv, 13, "provider", bank_provider, sizeof bank_provider); /* the demo's bank */
+    /* org 13: the demo's bank */
+    lds_test_make_token(&srv, 13, "provider", bank_provider, sizeof bank_provider);
     return 0;
 }
 
@@ -35,15 +36,7 @@ static int teardown(void **state)
     return 0;
 }
 
-static void call(const char *method, const char *path, const char *token, const char *body,
-                 long status, lds_http_resp *out, int line)
-{
-    assert_int_equal(lds_http(&srv, method, path, token, body ? "application/json" : NULL, body,
-                              body ? strlen(body) : 0, out),
-                     0);
-    lds_test_expect_status_at(out, status, line);
-}
-#define CALL(m, p, t, b, s, o) call((m), (p), (t), (b), (s), (o), __LINE__)
+#define CALL(m, p, t, b, s, o) lds_test_call_at(&srv, (m), (p), (t), (b), (s), (o), __LINE__)
 
 /* The first error's pointer of a problem. */
 static const char *pointer0(const lds_http_resp *r)
@@ -81,7 +74,7 @@ static void transition(long long id, const char *token, const char *body, long s
 {
     char path[96];
     snprintf(path, sizeof path, "/api/v1/projects/%lld/transitions", id);
-    call("POST", path, token, body, status, out, line);
+    lds_test_call_at(&srv, "POST", path, token, body, status, out, line);
 }
 
 static void add_doc(long long id, const char *kind)
@@ -93,16 +86,6 @@ static void add_doc(long long id, const char *kind)
     CALL("POST", path, srv.member_token, body, 201, &r);
     assert_string_equal(jstr(r.json, "kind"), kind);
     lds_http_resp_free(&r);
-}
-
-/* Number of items of a list answer. */
-static size_t count(const char *path, const char *token)
-{
-    lds_http_resp r;
-    CALL("GET", path, token, NULL, 200, &r);
-    size_t n = json_array_size(json_object_get(r.json, "items"));
-    lds_http_resp_free(&r);
-    return n;
 }
 
 static void fixed_form_of_creation(void **state)
@@ -267,7 +250,7 @@ static void gates_walk_hold_and_timeline(void **state)
     assert_int_equal(json_array_size(json_object_get(r.json, "items")), 5 + 3 + 4);
     lds_http_resp_free(&r);
     snprintf(path, sizeof path, "/api/v1/projects/%lld/documents", id);
-    assert_int_equal(count(path, srv.member_token), 3);
+    assert_int_equal(lds_test_count_items(&srv, path, srv.member_token), 3);
 }
 
 static void roles(void **state)
@@ -306,7 +289,9 @@ static void roles(void **state)
     }
     lds_http_resp_free(&r);
     /* Its own three, and the one org 3 sponsors with org 2 participating. */
-    assert_int_equal(count("/api/v1/projects?limit=500&sponsor=2", srv.operator_token) + 1, n_own);
+    assert_int_equal(
+        lds_test_count_items(&srv, "/api/v1/projects?limit=500&sponsor=2", srv.operator_token) + 1,
+        n_own);
     /* Investors see it once it is open to investors, and only read. */
     CALL("GET", path, org3_investor, NULL, 404, &r);
     lds_http_resp_free(&r);
@@ -358,7 +343,8 @@ static void roles(void **state)
 static void bad_input_stores_nothing(void **state)
 {
     (void)state;
-    size_t before = count("/api/v1/projects?sponsor=2&limit=500", srv.operator_token);
+    size_t before =
+        lds_test_count_items(&srv, "/api/v1/projects?sponsor=2&limit=500", srv.operator_token);
     lds_http_resp r;
     CALL("POST", "/api/v1/projects", srv.member_token,
          "{\"title\":\"x\",\"sponsor_org\":2,\"sector\":\"magnets\",\"financing_need_cny\":-5}",
@@ -388,7 +374,9 @@ static void bad_input_stores_nothing(void **state)
          400, &r);
     assert_string_equal(pointer0(&r), "/capacity/0/tonnes");
     lds_http_resp_free(&r);
-    assert_int_equal(count("/api/v1/projects?sponsor=2&limit=500", srv.operator_token), before);
+    assert_int_equal(
+        lds_test_count_items(&srv, "/api/v1/projects?sponsor=2&limit=500", srv.operator_token),
+        before);
     /* Unknown ids and stages. */
     CALL("GET", "/api/v1/projects/999999", srv.operator_token, NULL, 404, &r);
     lds_http_resp_free(&r);
@@ -404,7 +392,7 @@ static void bad_input_stores_nothing(void **state)
         srv.member_token, "{\"title\":\"Swarf line\",\"sponsor_org\":2,\"sector\":\"recycling\"}");
     char path[96], body[256];
     snprintf(path, sizeof path, "/api/v1/projects/%lld/timeline", id);
-    size_t events = count(path, srv.member_token);
+    size_t events = lds_test_count_items(&srv, path, srv.member_token);
     char tpath[96];
     snprintf(tpath, sizeof tpath, "/api/v1/projects/%lld/transitions", id);
     CALL("POST", tpath, srv.member_token, "{\"to\":\"launch\"}", 400, &r);
@@ -412,7 +400,8 @@ static void bad_input_stores_nothing(void **state)
     lds_http_resp_free(&r);
     CALL("POST", tpath, srv.member_token, "{\"to\":\"operating\"}", 409, &r);
     lds_http_resp_free(&r);
-    assert_int_equal(count(path, srv.member_token), events); /* refusals leave no entry */
+    assert_int_equal(lds_test_count_items(&srv, path, srv.member_token),
+                     events); /* refusals leave no entry */
     /* Requests: dates out of order, unknown projects, unknown factors. */
     snprintf(body, sizeof body,
              "{\"project\":%lld,\"factor\":\"talent\",\"description\":\"x\",\"due\":"
@@ -439,7 +428,7 @@ static void bad_input_stores_nothing(void **state)
     lds_http_resp_free(&r);
     char q[96];
     snprintf(q, sizeof q, "/api/v1/service-requests?project=%lld", id);
-    assert_int_equal(count(q, srv.operator_token), 0);
+    assert_int_equal(lds_test_count_items(&srv, q, srv.operator_token), 0);
     CALL("GET", "/api/v1/service-requests?status=lost", srv.operator_token, NULL, 400, &r);
     lds_http_resp_free(&r);
     CALL("GET", "/api/v1/service-requests/999999", srv.operator_token, NULL, 404, &r);
@@ -481,11 +470,11 @@ static void overdue_requests(void **state)
     assert_true(json_is_false(json_object_get(r.json, "overdue")));
     lds_http_resp_free(&r);
     snprintf(q, sizeof q, "/api/v1/service-requests?project=%lld&overdue=true", id);
-    assert_int_equal(count(q, srv.member_token), 0);
+    assert_int_equal(lds_test_count_items(&srv, q, srv.member_token), 0);
     usleep(2100000);
-    assert_int_equal(count(q, srv.member_token), 1);
+    assert_int_equal(lds_test_count_items(&srv, q, srv.member_token), 1);
     /* The bank (a provider not offered it) does not see it in its list. */
-    assert_int_equal(count(q, bank_provider), 0);
+    assert_int_equal(lds_test_count_items(&srv, q, bank_provider), 0);
 }
 
 /* Assignment and the other ends of the status machine: a member naming a
@@ -574,7 +563,8 @@ static void request_assignment_and_closing(void **state)
     lds_http_resp_free(&r);
     /* Both show on the timeline as service steps. */
     snprintf(path, sizeof path, "/api/v1/projects/%lld/timeline?kind=service", id);
-    assert_int_equal(count(path, srv.member_token), 4); /* open, rejected, open, cancelled */
+    assert_int_equal(lds_test_count_items(&srv, path, srv.member_token),
+                     4); /* open, rejected, open, cancelled */
 }
 
 static void demo_projects(void **state)
@@ -622,7 +612,7 @@ static void demo_projects(void **state)
     lds_http_resp_free(&r);
     char path[96];
     snprintf(path, sizeof path, "/api/v1/projects/%lld/timeline?kind=transition", op);
-    assert_int_equal(count(path, srv.operator_token), 8);
+    assert_int_equal(lds_test_count_items(&srv, path, srv.operator_token), 8);
     /* Its whole timeline in time order, and the same pages by cursor. */
     snprintf(path, sizeof path, "/api/v1/projects/%lld/timeline?limit=500", op);
     CALL("GET", path, srv.operator_token, NULL, 200, &r);

@@ -37,6 +37,25 @@ void lds_test_expect_status_at(const lds_http_resp *r, long status, int line)
     }
 }
 
+void lds_test_call_at(const lds_test_server *srv, const char *method, const char *path,
+                      const char *token, const char *body, long status, lds_http_resp *out,
+                      int line)
+{
+    assert_int_equal(lds_http(srv, method, path, token, body ? "application/json" : NULL, body,
+                              body ? strlen(body) : 0, out),
+                     0);
+    lds_test_expect_status_at(out, status, line);
+}
+
+size_t lds_test_count_items(const lds_test_server *srv, const char *path, const char *token)
+{
+    lds_http_resp r;
+    lds_test_call(srv, "GET", path, token, NULL, 200, &r);
+    size_t n = json_array_size(json_object_get(r.json, "items"));
+    lds_http_resp_free(&r);
+    return n;
+}
+
 void lds_test_pct_encode(lds_buf *b, const char *s)
 {
     static const char hex[] = "0123456789ABCDEF";

@@ -72,6 +72,19 @@ void lds_test_make_token(const lds_test_server *srv, long long org, const char *
 void lds_test_expect_status_at(const lds_http_resp *r, long status, int line);
 #define lds_test_expect_status(r, status) lds_test_expect_status_at((r), (status), 0)
 
+/**
+ * `method` `path` with `body` as JSON (none when NULL), then
+ * lds_test_expect_status_at(out, status, line).  Free `out` after.
+ */
+void lds_test_call_at(const lds_test_server *srv, const char *method, const char *path,
+                      const char *token, const char *body, long status, lds_http_resp *out,
+                      int line);
+#define lds_test_call(srv, method, path, token, body, status, out)                                 \
+    lds_test_call_at((srv), (method), (path), (token), (body), (status), (out), 0)
+
+/** The number of "items" of a list answer to GET `path` (which must be 200). */
+size_t lds_test_count_items(const lds_test_server *srv, const char *path, const char *token);
+
 /** Appends `s` percent-encoded (RFC 3986: all but unreserved characters) to `b`. */
 void lds_test_pct_encode(lds_buf *b, const char *s);
 

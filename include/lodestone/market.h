@@ -36,8 +36,6 @@ typedef enum lds_market_kind {
 /** "offers", "requests", "lanes". */
 const char *lds_market_kind_name(lds_market_kind k);
 
-/** 1 when `who` reads every organisation's records (operator, auditor). */
-int lds_market_sees_all(const lds_principal *who);
 
 /**
  * Creates one record from a JSON object.  Offers: org_id (optional for a

@@ -222,6 +222,10 @@ lds_code lds_projects_ensure_lifecycle(lds_store *s, int *loaded, lds_err *err);
 /** Reads the stored lifecycle; with none stored, an empty one (no gates). */
 lds_code lds_projects_lifecycle(lds_store *s, lds_lifecycle *out, lds_err *err);
 
+/** Whether `org` sponsors project `project` or takes part in it (*yes;
+ *  0 when there is no such project). */
+lds_code lds_project_is_member(lds_store *s, int64_t project, int64_t org, int *yes, lds_err *err);
+
 /** Access of `who` to project `id`: *can_read / *can_edit (either may be
  *  NULL).  LDS_ENOTFOUND when no such project. */
 lds_code lds_project_access(lds_store *s, const lds_principal *who, int64_t id, int *can_read,

@@ -16,13 +16,10 @@
 #include <time.h>
 #include "invest_int.h"
 #include "lodestone/alloc.h"
+#include "lodestone/listing.h"
+#include "lodestone/projects.h"
 
 /* ---- small helpers -------------------------------------------------------- */
-
-static int sees_all(const lds_principal *who)
-{
-    return who->role == LDS_ROLE_OPERATOR || who->role == LDS_ROLE_AUDITOR;
-}
 
 static void add_ts(lds_buf *b, int64_t ms)
 {
@@ -40,22 +37,6 @@ static void add_cny(lds_buf *b, int64_t cents)
         lds_buf_addf(b, "%lld", (long long)(cents / 100));
     else
         lds_buf_addf(b, "%.2f", (double)cents / 100.0);
-}
-
-static int parse_id(const char *s, int64_t *out)
-{
-    if (!s || !*s || strlen(s) > 18)
-        return -1;
-    int64_t v = 0;
-    for (const char *p = s; *p; p++) {
-        if (*p < '0' || *p > '9')
-            return -1;
-        v = v * 10 + (*p - '0');
-    }
-    if (v <= 0)
-        return -1;
-    *out = v;
-    return 0;
 }
 
 /* CNY as a JSON number >= 0 into cents. */
@@ -112,25 +93,6 @@ static lds_code exists(lds_store *s, const char *sql, int64_t id, const char *te
     return rc == LDS_ENOTFOUND ? LDS_OK : rc;
 }
 
-/* Whether `org` sponsors or takes part in `project`. */
-static lds_code is_member(lds_store *s, int64_t project, int64_t org, int *yes, lds_err *err)
-{
-    lds_stmt *st;
-    lds_code rc = lds_store_prepare(
-        s,
-        "SELECT 1 FROM projects WHERE id = ?1 AND (sponsor_org = ?2 OR EXISTS "
-        "(SELECT 1 FROM project_orgs WHERE project_id = ?1 AND org_id = ?2))",
-        &st, err);
-    if (rc != LDS_OK)
-        return rc;
-    lds_stmt_bind_i64(st, 1, project);
-    lds_stmt_bind_i64(st, 2, org);
-    int64_t v;
-    rc = one_i64(st, &v, err);
-    *yes = rc == LDS_OK;
-    return rc == LDS_ENOTFOUND ? LDS_OK : rc;
-}
-
 /* Project visibility for investment: 1 read, 0 not visible; *open_to
  * receives the project's open_to_investors flag.  LDS_ENOTFOUND: no such project. */
 static lds_code project_visible(lds_store *s, const lds_principal *who, int64_t project,
@@ -148,9 +110,9 @@ static lds_code project_visible(lds_store *s, const lds_principal *who, int64_t 
                                                  (long long)project)
                                    : rc;
     *member = 0;
-    if ((rc = is_member(s, project, who->org_id, member, err)) != LDS_OK)
+    if ((rc = lds_project_is_member(s, project, who->org_id, member, err)) != LDS_OK)
         return rc;
-    *visible = sees_all(who) || *member || (who->role == LDS_ROLE_INVESTOR && open_to);
+    *visible = lds_sees_all(who) || *member || (who->role == LDS_ROLE_INVESTOR && open_to);
     return LDS_OK;
 }
 
@@ -412,16 +374,16 @@ lds_code lds_mandate_create(lds_store *s, const lds_principal *who, json_t *body
 lds_code lds_mandate_list(lds_store *s, const lds_principal *who, const lds_kv *params,
                           size_t n_params, lds_buf *out, lds_field_errors *fe, lds_err *err)
 {
-    if (!sees_all(who) && who->role != LDS_ROLE_INVESTOR)
+    if (!lds_sees_all(who) && who->role != LDS_ROLE_INVESTOR)
         return lds_err_set(err, LDS_EFORBIDDEN, "mandates are for investors and operators");
     static const char *const filters[] = {"investor_org", "active"};
     const char *fval[2] = {NULL, NULL};
     int64_t limit = 0, after = 0, inv = 0, active = -1;
     const char *next = NULL;
     lds_list_params(params, n_params, filters, 2, fval, &limit, &next, fe);
-    if (next && parse_id(next, &after) != 0)
+    if (next && lds_id_parse(next, 1, &after) != 0)
         lds_field_errors_add(fe, "next", "not a cursor this API issued");
-    if (fval[0] && parse_id(fval[0], &inv) != 0)
+    if (fval[0] && lds_id_parse(fval[0], 1, &inv) != 0)
         lds_field_errors_add(fe, "investor_org", "must be an organisation id");
     if (fval[1]) {
         if (strcmp(fval[1], "true") == 0)
@@ -433,8 +395,7 @@ lds_code lds_mandate_list(lds_store *s, const lds_principal *who, const lds_kv *
     }
     if (fe->n)
         return invalid(fe, err);
-    if (!sees_all(who))
-        inv = who->org_id;
+    if (!lds_sees_all(who)) inv = who->org_id;
     lds_stmt *st;
     lds_code rc = lds_store_prepare(s,
                                     "SELECT " MANDATE_COLS " FROM mandates m JOIN orgs o ON o.id "
@@ -455,7 +416,7 @@ lds_code lds_mandate_list(lds_store *s, const lds_principal *who, const lds_kv *
 static lds_code mandate_owner(lds_store *s, const lds_principal *who, const char *id_text,
                               int64_t *id, int64_t *owner, lds_err *err)
 {
-    if (parse_id(id_text, id) != 0)
+    if (lds_id_parse(id_text, 1, id) != 0)
         return lds_err_set(err, LDS_ENOTFOUND, "no mandate '%.40s'", id_text);
     lds_stmt *st;
     lds_code rc = lds_store_prepare(s, "SELECT investor_org FROM mandates WHERE id = ?1", &st, err);
@@ -463,7 +424,7 @@ static lds_code mandate_owner(lds_store *s, const lds_principal *who, const char
         return rc;
     lds_stmt_bind_i64(st, 1, *id);
     rc = one_i64(st, owner, err);
-    if (rc == LDS_ENOTFOUND || (rc == LDS_OK && !sees_all(who) && *owner != who->org_id))
+    if (rc == LDS_ENOTFOUND || (rc == LDS_OK && !lds_sees_all(who) && *owner != who->org_id))
         return lds_err_set(err, LDS_ENOTFOUND, "mandate %lld not found", (long long)*id);
     return rc;
 }
@@ -893,7 +854,7 @@ lds_code lds_invest_project_matches(lds_store *s, const lds_principal *who, cons
 {
     int64_t pid, limit;
     double min_score;
-    if (parse_id(id_text, &pid) != 0)
+    if (lds_id_parse(id_text, 1, &pid) != 0)
         return lds_err_set(err, LDS_ENOTFOUND, "no project '%.40s'", id_text);
     lds_code rc = match_params(params, n_params, &limit, &min_score, fe, err);
     if (rc != LDS_OK)
@@ -905,7 +866,7 @@ lds_code lds_invest_project_matches(lds_store *s, const lds_principal *who, cons
         return lds_err_set(err, LDS_ENOTFOUND, "project %lld not found", (long long)pid);
     match_data d;
     memset(&d, 0, sizeof d);
-    int64_t only_org = sees_all(who) || member ? 0 : who->org_id;
+    int64_t only_org = lds_sees_all(who) || member ? 0 : who->org_id;
     lds_invest_result *res = NULL;
     if ((rc = read_projects(s, &d, pid, err)) == LDS_OK &&
         (rc = read_mandates(s, &d, 0, only_org, err)) == LDS_OK &&
@@ -1267,7 +1228,7 @@ lds_code lds_deal_create(lds_store *s, const lds_principal *who, json_t *body, i
 static lds_code deal_access(lds_store *s, const lds_principal *who, const char *id_text,
                             int64_t *id, char stage[16], int *can_move, lds_err *err)
 {
-    if (parse_id(id_text, id) != 0)
+    if (lds_id_parse(id_text, 1, id) != 0)
         return lds_err_set(err, LDS_ENOTFOUND, "no deal '%.40s'", id_text);
     lds_stmt *st;
     lds_code rc = lds_store_prepare(s,
@@ -1285,10 +1246,10 @@ static lds_code deal_access(lds_store *s, const lds_principal *who, const char *
     snprintf(stage, 16, "%s", lds_stmt_col_text(st, 2));
     lds_stmt_reset(st);
     int member = 0;
-    if ((rc = is_member(s, project, who->org_id, &member, err)) != LDS_OK)
+    if ((rc = lds_project_is_member(s, project, who->org_id, &member, err)) != LDS_OK)
         return rc;
     int own = who->org_id == investor && who->role == LDS_ROLE_INVESTOR;
-    if (!sees_all(who) && !own && !member)
+    if (!lds_sees_all(who) && !own && !member)
         return lds_err_set(err, LDS_ENOTFOUND, "deal %lld not found", (long long)*id);
     *can_move = who->role == LDS_ROLE_OPERATOR || own ||
                 (member && who->role == LDS_ROLE_MEMBER);
@@ -1329,16 +1290,16 @@ lds_code lds_deal_list(lds_store *s, const lds_principal *who, const lds_kv *par
     int64_t limit = 0, after = 0, project = 0, inv = 0;
     const char *next = NULL;
     lds_list_params(params, n_params, filters, 3, fval, &limit, &next, fe);
-    if (next && parse_id(next, &after) != 0)
+    if (next && lds_id_parse(next, 1, &after) != 0)
         lds_field_errors_add(fe, "next", "not a cursor this API issued");
-    if (fval[0] && parse_id(fval[0], &project) != 0)
+    if (fval[0] && lds_id_parse(fval[0], 1, &project) != 0)
         lds_field_errors_add(fe, "project", "must be a project id");
     lds_deal_stage ds;
     if (fval[1] && !lds_deal_stage_parse(fval[1], &ds))
         lds_field_errors_add(fe, "stage",
                              "unknown deal stage (introduced, diligence, term_sheet, closed, "
                              "declined)");
-    if (fval[2] && parse_id(fval[2], &inv) != 0)
+    if (fval[2] && lds_id_parse(fval[2], 1, &inv) != 0)
         lds_field_errors_add(fe, "investor_org", "must be an organisation id");
     if (fe->n)
         return invalid(fe, err);
@@ -1354,7 +1315,7 @@ lds_code lds_deal_list(lds_store *s, const lds_principal *who, const lds_kv *par
     if (rc != LDS_OK)
         return rc;
     lds_stmt_bind_i64(st, 1, after);
-    lds_stmt_bind_i64(st, 2, sees_all(who));
+    lds_stmt_bind_i64(st, 2, lds_sees_all(who));
     lds_stmt_bind_i64(st, 3, who->role == LDS_ROLE_INVESTOR);
     lds_stmt_bind_i64(st, 4, who->org_id);
     lds_stmt_bind_i64(st, 5, project);

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sodium.h>
 #include "lodestone/clock.h"
 #include "lodestone/csv.h"
 #include "lodestone/match.h"
@@ -28,64 +27,6 @@ const char *lds_market_kind_name(lds_market_kind k)
         return "lanes";
     }
     return "?";
-}
-
-int lds_market_sees_all(const lds_principal *who)
-{
-    return who->role == LDS_ROLE_OPERATOR || who->role == LDS_ROLE_AUDITOR;
-}
-
-int lds_market__parse_id(const char *s, int64_t *out)
-{
-    char *end;
-    if (!s || !*s || strlen(s) > 18 || *s < '0' || *s > '9')
-        return -1;
-    long long v = strtoll(s, &end, 10);
-    if (*end || v < 0)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-void lds_market__cursor_put(int64_t id, lds_buf *out)
-{
-    char num[24], enc[64];
-    int n = snprintf(num, sizeof num, "%lld", (long long)id);
-    sodium_bin2base64(enc, sizeof enc, (const unsigned char *)num, (size_t)n,
-                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    lds_buf_add_json_str(out, enc);
-}
-
-int lds_market__cursor_get(const char *cur, int64_t *id)
-{
-    char num[32];
-    size_t len = 0;
-    if (strlen(cur) > 40 ||
-        sodium_base642bin((unsigned char *)num, sizeof num - 1, cur, strlen(cur), NULL, &len, NULL,
-                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
-        return -1;
-    num[len] = '\0';
-    return strlen(num) == len ? lds_market__parse_id(num, id) : -1;
-}
-
-void lds_market__page_params(const lds_kv *params, size_t n_params, const char *const *filters,
-                             const char **fval, int64_t *limit, int64_t *after,
-                             lds_field_errors *fe)
-{
-    int n_filters = 0;
-    while (filters && filters[n_filters])
-        n_filters++;
-    const char *next = NULL;
-    *after = 0;
-    lds_list_params(params, n_params, filters, n_filters, fval, limit, &next, fe);
-    if (next && lds_market__cursor_get(next, after) != 0)
-        lds_field_errors_add(fe, "next", "not a cursor this API issued");
-}
-
-lds_code lds_market__invalid(const lds_field_errors *fe, lds_err *err)
-{
-    return lds_err_field(err, LDS_EINVAL, fe->items[0].pointer, "%s%s%s", fe->items[0].pointer,
-                         fe->items[0].pointer[0] ? ": " : "", fe->items[0].message);
 }
 
 /* ---- field specs ----------------------------------------------------------
@@ -212,7 +153,7 @@ static lds_code check_rec(lds_store *s, const lds_principal *who, lds_market_kin
             lds_field_errors_add(fe, ptr, "an operator must name the organisation");
         else
             out->org = who->org_id;
-    } else if (lds_market__parse_id(v[F_ORG], &out->org) != 0) {
+    } else if (lds_id_parse(v[F_ORG], 0, &out->org) != 0) {
         lds_field_errors_add(fe, ptr, "organisation '%.40s' is not an id", v[F_ORG]);
     } else if ((e = exists_int(s, q_org_exists, out->org, err)) < 0) {
         return (lds_code)-e;
@@ -463,7 +404,7 @@ static lds_code create_lane(lds_store *s, json_t *body, int64_t *id, lds_field_e
     json_values(body, lane_names, NL, v, bufs, fe);
     lds_code rc = lane_from_values(s, v, "", id, fe, err);
     if (rc == LDS_OK && fe->n)
-        return lds_market__invalid(fe, err);
+        return lds_invalid_first(fe, err);
     return rc;
 }
 
@@ -588,9 +529,8 @@ static lds_code select_rows(lds_store *s, const lds_principal *who, lds_market_k
         bad |= only_id > 0 ? lds_stmt_bind_i64(st, 5, only_id) : lds_stmt_bind_null(st, 5);
     } else {
         int64_t org_filter;
-        bad |= lds_stmt_bind_i64(st, 1, lds_market_sees_all(who)) ||
-               lds_stmt_bind_i64(st, 2, who->org_id);
-        if (fval[0] && lds_market__parse_id(fval[0], &org_filter) == 0)
+        bad |= lds_stmt_bind_i64(st, 1, lds_sees_all(who)) || lds_stmt_bind_i64(st, 2, who->org_id);
+        if (fval[0] && lds_id_parse(fval[0], 0, &org_filter) == 0)
             bad |= lds_stmt_bind_i64(st, 3, org_filter);
         else
             bad |= lds_stmt_bind_null(st, 3);
@@ -626,11 +566,10 @@ lds_code lds_market_list(lds_store *s, const lds_principal *who, lds_market_kind
     static const char *const lane_filters[] = {"from", "to", NULL};
     const char *fval[4] = {0};
     int64_t limit, after;
-    lds_market__page_params(params, n_params,
-                            kind == LDS_MARKET_LANES ? lane_filters : rec_filters, fval, &limit,
-                            &after, fe);
+    lds_page_params(params, n_params, kind == LDS_MARKET_LANES ? lane_filters : rec_filters, fval,
+                    0, &limit, &after, fe);
     int64_t tmp;
-    if (kind != LDS_MARKET_LANES && fval[0] && lds_market__parse_id(fval[0], &tmp) != 0)
+    if (kind != LDS_MARKET_LANES && fval[0] && lds_id_parse(fval[0], 0, &tmp) != 0)
         lds_field_errors_add(fe, "org", "'org' must be a non-negative integer id");
     if (fe->n)
         return lds_err_set(err, LDS_EINVAL, "invalid query parameter '%s': %s",
@@ -659,7 +598,7 @@ lds_code lds_market_list(lds_store *s, const lds_principal *who, lds_market_kind
     lds_buf_add(out, rows.ptr, rows.len);
     lds_buf_adds(out, "],\"next\":");
     if (n > limit)
-        lds_market__cursor_put(last, out);
+        lds_cursor_put(last, out);
     else
         lds_buf_adds(out, "null");
     lds_buf_addc(out, '}');
@@ -675,7 +614,7 @@ lds_code lds_market_get(lds_store *s, const lds_principal *who, lds_market_kind 
     const char *kname = kind == LDS_MARKET_OFFERS     ? "offer"
                         : kind == LDS_MARKET_REQUESTS ? "request"
                                                       : "lane";
-    if (lds_market__parse_id(id, &v) != 0 || v == 0)
+    if (lds_id_parse(id, 1, &v) != 0)
         return lds_err_set(err, LDS_ENOTFOUND, "no %s '%.60s'", kname, id);
     const char *fval[4] = {0};
     int n = 0;
@@ -708,7 +647,7 @@ lds_code lds_market_create(lds_store *s, const lds_principal *who, lds_market_ki
 {
     if (!json_is_object(body)) {
         lds_field_errors_add(fe, "", "the body must be a JSON object");
-        return lds_market__invalid(fe, err);
+        return lds_invalid_first(fe, err);
     }
     lds_code rc;
     int64_t new_id = 0;
@@ -728,7 +667,7 @@ lds_code lds_market_create(lds_store *s, const lds_principal *who, lds_market_ki
         if (forbidden)
             return forbid(who, "", err);
         if (fe->n)
-            return lds_market__invalid(fe, err);
+            return lds_invalid_first(fe, err);
         rc = insert_rec(s, kind, &m, &new_id, err);
     }
     if (rc)
@@ -758,7 +697,7 @@ lds_code lds_market_withdraw(lds_store *s, const lds_principal *who, lds_market_
                            lds_role_name(who->role));
     /* a member sees only its own organisation's records, so it owns this one */
     int64_t v = 0;
-    lds_market__parse_id(id, &v);
+    lds_id_parse(id, 0, &v);
     lds_stmt *st;
     if ((rc = lds_store_prepare(s, kind == LDS_MARKET_OFFERS ? q_offer : q_request, &st, err)) ||
         (rc = lds_stmt_bind_i64(st, 1, v)) || (rc = lds_stmt_exec(st, err)))
@@ -786,7 +725,7 @@ lds_code lds_market_update(lds_store *s, const lds_principal *who, lds_market_ki
         return lds_err_set(err, LDS_EINVAL, "lanes are not changed: create another lane");
     if (!json_is_object(patch)) {
         lds_field_errors_add(fe, "", "the body must be a JSON object");
-        return lds_market__invalid(fe, err);
+        return lds_invalid_first(fe, err);
     }
     lds_buf cur = LDS_BUF_INIT;
     lds_code rc = lds_market_get(s, who, kind, id, &cur, err);
@@ -842,7 +781,7 @@ lds_code lds_market_update(lds_store *s, const lds_principal *who, lds_market_ki
             json_object_set(body, key, val);
     }
     if (fe->n) {
-        rc = lds_market__invalid(fe, err);
+        rc = lds_invalid_first(fe, err);
         goto done;
     }
     const char *v[NF];
@@ -857,11 +796,11 @@ lds_code lds_market_update(lds_store *s, const lds_principal *who, lds_market_ki
         goto done;
     }
     if (fe->n) {
-        rc = lds_market__invalid(fe, err);
+        rc = lds_invalid_first(fe, err);
         goto done;
     }
     int64_t rid = 0;
-    lds_market__parse_id(id, &rid);
+    lds_id_parse(id, 0, &rid);
     lds_stmt *st;
     if ((rc = lds_store_prepare(s, kind == LDS_MARKET_OFFERS ? q_offer : q_request, &st, err)))
         goto done;

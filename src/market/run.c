@@ -582,7 +582,7 @@ lds_code lds_market_run_ex(lds_store *s, const lds_principal *who, const char *m
         lds_stmt_reset(st);
         if (r == LDS_STORE_DONE) {
             lds_field_errors_add(fe, "/material", "unknown material '%.60s'", material);
-            return lds_market__invalid(fe, err);
+            return lds_invalid_first(fe, err);
         }
         if (r != LDS_STORE_ROW)
             return (lds_code)r;
@@ -684,7 +684,7 @@ static const char q_duals_get[] =
 
 lds_code lds_market__bind_scope(lds_stmt *st, int64_t id, const lds_principal *who)
 {
-    if (lds_stmt_bind_i64(st, 1, id) || lds_stmt_bind_i64(st, 2, lds_market_sees_all(who)) ||
+    if (lds_stmt_bind_i64(st, 1, id) || lds_stmt_bind_i64(st, 2, lds_sees_all(who)) ||
         lds_stmt_bind_i64(st, 3, who->org_id))
         return LDS_ENOMEM;
     return LDS_OK;
@@ -822,7 +822,7 @@ static lds_code add_changes(lds_store *s, const lds_principal *who, int64_t id, 
     if (rc == LDS_OK)
         rc = read_dlines(s, prev, &b, &nb, err);
     if (rc == LDS_OK) {
-        int all = lds_market_sees_all(who), n = 0;
+        int all = lds_sees_all(who), n = 0;
         int64_t org = who->org_id;
         lds_buf_addf(out, ",\"previous_run\":%lld,\"changes\":[", (long long)prev);
         size_t i = 0, j = 0;
@@ -848,9 +848,9 @@ lds_code lds_market_run_get(lds_store *s, const lds_principal *who, const char *
                             lds_buf *out, lds_err *err)
 {
     int64_t id;
-    if (lds_market__parse_id(idtxt, &id) != 0 || id == 0)
+    if (lds_id_parse(idtxt, 1, &id) != 0)
         return lds_err_set(err, LDS_ENOTFOUND, "no match run '%.60s'", idtxt);
-    int all = lds_market_sees_all(who);
+    int all = lds_sees_all(who);
     lds_stmt *st;
     lds_code rc;
     if ((rc = lds_store_prepare(s, lds_market__q_run, &st, err)) ||
@@ -1075,7 +1075,7 @@ lds_code lds_market_run_list(lds_store *s, const lds_principal *who, const lds_k
         " solve_mode FROM match_runs WHERE id > ?1 ORDER BY id LIMIT ?2";
     int64_t limit, after;
     const char *fval[1] = {0};
-    lds_market__page_params(params, n_params, NULL, fval, &limit, &after, fe);
+    lds_page_params(params, n_params, NULL, fval, 0, &limit, &after, fe);
     if (fe->n)
         return lds_err_set(err, LDS_EINVAL, "invalid query parameter '%s': %s",
                            fe->items[0].pointer, fe->items[0].message);
@@ -1085,7 +1085,7 @@ lds_code lds_market_run_list(lds_store *s, const lds_principal *who, const lds_k
         return rc;
     if (lds_stmt_bind_i64(st, 1, after) || lds_stmt_bind_i64(st, 2, limit + 1))
         return lds_err_set(err, LDS_ENOMEM, "cannot bind");
-    int all = lds_market_sees_all(who), r, n = 0;
+    int all = lds_sees_all(who), r, n = 0;
     int64_t last = 0;
     lds_buf_adds(out, "{\"items\":[");
     while ((r = lds_stmt_step(st, err)) == LDS_STORE_ROW) {
@@ -1119,7 +1119,7 @@ lds_code lds_market_run_list(lds_store *s, const lds_principal *who, const lds_k
         return (lds_code)r;
     lds_buf_adds(out, "],\"next\":");
     if (n > limit)
-        lds_market__cursor_put(last, out);
+        lds_cursor_put(last, out);
     else
         lds_buf_adds(out, "null");
     lds_buf_addc(out, '}');
@@ -1130,7 +1130,7 @@ lds_code lds_market_run_lines_csv(lds_store *s, const lds_principal *who, const 
                                   lds_buf *out, lds_err *err)
 {
     int64_t id;
-    if (lds_market__parse_id(idtxt, &id) != 0 || id == 0)
+    if (lds_id_parse(idtxt, 1, &id) != 0)
         return lds_err_set(err, LDS_ENOTFOUND, "no match run '%.60s'", idtxt);
     lds_stmt *st;
     lds_code rc;
@@ -1180,7 +1180,7 @@ lds_code lds_market_run_unmet_csv(lds_store *s, const lds_principal *who, const 
                                   lds_buf *out, lds_err *err)
 {
     int64_t id;
-    if (lds_market__parse_id(idtxt, &id) != 0 || id == 0)
+    if (lds_id_parse(idtxt, 1, &id) != 0)
         return lds_err_set(err, LDS_ENOTFOUND, "no match run '%.60s'", idtxt);
     lds_stmt *st;
     lds_code rc;

@@ -103,7 +103,7 @@ lds_code lds_market_run_lines_xlsx(lds_store *s, const lds_principal *who, const
                                    lds_buf *out, lds_err *err)
 {
     int64_t id;
-    if (lds_market__parse_id(idtxt, &id) != 0 || id == 0)
+    if (lds_id_parse(idtxt, 1, &id) != 0)
         return lds_err_set(err, LDS_ENOTFOUND, "no match run '%.60s'", idtxt);
     lds_stmt *st;
     lds_code rc;

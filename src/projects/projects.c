@@ -86,7 +86,7 @@ lds_code lds_projects_lifecycle(lds_store *s, lds_lifecycle *out, lds_err *err)
 static lds_code vis_bind(lds_stmt *st, const lds_principal *who)
 {
     lds_code rc;
-    if ((rc = lds_stmt_bind_i64(st, 1, lds_pj__sees_all(who))) ||
+    if ((rc = lds_stmt_bind_i64(st, 1, lds_sees_all(who))) ||
         (rc = lds_stmt_bind_i64(st, 2, who->org_id)) ||
         (rc = lds_stmt_bind_i64(st, 3, who->role == LDS_ROLE_INVESTOR)) ||
         (rc = lds_stmt_bind_i64(st, 4, who->role == LDS_ROLE_PROVIDER)))
@@ -115,7 +115,7 @@ lds_code lds_project_access(lds_store *s, const lds_principal *who, int64_t id, 
     if (who->role == LDS_ROLE_OPERATOR) {
         edit = 1;
     } else if (who->role == LDS_ROLE_MEMBER) {
-        if ((rc = lds_pj__is_member(s, id, who->org_id, &edit, err)))
+        if ((rc = lds_project_is_member(s, id, who->org_id, &edit, err)))
             return rc;
     }
     if (can_read)
@@ -131,7 +131,7 @@ static lds_code resolve(lds_store *s, const lds_principal *who, const char *id, 
                         int64_t *out, lds_err *err)
 {
     int64_t v;
-    if (lds_pj__parse_id(id, &v) != 0)
+    if (lds_id_parse(id, 1, &v) != 0)
         return lds_err_set(err, LDS_ENOTFOUND, "no project '%.40s'", id);
     int r = 0, e = 0;
     lds_code rc = lds_project_access(s, who, v, &r, &e, err);
@@ -212,7 +212,7 @@ lds_code lds_project_list(lds_store *s, const lds_principal *who, const lds_kv *
         " AND (?10 IS NULL OR p.open_to_investors = ?10) ORDER BY p.id LIMIT ?11";
     const char *fval[5] = {0};
     int64_t limit, after, sponsor = 0;
-    lds_pj__page(params, n_params, filters, fval, &limit, &after, fe);
+    lds_page_params(params, n_params, filters, fval, 1, &limit, &after, fe);
     lds_pstage stg;
     lds_sector sec;
     if (fval[0] && !lds_pstage_parse(fval[0], &stg))
@@ -223,7 +223,7 @@ lds_code lds_project_list(lds_store *s, const lds_principal *who, const lds_kv *
                              fval[0]);
     if (fval[1] && !lds_sector_parse(fval[1], &sec))
         lds_field_errors_add(fe, "sector", "unknown sector '%.40s'", fval[1]);
-    if (fval[3] && lds_pj__parse_id(fval[3], &sponsor) != 0)
+    if (fval[3] && lds_id_parse(fval[3], 1, &sponsor) != 0)
         lds_field_errors_add(fe, "sponsor", "'sponsor' must be an organisation id");
     if (fval[4] && strcmp(fval[4], "true") && strcmp(fval[4], "false"))
         lds_field_errors_add(fe, "open_to_investors", "must be true or false");
@@ -524,7 +524,7 @@ lds_code lds_project_create(lds_store *s, const lds_principal *who, json_t *body
             lds_field_errors_add(fe, "/sector", "required");
     }
     if (fe->n)
-        return lds_pj__invalid(fe, err);
+        return lds_invalid_first(fe, err);
     if (who->role != LDS_ROLE_OPERATOR &&
         !(who->role == LDS_ROLE_MEMBER && who->org_id == pb.sponsor))
         return lds_err_field(err, LDS_EFORBIDDEN, "/sponsor_org",
@@ -563,7 +563,7 @@ lds_code lds_project_patch(lds_store *s, const lds_principal *who, const char *i
     if (!fe->n && json_object_size(body) == 0)
         lds_field_errors_add(fe, "", "nothing to change");
     if (fe->n)
-        return lds_pj__invalid(fe, err);
+        return lds_invalid_first(fe, err);
     /* The edit's detail: each changed field with its old and new value. */
     static const char q_old[] =
         "SELECT json_object('title', title, 'sector', sector, 'region', region_id,"
@@ -742,7 +742,7 @@ lds_code lds_project_transition(lds_store *s, const lds_principal *who, const ch
                                  lds_pstage_name(to));
     }
     if (fe->n)
-        return lds_pj__invalid(fe, err);
+        return lds_invalid_first(fe, err);
     lds_lifecycle *lc = lds_malloc(sizeof *lc);
     gstate *g = lds_malloc(sizeof *g);
     if (!lc || !g) {
@@ -807,7 +807,7 @@ lds_code lds_project_timeline(lds_store *s, const lds_principal *who, const char
         return rc;
     const char *fval[1] = {0};
     int64_t limit, after;
-    lds_pj__page(params, n_params, filters, fval, &limit, &after, fe);
+    lds_page_params(params, n_params, filters, fval, 1, &limit, &after, fe);
     if (fval[0] && strcmp(fval[0], "transition") && strcmp(fval[0], "edit") &&
         strcmp(fval[0], "document") && strcmp(fval[0], "service"))
         lds_field_errors_add(fe, "kind", "one of transition, edit, document, service");
@@ -876,7 +876,7 @@ lds_code lds_project_doc_add(lds_store *s, const lds_principal *who, const char 
     }
     lds_free(lc);
     if (fe->n)
-        return lds_pj__invalid(fe, err);
+        return lds_invalid_first(fe, err);
     static const char ins[] = "INSERT INTO project_documents(project_id, kind, title, uri, sha256,"
                               " added_by_org, added_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
     static const char q[] = "SELECT " DOC_JSON ", d.id FROM project_documents d WHERE d.id = ?1";

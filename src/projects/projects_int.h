@@ -3,6 +3,7 @@
 #define LDS_PROJECTS_INT_H
 
 #include <stdint.h>
+#include "lodestone/listing.h"
 #include "lodestone/projects.h"
 
 /* SQL fragments: epoch ms as RFC 3339 UTC, cents as a CNY number. */
@@ -29,16 +30,6 @@ lds_code lds_pj__i64(lds_store *s, const char *sql, int64_t *out, lds_err *err, 
 lds_code lds_pj__rows(lds_stmt *st, lds_buf *out, int64_t limit, int *n, int64_t *last_id,
                       lds_err *err);
 
-/** Parses a positive decimal id ("12"); -1 if not one. */
-int lds_pj__parse_id(const char *s, int64_t *out);
-/** Opaque list cursors (base64url of the last id). */
-void lds_pj__cursor_put(int64_t id, lds_buf *out);
-int lds_pj__cursor_get(const char *cur, int64_t *id);
-/** Reads limit, next and the named filters; problems go to `fe`. */
-void lds_pj__page(const lds_kv *params, size_t n_params, const char *const *filters,
-                  const char **fval, int64_t *limit, int64_t *after, lds_field_errors *fe);
-/** LDS_EINVAL carrying the first field error. */
-lds_code lds_pj__invalid(const lds_field_errors *fe, lds_err *err);
 /** Writes {"items":[...],"next":...}: `rows` holds the page's items. */
 void lds_pj__page_out(lds_buf *out, const lds_buf *rows, int more, int64_t last);
 /** LDS_EINVAL naming the first invalid query parameter of `fe` (fe->n > 0). */
@@ -47,10 +38,6 @@ lds_code lds_pj__bad_param(const lds_field_errors *fe, lds_err *err);
  *  page {"items":[...],"next":cursor or null} to `out`. */
 lds_code lds_pj__list_page(lds_stmt *st, int64_t limit, lds_buf *out, lds_err *err);
 
-/** Operators and auditors see every record. */
-int lds_pj__sees_all(const lds_principal *who);
-/** The org is the project's sponsor or a participant. */
-lds_code lds_pj__is_member(lds_store *s, int64_t project, int64_t org, int *yes, lds_err *err);
 
 /** Money: a JSON number of CNY (>= 0, at most 2 decimals) to cents; -1 if not. */
 int lds_pj__cny(json_t *v, int64_t *cents);

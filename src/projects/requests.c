@@ -112,7 +112,7 @@ static int parse_time(const char *s, int64_t *ms)
 static lds_code vis_bind(lds_stmt *st, const lds_principal *who, int64_t now_ms)
 {
     lds_code rc;
-    if ((rc = lds_stmt_bind_i64(st, 1, lds_pj__sees_all(who))) ||
+    if ((rc = lds_stmt_bind_i64(st, 1, lds_sees_all(who))) ||
         (rc = lds_stmt_bind_i64(st, 2, who->org_id)) ||
         (rc = lds_stmt_bind_i64(st, 3, who->role == LDS_ROLE_PROVIDER)) ||
         (rc = lds_stmt_bind_i64(st, 4, who->role == LDS_ROLE_MEMBER)) ||
@@ -142,7 +142,7 @@ lds_code lds_sr_get(lds_store *s, const lds_principal *who, const char *id, int6
                     lds_buf *out, lds_err *err)
 {
     int64_t v;
-    if (lds_pj__parse_id(id, &v) != 0)
+    if (lds_id_parse(id, 1, &v) != 0)
         return lds_err_set(err, LDS_ENOTFOUND, "no service request '%.40s'", id);
     return sr_json(s, who, v, now_ms, out, err);
 }
@@ -161,10 +161,10 @@ lds_code lds_sr_list(lds_store *s, const lds_principal *who, const lds_kv *param
         " = ?11) ORDER BY r.id LIMIT ?12";
     const char *fval[5] = {0};
     int64_t limit, after, project = 0, provider = 0;
-    lds_pj__page(params, n_params, filters, fval, &limit, &after, fe);
+    lds_page_params(params, n_params, filters, fval, 1, &limit, &after, fe);
     lds_factor f;
     lds_sr_status stt;
-    if (fval[0] && lds_pj__parse_id(fval[0], &project))
+    if (fval[0] && lds_id_parse(fval[0], 1, &project))
         lds_field_errors_add(fe, "project", "must be a project id");
     if (fval[1] && !lds_factor_parse(fval[1], &f))
         lds_field_errors_add(fe, "factor",
@@ -174,7 +174,7 @@ lds_code lds_sr_list(lds_store *s, const lds_principal *who, const lds_kv *param
         lds_field_errors_add(fe, "status",
                              "unknown status (open, accepted, in_progress, done, rejected, "
                              "cancelled)");
-    if (fval[3] && lds_pj__parse_id(fval[3], &provider))
+    if (fval[3] && lds_id_parse(fval[3], 1, &provider))
         lds_field_errors_add(fe, "provider", "must be an organisation id");
     if (fval[4] && strcmp(fval[4], "true") && strcmp(fval[4], "false"))
         lds_field_errors_add(fe, "overdue", "must be true or false");
@@ -295,7 +295,7 @@ lds_code lds_sr_create(lds_store *s, const lds_principal *who, json_t *body, int
     lds_code rc;
     if (!json_is_object(body)) {
         lds_field_errors_add(fe, "", "the body must be a JSON object");
-        return lds_pj__invalid(fe, err);
+        return lds_invalid_first(fe, err);
     }
     const char *key;
     json_t *v;
@@ -341,12 +341,12 @@ lds_code lds_sr_create(lds_store *s, const lds_principal *who, json_t *body, int
     if (!json_object_get(body, "description"))
         lds_field_errors_add(fe, "/description", "required");
     if (fe->n)
-        return lds_pj__invalid(fe, err);
+        return lds_invalid_first(fe, err);
     int can_read = 0, can_edit = 0;
     rc = lds_project_access(s, who, pid, &can_read, &can_edit, err);
     if (rc == LDS_ENOTFOUND || (rc == LDS_OK && !can_read)) {
         lds_field_errors_add(fe, "/project", "no project %lld", (long long)pid);
-        return lds_pj__invalid(fe, err);
+        return lds_invalid_first(fe, err);
     }
     if (rc)
         return rc;
@@ -367,7 +367,7 @@ lds_code lds_sr_create(lds_store *s, const lds_principal *who, json_t *body, int
                                  "organisation %lld declares no %s capability (POST "
                                  "/api/v1/providers)",
                                  (long long)prov, lds_factor_name(f));
-            return lds_pj__invalid(fe, err);
+            return lds_invalid_first(fe, err);
         }
         if (who->role == LDS_ROLE_OPERATOR) {
             assigned = prov;
@@ -461,7 +461,7 @@ lds_code lds_sr_patch(lds_store *s, const lds_principal *who, const char *id, js
     int64_t sr;
     lds_code rc;
     lds_buf probe = LDS_BUF_INIT;
-    if (lds_pj__parse_id(id, &sr) != 0)
+    if (lds_id_parse(id, 1, &sr) != 0)
         return lds_err_set(err, LDS_ENOTFOUND, "no service request '%.40s'", id);
     rc = sr_json(s, who, sr, now_ms, &probe, err); /* visibility: 404 when hidden */
     lds_buf_release(&probe);
@@ -485,7 +485,8 @@ lds_code lds_sr_patch(lds_store *s, const lds_principal *who, const char *id, js
     if (!pid || f == LDS_FACTOR_COUNT || from == LDS_SR_COUNT)
         return lds_err_set(err, LDS_ECORRUPT, "service request %lld is unreadable", (long long)sr);
     int member = 0;
-    if (who->role == LDS_ROLE_MEMBER && (rc = lds_pj__is_member(s, pid, who->org_id, &member, err)))
+    if (who->role == LDS_ROLE_MEMBER &&
+        (rc = lds_project_is_member(s, pid, who->org_id, &member, err)))
         return rc;
     int op = who->role == LDS_ROLE_OPERATOR;
     int is_prov = who->role == LDS_ROLE_PROVIDER &&
@@ -496,7 +497,7 @@ lds_code lds_sr_patch(lds_store *s, const lds_principal *who, const char *id, js
     const char *desc = NULL;
     if (!json_is_object(body)) {
         lds_field_errors_add(fe, "", "the body must be a JSON object");
-        return lds_pj__invalid(fe, err);
+        return lds_invalid_first(fe, err);
     }
     const char *key;
     json_t *v;
@@ -531,7 +532,7 @@ lds_code lds_sr_patch(lds_store *s, const lds_principal *who, const char *id, js
     if (!fe->n && json_object_size(body) == 0)
         lds_field_errors_add(fe, "", "nothing to change");
     if (fe->n)
-        return lds_pj__invalid(fe, err);
+        return lds_invalid_first(fe, err);
     /* Who may do what. */
     if ((new_prov || due || desc) && from >= LDS_SR_DONE)
         return lds_err_set(err, LDS_ECONFLICT, "service request %lld is %s and can no longer change",
@@ -551,7 +552,7 @@ lds_code lds_sr_patch(lds_store *s, const lds_principal *who, const char *id, js
         if (!yes) {
             lds_field_errors_add(fe, "/provider_org", "organisation %lld declares no %s capability",
                                  (long long)new_prov, lds_factor_name(f));
-            return lds_pj__invalid(fe, err);
+            return lds_invalid_first(fe, err);
         }
         prov = new_prov;
     }
@@ -613,7 +614,7 @@ lds_code lds_sr_comment(lds_store *s, const lds_principal *who, const char *id, 
                         lds_err *err)
 {
     int64_t sr;
-    if (lds_pj__parse_id(id, &sr) != 0)
+    if (lds_id_parse(id, 1, &sr) != 0)
         return lds_err_set(err, LDS_ENOTFOUND, "no service request '%.40s'", id);
     lds_buf probe = LDS_BUF_INIT;
     lds_code rc = sr_json(s, who, sr, now_ms, &probe, err);
@@ -626,7 +627,7 @@ lds_code lds_sr_comment(lds_store *s, const lds_principal *who, const char *id, 
     if (!json_is_object(body) || json_object_size(body) != 1 || !json_is_string(b) ||
         json_string_length(b) < 1 || json_string_length(b) > 4000) {
         lds_field_errors_add(fe, "/body", "the comment: {\"body\": text of 1 to 4000 characters}");
-        return lds_pj__invalid(fe, err);
+        return lds_invalid_first(fe, err);
     }
     static const char ins[] = "INSERT INTO service_request_comments(request_id, time_ms,"
                               " author_org, author_role, body) VALUES (?1, ?2, ?3, ?4, ?5)";
@@ -672,11 +673,11 @@ lds_code lds_provider_list(lds_store *s, const lds_principal *who, const lds_kv 
         " ORDER BY sp.rowid LIMIT ?5";
     const char *fval[3] = {0};
     int64_t limit, after, org = 0;
-    lds_pj__page(params, n_params, filters, fval, &limit, &after, fe);
+    lds_page_params(params, n_params, filters, fval, 1, &limit, &after, fe);
     lds_factor f;
     if (fval[0] && !lds_factor_parse(fval[0], &f))
         lds_field_errors_add(fe, "factor", "unknown factor");
-    if (fval[2] && lds_pj__parse_id(fval[2], &org))
+    if (fval[2] && lds_id_parse(fval[2], 1, &org))
         lds_field_errors_add(fe, "org", "must be an organisation id");
     if (fe->n)
         return lds_pj__bad_param(fe, err);
@@ -698,7 +699,7 @@ lds_code lds_provider_put(lds_store *s, const lds_principal *who, json_t *body, 
     lds_code rc = LDS_OK;
     if (!json_is_object(body)) {
         lds_field_errors_add(fe, "", "the body must be a JSON object");
-        return lds_pj__invalid(fe, err);
+        return lds_invalid_first(fe, err);
     }
     const char *key;
     json_t *v;
@@ -779,7 +780,7 @@ lds_code lds_provider_put(lds_store *s, const lds_principal *who, json_t *body, 
     if (!json_object_get(body, "max_open"))
         lds_field_errors_add(fe, "/max_open", "required");
     if (fe->n)
-        return lds_pj__invalid(fe, err);
+        return lds_invalid_first(fe, err);
     if (!(who->role == LDS_ROLE_OPERATOR ||
           (who->role == LDS_ROLE_PROVIDER && org == who->org_id)))
         return lds_err_set(err, LDS_EFORBIDDEN,

@@ -1,14 +1,13 @@
 /*
  * util.c — the projects module's small shared pieces: a binder for
  * prepared statements, JSON rows written by SQLite's json_object, list
- * cursors and paging, money, membership and timeline entries.
+ * paging, money, membership and timeline entries.
  */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sodium.h>
 #include "projects_int.h"
 
 static lds_code bind_va(lds_stmt *st, const char *fmt, va_list ap)
@@ -107,65 +106,13 @@ lds_code lds_pj__rows(lds_stmt *st, lds_buf *out, int64_t limit, int *n, int64_t
     return out->oom ? lds_err_set(err, LDS_ENOMEM, "out of memory writing rows") : LDS_OK;
 }
 
-int lds_pj__parse_id(const char *s, int64_t *out)
-{
-    char *end;
-    if (!s || !*s || strlen(s) > 18 || *s < '0' || *s > '9')
-        return -1;
-    long long v = strtoll(s, &end, 10);
-    if (*end || v <= 0)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-void lds_pj__cursor_put(int64_t id, lds_buf *out)
-{
-    char num[24], enc[64];
-    int n = snprintf(num, sizeof num, "%lld", (long long)id);
-    sodium_bin2base64(enc, sizeof enc, (const unsigned char *)num, (size_t)n,
-                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    lds_buf_add_json_str(out, enc);
-}
-
-int lds_pj__cursor_get(const char *cur, int64_t *id)
-{
-    char num[32];
-    size_t len = 0;
-    if (strlen(cur) > 40 ||
-        sodium_base642bin((unsigned char *)num, sizeof num - 1, cur, strlen(cur), NULL, &len, NULL,
-                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
-        return -1;
-    num[len] = '\0';
-    return strlen(num) == len ? lds_pj__parse_id(num, id) : -1;
-}
-
-void lds_pj__page(const lds_kv *params, size_t n_params, const char *const *filters,
-                  const char **fval, int64_t *limit, int64_t *after, lds_field_errors *fe)
-{
-    int n_filters = 0;
-    while (filters && filters[n_filters])
-        n_filters++;
-    const char *next = NULL;
-    *after = 0;
-    lds_list_params(params, n_params, filters, n_filters, fval, limit, &next, fe);
-    if (next && lds_pj__cursor_get(next, after) != 0)
-        lds_field_errors_add(fe, "next", "not a cursor this API issued");
-}
-
-lds_code lds_pj__invalid(const lds_field_errors *fe, lds_err *err)
-{
-    return lds_err_field(err, LDS_EINVAL, fe->items[0].pointer, "%s%s%s", fe->items[0].pointer,
-                         fe->items[0].pointer[0] ? ": " : "", fe->items[0].message);
-}
-
 void lds_pj__page_out(lds_buf *out, const lds_buf *rows, int more, int64_t last)
 {
     lds_buf_adds(out, "{\"items\":[");
     lds_buf_add(out, rows->ptr, rows->len);
     lds_buf_adds(out, "],\"next\":");
     if (more)
-        lds_pj__cursor_put(last, out);
+        lds_cursor_put(last, out);
     else
         lds_buf_adds(out, "null");
     lds_buf_addc(out, '}');
@@ -190,12 +137,7 @@ lds_code lds_pj__list_page(lds_stmt *st, int64_t limit, lds_buf *out, lds_err *e
                                     : rc;
 }
 
-int lds_pj__sees_all(const lds_principal *who)
-{
-    return who->role == LDS_ROLE_OPERATOR || who->role == LDS_ROLE_AUDITOR;
-}
-
-lds_code lds_pj__is_member(lds_store *s, int64_t project, int64_t org, int *yes, lds_err *err)
+lds_code lds_project_is_member(lds_store *s, int64_t project, int64_t org, int *yes, lds_err *err)
 {
     static const char q[] =
         "SELECT 1 FROM projects p WHERE p.id = ?1 AND (p.sponsor_org = ?2 OR EXISTS "

@@ -88,14 +88,8 @@ static void h_get(lds_req *r, const char *resource, const char *id)
     lds_buf b = LDS_BUF_INIT;
     lds_err err;
     lds_err_clear(&err);
-    if (r->n_params) {
-        lds_field_errors fe = {0};
-        lds_field_errors_add(&fe, r->params[0].key, "unknown parameter '%.60s'",
-                             r->params[0].key);
-        lds_api_problem(r, 400, "invalid-fields", NULL, "this resource takes no query parameters",
-                        &fe);
+    if (lds_api_no_params(r))
         return;
-    }
     if (lds_registry_get(r->w->store, resource, id, &b, &err) != LDS_OK)
         lds_api_problem_err(r, &err, NULL);
     else

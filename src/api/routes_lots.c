@@ -14,22 +14,7 @@
 #include "api_int.h"
 #include "lodestone/alloc.h"
 #include "lodestone/lineage.h"
-
-static int sees_all(const lds_req *r)
-{
-    return r->who.role == LDS_ROLE_OPERATOR || r->who.role == LDS_ROLE_AUDITOR;
-}
-
-static int no_params(lds_req *r)
-{
-    if (!r->n_params)
-        return 1;
-    lds_field_errors fe = {0};
-    lds_field_errors_add(&fe, r->params[0].key, "unknown parameter '%.60s'", r->params[0].key);
-    lds_api_problem(r, 400, "invalid-fields", NULL, "this resource takes no query parameters",
-                    &fe);
-    return 0;
-}
+#include "lodestone/listing.h"
 
 static void h_pc_create(lds_req *r, const char *arg, const char *id)
 {
@@ -107,7 +92,7 @@ static void h_lots(lds_req *r, const char *arg, const char *id)
     lds_field_errors fe = {0};
     lds_err err;
     lds_err_clear(&err);
-    int64_t only = sees_all(r) ? 0 : (r->who.org_id > 0 ? r->who.org_id : -1);
+    int64_t only = lds_sees_all(&r->who) ? 0 : (r->who.org_id > 0 ? r->who.org_id : -1);
     if (only < 0) {
         lds_buf_adds(&b, "{\"items\":[],\"next\":null}");
         lds_api_reply_json(r, 200, &b);
@@ -129,7 +114,7 @@ static int visible_lot(lds_req *r, const char *id, lds_lot *lot)
         lds_api_problem_err(r, &err, NULL);
         return -1;
     }
-    if (!lds_lineage_visible(r->w->store, lot, r->who.org_id, sees_all(r))) {
+    if (!lds_lineage_visible(r->w->store, lot, r->who.org_id, lds_sees_all(&r->who))) {
         char detail[200];
         snprintf(detail, sizeof detail, "no lot '%.120s'", id);
         lds_api_problem(r, 404, "not-found", NULL, detail, NULL);
@@ -138,10 +123,10 @@ static int visible_lot(lds_req *r, const char *id, lds_lot *lot)
     return 0;
 }
 
+/* GET a lot (`arg` "lot"), its provenance or its descendants. */
 static void h_lot(lds_req *r, const char *arg, const char *id)
 {
-    (void)arg;
-    if (!no_params(r))
+    if (lds_api_no_params(r))
         return;
     lds_lot *lot = lds_malloc(sizeof *lot);
     if (!lot) {
@@ -149,64 +134,30 @@ static void h_lot(lds_req *r, const char *arg, const char *id)
         return;
     }
     if (visible_lot(r, id, lot) == 0) {
+        lds_err err;
+        lds_err_clear(&err);
         lds_buf b = LDS_BUF_INIT;
-        lds_lineage_lot_json(lot, &b);
-        lds_api_reply_json(r, 200, &b);
+        lds_code rc = LDS_OK;
+        if (strcmp(arg, "provenance") == 0) {
+            lds_provenance p;
+            if ((rc = lds_lineage_provenance(r->w->store, lot->lot, &p, &err)) == LDS_OK) {
+                lds_provenance_json(&p, &b);
+                lds_provenance_release(&p);
+            }
+        } else if (strcmp(arg, "descendants") == 0) {
+            lds_descendants d;
+            if ((rc = lds_lineage_descendants(r->w->store, lot->lot, &d, &err)) == LDS_OK) {
+                lds_descendants_json(&d, &b);
+                lds_descendants_release(&d);
+            }
+        } else {
+            lds_lineage_lot_json(lot, &b);
+        }
+        if (rc != LDS_OK)
+            lds_api_problem_err(r, &err, NULL);
+        else
+            lds_api_reply_json(r, 200, &b);
         lds_buf_release(&b);
-    }
-    lds_free(lot);
-}
-
-static void h_provenance(lds_req *r, const char *arg, const char *id)
-{
-    (void)arg;
-    if (!no_params(r))
-        return;
-    lds_lot *lot = lds_malloc(sizeof *lot);
-    if (!lot) {
-        lds_api_problem(r, 503, "out-of-memory", NULL, "out of memory", NULL);
-        return;
-    }
-    if (visible_lot(r, id, lot) == 0) {
-        lds_err err;
-        lds_err_clear(&err);
-        lds_provenance p;
-        if (lds_lineage_provenance(r->w->store, lot->lot, &p, &err) != LDS_OK) {
-            lds_api_problem_err(r, &err, NULL);
-        } else {
-            lds_buf b = LDS_BUF_INIT;
-            lds_provenance_json(&p, &b);
-            lds_api_reply_json(r, 200, &b);
-            lds_buf_release(&b);
-            lds_provenance_release(&p);
-        }
-    }
-    lds_free(lot);
-}
-
-static void h_descendants(lds_req *r, const char *arg, const char *id)
-{
-    (void)arg;
-    if (!no_params(r))
-        return;
-    lds_lot *lot = lds_malloc(sizeof *lot);
-    if (!lot) {
-        lds_api_problem(r, 503, "out-of-memory", NULL, "out of memory", NULL);
-        return;
-    }
-    if (visible_lot(r, id, lot) == 0) {
-        lds_err err;
-        lds_err_clear(&err);
-        lds_descendants d;
-        if (lds_lineage_descendants(r->w->store, lot->lot, &d, &err) != LDS_OK) {
-            lds_api_problem_err(r, &err, NULL);
-        } else {
-            lds_buf b = LDS_BUF_INIT;
-            lds_descendants_json(&d, &b);
-            lds_api_reply_json(r, 200, &b);
-            lds_buf_release(&b);
-            lds_descendants_release(&d);
-        }
     }
     lds_free(lot);
 }
@@ -215,8 +166,8 @@ const lds_route lds_api_routes_lots[] = {
     {LDS_HTTP_POST, "/api/v1/product-classes", LDS_ACCESS_TOKEN, h_pc_create, NULL},
     {LDS_HTTP_GET, "/api/v1/product-classes", LDS_ACCESS_TOKEN, h_pc_list, NULL},
     {LDS_HTTP_GET, "/api/v1/lots", LDS_ACCESS_TOKEN, h_lots, NULL},
-    {LDS_HTTP_GET, "/api/v1/lots/{id}", LDS_ACCESS_TOKEN, h_lot, NULL},
-    {LDS_HTTP_GET, "/api/v1/lots/{id}/provenance", LDS_ACCESS_TOKEN, h_provenance, NULL},
-    {LDS_HTTP_GET, "/api/v1/lots/{id}/descendants", LDS_ACCESS_TOKEN, h_descendants, NULL},
+    {LDS_HTTP_GET, "/api/v1/lots/{id}", LDS_ACCESS_TOKEN, h_lot, "lot"},
+    {LDS_HTTP_GET, "/api/v1/lots/{id}/provenance", LDS_ACCESS_TOKEN, h_lot, "provenance"},
+    {LDS_HTTP_GET, "/api/v1/lots/{id}/descendants", LDS_ACCESS_TOKEN, h_lot, "descendants"},
     {0, NULL, 0, NULL, NULL},
 };

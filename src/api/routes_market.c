@@ -19,16 +19,6 @@ static lds_market_kind kind_of(const char *arg)
                                           : LDS_MARKET_LANES;
 }
 
-static int no_params(lds_req *r)
-{
-    if (!r->n_params)
-        return 0;
-    lds_field_errors fe = {0};
-    lds_field_errors_add(&fe, r->params[0].key, "unknown parameter '%.60s'", r->params[0].key);
-    lds_api_problem(r, 400, "invalid-fields", NULL, "this resource takes no query parameters", &fe);
-    return -1;
-}
-
 static void h_list(lds_req *r, const char *arg, const char *id)
 {
     (void)id;
@@ -49,7 +39,7 @@ static void h_list(lds_req *r, const char *arg, const char *id)
 
 static void h_get(lds_req *r, const char *arg, const char *id)
 {
-    if (no_params(r))
+    if (lds_api_no_params(r))
         return;
     lds_buf b = LDS_BUF_INIT;
     lds_err err;
@@ -65,7 +55,7 @@ static void h_get(lds_req *r, const char *arg, const char *id)
 
 static void h_withdraw(lds_req *r, const char *arg, const char *id)
 {
-    if (no_params(r))
+    if (lds_api_no_params(r))
         return;
     lds_buf b = LDS_BUF_INIT;
     lds_err err;
@@ -89,7 +79,7 @@ static void h_withdraw(lds_req *r, const char *arg, const char *id)
 
 static void h_update(lds_req *r, const char *arg, const char *id)
 {
-    if (no_params(r))
+    if (lds_api_no_params(r))
         return;
     json_t *body = lds_api_read_json(r);
     if (!body)
@@ -116,63 +106,31 @@ static void h_update(lds_req *r, const char *arg, const char *id)
     json_decref(body);
 }
 
-static void h_lines_csv(lds_req *r, const char *arg, const char *id)
+/* GET /api/v1/match-runs/{id}/<arg>: the run's allocations (CSV or XLSX)
+ * or unmet requests (CSV), an attachment named after the run. */
+static void h_download(lds_req *r, const char *arg, const char *id)
 {
-    (void)arg;
-    if (no_params(r))
+    if (lds_api_no_params(r))
         return;
+    int xlsx = strcmp(arg, "allocations.xlsx") == 0;
     lds_buf b = LDS_BUF_INIT;
     lds_err err;
     lds_err_clear(&err);
-    if (lds_market_run_lines_csv(r->w->store, &r->who, id, &b, &err) != LDS_OK) {
+    lds_store *s = r->w->store;
+    lds_code rc = xlsx ? lds_market_run_lines_xlsx(s, &r->who, id, &b, &err)
+                  : strcmp(arg, "unmet.csv") == 0
+                      ? lds_market_run_unmet_csv(s, &r->who, id, &b, &err)
+                      : lds_market_run_lines_csv(s, &r->who, id, &b, &err);
+    if (rc != LDS_OK) {
         lds_api_problem_err(r, &err, NULL);
     } else {
         char disp[96];
-        snprintf(disp, sizeof disp, "attachment; filename=\"match-run-%.20s-allocations.csv\"",
-                 id);
-        lds_api_add_header(r, "Content-Disposition", disp);
-        lds_api_reply(r, 200, "text/csv; charset=utf-8", b.ptr, b.len);
-    }
-    lds_buf_release(&b);
-}
-
-static void h_unmet_csv(lds_req *r, const char *arg, const char *id)
-{
-    (void)arg;
-    if (no_params(r))
-        return;
-    lds_buf b = LDS_BUF_INIT;
-    lds_err err;
-    lds_err_clear(&err);
-    if (lds_market_run_unmet_csv(r->w->store, &r->who, id, &b, &err) != LDS_OK) {
-        lds_api_problem_err(r, &err, NULL);
-    } else {
-        char disp[96];
-        snprintf(disp, sizeof disp, "attachment; filename=\"match-run-%.20s-unmet.csv\"", id);
-        lds_api_add_header(r, "Content-Disposition", disp);
-        lds_api_reply(r, 200, "text/csv; charset=utf-8", b.ptr, b.len);
-    }
-    lds_buf_release(&b);
-}
-
-static void h_lines_xlsx(lds_req *r, const char *arg, const char *id)
-{
-    (void)arg;
-    if (no_params(r))
-        return;
-    lds_buf b = LDS_BUF_INIT;
-    lds_err err;
-    lds_err_clear(&err);
-    if (lds_market_run_lines_xlsx(r->w->store, &r->who, id, &b, &err) != LDS_OK) {
-        lds_api_problem_err(r, &err, NULL);
-    } else {
-        char disp[96];
-        snprintf(disp, sizeof disp, "attachment; filename=\"match-run-%.20s-allocations.xlsx\"",
-                 id);
+        snprintf(disp, sizeof disp, "attachment; filename=\"match-run-%.20s-%s\"", id, arg);
         lds_api_add_header(r, "Content-Disposition", disp);
         lds_api_reply(r, 200,
-                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b.ptr,
-                      b.len);
+                      xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                           : "text/csv; charset=utf-8",
+                      b.ptr, b.len);
     }
     lds_buf_release(&b);
 }
@@ -315,10 +273,10 @@ const lds_route lds_api_routes_market[] = {
     {LDS_HTTP_GET, "/api/v1/match-runs", LDS_ACCESS_TOKEN, h_list, NULL},
     {LDS_HTTP_POST, "/api/v1/match-runs", LDS_ACCESS_TOKEN, h_run, NULL},
     {LDS_HTTP_GET, "/api/v1/match-runs/{id}", LDS_ACCESS_TOKEN, h_get, NULL},
-    {LDS_HTTP_GET, "/api/v1/match-runs/{id}/allocations.csv", LDS_ACCESS_TOKEN, h_lines_csv,
-     NULL},
-    {LDS_HTTP_GET, "/api/v1/match-runs/{id}/allocations.xlsx", LDS_ACCESS_TOKEN, h_lines_xlsx,
-     NULL},
-    {LDS_HTTP_GET, "/api/v1/match-runs/{id}/unmet.csv", LDS_ACCESS_TOKEN, h_unmet_csv, NULL},
+    {LDS_HTTP_GET, "/api/v1/match-runs/{id}/allocations.csv", LDS_ACCESS_TOKEN, h_download,
+     "allocations.csv"},
+    {LDS_HTTP_GET, "/api/v1/match-runs/{id}/allocations.xlsx", LDS_ACCESS_TOKEN, h_download,
+     "allocations.xlsx"},
+    {LDS_HTTP_GET, "/api/v1/match-runs/{id}/unmet.csv", LDS_ACCESS_TOKEN, h_download, "unmet.csv"},
     {0, NULL, 0, NULL, NULL},
 };

@@ -8,13 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "api_int.h"
+#include "lodestone/listing.h"
 #include "lodestone/alloc.h"
 #include "lodestone/plan.h"
-
-static int may_read(const lds_req *r)
-{
-    return r->who.role == LDS_ROLE_OPERATOR || r->who.role == LDS_ROLE_AUDITOR;
-}
 
 static void h_plan_create(lds_req *r, const char *arg, const char *id)
 {
@@ -78,14 +74,20 @@ static void h_plan_create(lds_req *r, const char *arg, const char *id)
     json_decref(body);
 }
 
+/* Plans are read by operators and auditors: else answers 403 and returns 1. */
+static int refused_reader(lds_req *r)
+{
+    if (lds_sees_all(&r->who))
+        return 0;
+    lds_api_problem(r, 403, "forbidden", NULL, "plans are read by operators and auditors", NULL);
+    return 1;
+}
+
 static void h_plan_get(lds_req *r, const char *arg, const char *id)
 {
     (void)arg;
-    if (!may_read(r)) {
-        lds_api_problem(r, 403, "forbidden", NULL, "plans are read by operators and auditors",
-                        NULL);
+    if (refused_reader(r))
         return;
-    }
     char *end = NULL;
     long long run_id = strtoll(id, &end, 10);
     if (!*id || *end || run_id <= 0) {
@@ -113,11 +115,8 @@ static void h_plan_list(lds_req *r, const char *arg, const char *id)
 {
     (void)arg;
     (void)id;
-    if (!may_read(r)) {
-        lds_api_problem(r, 403, "forbidden", NULL, "plans are read by operators and auditors",
-                        NULL);
+    if (refused_reader(r))
         return;
-    }
     lds_field_errors fe = {0};
     int64_t limit = 0;
     const char *next = NULL;
@@ -168,11 +167,8 @@ static void h_plan_compare(lds_req *r, const char *arg, const char *id)
 {
     (void)arg;
     (void)id;
-    if (!may_read(r)) {
-        lds_api_problem(r, 403, "forbidden", NULL, "plans are read by operators and auditors",
-                        NULL);
+    if (refused_reader(r))
         return;
-    }
     lds_field_errors fe = {0};
     for (size_t i = 0; i < r->n_params; i++)
         if (strcmp(r->params[i].key, "a") != 0 && strcmp(r->params[i].key, "b") != 0) {

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 #include "api_int.h"
+#include "lodestone/listing.h"
 #include "lodestone/alloc.h"
 #include "lodestone/config.h"
 #include "lodestone/trace_views.h"
@@ -17,11 +18,6 @@ static const char *param(const lds_req *r, const char *key)
         if (strcmp(r->params[i].key, key) == 0)
             return r->params[i].value;
     return NULL;
-}
-
-static int sees_all(const lds_req *r)
-{
-    return r->who.role == LDS_ROLE_OPERATOR || r->who.role == LDS_ROLE_AUDITOR;
 }
 
 /* CSV when asked with format=csv or an Accept naming text/csv (and not JSON first). */
@@ -72,7 +68,7 @@ static void h_flows(lds_req *r, const char *arg, const char *id)
         lds_api_problem(r, 400, "invalid-fields", NULL, "invalid query parameters", &fe);
         return;
     }
-    if (org != r->who.org_id && !sees_all(r)) {
+    if (org != r->who.org_id && !lds_sees_all(&r->who)) {
         char detail[200];
         snprintf(detail, sizeof detail,
                  "a '%s' token reads the flow report of its own organisation (%lld) only",

@@ -267,6 +267,25 @@ static lds_code check_list(lds_store *s, json_t *v, int kind, const char *ptr, c
     return LDS_OK;
 }
 
+/* Adds a field error for each member of `body` not in `keys`. */
+static void unknown_keys(json_t *body, const char *const *keys, size_t n, const char *allowed,
+                         lds_field_errors *fe)
+{
+    const char *key;
+    json_t *val;
+    json_object_foreach(body, key, val)
+    {
+        int known = 0;
+        for (size_t i = 0; i < n; i++)
+            known |= strcmp(key, keys[i]) == 0;
+        if (!known) {
+            char p[128];
+            snprintf(p, sizeof p, "/%.100s", key);
+            lds_field_errors_add(fe, p, "unknown field '%.60s' (allowed: %s)", key, allowed);
+        }
+    }
+}
+
 lds_code lds_mandate_create(lds_store *s, const lds_principal *who, json_t *body, int64_t now_ms,
                             int64_t *id, lds_buf *out, lds_field_errors *fe, lds_err *err)
 {
@@ -279,23 +298,10 @@ lds_code lds_mandate_create(lds_store *s, const lds_principal *who, json_t *body
     static const char *const keys[] = {"name",    "investor_org", "sectors",        "stages",
                                        "regions", "materials",    "ticket_min_cny", "ticket_max_cny",
                                        "active"};
-    const char *key;
-    json_t *val;
-    json_object_foreach(body, key, val)
-    {
-        int known = 0;
-        for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-            known |= strcmp(key, keys[i]) == 0;
-        if (!known) {
-            char p[128];
-            snprintf(p, sizeof p, "/%.100s", key);
-            lds_field_errors_add(fe, p,
-                                 "unknown field '%.60s' (allowed: name, investor_org, sectors, "
-                                 "stages, regions, materials, ticket_min_cny, ticket_max_cny, "
-                                 "active)",
-                                 key);
-        }
-    }
+    unknown_keys(body, keys, sizeof keys / sizeof keys[0],
+                 "name, investor_org, sectors, stages, regions, materials, ticket_min_cny, "
+                 "ticket_max_cny, active",
+                 fe);
     const char *name = json_string_value(json_object_get(body, "name"));
     if (!name || !*name || strlen(name) > 200)
         lds_field_errors_add(fe, "/name", "required: a name of 1 to 200 characters");
@@ -395,7 +401,8 @@ lds_code lds_mandate_list(lds_store *s, const lds_principal *who, const lds_kv *
     }
     if (fe->n)
         return invalid(fe, err);
-    if (!lds_sees_all(who)) inv = who->org_id;
+    if (!lds_sees_all(who))
+        inv = who->org_id;
     lds_stmt *st;
     lds_code rc = lds_store_prepare(s,
                                     "SELECT " MANDATE_COLS " FROM mandates m JOIN orgs o ON o.id "
@@ -839,6 +846,22 @@ static lds_code match_params(const lds_kv *params, size_t n_params, int64_t *lim
     return fe->n ? invalid(fe, err) : LDS_OK;
 }
 
+/* Reads the engine's input into `d` and matches: one project (`project` > 0)
+ * against the active mandates (of `org` when > 0), or one mandate against
+ * the projects open to investors. */
+static lds_code run_match(lds_store *s, match_data *d, int64_t project, int64_t mandate,
+                          int64_t org, size_t limit, double min_score, lds_invest_result **res,
+                          lds_err *err)
+{
+    lds_code rc;
+    if ((rc = read_projects(s, d, project, err)) != LDS_OK ||
+        (rc = read_mandates(s, d, mandate, org, err)) != LDS_OK ||
+        (rc = read_bottlenecks(s, d, err)) != LDS_OK)
+        return rc;
+    return project ? lds_invest_match_projects(&d->in, limit, min_score, res, err)
+                   : lds_invest_match_mandates(&d->in, limit, min_score, res, err);
+}
+
 static void add_bottleneck_source(lds_buf *out, const match_data *d)
 {
     if (d->plan_run)
@@ -868,10 +891,7 @@ lds_code lds_invest_project_matches(lds_store *s, const lds_principal *who, cons
     memset(&d, 0, sizeof d);
     int64_t only_org = lds_sees_all(who) || member ? 0 : who->org_id;
     lds_invest_result *res = NULL;
-    if ((rc = read_projects(s, &d, pid, err)) == LDS_OK &&
-        (rc = read_mandates(s, &d, 0, only_org, err)) == LDS_OK &&
-        (rc = read_bottlenecks(s, &d, err)) == LDS_OK)
-        rc = lds_invest_match_projects(&d.in, (size_t)limit, min_score, &res, err);
+    rc = run_match(s, &d, pid, 0, only_org, (size_t)limit, min_score, &res, err);
     if (rc == LDS_OK && d.in.n_projects == 1) {
         lds_buf_addf(out, "{\"project_id\":%lld", (long long)pid);
         add_bottleneck_source(out, &d);
@@ -910,10 +930,7 @@ lds_code lds_invest_mandate_matches(lds_store *s, const lds_principal *who, cons
     match_data d;
     memset(&d, 0, sizeof d);
     lds_invest_result *res = NULL;
-    if ((rc = read_projects(s, &d, 0, err)) == LDS_OK &&
-        (rc = read_mandates(s, &d, mid, 0, err)) == LDS_OK &&
-        (rc = read_bottlenecks(s, &d, err)) == LDS_OK)
-        rc = lds_invest_match_mandates(&d.in, (size_t)limit, min_score, &res, err);
+    rc = run_match(s, &d, 0, mid, 0, (size_t)limit, min_score, &res, err);
     if (rc == LDS_OK) {
         lds_buf_addf(out, "{\"mandate_id\":%lld", (long long)mid);
         add_bottleneck_source(out, &d);
@@ -944,12 +961,8 @@ lds_code lds_invest__top_projects(lds_store *s, int64_t mandate, size_t k, int64
     match_data d;
     memset(&d, 0, sizeof d);
     lds_invest_result *res = NULL;
-    lds_code rc;
     *n = 0;
-    if ((rc = read_projects(s, &d, 0, err)) == LDS_OK &&
-        (rc = read_mandates(s, &d, mandate, 0, err)) == LDS_OK &&
-        (rc = read_bottlenecks(s, &d, err)) == LDS_OK)
-        rc = lds_invest_match_mandates(&d.in, k, 0, &res, err);
+    lds_code rc = run_match(s, &d, 0, mandate, 0, k, 0, &res, err);
     for (size_t i = 0; rc == LDS_OK && i < res->n; i++)
         ids[(*n)++] = d.projects[res->matches[i].project].id;
     lds_invest_result_free(res);
@@ -962,6 +975,17 @@ lds_code lds_invest__top_projects(lds_store *s, int64_t mandate, size_t k, int64
 #define DEAL_COLS                                                                                  \
     "d.id, d.project_id, p.title, d.investor_org, o.name, d.mandate_id, d.stage, d.amount_cents, " \
     "d.currency, d.synthetic, d.created_ms, d.updated_ms"
+
+/* The names of the deal stages in the bit set `stages`, comma-separated JSON strings. */
+static void add_stages(lds_buf *b, unsigned stages)
+{
+    int first = 1;
+    for (int k = 0; k < LDS_DEAL_COUNT; k++)
+        if (stages & (1u << k)) {
+            lds_buf_addf(b, "%s\"%s\"", first ? "" : ",", lds_deal_stage_name(k));
+            first = 0;
+        }
+}
 
 static void deal_json(lds_stmt *st, lds_buf *b)
 {
@@ -983,15 +1007,8 @@ static void deal_json(lds_stmt *st, lds_buf *b)
     lds_buf_addf(b, ",\"currency\":\"%s\",\"synthetic\":%s,\"allowed\":[",
                  lds_stmt_col_text(st, 8), lds_stmt_col_i64(st, 9) ? "true" : "false");
     lds_deal_stage ds;
-    if (lds_deal_stage_parse(stage, &ds)) {
-        unsigned next = lds_deal_next(ds);
-        int first = 1;
-        for (int k = 0; k < LDS_DEAL_COUNT; k++)
-            if (next & (1u << k)) {
-                lds_buf_addf(b, "%s\"%s\"", first ? "" : ",", lds_deal_stage_name(k));
-                first = 0;
-            }
-    }
+    if (lds_deal_stage_parse(stage, &ds))
+        add_stages(b, lds_deal_next(ds));
     lds_buf_adds(b, "],\"created\":");
     add_ts(b, lds_stmt_col_i64(st, 10));
     lds_buf_adds(b, ",\"updated\":");
@@ -1089,24 +1106,6 @@ static const char *reason_of(json_t *body, lds_field_errors *fe)
         return NULL;
     }
     return s;
-}
-
-static void unknown_keys(json_t *body, const char *const *keys, size_t n, const char *allowed,
-                         lds_field_errors *fe)
-{
-    const char *key;
-    json_t *val;
-    json_object_foreach(body, key, val)
-    {
-        int known = 0;
-        for (size_t i = 0; i < n; i++)
-            known |= strcmp(key, keys[i]) == 0;
-        if (!known) {
-            char p[128];
-            snprintf(p, sizeof p, "/%.100s", key);
-            lds_field_errors_add(fe, p, "unknown field '%.60s' (allowed: %s)", key, allowed);
-        }
-    }
 }
 
 lds_code lds_deal_create(lds_store *s, const lds_principal *who, json_t *body, int64_t now_ms,
@@ -1367,12 +1366,7 @@ lds_code lds_deal_transition(lds_store *s, const lds_principal *who, const char 
     unsigned next = lds_deal_next(from);
     if (!(next & (1u << want))) {
         lds_buf_addf(refusal, "\"from\":\"%s\",\"allowed\":[", stage);
-        int first = 1;
-        for (int k = 0; k < LDS_DEAL_COUNT; k++)
-            if (next & (1u << k)) {
-                lds_buf_addf(refusal, "%s\"%s\"", first ? "" : ",", lds_deal_stage_name(k));
-                first = 0;
-            }
+        add_stages(refusal, next);
         lds_buf_adds(refusal, "],\"unmet\":[]");
         return lds_err_set(err, LDS_ECONFLICT, "deal %lld cannot move from %s to %s",
                            (long long)id, stage, to);

@@ -844,23 +844,34 @@ static lds_code add_changes(lds_store *s, const lds_principal *who, int64_t id, 
     return rc;
 }
 
+lds_code lds_market__run_row(lds_store *s, const char *idtxt, int64_t *id, lds_stmt **st,
+                             lds_err *err)
+{
+    if (lds_id_parse(idtxt, 1, id) != 0)
+        return lds_err_set(err, LDS_ENOTFOUND, "no match run '%.60s'", idtxt);
+    lds_code rc;
+    if ((rc = lds_store_prepare(s, lds_market__q_run, st, err)) ||
+        (rc = lds_stmt_bind_i64(*st, 1, *id)))
+        return rc;
+    int r = lds_stmt_step(*st, err);
+    if (r == LDS_STORE_ROW)
+        return LDS_OK;
+    lds_stmt_reset(*st);
+    if (r == LDS_STORE_DONE)
+        return lds_err_set(err, LDS_ENOTFOUND, "no match run %lld", (long long)*id);
+    return (lds_code)r;
+}
+
 lds_code lds_market_run_get(lds_store *s, const lds_principal *who, const char *idtxt,
                             lds_buf *out, lds_err *err)
 {
     int64_t id;
-    if (lds_id_parse(idtxt, 1, &id) != 0)
-        return lds_err_set(err, LDS_ENOTFOUND, "no match run '%.60s'", idtxt);
     int all = lds_sees_all(who);
     lds_stmt *st;
-    lds_code rc;
-    if ((rc = lds_store_prepare(s, lds_market__q_run, &st, err)) ||
-        (rc = lds_stmt_bind_i64(st, 1, id)))
+    lds_code rc = lds_market__run_row(s, idtxt, &id, &st, err);
+    if (rc != LDS_OK)
         return rc;
-    int r = lds_stmt_step(st, err);
-    if (r == LDS_STORE_DONE)
-        return lds_err_set(err, LDS_ENOTFOUND, "no match run %lld", (long long)id);
-    if (r != LDS_STORE_ROW)
-        return (lds_code)r;
+    int r;
     lds_buf_addf(out, "{\"id\":%lld,\"material\":", (long long)id);
     if (lds_stmt_col_is_null(st, 1))
         lds_buf_adds(out, "null");
@@ -1130,19 +1141,12 @@ lds_code lds_market_run_lines_csv(lds_store *s, const lds_principal *who, const 
                                   lds_buf *out, lds_err *err)
 {
     int64_t id;
-    if (lds_id_parse(idtxt, 1, &id) != 0)
-        return lds_err_set(err, LDS_ENOTFOUND, "no match run '%.60s'", idtxt);
     lds_stmt *st;
-    lds_code rc;
-    if ((rc = lds_store_prepare(s, lds_market__q_run, &st, err)) ||
-        (rc = lds_stmt_bind_i64(st, 1, id)))
+    lds_code rc = lds_market__run_row(s, idtxt, &id, &st, err);
+    if (rc != LDS_OK)
         return rc;
-    int r = lds_stmt_step(st, err);
     lds_stmt_reset(st);
-    if (r == LDS_STORE_DONE)
-        return lds_err_set(err, LDS_ENOTFOUND, "no match run %lld", (long long)id);
-    if (r != LDS_STORE_ROW)
-        return (lds_code)r;
+    int r;
     static const char *const head[] = {
         "line", "offer_id", "request_id", "seller_org", "seller", "buyer_org", "buyer",
         "material", "from_region", "to_region", "quantity", "ship_period", "transit_periods",
@@ -1180,19 +1184,12 @@ lds_code lds_market_run_unmet_csv(lds_store *s, const lds_principal *who, const 
                                   lds_buf *out, lds_err *err)
 {
     int64_t id;
-    if (lds_id_parse(idtxt, 1, &id) != 0)
-        return lds_err_set(err, LDS_ENOTFOUND, "no match run '%.60s'", idtxt);
     lds_stmt *st;
-    lds_code rc;
-    if ((rc = lds_store_prepare(s, lds_market__q_run, &st, err)) ||
-        (rc = lds_stmt_bind_i64(st, 1, id)))
+    lds_code rc = lds_market__run_row(s, idtxt, &id, &st, err);
+    if (rc != LDS_OK)
         return rc;
-    int r = lds_stmt_step(st, err);
     lds_stmt_reset(st);
-    if (r == LDS_STORE_DONE)
-        return lds_err_set(err, LDS_ENOTFOUND, "no match run %lld", (long long)id);
-    if (r != LDS_STORE_ROW)
-        return (lds_code)r;
+    int r;
     static const char *const head[] = {"request_id", "org_id",    "material",
                                        "region",     "due_period", "requested",
                                        "unmet",      "reason",     "cell_price"};

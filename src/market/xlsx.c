@@ -103,19 +103,11 @@ lds_code lds_market_run_lines_xlsx(lds_store *s, const lds_principal *who, const
                                    lds_buf *out, lds_err *err)
 {
     int64_t id;
-    if (lds_id_parse(idtxt, 1, &id) != 0)
-        return lds_err_set(err, LDS_ENOTFOUND, "no match run '%.60s'", idtxt);
     lds_stmt *st;
-    lds_code rc;
-    if ((rc = lds_store_prepare(s, lds_market__q_run, &st, err)) ||
-        (rc = lds_stmt_bind_i64(st, 1, id)))
+    lds_code rc = lds_market__run_row(s, idtxt, &id, &st, err);
+    if (rc != LDS_OK)
         return rc;
-    int r = lds_stmt_step(st, err);
     lds_stmt_reset(st);
-    if (r == LDS_STORE_DONE)
-        return lds_err_set(err, LDS_ENOTFOUND, "no match run %lld", (long long)id);
-    if (r != LDS_STORE_ROW)
-        return (lds_code)r;
 
     const char *dir = getenv("TMPDIR");
     char path[512];

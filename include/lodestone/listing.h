@@ -12,6 +12,7 @@
 #include "lodestone/buf.h"
 #include "lodestone/err.h"
 #include "lodestone/registry.h"
+#include "lodestone/store.h"
 
 /** Parses a decimal id of at most 18 digits (nothing else) that is at
  *  least `min`; -1 if not one. */
@@ -31,6 +32,16 @@ int lds_cursor_get(const char *cur, int64_t min, int64_t *id);
 void lds_page_params(const lds_kv *params, size_t n_params, const char *const *filters,
                      const char **fval, int64_t min_after, int64_t *limit, int64_t *after,
                      lds_field_errors *fe);
+
+/**
+ * Writes a page {"items":[...],"next":"<last id>" or null} from the rows of
+ * `st` (bound with LIMIT limit + 1, column 0 the id), each item by
+ * `item(ctx, st, out)`; resets `st`.  The lists whose cursor is the plain
+ * last id (lots, product classes, mandates, deals) use it.
+ */
+lds_code lds_write_id_page(lds_stmt *st, int64_t limit,
+                           void (*item)(void *ctx, lds_stmt *st, lds_buf *out), void *ctx,
+                           lds_buf *out, lds_err *err);
 
 /** LDS_EINVAL carrying the first field error ("<pointer>: <message>", or
  *  the message alone when the pointer is empty). */

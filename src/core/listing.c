@@ -53,6 +53,33 @@ void lds_page_params(const lds_kv *params, size_t n_params, const char *const *f
         lds_field_errors_add(fe, "next", "not a cursor this API issued");
 }
 
+lds_code lds_write_id_page(lds_stmt *st, int64_t limit,
+                           void (*item)(void *ctx, lds_stmt *st, lds_buf *out), void *ctx,
+                           lds_buf *out, lds_err *err)
+{
+    lds_buf_adds(out, "{\"items\":[");
+    int64_t n = 0, last = 0;
+    int r;
+    while ((r = lds_stmt_step(st, err)) == LDS_STORE_ROW) {
+        if (n == limit) {
+            n++;
+            break;
+        }
+        if (n++)
+            lds_buf_addc(out, ',');
+        last = lds_stmt_col_i64(st, 0);
+        item(ctx, st, out);
+    }
+    lds_stmt_reset(st);
+    if (r != LDS_STORE_ROW && r != LDS_STORE_DONE)
+        return (lds_code)r;
+    if (n > limit)
+        lds_buf_addf(out, "],\"next\":\"%lld\"}", (long long)last);
+    else
+        lds_buf_adds(out, "],\"next\":null}");
+    return out->oom ? lds_err_set(err, LDS_ENOMEM, "out of memory writing the list") : LDS_OK;
+}
+
 lds_code lds_invalid_first(const lds_field_errors *fe, lds_err *err)
 {
     return lds_err_field(err, LDS_EINVAL, fe->items[0].pointer, "%s%s%s", fe->items[0].pointer,

@@ -157,32 +157,10 @@ static void mandate_json(lds_stmt *st, lds_buf *b)
     lds_buf_addc(b, '}');
 }
 
-/* Writes {"items":[...],"next":"<last id>" or null} from the rows of `st`
- * (bound with LIMIT limit + 1, column 0 the id), each item by `item`. */
-static lds_code write_page(lds_stmt *st, int64_t limit, void (*item)(lds_stmt *, lds_buf *),
-                           lds_buf *out, lds_err *err)
+static void mandate_item(void *ctx, lds_stmt *st, lds_buf *b)
 {
-    lds_buf_adds(out, "{\"items\":[");
-    int64_t n = 0, last = 0;
-    int r;
-    while ((r = lds_stmt_step(st, err)) == LDS_STORE_ROW) {
-        if (n == limit) {
-            n++;
-            break;
-        }
-        if (n++)
-            lds_buf_addc(out, ',');
-        last = lds_stmt_col_i64(st, 0);
-        item(st, out);
-    }
-    lds_stmt_reset(st);
-    if (r != LDS_STORE_ROW && r != LDS_STORE_DONE)
-        return (lds_code)r;
-    if (n > limit)
-        lds_buf_addf(out, "],\"next\":\"%lld\"}", (long long)last);
-    else
-        lds_buf_adds(out, "],\"next\":null}");
-    return LDS_OK;
+    (void)ctx;
+    mandate_json(st, b);
 }
 
 /* Writes the row of `st` (prepared; ?1 = id) by `item`; LDS_ENOTFOUND
@@ -416,7 +394,7 @@ lds_code lds_mandate_list(lds_store *s, const lds_principal *who, const lds_kv *
     lds_stmt_bind_i64(st, 2, inv);
     lds_stmt_bind_i64(st, 3, active);
     lds_stmt_bind_i64(st, 4, limit + 1);
-    return write_page(st, limit, mandate_json, out, err);
+    return lds_write_id_page(st, limit, mandate_item, NULL, out, err);
 }
 
 /* Reads a mandate's owner, checking who may see it. */
@@ -1016,6 +994,12 @@ static void deal_json(lds_stmt *st, lds_buf *b)
     lds_buf_addc(b, '}');
 }
 
+static void deal_item(void *ctx, lds_stmt *st, lds_buf *b)
+{
+    (void)ctx;
+    deal_json(st, b);
+}
+
 /* The deal's events as a JSON array, oldest first. */
 static lds_code deal_timeline(lds_store *s, int64_t id, lds_buf *out, lds_err *err)
 {
@@ -1321,7 +1305,7 @@ lds_code lds_deal_list(lds_store *s, const lds_principal *who, const lds_kv *par
     lds_stmt_bind_text(st, 6, fval[1]);
     lds_stmt_bind_i64(st, 7, inv);
     lds_stmt_bind_i64(st, 8, limit + 1);
-    return write_page(st, limit, deal_json, out, err);
+    return lds_write_id_page(st, limit, deal_item, NULL, out, err);
 }
 
 lds_code lds_deal_transition(lds_store *s, const lds_principal *who, const char *id_text,

@@ -11,6 +11,7 @@
 #include "lodestone/alloc.h"
 #include "lodestone/clock.h"
 #include "lodestone/config.h"
+#include "lodestone/listing.h"
 #include "lineage_int.h"
 
 /* ---- the catalog ---------------------------------------------------------- */
@@ -289,6 +290,18 @@ static lds_code invalid(const lds_field_errors *fe, lds_err *err)
                          fe->items[0].message);
 }
 
+typedef struct lot_item_ctx {
+    lds_store *s;
+    lds_lot *lot; /* scratch: a lot is large */
+} lot_item_ctx;
+
+static void lot_item(void *ctx, lds_stmt *st, lds_buf *b)
+{
+    lot_item_ctx *c = ctx;
+    lds_lineage__lot_row(c->s, st, 0, c->lot);
+    lds_lineage_lot_json(c->lot, b);
+}
+
 lds_code lds_lineage_lot_list(lds_store *s, const lds_kv *params, size_t n_params,
                               int64_t only_org, lds_buf *out, lds_field_errors *fe, lds_err *err)
 {
@@ -328,33 +341,14 @@ lds_code lds_lineage_lot_list(lds_store *s, const lds_kv *params, size_t n_param
     if (fval[2])
         lds_stmt_bind_i64(st, 5, strcmp(fval[2], "true") == 0);
     lds_stmt_bind_i64(st, 6, limit + 1);
-    lds_lot *l = lds_malloc(sizeof *l);
-    if (!l)
+    lot_item_ctx c = {s, lds_malloc(sizeof(lds_lot))};
+    if (!c.lot) {
+        lds_stmt_reset(st);
         return lds_err_set(err, LDS_ENOMEM, "out of memory");
-    lds_buf_adds(out, "{\"items\":[");
-    int64_t n = 0, last = 0;
-    int step, more = 0;
-    while ((step = lds_stmt_step(st, err)) == LDS_STORE_ROW) {
-        if (n == limit) {
-            more = 1;
-            break;
-        }
-        lds_lineage__lot_row(s, st, 0, l);
-        if (n)
-            lds_buf_addc(out, ',');
-        lds_lineage_lot_json(l, out);
-        last = l->id;
-        n++;
     }
-    lds_stmt_reset(st);
-    lds_free(l);
-    if (step != LDS_STORE_ROW && step != LDS_STORE_DONE)
-        return (lds_code)step;
-    if (more)
-        lds_buf_addf(out, "],\"next\":\"%lld\"}", (long long)last);
-    else
-        lds_buf_adds(out, "],\"next\":null}");
-    return out->oom ? lds_err_set(err, LDS_ENOMEM, "out of memory") : LDS_OK;
+    rc = lds_write_id_page(st, limit, lot_item, &c, out, err);
+    lds_free(c.lot);
+    return rc;
 }
 
 /* ---- product classes ------------------------------------------------------------ */
@@ -423,6 +417,12 @@ static void pc_json(lds_stmt *st, lds_buf *b)
     lds_buf_adds(b, ",\"created_at\":");
     add_str_or_null(b, lds_stmt_col_text(st, 6));
     lds_buf_addc(b, '}');
+}
+
+static void pc_item(void *ctx, lds_stmt *st, lds_buf *b)
+{
+    (void)ctx;
+    pc_json(st, b);
 }
 
 static const char pc_by_id[] = "SELECT id, pattern, gtin, material_id, grade, org_id, created_at "
@@ -575,28 +575,7 @@ lds_code lds_lineage_product_class_list(lds_store *s, const lds_kv *params, size
     lds_stmt_bind_i64(st, 1, after);
     lds_stmt_bind_text(st, 2, fval[0]);
     lds_stmt_bind_i64(st, 3, limit + 1);
-    lds_buf_adds(out, "{\"items\":[");
-    int64_t n = 0, last = 0;
-    int step, more = 0;
-    while ((step = lds_stmt_step(st, err)) == LDS_STORE_ROW) {
-        if (n == limit) {
-            more = 1;
-            break;
-        }
-        if (n)
-            lds_buf_addc(out, ',');
-        pc_json(st, out);
-        last = lds_stmt_col_i64(st, 0);
-        n++;
-    }
-    lds_stmt_reset(st);
-    if (step != LDS_STORE_ROW && step != LDS_STORE_DONE)
-        return (lds_code)step;
-    if (more)
-        lds_buf_addf(out, "],\"next\":\"%lld\"}", (long long)last);
-    else
-        lds_buf_adds(out, "],\"next\":null}");
-    return out->oom ? lds_err_set(err, LDS_ENOMEM, "out of memory") : LDS_OK;
+    return lds_write_id_page(st, limit, pc_item, NULL, out, err);
 }
 
 lds_code lds_lineage_product_class_lookup(lds_store *s, const char *lot,

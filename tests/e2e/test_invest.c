@@ -724,10 +724,36 @@ static void metrics_on_a_known_history(void **state)
     free(out);
 }
 
+/* Mandates page by the plain last id: limit 2 gives two items and `next`
+ * the second's id; the page after it starts past that id and is the last. */
+static void mandates_page_by_last_id(void **state)
+{
+    (void)state;
+    lds_http_resp r;
+    lds_test_call(&srv, "GET", "/api/v1/mandates?limit=2", srv.operator_token, NULL, 200, &r);
+    json_t *items = json_object_get(r.json, "items");
+    assert_int_equal(json_array_size(items), 2);
+    long long first = json_integer_value(json_object_get(json_array_get(items, 0), "id"));
+    long long second = json_integer_value(json_object_get(json_array_get(items, 1), "id"));
+    assert_true(first < second);
+    char want[32], path[96];
+    snprintf(want, sizeof want, "%lld", second);
+    assert_string_equal(json_string_value(json_object_get(r.json, "next")), want);
+    lds_http_resp_free(&r);
+    snprintf(path, sizeof path, "/api/v1/mandates?limit=500&next=%lld", second);
+    lds_test_call(&srv, "GET", path, srv.operator_token, NULL, 200, &r);
+    items = json_object_get(r.json, "items");
+    assert_true(json_array_size(items) >= 1);
+    assert_true(json_integer_value(json_object_get(json_array_get(items, 0), "id")) > second);
+    assert_true(json_is_null(json_object_get(r.json, "next")));
+    lds_http_resp_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(mandates_create_validate_and_scope),
+        cmocka_unit_test(mandates_page_by_last_id),
         cmocka_unit_test(demo_bottleneck_bonus),
         cmocka_unit_test(matches_explain_and_rank_bottlenecks),
         cmocka_unit_test(investor_cannot_edit_a_project),

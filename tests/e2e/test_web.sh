@@ -41,14 +41,14 @@ post() {
     -d "$2" "${url}api/v1/$1" >"$tmp/$3" || fail "POST $1"
 }
 n=0
-dump() { # hash [token] -> prints the DOM file's path; each run its own profile
+dump() { # HASH: loads ${url}#HASH, the DOM in $dom; each run its own profile
   n=$((n + 1))
+  dom=$tmp/dom$n.html
   timeout 60 "$browser" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
     --disable-background-networking --disable-component-update --disable-sync \
     --user-data-dir="$tmp/profile$n" --virtual-time-budget=15000 --dump-dom \
-    "${url}#$1" >"$tmp/dom$n.html" 2>"$tmp/browser$n.err" ||
+    "${url}#$1" >"$dom" 2>"$tmp/browser$n.err" ||
     fail "chromium failed on #$1: $(tail -3 "$tmp/browser$n.err")"
-  echo "$tmp/dom$n.html"
 }
 py() { python3 - "$tmp" "$@" || fail "the DOM differs from the API (above)"; }
 
@@ -77,9 +77,11 @@ def table(d, tid):
 def rows(t): return re.findall(r'<tbody>(.*)</tbody>', t, re.S)[0].count('<tr')
 EOF
 
-# Traceability first, on a fresh server: the passport handler can touch a
-# freed statement when the worker's statement cache grows during the
-# request (src/trace/passport.c read_hold/read_release; reported, not ours).
+# Traceability first, on a fresh server: a handler that holds a prepared
+# statement while preparing others touches freed memory when the worker's
+# statement cache grows meanwhile (src/store/sqlite.c grow_cache moves the
+# slots; seen in src/trace/passport.c read_hold and the lots list); until
+# that is fixed in the store, this order keeps the caches small here.
 # ---- traceability: a magnet lot's provenance and descendants, passport tier, STH ----
 get "lots?limit=500" lots.json
 # a magnet lot: origins in two regions and three mines, and a motor made from it
@@ -90,7 +92,7 @@ get "lots/$enc/provenance" prov.json
 get "lots/$enc/passport" pass.json
 get "lots/$enc/descendants" desc.json
 get ledger/sth sth.json
-dom=$(dump "/trace/$enc&token=$token")
+dump "/trace/$enc&token=$token"
 py "$dom" <<'EOF'
 import sys; exec(open(sys.argv[1] + "/lib.py").read())
 d = dom(sys.argv[2]); prov = load("prov.json"); sth = load("sth.json"); lots = load("lots.json")["items"]
@@ -119,7 +121,7 @@ EOF
 orgs=$(curl -s -H "Authorization: Bearer $token" "${url}api/v1/orgs?limit=500" |
   grep -o '"id":[0-9]*' | wc -l)
 [[ $orgs -ge 60 ]] || fail "expected at least 60 organisations from the API, got $orgs"
-dom=$(dump "token=$token")
+dump "token=$token"
 grep -q 'Organisations by region and chain stage' "$dom" || fail "page heading missing"
 grep -q "<b>$orgs</b>organisations" "$dom" || fail "total of $orgs organisations not shown"
 grep -q 'Zhanggong District, Ganzhou' "$dom" || fail "Ganzhou row missing"
@@ -157,7 +159,7 @@ for i in p["items"]: print(i["status"], i["quantity"])' "$tmp/page.json" >>"$tmp
     [[ -n $next ]] || break
   done
 done
-dom=$(dump "/market&token=$token")
+dump "/market&token=$token"
 py "$dom" <<'EOF'
 import sys; exec(open(sys.argv[1] + "/lib.py").read())
 d = dom(sys.argv[2]); run = load("run.json"); t = run["totals"]
@@ -187,7 +189,7 @@ must(rows(rt) == 1, "one run listed")
 EOF
 
 # ---- plan: the latest run is found without its id in the URL ----
-dom=$(dump "/plan&token=$token")
+dump "/plan&token=$token"
 py "$dom" <<'EOF'
 import sys; exec(open(sys.argv[1] + "/lib.py").read())
 d = dom(sys.argv[2]); plan = load("plan.json"); p = plan["result"]
@@ -217,7 +219,7 @@ get "projects?limit=500" projects.json
 get "projects/$pid_od/timeline?limit=500" timeline.json
 get "service-requests?project=$pid_od&limit=500" srs.json
 get metrics/lifecycle metrics.json
-dom=$(dump "/projects/$pid_od&token=$token")
+dump "/projects/$pid_od&token=$token"
 py "$dom" <<'EOF'
 import sys; exec(open(sys.argv[1] + "/lib.py").read())
 d = dom(sys.argv[2]); ps = load("projects.json")["items"]; m = load("metrics.json")
@@ -250,7 +252,7 @@ EOF
 get "projects/$proj/investor-matches?limit=20" matches.json
 get "deals?limit=500" deals.json
 get "mandates?limit=500" mandates.json
-dom=$(dump "/investors/$proj&token=$token")
+dump "/investors/$proj&token=$token"
 py "$dom" <<'EOF'
 import sys; exec(open(sys.argv[1] + "/lib.py").read())
 d = dom(sys.argv[2]); m = load("matches.json"); plan = load("plan.json")
@@ -277,24 +279,24 @@ has(d, f'<h3>Mandates ({n})</h3>', "mandates count"); must(rows(table(d, "mandat
 EOF
 
 # ---- a member cannot read plans: the view says so and the link is hidden ----
-dom=$(dump "/plan&token=$member")
+dump "/plan&token=$member"
 grep -q '<a href="#/plan" data-view="plan" hidden=""' "$dom" || fail "plan link shown to a member"
 grep -q 'This token cannot see plans: plans are read by operators and auditors' "$dom" || fail "member not told plans are hidden"
-dom=$(dump "/investors&token=$member")
+dump "/investors&token=$member"
 grep -q '<body data-view="investors" data-ready="investors">' "$dom" || fail "investors view for a member"
 grep -q '<div id="mandates"><p class="note">This token cannot see mandates: ' "$dom" || fail "mandates shown to a member"
 grep -q '<table id="deal-stages">' "$dom" || fail "deals not shown to a member"
 # ---- an auditor reads the latest plan but cannot run one ----
-dom=$(dump "/plan&token=$auditor")
+dump "/plan&token=$auditor"
 grep -q '<span id="plan-run-controls" hidden="">' "$dom" || fail "plan run offered to an auditor"
 grep -q "<h3>Plan run #$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$tmp/plan.json") — scenario" "$dom" ||
   fail "auditor does not see the latest plan"
 # ---- a failing call shows the server's problem detail ----
-dom=$(dump "/plan/999999&token=$token")
+dump "/plan/999999&token=$token"
 grep -q "<strong>Could not load the plan: Not Found (404)</strong> no plan run 999999" "$dom" ||
   fail "problem detail of a missing plan not shown"
 
 # A bad token shows the sign-in form with the server's reason.
-dom=$(dump "token=lds_bad")
+dump "token=lds_bad"
 grep -q 'That token was not accepted' "$dom" || fail "bad token not reported"
 echo "web dashboard: $orgs organisations and the market, plan, trace, projects and investors views rendered in Chromium"

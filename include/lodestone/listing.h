@@ -2,7 +2,8 @@
  * listing.h — what the store-backed modules (market, projects, investment)
  * share when they read records for a caller: decimal ids in paths and
  * filters, opaque keyset cursors (base64url of the last id), a list's
- * limit/next/filter parameters, and the roles that read every record.
+ * limit/next/filter parameters, page writers, the roles that read every
+ * record, and a JSON writer the record views (lots, traces, passports) share.
  */
 #ifndef LDS_LISTING_H
 #define LDS_LISTING_H
@@ -46,6 +47,9 @@ lds_code lds_write_id_page(lds_stmt *st, int64_t limit,
 /** LDS_EINVAL carrying the first field error ("<pointer>: <message>", or
  *  the message alone when the pointer is empty). */
 lds_code lds_invalid_first(const lds_field_errors *fe, lds_err *err);
+
+/** Writes `s` as a JSON string, or null when it is NULL or empty. */
+void lds_json_str_or_null(lds_buf *b, const char *s);
 
 /** Operators and auditors read every record. */
 int lds_sees_all(const lds_principal *who);

@@ -86,6 +86,14 @@ lds_code lds_invalid_first(const lds_field_errors *fe, lds_err *err)
                          fe->items[0].pointer[0] ? ": " : "", fe->items[0].message);
 }
 
+void lds_json_str_or_null(lds_buf *b, const char *s)
+{
+    if (s && *s)
+        lds_buf_add_json_str(b, s);
+    else
+        lds_buf_adds(b, "null");
+}
+
 int lds_sees_all(const lds_principal *who)
 {
     return who->role == LDS_ROLE_OPERATOR || who->role == LDS_ROLE_AUDITOR;

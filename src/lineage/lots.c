@@ -202,14 +202,6 @@ lds_code lds_lineage_lot_get(lds_store *s, const char *lot, lds_lot *out, lds_er
     return lds_lineage__lot_by_id(s, id, out, err);
 }
 
-static void add_str_or_null(lds_buf *b, const char *s)
-{
-    if (s && *s)
-        lds_buf_add_json_str(b, s);
-    else
-        lds_buf_adds(b, "null");
-}
-
 void lds_lineage_lot_json(const lds_lot *l, lds_buf *b)
 {
     char when[40];
@@ -217,15 +209,15 @@ void lds_lineage_lot_json(const lds_lot *l, lds_buf *b)
     lds_buf_adds(b, "{\"lot\":");
     lds_buf_add_json_str(b, l->lot);
     lds_buf_adds(b, ",\"material\":");
-    add_str_or_null(b, l->material_id);
+    lds_json_str_or_null(b, l->material_id);
     lds_buf_adds(b, ",\"grade\":");
-    add_str_or_null(b, l->grade);
+    lds_json_str_or_null(b, l->grade);
     if (l->has_quantity)
         lds_buf_addf(b, ",\"quantity\":%.17g", l->quantity);
     else
         lds_buf_adds(b, ",\"quantity\":null");
     lds_buf_adds(b, ",\"uom\":");
-    add_str_or_null(b, l->uom);
+    lds_json_str_or_null(b, l->uom);
     if (l->has_reo) {
         lds_buf_addf(b, ",\"reo_t\":%.9g,\"reo_by_oxide\":{", l->reo.total_oxide_t);
         int first = 1;
@@ -241,23 +233,23 @@ void lds_lineage_lot_json(const lds_lot *l, lds_buf *b)
         lds_buf_adds(b, ",\"reo_t\":null");
     }
     lds_buf_adds(b, ",\"location\":");
-    add_str_or_null(b, l->location);
+    lds_json_str_or_null(b, l->location);
     lds_buf_adds(b, ",\"region\":");
-    add_str_or_null(b, l->region_id);
+    lds_json_str_or_null(b, l->region_id);
     lds_buf_adds(b, ",\"mine\":");
-    add_str_or_null(b, l->mine);
+    lds_json_str_or_null(b, l->mine);
     if (l->producer_org)
         lds_buf_addf(b, ",\"producer_org\":%lld", (long long)l->producer_org);
     else
         lds_buf_adds(b, ",\"producer_org\":null");
     lds_buf_adds(b, ",\"commissioning_event\":");
-    add_str_or_null(b, l->event_id);
+    lds_json_str_or_null(b, l->event_id);
     lds_buf_addf(b, ",\"commissioned_at\":\"%s\",\"transformation_output\":%s", when,
                  l->is_transformation_output ? "true" : "false");
     lds_buf_addf(b, ",\"mass_balance_flag\":%s", l->mass_balance_flag ? "true" : "false");
     if (l->mass_balance_flag) {
         lds_buf_adds(b, ",\"mass_balance_note\":");
-        add_str_or_null(b, l->mass_balance_note);
+        lds_json_str_or_null(b, l->mass_balance_note);
     }
     lds_buf_addc(b, '}');
 }
@@ -403,19 +395,19 @@ static void class_gtin(const char *uri, char gtin[15])
 static void pc_json(lds_stmt *st, lds_buf *b)
 {
     lds_buf_addf(b, "{\"id\":%lld,\"epc_class\":", (long long)lds_stmt_col_i64(st, 0));
-    add_str_or_null(b, lds_stmt_col_text(st, 1));
+    lds_json_str_or_null(b, lds_stmt_col_text(st, 1));
     lds_buf_adds(b, ",\"gtin\":");
-    add_str_or_null(b, lds_stmt_col_is_null(st, 2) ? NULL : lds_stmt_col_text(st, 2));
+    lds_json_str_or_null(b, lds_stmt_col_is_null(st, 2) ? NULL : lds_stmt_col_text(st, 2));
     lds_buf_adds(b, ",\"material\":");
-    add_str_or_null(b, lds_stmt_col_text(st, 3));
+    lds_json_str_or_null(b, lds_stmt_col_text(st, 3));
     lds_buf_adds(b, ",\"grade\":");
-    add_str_or_null(b, lds_stmt_col_is_null(st, 4) ? NULL : lds_stmt_col_text(st, 4));
+    lds_json_str_or_null(b, lds_stmt_col_is_null(st, 4) ? NULL : lds_stmt_col_text(st, 4));
     if (lds_stmt_col_is_null(st, 5))
         lds_buf_adds(b, ",\"org_id\":null");
     else
         lds_buf_addf(b, ",\"org_id\":%lld", (long long)lds_stmt_col_i64(st, 5));
     lds_buf_adds(b, ",\"created_at\":");
-    add_str_or_null(b, lds_stmt_col_text(st, 6));
+    lds_json_str_or_null(b, lds_stmt_col_text(st, 6));
     lds_buf_addc(b, '}');
 }
 

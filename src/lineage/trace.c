@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "lodestone/alloc.h"
+#include "lodestone/listing.h"
 #include "lineage_int.h"
 
 /* Lots of one trace with a small open-addressing map id -> index. */
@@ -326,14 +327,6 @@ void lds_provenance_release(lds_provenance *p)
     memset(p, 0, sizeof *p);
 }
 
-static void add_str_or_null(lds_buf *b, const char *s)
-{
-    if (s && *s)
-        lds_buf_add_json_str(b, s);
-    else
-        lds_buf_adds(b, "null");
-}
-
 /* One node of the tree; a lot already expanded is written as a reference. */
 static void tree_json(const lds_provenance *p, size_t v, unsigned char *seen, int depth,
                       lds_buf *b)
@@ -342,17 +335,17 @@ static void tree_json(const lds_provenance *p, size_t v, unsigned char *seen, in
     lds_buf_adds(b, "{\"lot\":");
     lds_buf_add_json_str(b, l->lot);
     lds_buf_adds(b, ",\"material\":");
-    add_str_or_null(b, l->material_id);
+    lds_json_str_or_null(b, l->material_id);
     if (l->has_quantity)
         lds_buf_addf(b, ",\"quantity\":%.17g", l->quantity);
     else
         lds_buf_adds(b, ",\"quantity\":null");
     lds_buf_adds(b, ",\"uom\":");
-    add_str_or_null(b, l->uom);
+    lds_json_str_or_null(b, l->uom);
     if (l->has_reo)
         lds_buf_addf(b, ",\"reo_t\":%.9g", l->reo.total_oxide_t);
     lds_buf_adds(b, ",\"location\":");
-    add_str_or_null(b, l->location);
+    lds_json_str_or_null(b, l->location);
     if (l->mass_balance_flag)
         lds_buf_adds(b, ",\"mass_balance_flag\":true");
     if (seen[v] || depth > 64) {
@@ -372,13 +365,13 @@ static void tree_json(const lds_provenance *p, size_t v, unsigned char *seen, in
         first = 0;
         lds_buf_add_json_str(b, k->event_id);
         lds_buf_addf(b, ",\"event_time\":\"%s\",\"location\":", when);
-        add_str_or_null(b, k->location);
+        lds_json_str_or_null(b, k->location);
         if (k->has_quantity)
             lds_buf_addf(b, ",\"quantity\":%.17g", k->quantity);
         else
             lds_buf_adds(b, ",\"quantity\":null");
         lds_buf_adds(b, ",\"uom\":");
-        add_str_or_null(b, k->uom);
+        lds_json_str_or_null(b, k->uom);
         lds_buf_adds(b, ",\"from\":");
         tree_json(p, k->input, seen, depth + 1, b);
         lds_buf_addc(b, '}');
@@ -445,17 +438,17 @@ void lds_provenance_json(const lds_provenance *p, lds_buf *b)
         lds_buf_adds(b, "{\"lot\":");
         lds_buf_add_json_str(b, l->lot);
         lds_buf_adds(b, ",\"material\":");
-        add_str_or_null(b, l->material_id);
+        lds_json_str_or_null(b, l->material_id);
         lds_buf_adds(b, ",\"location\":");
-        add_str_or_null(b, l->location);
+        lds_json_str_or_null(b, l->location);
         lds_buf_adds(b, ",\"region\":");
-        add_str_or_null(b, l->region_id);
+        lds_json_str_or_null(b, l->region_id);
         lds_buf_adds(b, ",\"mine\":");
-        add_str_or_null(b, l->mine);
+        lds_json_str_or_null(b, l->mine);
         if (l->producer_org)
             lds_buf_addf(b, ",\"producer_org\":%lld", (long long)l->producer_org);
         lds_buf_adds(b, ",\"commissioning_event\":");
-        add_str_or_null(b, l->event_id);
+        lds_json_str_or_null(b, l->event_id);
         lds_buf_addf(b, ",\"share\":%.9g,\"element_shares\":{", o->share);
         int first = 1;
         for (int el = 0; el < LDS_RE_N; el++) {
@@ -599,22 +592,22 @@ void lds_descendants_json(const lds_descendants *d, lds_buf *b)
         lds_buf_adds(b, "{\"lot\":");
         lds_buf_add_json_str(b, x->lot.lot);
         lds_buf_adds(b, ",\"material\":");
-        add_str_or_null(b, x->lot.material_id);
+        lds_json_str_or_null(b, x->lot.material_id);
         lds_buf_addf(b, ",\"depth\":%d,\"fraction\":%.9g", x->depth, x->fraction);
         if (x->lot.has_quantity)
             lds_buf_addf(b, ",\"quantity\":%.9g", x->quantity);
         else
             lds_buf_adds(b, ",\"quantity\":null");
         lds_buf_adds(b, ",\"uom\":");
-        add_str_or_null(b, x->lot.uom);
+        lds_json_str_or_null(b, x->lot.uom);
         if (x->lot.has_reo)
             lds_buf_addf(b, ",\"reo_t\":%.9g", x->reo_t);
         else
             lds_buf_adds(b, ",\"reo_t\":null");
         lds_buf_adds(b, ",\"location\":");
-        add_str_or_null(b, x->lot.location);
+        lds_json_str_or_null(b, x->lot.location);
         lds_buf_adds(b, ",\"commissioning_event\":");
-        add_str_or_null(b, x->lot.event_id);
+        lds_json_str_or_null(b, x->lot.event_id);
         lds_buf_addf(b, ",\"mass_balance_flag\":%s}", x->lot.mass_balance_flag ? "true" : "false");
     }
     lds_buf_addf(b, "],\"truncated\":%s}", d->truncated ? "true" : "false");

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lodestone/alloc.h"
+#include "lodestone/listing.h"
 #include "lodestone/clock.h"
 #include "lodestone/lineage.h"
 #include "trace_int.h"
@@ -125,14 +126,6 @@ static int cmp_events(const void *a, const void *b)
     if (x->time_ms != y->time_ms)
         return x->time_ms < y->time_ms ? -1 : 1;
     return x->row < y->row ? -1 : x->row > y->row;
-}
-
-static void add_str_or_null(lds_buf *b, const char *s)
-{
-    if (s && *s)
-        lds_buf_add_json_str(b, s);
-    else
-        lds_buf_adds(b, "null");
 }
 
 static void add_double(lds_buf *b, double v)
@@ -246,7 +239,7 @@ static void add_lots(lds_buf *b, const json_t *list, int qty)
         else
             lds_buf_adds(b, "null");
         lds_buf_adds(b, ",\"uom\":");
-        add_str_or_null(b, json_is_string(u) ? json_string_value(u) : NULL);
+        lds_json_str_or_null(b, json_is_string(u) ? json_string_value(u) : NULL);
         lds_buf_addc(b, '}');
     }
     lds_buf_addc(b, ']');
@@ -276,7 +269,7 @@ static void add_step(lds_store *s, lds_buf *b, const pp_event *e, const json_t *
     const json_t *bs = json_object_get(ev, "bizStep");
     lds_buf_adds(b, ",\"biz_step\":");
     const char *word = json_is_string(bs) ? lds_trace__bizstep_word(json_string_value(bs)) : "";
-    add_str_or_null(b, *word ? word : json_is_string(bs) ? json_string_value(bs) : NULL);
+    lds_json_str_or_null(b, *word ? word : json_is_string(bs) ? json_string_value(bs) : NULL);
     lds_buf_adds(b, ",\"time\":");
     lds_buf_add_json_str(b, when);
     lds_buf_adds(b, ",\"time_zone_offset\":");
@@ -419,11 +412,11 @@ static void add_origin(lds_store *s, lds_buf *b, const lds_provenance *p, int ch
             lds_buf_adds(b, k ? ",{\"lot\":" : "{\"lot\":");
             lds_buf_add_json_str(b, l->lot);
             lds_buf_adds(b, ",\"material\":");
-            add_str_or_null(b, l->material_id);
+            lds_json_str_or_null(b, l->material_id);
             lds_buf_adds(b, ",\"region\":");
-            add_str_or_null(b, l->region_id);
+            lds_json_str_or_null(b, l->region_id);
             lds_buf_adds(b, ",\"mine\":");
-            add_str_or_null(b, l->mine);
+            lds_json_str_or_null(b, l->mine);
             lds_buf_adds(b, ",\"share\":");
             add_double(b, o->share);
             lds_buf_adds(b, ",\"element_shares\":{");
@@ -545,7 +538,7 @@ lds_code lds_trace_passport(lds_store *s, lds_trace_ledger *lg, const lds_lot *l
     lds_buf_adds(b, ",\"material\":");
     add_material(s, b, lot->material_id);
     lds_buf_adds(b, ",\"grade\":");
-    add_str_or_null(b, lot->grade);
+    lds_json_str_or_null(b, lot->grade);
     lds_buf_adds(b, ",\"origin\":");
     add_origin(s, b, p, tier >= LDS_PASSPORT_CHAIN);
     lds_buf_adds(b, ",\"certifications\":");
@@ -570,7 +563,7 @@ lds_code lds_trace_passport(lds_store *s, lds_trace_ledger *lg, const lds_lot *l
         else
             lds_buf_adds(b, "null");
         lds_buf_adds(b, ",\"uom\":");
-        add_str_or_null(b, lot->uom);
+        lds_json_str_or_null(b, lot->uom);
     }
     lds_buf_adds(b, ",\"verification\":{\"log_public_key\":\"");
     lds_ledger_add_base64(b, lds_trace_ledger_public_key(lg), LDS_LEDGER_PUBKEY_LEN);

@@ -162,10 +162,15 @@ json_t *lds_api_read_json(lds_req *r);
 typedef lds_code (*lds_api_write_fn)(lds_req *r, int what, const char *id, json_t *body,
                                      int64_t now, char *loc, size_t loc_n, lds_buf *out,
                                      lds_buf *refusal, lds_field_errors *fe, lds_err *err);
-/** No query parameters, a JSON body, Idempotency-Key when `idem`, `fn` in one
- *  transaction, `status` (Location when `fn` wrote `loc`); a refusal is 409. */
+/* lds_api_write_frame's flags */
+#define LDS_API_WRITE_IDEM           1 /* the request may carry an Idempotency-Key */
+#define LDS_API_WRITE_ANY_QUERY      2 /* query parameters are ignored, not refused */
+#define LDS_API_WRITE_CONFLICT_FIELD 4 /* a 409 naming a field lists it in `errors` */
+/** No query parameters, a JSON body, Idempotency-Key with LDS_API_WRITE_IDEM,
+ *  `fn` in one transaction, `status` (Location when `fn` wrote `loc`); a
+ *  refusal is 409.  `id` (the path's, or any text `fn` needs) goes to `fn`. */
 void lds_api_write_frame(lds_req *r, lds_api_write_fn fn, int what, const char *id, int status,
-                         int idem);
+                         int flags);
 /** 0 without query parameters; else answers 400 and returns -1. */
 int lds_api_no_params(lds_req *r);
 int64_t lds_api_now_ms(void);

@@ -97,45 +97,27 @@ static void h_get(lds_req *r, const char *resource, const char *id)
     lds_buf_release(&b);
 }
 
+/* Creates a record of the resource `res` (the frame's id) inside the write frame. */
+static lds_code do_create(lds_req *r, int what, const char *res, json_t *body, int64_t now,
+                          char *loc, size_t loc_n, lds_buf *out, lds_buf *refusal,
+                          lds_field_errors *fe, lds_err *err)
+{
+    (void)what;
+    (void)now;
+    (void)refusal;
+    int64_t new_id = 0;
+    lds_code rc = lds_registry_create(r->w->store, res, body, &new_id, out, fe, err);
+    if (rc == LDS_OK)
+        snprintf(loc, loc_n, "/api/v1/%s/%lld", res, (long long)new_id);
+    return rc;
+}
+
+/* POST a registry record: query parameters are ignored, as they always were. */
 static void h_create(lds_req *r, const char *resource, const char *id)
 {
     (void)id;
-    const char *key;
-    uint8_t hash[32];
-    if (lds_api_idem_begin(r, &key, hash))
-        return;
-    json_t *body = lds_api_read_json(r);
-    if (!body)
-        return;
-    lds_buf b = LDS_BUF_INIT;
-    lds_field_errors fe = {0};
-    lds_err err;
-    lds_err_clear(&err);
-    int64_t new_id = 0;
-    char loc[96] = "";
-    lds_store *s = r->w->store;
-    lds_code rc = lds_store_begin(s, &err);
-    if (rc == LDS_OK) {
-        rc = lds_registry_create(s, resource, body, &new_id, &b, &fe, &err);
-        if (rc == LDS_OK) {
-            snprintf(loc, sizeof loc, "/api/v1/%s/%lld", resource, (long long)new_id);
-            if (key)
-                rc = lds_api_idem_record(r, key, hash, 201, &b, loc, &err);
-        }
-        if (rc == LDS_OK)
-            rc = lds_store_commit(s, &err);
-        else
-            lds_store_rollback(s);
-        lds_api_generation_bump(r->w);
-    }
-    if (rc != LDS_OK) {
-        lds_api_problem_err(r, &err, &fe);
-    } else {
-        lds_api_add_header(r, "Location", loc);
-        lds_api_reply_json(r, 201, &b);
-    }
-    lds_buf_release(&b);
-    json_decref(body);
+    lds_api_write_frame(r, do_create, 0, resource, 201,
+                        LDS_API_WRITE_IDEM | LDS_API_WRITE_ANY_QUERY);
 }
 
 const lds_route lds_api_routes_registry[] = {

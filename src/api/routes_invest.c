@@ -73,13 +73,13 @@ static lds_code do_write(lds_req *r, int what, const char *id, json_t *body, int
 static void h_mandate_create(lds_req *r, const char *arg, const char *id)
 {
     (void)arg;
-    lds_api_write_frame(r, do_write, W_MANDATE, id, 201, 1);
+    lds_api_write_frame(r, do_write, W_MANDATE, id, 201, LDS_API_WRITE_IDEM);
 }
 
 static void h_deal_create(lds_req *r, const char *arg, const char *id)
 {
     (void)arg;
-    lds_api_write_frame(r, do_write, W_DEAL, id, 201, 1);
+    lds_api_write_frame(r, do_write, W_DEAL, id, 201, LDS_API_WRITE_IDEM);
 }
 
 static void h_deal_move(lds_req *r, const char *arg, const char *id)

@@ -16,6 +16,23 @@
 #include "lodestone/lineage.h"
 #include "lodestone/listing.h"
 
+/* Registers a product class for the caller's organisation inside the write frame. */
+static lds_code do_pc_create(lds_req *r, int what, const char *id, json_t *body, int64_t now,
+                             char *loc, size_t loc_n, lds_buf *out, lds_buf *refusal,
+                             lds_field_errors *fe, lds_err *err)
+{
+    (void)what;
+    (void)id;
+    (void)now;
+    (void)refusal;
+    int64_t new_id = 0;
+    lds_code rc = lds_lineage_product_class_create(r->w->store, body, r->who.org_id, &new_id, out,
+                                                   fe, err);
+    if (rc == LDS_OK)
+        snprintf(loc, loc_n, "/api/v1/product-classes/%lld", (long long)new_id);
+    return rc;
+}
+
 static void h_pc_create(lds_req *r, const char *arg, const char *id)
 {
     (void)arg;
@@ -29,44 +46,9 @@ static void h_pc_create(lds_req *r, const char *arg, const char *id)
         lds_api_problem(r, 403, "forbidden", NULL, detail, NULL);
         return;
     }
-    const char *key;
-    uint8_t hash[32];
-    if (lds_api_idem_begin(r, &key, hash))
-        return;
-    json_t *body = lds_api_read_json(r);
-    if (!body)
-        return;
-    lds_buf b = LDS_BUF_INIT;
-    lds_field_errors fe = {0};
-    lds_err err;
-    lds_err_clear(&err);
-    int64_t new_id = 0;
-    char loc[96] = "";
-    lds_store *s = r->w->store;
-    lds_code rc = lds_store_begin(s, &err);
-    if (rc == LDS_OK) {
-        rc = lds_lineage_product_class_create(s, body, r->who.org_id, &new_id, &b, &fe, &err);
-        if (rc == LDS_OK) {
-            snprintf(loc, sizeof loc, "/api/v1/product-classes/%lld", (long long)new_id);
-            if (key)
-                rc = lds_api_idem_record(r, key, hash, 201, &b, loc, &err);
-        }
-        if (rc == LDS_OK)
-            rc = lds_store_commit(s, &err);
-        else
-            lds_store_rollback(s);
-        lds_api_generation_bump(r->w);
-    }
-    if (rc != LDS_OK) {
-        if (rc == LDS_ECONFLICT && err.field[0] && fe.n == 0)
-            lds_field_errors_add(&fe, err.field, "%s", err.msg);
-        lds_api_problem_err(r, &err, &fe);
-    } else {
-        lds_api_add_header(r, "Location", loc);
-        lds_api_reply_json(r, 201, &b);
-    }
-    lds_buf_release(&b);
-    json_decref(body);
+    lds_api_write_frame(r, do_pc_create, 0, NULL, 201,
+                        LDS_API_WRITE_IDEM | LDS_API_WRITE_ANY_QUERY |
+                            LDS_API_WRITE_CONFLICT_FIELD);
 }
 
 static void h_pc_list(lds_req *r, const char *arg, const char *id)

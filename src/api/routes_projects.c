@@ -125,15 +125,16 @@ static lds_code do_write(lds_req *r, int what, const char *id, json_t *body, int
 
 /* The write frame (api_int.h): Idempotency-Key (creating POSTs), JSON
  * body, one transaction, `status` on success, a refused transition as 409
- * with the refusal's members. */
+ * with the refusal's members.  The registry, investment and lots routes
+ * write through it too. */
 void lds_api_write_frame(lds_req *r, lds_api_write_fn fn, int what, const char *id, int status,
-                         int idem)
+                         int flags)
 {
     const char *key = NULL;
     uint8_t hash[32];
-    if (lds_api_no_params(r))
+    if (!(flags & LDS_API_WRITE_ANY_QUERY) && lds_api_no_params(r))
         return;
-    if (idem && lds_api_idem_begin(r, &key, hash))
+    if ((flags & LDS_API_WRITE_IDEM) && lds_api_idem_begin(r, &key, hash))
         return;
     json_t *body = lds_api_read_json(r);
     if (!body)
@@ -169,6 +170,9 @@ void lds_api_write_frame(lds_req *r, lds_api_write_fn fn, int what, const char *
             lds_api_reply(r, 409, "application/problem+json", p.ptr, p.len);
         lds_buf_release(&p);
     } else if (rc != LDS_OK) {
+        if ((flags & LDS_API_WRITE_CONFLICT_FIELD) && rc == LDS_ECONFLICT && err.field[0] &&
+            fe.n == 0)
+            lds_field_errors_add(&fe, err.field, "%s", err.msg);
         lds_api_problem_err(r, &err, &fe);
     } else {
         if (loc[0] && status == 201)
@@ -183,7 +187,7 @@ void lds_api_write_frame(lds_req *r, lds_api_write_fn fn, int what, const char *
 static void h_project_create(lds_req *r, const char *arg, const char *id)
 {
     (void)arg;
-    lds_api_write_frame(r, do_write, W_PROJECT, id, 201, 1);
+    lds_api_write_frame(r, do_write, W_PROJECT, id, 201, LDS_API_WRITE_IDEM);
 }
 
 static void h_project_patch(lds_req *r, const char *arg, const char *id)
@@ -201,13 +205,13 @@ static void h_transition(lds_req *r, const char *arg, const char *id)
 static void h_document(lds_req *r, const char *arg, const char *id)
 {
     (void)arg;
-    lds_api_write_frame(r, do_write, W_DOCUMENT, id, 201, 1);
+    lds_api_write_frame(r, do_write, W_DOCUMENT, id, 201, LDS_API_WRITE_IDEM);
 }
 
 static void h_sr_create(lds_req *r, const char *arg, const char *id)
 {
     (void)arg;
-    lds_api_write_frame(r, do_write, W_SR, id, 201, 1);
+    lds_api_write_frame(r, do_write, W_SR, id, 201, LDS_API_WRITE_IDEM);
 }
 
 static void h_sr_patch(lds_req *r, const char *arg, const char *id)
@@ -219,13 +223,13 @@ static void h_sr_patch(lds_req *r, const char *arg, const char *id)
 static void h_comment(lds_req *r, const char *arg, const char *id)
 {
     (void)arg;
-    lds_api_write_frame(r, do_write, W_COMMENT, id, 201, 1);
+    lds_api_write_frame(r, do_write, W_COMMENT, id, 201, LDS_API_WRITE_IDEM);
 }
 
 static void h_provider(lds_req *r, const char *arg, const char *id)
 {
     (void)arg;
-    lds_api_write_frame(r, do_write, W_PROVIDER, id, 201, 1);
+    lds_api_write_frame(r, do_write, W_PROVIDER, id, 201, LDS_API_WRITE_IDEM);
 }
 
 const lds_route lds_api_routes_projects[] = {

@@ -2,7 +2,8 @@
  * sqlite.c — the SQLite backend of store.h.  One connection per lds_store,
  * WAL journal, foreign keys on, busy timeout; statements are prepared once
  * and cached in a small open-addressing table keyed by the SQL literal's
- * address.
+ * address.  The table holds pointers: a statement handed out stays where it
+ * is when the table grows, so a caller may keep one while preparing others.
  */
 #include <sqlite3.h>
 #include <stdint.h>
@@ -15,14 +16,14 @@
 #define BUSY_TIMEOUT_MS 5000
 
 struct lds_stmt {
-    const char *key; /* the SQL literal; NULL marks an empty slot */
+    const char *key; /* the SQL literal whose address keys the cache */
     sqlite3_stmt *st;
     lds_store *owner;
 };
 
 struct lds_store {
     sqlite3 *db;
-    lds_stmt *slots; /* open addressing, power-of-two size */
+    lds_stmt **slots; /* open addressing, power-of-two size; NULL = empty */
     size_t n_slots;
     size_t n_used;
     int in_tx;
@@ -105,8 +106,10 @@ void lds_store_close(lds_store *s)
     if (!s)
         return;
     for (size_t i = 0; i < s->n_slots; i++)
-        if (s->slots[i].key)
-            sqlite3_finalize(s->slots[i].st);
+        if (s->slots[i]) {
+            sqlite3_finalize(s->slots[i]->st);
+            lds_free(s->slots[i]);
+        }
     lds_free(s->slots);
     sqlite3_close_v2(s->db);
     lds_free(s);
@@ -123,18 +126,18 @@ static size_t slot_of(const lds_store *s, const char *key)
 static int grow_cache(lds_store *s)
 {
     size_t n = s->n_slots ? s->n_slots * 2 : 64;
-    lds_stmt *old = s->slots;
+    lds_stmt **old = s->slots;
     size_t n_old = s->n_slots;
-    lds_stmt *slots = lds_calloc(n, sizeof *slots);
+    lds_stmt **slots = lds_calloc(n, sizeof *slots);
     if (!slots)
         return -1;
     s->slots = slots;
     s->n_slots = n;
     for (size_t i = 0; i < n_old; i++) {
-        if (!old[i].key)
+        if (!old[i])
             continue;
-        size_t j = slot_of(s, old[i].key);
-        while (slots[j].key)
+        size_t j = slot_of(s, old[i]->key);
+        while (slots[j])
             j = (j + 1) & (n - 1);
         slots[j] = old[i];
     }
@@ -148,14 +151,19 @@ lds_code lds_store_prepare(lds_store *s, const char *sql, lds_stmt **out, lds_er
     if ((s->n_used + 1) * 2 > s->n_slots && grow_cache(s) != 0)
         return lds_err_set(err, LDS_ENOMEM, "out of memory preparing statement");
     size_t j = slot_of(s, sql);
-    while (s->slots[j].key && s->slots[j].key != sql)
+    while (s->slots[j] && s->slots[j]->key != sql)
         j = (j + 1) & (s->n_slots - 1);
-    lds_stmt *e = &s->slots[j];
-    if (!e->key) {
+    lds_stmt *e = s->slots[j];
+    if (!e) {
         sqlite3_stmt *st = NULL;
         int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
         if (rc != SQLITE_OK)
             return db_error(s, rc, "prepare", err);
+        if (!(e = lds_malloc(sizeof *e))) {
+            sqlite3_finalize(st);
+            return lds_err_set(err, LDS_ENOMEM, "out of memory preparing statement");
+        }
+        s->slots[j] = e;
         e->key = sql;
         e->st = st;
         e->owner = s;

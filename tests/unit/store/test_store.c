@@ -120,6 +120,33 @@ static void statements_are_cached_and_bound(void **state)
     lds_store_close(s);
 }
 
+/* A statement kept while many others are prepared (the cache grows several
+ * times meanwhile) stays valid and keeps its place in its rows. */
+static void kept_statement_survives_cache_growth(void **state)
+{
+    (void)state;
+    lds_store *s = open_fresh("grow.db");
+    lds_err err;
+    static const char q[] = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+                            "WHERE i < 3) SELECT i FROM n";
+    static char others[300][48]; /* distinct addresses: distinct cache keys */
+    lds_stmt *kept;
+    assert_int_equal(lds_store_prepare(s, q, &kept, &err), LDS_OK);
+    assert_int_equal(lds_stmt_step(kept, &err), LDS_STORE_ROW);
+    assert_int_equal(lds_stmt_col_i64(kept, 0), 1);
+    for (int i = 0; i < 300; i++) {
+        snprintf(others[i], sizeof others[i], "SELECT %d", i);
+        assert_int_equal(scalar(s, others[i]), i);
+    }
+    assert_int_equal(lds_stmt_step(kept, &err), LDS_STORE_ROW);
+    assert_int_equal(lds_stmt_col_i64(kept, 0), 2);
+    lds_stmt *again;
+    assert_int_equal(lds_store_prepare(s, q, &again, &err), LDS_OK);
+    assert_ptr_equal(again, kept);
+    lds_stmt_reset(again);
+    lds_store_close(s);
+}
+
 static void rollback_leaves_nothing(void **state)
 {
     (void)state;
@@ -219,6 +246,7 @@ int main(void)
         cmocka_unit_test(newer_schema_is_refused),
         cmocka_unit_test(wal_foreign_keys_and_busy_timeout_are_on),
         cmocka_unit_test(statements_are_cached_and_bound),
+        cmocka_unit_test(kept_statement_survives_cache_growth),
         cmocka_unit_test(rollback_leaves_nothing),
         cmocka_unit_test(generation_sees_other_connections),
         cmocka_unit_test(end_reads_releases_the_snapshot),

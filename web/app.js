@@ -336,18 +336,10 @@ async function startMatchRun(ev) {
 
 /* ---------- plan ---------- */
 
-// The API has no list of plan runs: the latest is the one the investor
-// matcher reports (plan_run), or the last one this browser started.
+// The latest stored plan run (GET /api/v1/plans is newest first).
 async function latestPlanId() {
-  let best = Number(localStorage.getItem('lodestone.plan')) || 0;
-  try {
-    const page = await api('/api/v1/projects?limit=1');
-    if (page.items.length) {
-      const m = await api('/api/v1/projects/' + page.items[0].id + '/investor-matches?limit=1');
-      if (m.plan_run && m.plan_run > best) best = m.plan_run;
-    }
-  } catch (e) { /* fall back to the remembered run */ }
-  return best || null;
+  const page = await api('/api/v1/plans?limit=1');
+  return page.items.length ? page.items[0].id : null;
 }
 
 function renderPlan(run) {
@@ -414,7 +406,6 @@ async function runPlan(ev) {
   const run = await guarded('plan', 'Plan refused', () => api('/api/v1/plans', { method: 'POST', body: sc ? { scenario: sc } : {} }));
   busy.textContent = '';
   if (!run) return;
-  localStorage.setItem('lodestone.plan', String(run.id));
   renderPlan(run);
   history.replaceState(null, '', '#/plan/' + run.id);
 }

@@ -166,6 +166,9 @@ typedef lds_code (*lds_api_write_fn)(lds_req *r, int what, const char *id, json_
 #define LDS_API_WRITE_IDEM           1 /* the request may carry an Idempotency-Key */
 #define LDS_API_WRITE_ANY_QUERY      2 /* query parameters are ignored, not refused */
 #define LDS_API_WRITE_CONFLICT_FIELD 4 /* a 409 naming a field lists it in `errors` */
+#define LDS_API_WRITE_CSV            8 /* a text/csv body is left to `fn` (body NULL) */
+#define LDS_API_WRITE_BODY_OPTIONAL 16 /* an empty body is no body (body NULL) */
+#define LDS_API_WRITE_NO_BODY       32 /* the body is not read (body NULL) */
 /** No query parameters, a JSON body, Idempotency-Key with LDS_API_WRITE_IDEM,
  *  `fn` in one transaction, `status` (Location when `fn` wrote `loc`); a
  *  refusal is 409.  `id` (the path's, or any text `fn` needs) goes to `fn`. */

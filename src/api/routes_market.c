@@ -8,7 +8,6 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 #include "api_int.h"
 #include "lodestone/market.h"
 
@@ -53,57 +52,28 @@ static void h_get(lds_req *r, const char *arg, const char *id)
     lds_buf_release(&b);
 }
 
+/* PATCH (`body`) or DELETE (none) an offer, request or lane: `what` is its kind. */
+static lds_code do_change(lds_req *r, int what, const char *id, json_t *body, int64_t now,
+                          char *loc, size_t loc_n, lds_buf *out, lds_buf *refusal,
+                          lds_field_errors *fe, lds_err *err)
+{
+    (void)now;
+    (void)loc;
+    (void)loc_n;
+    (void)refusal;
+    lds_market_kind k = (lds_market_kind)what;
+    return body ? lds_market_update(r->w->store, &r->who, k, id, body, out, fe, err)
+                : lds_market_withdraw(r->w->store, &r->who, k, id, out, err);
+}
+
 static void h_withdraw(lds_req *r, const char *arg, const char *id)
 {
-    if (lds_api_no_params(r))
-        return;
-    lds_buf b = LDS_BUF_INIT;
-    lds_err err;
-    lds_err_clear(&err);
-    lds_store *s = r->w->store;
-    lds_code rc = lds_store_begin(s, &err);
-    if (rc == LDS_OK) {
-        rc = lds_market_withdraw(s, &r->who, kind_of(arg), id, &b, &err);
-        if (rc == LDS_OK)
-            rc = lds_store_commit(s, &err);
-        else
-            lds_store_rollback(s);
-        lds_api_generation_bump(r->w);
-    }
-    if (rc != LDS_OK)
-        lds_api_problem_err(r, &err, NULL);
-    else
-        lds_api_reply_json(r, 200, &b);
-    lds_buf_release(&b);
+    lds_api_write_frame(r, do_change, (int)kind_of(arg), id, 200, LDS_API_WRITE_NO_BODY);
 }
 
 static void h_update(lds_req *r, const char *arg, const char *id)
 {
-    if (lds_api_no_params(r))
-        return;
-    json_t *body = lds_api_read_json(r);
-    if (!body)
-        return;
-    lds_buf b = LDS_BUF_INIT;
-    lds_field_errors fe = {0};
-    lds_err err;
-    lds_err_clear(&err);
-    lds_store *s = r->w->store;
-    lds_code rc = lds_store_begin(s, &err);
-    if (rc == LDS_OK) {
-        rc = lds_market_update(s, &r->who, kind_of(arg), id, body, &b, &fe, &err);
-        if (rc == LDS_OK)
-            rc = lds_store_commit(s, &err);
-        else
-            lds_store_rollback(s);
-        lds_api_generation_bump(r->w);
-    }
-    if (rc != LDS_OK)
-        lds_api_problem_err(r, &err, &fe);
-    else
-        lds_api_reply_json(r, 200, &b);
-    lds_buf_release(&b);
-    json_decref(body);
+    lds_api_write_frame(r, do_change, (int)kind_of(arg), id, 200, 0);
 }
 
 /* GET /api/v1/match-runs/{id}/<arg>: the run's allocations (CSV or XLSX)
@@ -135,34 +105,37 @@ static void h_download(lds_req *r, const char *arg, const char *id)
     lds_buf_release(&b);
 }
 
-static int is_csv(const lds_req *r)
+/* POST a record (JSON) or a CSV upload of them: `arg` (the frame's id) is
+ * "offers", "requests" or "lanes". */
+static lds_code do_create(lds_req *r, int what, const char *arg, json_t *body, int64_t now,
+                          char *loc, size_t loc_n, lds_buf *out, lds_buf *refusal,
+                          lds_field_errors *fe, lds_err *err)
 {
-    const char *ct = lds_api_header(r, "Content-Type");
-    return ct && strncasecmp(ct, "text/csv", 8) == 0 && (ct[8] == '\0' || ct[8] == ';');
-}
-
-/* What a creating handler does inside the transaction. */
-typedef lds_code (*create_fn)(lds_req *r, const char *arg, json_t *body, int64_t *id, char *loc,
-                              size_t loc_n, lds_buf *out, lds_field_errors *fe, lds_err *err);
-
-static lds_code do_create(lds_req *r, const char *arg, json_t *body, int64_t *id, char *loc,
-                          size_t loc_n, lds_buf *out, lds_field_errors *fe, lds_err *err)
-{
+    (void)what;
+    (void)now;
+    (void)refusal;
+    int64_t id = 0;
     lds_code rc;
     if (body)
-        rc = lds_market_create(r->w->store, &r->who, kind_of(arg), body, id, out, fe, err);
+        rc = lds_market_create(r->w->store, &r->who, kind_of(arg), body, &id, out, fe, err);
     else
         rc = lds_market_upload_csv(r->w->store, &r->who, kind_of(arg), r->body, r->body_len, out,
                                    fe, err);
     if (rc == LDS_OK && body)
-        snprintf(loc, loc_n, "/api/v1/%s/%lld", arg, (long long)*id);
+        snprintf(loc, loc_n, "/api/v1/%s/%lld", arg, (long long)id);
     return rc;
 }
 
-static lds_code do_run(lds_req *r, const char *arg, json_t *body, int64_t *id, char *loc,
-                       size_t loc_n, lds_buf *out, lds_field_errors *fe, lds_err *err)
+/* POST a match run: the body (optional) is {material?, cold?}. */
+static lds_code do_run(lds_req *r, int what, const char *arg, json_t *body, int64_t now,
+                       char *loc, size_t loc_n, lds_buf *out, lds_buf *refusal,
+                       lds_field_errors *fe, lds_err *err)
 {
+    (void)what;
     (void)arg;
+    (void)now;
+    (void)refusal;
+    int64_t id = 0;
     const char *material = NULL;
     int cold = 0;
     if (body) {
@@ -194,66 +167,25 @@ static lds_code do_run(lds_req *r, const char *arg, json_t *body, int64_t *id, c
             return lds_err_field(err, LDS_EINVAL, fe->items[0].pointer, "%s: %s",
                                  fe->items[0].pointer, fe->items[0].message);
     }
-    lds_code rc = lds_market_run_ex(r->w->store, &r->who, material, cold, id, out, fe, err);
+    lds_code rc = lds_market_run_ex(r->w->store, &r->who, material, cold, &id, out, fe, err);
     if (rc == LDS_OK)
-        snprintf(loc, loc_n, "/api/v1/match-runs/%lld", (long long)*id);
+        snprintf(loc, loc_n, "/api/v1/match-runs/%lld", (long long)id);
     return rc;
-}
-
-/* The creating frame: Idempotency-Key, body, one transaction, 201. */
-static void create_frame(lds_req *r, const char *arg, create_fn fn, int body_optional,
-                         int allow_csv)
-{
-    const char *key;
-    uint8_t hash[32];
-    if (lds_api_idem_begin(r, &key, hash))
-        return;
-    json_t *body = NULL;
-    int csv = allow_csv && is_csv(r);
-    if (!csv && !(body_optional && r->body_len == 0)) {
-        body = lds_api_read_json(r);
-        if (!body)
-            return;
-    }
-    lds_buf b = LDS_BUF_INIT;
-    lds_field_errors fe = {0};
-    lds_err err;
-    lds_err_clear(&err);
-    int64_t new_id = 0;
-    char loc[96] = "";
-    lds_store *s = r->w->store;
-    lds_code rc = lds_store_begin(s, &err);
-    if (rc == LDS_OK) {
-        rc = fn(r, arg, body, &new_id, loc, sizeof loc, &b, &fe, &err);
-        if (rc == LDS_OK && key)
-            rc = lds_api_idem_record(r, key, hash, 201, &b, loc[0] ? loc : NULL, &err);
-        if (rc == LDS_OK)
-            rc = lds_store_commit(s, &err);
-        else
-            lds_store_rollback(s);
-        lds_api_generation_bump(r->w);
-    }
-    if (rc != LDS_OK) {
-        lds_api_problem_err(r, &err, &fe);
-    } else {
-        if (loc[0])
-            lds_api_add_header(r, "Location", loc);
-        lds_api_reply_json(r, 201, &b);
-    }
-    lds_buf_release(&b);
-    json_decref(body);
 }
 
 static void h_create(lds_req *r, const char *arg, const char *id)
 {
     (void)id;
-    create_frame(r, arg, do_create, 0, 1);
+    lds_api_write_frame(r, do_create, 0, arg, 201,
+                        LDS_API_WRITE_IDEM | LDS_API_WRITE_ANY_QUERY | LDS_API_WRITE_CSV);
 }
 
 static void h_run(lds_req *r, const char *arg, const char *id)
 {
     (void)id;
-    create_frame(r, arg, do_run, 1, 0);
+    lds_api_write_frame(r, do_run, 0, arg, 201,
+                        LDS_API_WRITE_IDEM | LDS_API_WRITE_ANY_QUERY |
+                            LDS_API_WRITE_BODY_OPTIONAL);
 }
 
 const lds_route lds_api_routes_market[] = {

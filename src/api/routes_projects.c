@@ -8,6 +8,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include "api_int.h"
 #include "lodestone/projects.h"
@@ -123,10 +124,16 @@ static lds_code do_write(lds_req *r, int what, const char *id, json_t *body, int
     }
 }
 
+static int is_csv(const lds_req *r)
+{
+    const char *ct = lds_api_header(r, "Content-Type");
+    return ct && strncasecmp(ct, "text/csv", 8) == 0 && (ct[8] == '\0' || ct[8] == ';');
+}
+
 /* The write frame (api_int.h): Idempotency-Key (creating POSTs), JSON
  * body, one transaction, `status` on success, a refused transition as 409
- * with the refusal's members.  The registry, investment and lots routes
- * write through it too. */
+ * with the refusal's members.  The registry, market, investment and lots
+ * routes write through it too. */
 void lds_api_write_frame(lds_req *r, lds_api_write_fn fn, int what, const char *id, int status,
                          int flags)
 {
@@ -136,8 +143,11 @@ void lds_api_write_frame(lds_req *r, lds_api_write_fn fn, int what, const char *
         return;
     if ((flags & LDS_API_WRITE_IDEM) && lds_api_idem_begin(r, &key, hash))
         return;
-    json_t *body = lds_api_read_json(r);
-    if (!body)
+    json_t *body = NULL;
+    int csv = (flags & LDS_API_WRITE_CSV) && is_csv(r);
+    int none = (flags & LDS_API_WRITE_NO_BODY) ||
+               ((flags & LDS_API_WRITE_BODY_OPTIONAL) && r->body_len == 0);
+    if (!csv && !none && !(body = lds_api_read_json(r)))
         return;
     lds_buf b = LDS_BUF_INIT, refusal = LDS_BUF_INIT;
     lds_field_errors fe = {0};

@@ -111,6 +111,7 @@ lds_code lds_mcf__ns_init(lds_mcf__ns *s, lds_mcf_problem *p, lds_err *err)
     s->tail = lds_malloc(s->cap_m * sizeof *s->tail);
     s->head = lds_malloc(s->cap_m * sizeof *s->head);
     s->cost = lds_malloc(s->cap_m * sizeof *s->cost);
+    s->cost32 = lds_malloc(s->cap_m * sizeof *s->cost32);
     s->flow = lds_malloc(s->cap_m * sizeof *s->flow);
     s->state = lds_malloc(s->cap_m * sizeof *s->state);
     s->art_flow = lds_malloc(n1 * sizeof *s->art_flow);
@@ -126,7 +127,7 @@ lds_code lds_mcf__ns_init(lds_mcf__ns *s, lds_mcf_problem *p, lds_err *err)
     s->dirty = lds_malloc(n1 * sizeof *s->dirty);
     s->in_dirty = lds_calloc(n1, sizeof *s->in_dirty);
     s->buf = lds_malloc(5 * n1 * sizeof *s->buf);
-    if (!s->tail || !s->head || !s->cost || !s->flow || !s->state || !s->art_flow || !s->pi || !s->parent || !s->pred ||
+    if (!s->tail || !s->head || !s->cost || !s->cost32 || !s->flow || !s->state || !s->art_flow || !s->pi || !s->parent || !s->pred ||
         !s->thread || !s->rev_thread || !s->succ_num || !s->last_succ || !s->pred_dir ||
         !s->excess || !s->dirty || !s->in_dirty || !s->buf) {
         lds_mcf__ns_release(s);
@@ -141,6 +142,7 @@ void lds_mcf__ns_release(lds_mcf__ns *s)
     lds_free(s->tail);
     lds_free(s->head);
     lds_free(s->cost);
+    lds_free(s->cost32);
     lds_free(s->flow);
     lds_free(s->state);
     lds_free(s->art_flow);
@@ -379,45 +381,57 @@ static int pivot(lds_mcf__ns *s, uint32_t in)
 
 /* Block search (LEMON's default rule): scan blocks of ~sqrt(m) arcs from
  * where the last search stopped; take the most negative in the first block
- * that has any. */
+ * that has any.  COST is the cost array the scan reads: the 32-bit copy
+ * when every cost fits (4 bytes less per arc of a memory-bound stream), the
+ * 64-bit one otherwise. */
+#define FIND_ENTERING(name, cost_t, cost_field)                                              \
+    static int name(lds_mcf__ns *s, uint32_t bs, uint32_t *in)                              \
+    {                                                                                        \
+        const uint32_t *tail = s->tail, *head = s->head;                                     \
+        const cost_t *cost = s->cost_field;                                                  \
+        const int64_t *pi = s->pi;                                                           \
+        const int8_t *state = s->state;                                                      \
+        uint32_t m = s->m, cnt = bs, e, best = NONE;                                         \
+        int64_t min = 0;                                                                     \
+        for (e = s->next_arc; e < m; e++) {                                                  \
+            int64_t c = state[e] * ((int64_t)cost[e] + pi[tail[e]] - pi[head[e]]);           \
+            if (c < min) {                                                                   \
+                min = c;                                                                     \
+                best = e;                                                                    \
+            }                                                                                \
+            if (--cnt == 0) {                                                                \
+                if (min < 0)                                                                 \
+                    goto found;                                                              \
+                cnt = bs;                                                                    \
+            }                                                                                \
+        }                                                                                    \
+        for (e = 0; e < s->next_arc; e++) {                                                  \
+            int64_t c = state[e] * ((int64_t)cost[e] + pi[tail[e]] - pi[head[e]]);           \
+            if (c < min) {                                                                   \
+                min = c;                                                                     \
+                best = e;                                                                    \
+            }                                                                                \
+            if (--cnt == 0) {                                                                \
+                if (min < 0)                                                                 \
+                    goto found;                                                              \
+                cnt = bs;                                                                    \
+            }                                                                                \
+        }                                                                                    \
+        if (min >= 0)                                                                        \
+            return 0;                                                                        \
+        e = e == 0 ? m - 1 : e - 1;                                                          \
+    found:                                                                                   \
+        s->next_arc = e + 1 >= m ? 0 : e + 1;                                                \
+        *in = best;                                                                          \
+        return 1;                                                                            \
+    }
+FIND_ENTERING(find_entering64, int64_t, cost)
+FIND_ENTERING(find_entering32, int32_t, cost32)
+#undef FIND_ENTERING
+
 static int find_entering(lds_mcf__ns *s, uint32_t bs, uint32_t *in)
 {
-    const uint32_t *tail = s->tail, *head = s->head;
-    const int64_t *cost = s->cost, *pi = s->pi;
-    const int8_t *state = s->state;
-    uint32_t m = s->m, cnt = bs, e, best = NONE;
-    int64_t min = 0;
-    for (e = s->next_arc; e < m; e++) {
-        int64_t c = state[e] * (cost[e] + pi[tail[e]] - pi[head[e]]);
-        if (c < min) {
-            min = c;
-            best = e;
-        }
-        if (--cnt == 0) {
-            if (min < 0)
-                goto found;
-            cnt = bs;
-        }
-    }
-    for (e = 0; e < s->next_arc; e++) {
-        int64_t c = state[e] * (cost[e] + pi[tail[e]] - pi[head[e]]);
-        if (c < min) {
-            min = c;
-            best = e;
-        }
-        if (--cnt == 0) {
-            if (min < 0)
-                goto found;
-            cnt = bs;
-        }
-    }
-    if (min >= 0)
-        return 0;
-    e = e == 0 ? m - 1 : e - 1;
-found:
-    s->next_arc = e + 1 >= m ? 0 : e + 1;
-    *in = best;
-    return 1;
+    return s->cost32_ok ? find_entering32(s, bs, in) : find_entering64(s, bs, in);
 }
 
 static uint32_t isqrt32(uint32_t x)
@@ -520,6 +534,17 @@ static void choose_pricing(lds_mcf__ns *s, uint32_t *block, int *mix)
         *block = 10;
 }
 
+/* Stores the cost of internal position i, and its 32-bit copy for pricing
+ * (the first cost outside 32 bits switches pricing to the 64-bit array). */
+static inline void set_cost(lds_mcf__ns *s, uint32_t i, int64_t c)
+{
+    s->cost[i] = c;
+    if (c >= INT32_MIN && c <= INT32_MAX)
+        s->cost32[i] = (int32_t)c;
+    else
+        s->cost32_ok = 0;
+}
+
 static void cold_start(lds_mcf__ns *s, const int64_t *b, int mix)
 {
     uint32_t n = s->n, root = n, m = s->m;
@@ -531,11 +556,12 @@ static void cold_start(lds_mcf__ns *s, const int64_t *b, int mix)
         s->skip = m ? m : 1; /* one column: input order */
     s->q = m / s->skip;
     s->r = m % s->skip;
+    s->cost32_ok = 1;
     for (uint32_t e = 0; e < m; e++) {
         uint32_t i = lds_mcf__ns_pos(s, e);
         s->tail[i] = p->tail[e];
         s->head[i] = p->head[e];
-        s->cost[i] = p->cost[e];
+        set_cost(s, i, p->cost[e]);
         s->flow[e] = p->lower[e];
         s->state[i] = LOWER;
     }
@@ -674,7 +700,7 @@ lds_code lds_mcf__ns_cost_changed(lds_mcf__ns *s, uint32_t e)
     track_cost(s, s->p->cost[e]);
     if (e < s->m) {
         s->next_arc = lds_mcf__ns_pos(s, e);
-        s->cost[s->next_arc] = s->p->cost[e];
+        set_cost(s, s->next_arc, s->p->cost[e]);
     }
     return LDS_OK;
 }
@@ -734,6 +760,7 @@ static lds_code ensure_cap(lds_mcf__ns *s, uint32_t want)
     if (grow_arr((void **)&s->tail, want, sizeof *s->tail) ||
         grow_arr((void **)&s->head, want, sizeof *s->head) ||
         grow_arr((void **)&s->cost, want, sizeof *s->cost) ||
+        grow_arr((void **)&s->cost32, want, sizeof *s->cost32) ||
         grow_arr((void **)&s->flow, want, sizeof *s->flow) ||
         grow_arr((void **)&s->state, want, sizeof *s->state))
         return LDS_ENOMEM; /* grown arrays stay valid; cap_m is unchanged */
@@ -760,7 +787,7 @@ lds_code lds_mcf__ns_arc_added(lds_mcf__ns *s)
     s->m = e + 1;
     s->tail[e] = p->tail[e];
     s->head[e] = p->head[e];
-    s->cost[e] = p->cost[e];
+    set_cost(s, e, p->cost[e]);
     s->flow[e] = p->lower[e];
     s->state[e] = LOWER;
     s->next_arc = e; /* price the new arc first: it is the likely entering arc */

@@ -72,22 +72,17 @@ static void ptr_of(char *buf, size_t n, const char *prefix, const char *name)
     snprintf(buf, n, "%s/%s", prefix, name);
 }
 
-/* 1 if the row exists, 0 if not, <0 (negated lds_code) on a store error. */
-static int exists_text(lds_store *s, const char *sql, const char *v, lds_err *err)
+/* Whether `sql` (?1 = `text`, or `v` when text is NULL) finds a row: 1 or
+ * 0, <0 (the negated lds_code, e.g. LDS_ENOMEM) on a store error. */
+static int exists_row(lds_store *s, const char *sql, const char *text, int64_t v, lds_err *err)
 {
     lds_stmt *st;
-    if (lds_store_prepare(s, sql, &st, err) != LDS_OK || lds_stmt_bind_text(st, 1, v) != LDS_OK)
-        return -(int)LDS_EIO;
-    int r = lds_stmt_step(st, err);
-    lds_stmt_reset(st);
-    return r == LDS_STORE_ROW ? 1 : r == LDS_STORE_DONE ? 0 : -r;
-}
-
-static int exists_int(lds_store *s, const char *sql, int64_t v, lds_err *err)
-{
-    lds_stmt *st;
-    if (lds_store_prepare(s, sql, &st, err) != LDS_OK || lds_stmt_bind_i64(st, 1, v) != LDS_OK)
-        return -(int)LDS_EIO;
+    lds_code rc = lds_store_prepare(s, sql, &st, err);
+    if (rc != LDS_OK)
+        return -(int)rc;
+    rc = text ? lds_stmt_bind_text(st, 1, text) : lds_stmt_bind_i64(st, 1, v);
+    if (rc != LDS_OK)
+        return -(int)lds_err_set(err, rc, "binding a lookup failed");
     int r = lds_stmt_step(st, err);
     lds_stmt_reset(st);
     return r == LDS_STORE_ROW ? 1 : r == LDS_STORE_DONE ? 0 : -r;
@@ -155,7 +150,7 @@ static lds_code check_rec(lds_store *s, const lds_principal *who, lds_market_kin
             out->org = who->org_id;
     } else if (lds_id_parse(v[F_ORG], 0, &out->org) != 0) {
         lds_field_errors_add(fe, ptr, "organisation '%.40s' is not an id", v[F_ORG]);
-    } else if ((e = exists_int(s, q_org_exists, out->org, err)) < 0) {
+    } else if ((e = exists_row(s, q_org_exists, NULL, out->org, err)) < 0) {
         return (lds_code)-e;
     } else if (e == 0) {
         lds_field_errors_add(fe, ptr, "no organisation %lld", (long long)out->org);
@@ -174,7 +169,7 @@ static lds_code check_rec(lds_store *s, const lds_principal *who, lds_market_kin
             lds_field_errors_add(fe, ptr, "%s is required", what[i]);
         } else if (strlen(x) >= 64) {
             lds_field_errors_add(fe, ptr, "unknown %s '%.40s'", what[i], x);
-        } else if ((e = exists_text(s, sqls[i], x, err)) < 0) {
+        } else if ((e = exists_row(s, sqls[i], x, 0, err)) < 0) {
             return (lds_code)-e;
         } else if (e == 0) {
             lds_field_errors_add(fe, ptr, "unknown %s '%.60s'", what[i], x);
@@ -344,7 +339,7 @@ static lds_code lane_from_values(lds_store *s, const char *const *v, const char 
         ptr_of(ptr, sizeof ptr, prefix, lane_names[i]);
         if (!v[i] || !*v[i])
             lds_field_errors_add(fe, ptr, "region is required");
-        else if ((e = exists_text(s, q_region_exists, v[i], err)) < 0)
+        else if ((e = exists_row(s, q_region_exists, v[i], 0, err)) < 0)
             return (lds_code)-e;
         else if (e == 0)
             lds_field_errors_add(fe, ptr, "unknown region '%.60s'", v[i]);

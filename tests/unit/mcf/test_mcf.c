@@ -347,6 +347,53 @@ static void warm_resolve(void **state)
     lds_mcf_problem_release(&p);
 }
 
+/* Pricing reads 32-bit costs while every cost fits; a cost beyond 32 bits
+ * (from the start, through set_cost or add_arc) must switch it back to the
+ * 64-bit costs.  Truncated to 32 bits, 2^33 would read as 0 and the
+ * optimum below would be 20 instead of 36. */
+static void costs_beyond_32_bits(void **state)
+{
+    (void)state;
+    const int64_t big = (int64_t)1 << 33;
+    /* Ship 6 from 0 to 3: path 0-1-3 costs 2 + 2^33 (cap 4), path 0-2-3
+     * costs 1 + 5 (cap 10): all 6 on the second path, 36. */
+    int64_t sup[] = {6, 0, 0, -6};
+    arcspec a[] = {{0, 1, 0, 4, 2}, {1, 3, 0, 10, big}, {0, 2, 0, 10, 1}, {2, 3, 0, 10, 5}};
+    lds_mcf_problem p;
+    build(&p, 4, sup, a, 4);
+    expect(&p, LDS_MCF_OPTIMAL, 36);
+    lds_mcf_problem_release(&p);
+
+    /* Warm: small costs first (4 on 0-1-3 at 4, 2 on 0-2-3 at 6: 28), then
+     * arc 1 goes to 2^33 (36), back to 2 (28), then a new arc 0-3 of
+     * capacity 1 at -2^32: one unit there, 4 at 4 and 1 at 6, so
+     * 22 - 2^32. */
+    a[1].cost = 2;
+    build(&p, 4, sup, a, 4);
+    lds_mcf_solver *s;
+    lds_mcf_status st;
+    lds_err e;
+    assert_int_equal(lds_mcf_solver_new(&p, &s, &e), LDS_OK);
+    assert_int_equal(lds_mcf_solve(s, LDS_MCF_SIMPLEX, &st, &e), LDS_OK);
+    assert_int_equal(st, LDS_MCF_OPTIMAL);
+    assert_int_equal(lds_mcf_total_cost(s), 28);
+    assert_int_equal(lds_mcf_set_cost(s, 1, big, &e), LDS_OK);
+    assert_int_equal(lds_mcf_solve(s, LDS_MCF_SIMPLEX, &st, &e), LDS_OK);
+    assert_int_equal(st, LDS_MCF_OPTIMAL);
+    assert_int_equal(lds_mcf_total_cost(s), 36);
+    assert_same_as_cold(s, st);
+    assert_int_equal(lds_mcf_set_cost(s, 1, 2, &e), LDS_OK);
+    assert_int_equal(lds_mcf_solve(s, LDS_MCF_SIMPLEX, &st, &e), LDS_OK);
+    assert_int_equal(lds_mcf_total_cost(s), 28);
+    assert_int_equal(lds_mcf_add_arc(s, 0, 3, 0, 1, -((int64_t)1 << 32), NULL, &e), LDS_OK);
+    assert_int_equal(lds_mcf_solve(s, LDS_MCF_SIMPLEX, &st, &e), LDS_OK);
+    assert_int_equal(st, LDS_MCF_OPTIMAL);
+    assert_int_equal(lds_mcf_total_cost(s), 22 - ((int64_t)1 << 32));
+    assert_same_as_cold(s, st);
+    lds_mcf_solver_free(s);
+    lds_mcf_problem_release(&p);
+}
+
 static lds_code parse_str(const char *text, lds_mcf_problem *p, lds_err *e)
 {
     return lds_mcf_dimacs_parse(text, strlen(text), p, e);
@@ -495,6 +542,7 @@ int main(void)
         cmocka_unit_test(overflow_rejected),
         cmocka_unit_test(checker_rejects_bad_certificates),
         cmocka_unit_test(warm_resolve),
+        cmocka_unit_test(costs_beyond_32_bits),
         cmocka_unit_test(dimacs_parses),
         cmocka_unit_test(dimacs_errors_have_lines),
         cmocka_unit_test(dimacs_round_trip),

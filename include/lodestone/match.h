@@ -90,12 +90,55 @@ typedef struct lds_match_line {
     int32_t licence_lead;                /* periods, 0 when no licence is needed */
 } lds_match_line;
 
+/* ---- why short: the reason chain of an unmet request --------------------- */
+
+#define LDS_MATCH_WHY_MAX 5 /* items kept per unmet request (the rest are counted) */
+
+/** What kind of constraint keeps an offer from (more of) a request. */
+typedef enum lds_match_why_kind {
+    LDS_MATCH_WHY_SUPPLY = 0, /* a compatible offer is fully allocated (or there is none) */
+    LDS_MATCH_WHY_PRICE_CAP,  /* arrives in time, but price + lane > the request's cap */
+    LDS_MATCH_WHY_LICENCE,    /* the export-licence lead time makes it late */
+    LDS_MATCH_WHY_LANE,       /* no lane from the offer's region to the request's */
+    LDS_MATCH_WHY_WINDOW,     /* ships too late (window start, or fastest lane's transit) */
+    LDS_MATCH_WHY_PURITY,     /* purity below the request's minimum */
+} lds_match_why_kind;
+
+/** "supply", "price_cap", "licence", "lane", "window", "purity". */
+const char *lds_match_why_kind_name(lds_match_why_kind k);
+
+/** One binding constraint of an unmet request (see docs/matching.md "Why short"). */
+typedef struct lds_match_why {
+    lds_match_why_kind kind;
+    const char *offer_id, *offer_org;    /* the offer concerned; NULL for lane and licence items
+                                            and for "no offer of the material" */
+    const char *from_region, *to_region; /* lane and licence: from -> to; else NULL */
+    const char *material;                /* the request's material */
+    int has_dual;                        /* 1 for supply items of an offer */
+    int64_t dual_cents;                  /* per unit: decrease of the optimal total cost, at the
+                                            same matched quantity, per extra unit of the offer */
+    char detail[256];                    /* full text (offer id, prices, other requests) */
+    char redacted[192];                  /* the same for a viewer who is not the offer's org:
+                                            no offer id, no price, no other request */
+} lds_match_why;
+
 typedef struct lds_match_unmet {
     const char *request_id, *request_org, *material, *region;
     int32_t due;
     int64_t requested_milli, unmet_milli;
     lds_match_reason reason;
+    const lds_match_why *why;            /* most relevant first, at most LDS_MATCH_WHY_MAX */
+    size_t n_why;
+    size_t n_why_more;                   /* further items left out */
 } lds_match_unmet;
+
+/**
+ * Writes the why list of `u` as a JSON array.  `viewer_org` NULL: every
+ * field; else the viewer is that org: items about another org's offer lose
+ * offer id, org and prices (the redacted text) but keep kind, ref regions
+ * and dual.  A trailing {"kind":"more","count":N} item counts the rest.
+ */
+void lds_match_write_why_json(const lds_match_unmet *u, const char *viewer_org, lds_buf *b);
 
 /** Dual price of one (region, material, due period) of the requests. */
 typedef struct lds_match_dual {
@@ -119,6 +162,7 @@ typedef struct lds_match_result {
     int64_t goods_cost_cents;            /* sum of round-half-even(qty * price) */
     int64_t exact_cost_millicents;       /* sum of qty_milli * (price + logistics) */
     size_t n_pairs;                      /* compatible (offer, request) pairs */
+    lds_match_why *why__;                /* private: storage of the unmet requests' why lists */
     void *owner__;                       /* private */
 } lds_match_result;
 

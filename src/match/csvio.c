@@ -567,6 +567,8 @@ void lds_match_write_json(const lds_match_result *r, lds_buf *b)
         lds_buf_addf(b, ",\"unmet_quantity\":%s", lds_match_fmt_milli(u->unmet_milli, x));
         lds_buf_addf(b, ",\"requested_quantity\":%s", lds_match_fmt_milli(u->requested_milli, x));
         kv_str(b, "reason", lds_match_reason_name(u->reason), 1);
+        lds_buf_adds(b, ",\"why\":");
+        lds_match_write_why_json(u, NULL, b);
         lds_buf_addc(b, '}');
     }
     lds_buf_adds(b, "],\"duals\":[");

@@ -20,6 +20,7 @@
  * arcs), so min cost over this network = min cost among the allocations of
  * maximum matched quantity — no big-M bonus, so no overflow from one.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -532,6 +533,8 @@ static void evaluate(const lds_match_session *s, const soffer *o, const sreq *d,
             return;
     }
     ev->stage = 3;
+    ev->lane_cost = l->cost;
+    ev->transit = l->transit;
     if (o->price + l->cost > d->maxp)
         return;
     ev->stage = 4;
@@ -771,6 +774,7 @@ static void result_free_arrays(lds_match_result *r)
     lds_free(r->lines);
     lds_free(r->unmet);
     lds_free(r->duals);
+    lds_free(r->why__);
     lds_free(r);
 }
 
@@ -792,6 +796,9 @@ static int cmp_dual(const void *a, const void *b)
     return c;
 }
 
+static lds_code build_why(lds_match_session *s, lds_match_result *r, const uint32_t *u_slot,
+                          lds_err *err);
+
 static lds_code build_result(lds_match_session *s, lds_match_result **out, lds_err *err)
 {
     *out = NULL;
@@ -810,9 +817,11 @@ static lds_code build_result(lds_match_session *s, lds_match_result **out, lds_e
     r->duals = lds_calloc(s->n_gr + 1, sizeof *r->duals);
     int64_t *g_demand = lds_calloc(s->n_gr + 1, sizeof *g_demand);
     size_t *g_count = lds_calloc(s->n_gr + 1, sizeof *g_count);
-    if (!r->lines || !r->unmet || !r->duals || !g_demand || !g_count) {
+    uint32_t *u_slot = lds_calloc(n_unmet + 1, sizeof *u_slot);
+    if (!r->lines || !r->unmet || !r->duals || !g_demand || !g_count || !u_slot) {
         lds_free(g_demand);
         lds_free(g_count);
+        lds_free(u_slot);
         result_free_arrays(r);
         return oom(err);
     }
@@ -858,6 +867,7 @@ static lds_code build_result(lds_match_session *s, lds_match_result **out, lds_e
         int64_t got = flow[d->arc_g];
         if (got >= d->qty)
             continue;
+        u_slot[r->n_unmet] = (uint32_t)i;
         lds_match_unmet *u = &r->unmet[r->n_unmet++];
         u->request_id = d->id;
         u->request_org = d->org;
@@ -922,6 +932,9 @@ static lds_code build_result(lds_match_session *s, lds_match_result **out, lds_e
     lds_free(pot_d);
     lds_free(src);
     lds_free(marg);
+    if (rc == LDS_OK && r->n_unmet)
+        rc = build_why(s, r, u_slot, err);
+    lds_free(u_slot);
     if (rc != LDS_OK) {
         lds_free(g_demand);
         lds_free(g_count);
@@ -945,6 +958,324 @@ static lds_code build_result(lds_match_session *s, lds_match_result **out, lds_e
     r->goods_cost_cents = (int64_t)goods;
     *out = r;
     return LDS_OK;
+}
+
+/* ---- why short ---------------------------------------------------------- */
+
+typedef struct why_cand { /* one candidate item of an unmet request, before ranking */
+    uint8_t kind, stage;
+    uint32_t offer;         /* offer slot */
+    int64_t key;            /* within a stage: supply -dual, price cap the excess */
+    int64_t lane_cost;
+    int32_t transit;
+} why_cand;
+
+static int cmp_cand(const void *a, const void *b)
+{
+    const why_cand *x = a, *y = b;
+    if (x->stage != y->stage)
+        return x->stage > y->stage ? -1 : 1;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return (x->offer > y->offer) - (x->offer < y->offer);
+}
+
+static void fmt_purity(int64_t v, char buf[32])
+{
+    snprintf(buf, 32, "%lld.%06lld", (long long)(v / 1000000), (long long)(v % 1000000));
+    size_t n = strlen(buf);
+    while (n > 2 && buf[n - 1] == '0' && buf[n - 2] != '.')
+        buf[--n] = '\0';
+}
+
+/* "3", "3 and 9", "3, 9 and 12", "3, 9, 12 and 4 more" */
+static void fmt_allocated(const lds_match_session *s, const uint32_t *ostart, const uint32_t *opair,
+                          uint32_t o, char *buf, size_t cap)
+{
+    uint32_t a = ostart[o], n = ostart[o + 1] - a;
+    size_t len = 0;
+    buf[0] = '\0';
+    for (uint32_t k = 0; k < n && k < 3; k++) {
+        const char *sep = !k ? "" : (k + 1 == n) ? " and " : ", ";
+        int w = snprintf(buf + len, cap - len, "%s%s", sep, s->rq[s->p_req[opair[a + k]]].id);
+        if (w < 0 || (size_t)w >= cap - len)
+            return;
+        len += (size_t)w;
+    }
+    if (n > 3)
+        snprintf(buf + len, cap - len, " and %u more", n - 3);
+}
+
+/* snprintf that truncates on purpose (the texts are bounded). */
+static void put(char *dst, size_t cap, const char *fmt, ...) LDS_PRINTF(3, 4);
+static void put(char *dst, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(dst, cap, fmt, ap);
+    va_end(ap);
+}
+
+static void render_why(const lds_match_session *s, const sreq *d, const why_cand *c,
+                       const int64_t *value, const uint32_t *ostart, const uint32_t *opair,
+                       lds_match_why *y)
+{
+    memset(y, 0, sizeof *y);
+    y->kind = (lds_match_why_kind)c->kind;
+    y->material = s->names[d->mat];
+    char p1[16], p2[16], m1[32], m2[32], m3[32], m4[32];
+    lds_match_fmt_period(d->due, p2);
+    if (c->offer == NONE) { /* no offer of the material at all */
+        put(y->detail, sizeof y->detail, "no offer of %s", y->material);
+        put(y->redacted, sizeof y->redacted, "no offer of %s", y->material);
+        return;
+    }
+    const soffer *o = &s->of[c->offer];
+    if (c->kind == LDS_MATCH_WHY_LANE || c->kind == LDS_MATCH_WHY_LICENCE) {
+        y->from_region = s->names[o->reg];
+        y->to_region = s->names[d->reg];
+        if (c->kind == LDS_MATCH_WHY_LANE)
+            put(y->detail, sizeof y->detail, "no lane %s -> %s", y->from_region,
+                     y->to_region);
+        else
+            put(y->detail, sizeof y->detail, "licence lead time %d periods (%s, export to %s)",
+                     LDS_MATCH_LICENCE_LEAD, y->material, y->to_region);
+        memcpy(y->redacted, y->detail, sizeof y->redacted - 1);
+        return;
+    }
+    y->offer_id = o->id;
+    y->offer_org = o->org;
+    lds_match_fmt_period(o->from, p1);
+    switch (c->kind) {
+    case LDS_MATCH_WHY_SUPPLY: {
+        char reqs[128];
+        fmt_allocated(s, ostart, opair, c->offer, reqs, sizeof reqs);
+        y->has_dual = 1;
+        y->dual_cents = value[c->offer];
+        lds_match_fmt_cents(y->dual_cents, m3);
+        if (ostart[c->offer + 1] == ostart[c->offer])
+            put(y->detail, sizeof y->detail, "offer %s has nothing to allocate (%s)", o->id,
+                     lds_match_fmt_milli(o->qty, m1));
+        else
+            put(y->detail, sizeof y->detail,
+                     "offer %s (%s) fully allocated to request%s %s; one more unit there is "
+                     "worth %s (it would reach this request at %s + lane %s)",
+                     o->id, lds_match_fmt_milli(o->qty, m1),
+                     ostart[c->offer + 1] - ostart[c->offer] > 1 ? "s" : "", reqs, m3,
+                     lds_match_fmt_cents(o->price, m2), lds_match_fmt_cents(c->lane_cost, m4));
+        put(y->redacted, sizeof y->redacted,
+                 "a compatible offer of another organisation is fully allocated; one more unit "
+                 "there is worth %s",
+                 m3);
+        return;
+    }
+    case LDS_MATCH_WHY_PRICE_CAP:
+        put(y->detail, sizeof y->detail, "offer %s could serve but price %s + lane %s > cap %s",
+                 o->id, lds_match_fmt_cents(o->price, m1), lds_match_fmt_cents(c->lane_cost, m2),
+                 lds_match_fmt_cents(d->maxp, m3));
+        put(y->redacted, sizeof y->redacted,
+                 "an offer of another organisation could serve, but above the cap %s", m3);
+        return;
+    case LDS_MATCH_WHY_WINDOW:
+        if (o->from > d->due) {
+            put(y->detail, sizeof y->detail, "offer %s ships only from %s, due %s", o->id, p1,
+                     p2);
+        } else {
+            y->from_region = s->names[o->reg];
+            y->to_region = s->names[d->reg];
+            put(y->detail, sizeof y->detail,
+                     "offer %s ships only from %s, transit %d period%s (%s -> %s), due %s", o->id,
+                     p1, (int)c->transit, c->transit == 1 ? "" : "s", y->from_region, y->to_region,
+                     p2);
+        }
+        put(y->redacted, sizeof y->redacted,
+                 "an offer of another organisation cannot arrive by %s", p2);
+        return;
+    case LDS_MATCH_WHY_PURITY:
+        if (o->purity == LDS_MATCH_NO_PURITY)
+            put(y->detail, sizeof y->detail, "offer %s states no purity, minimum %s", o->id,
+                     (fmt_purity(d->minp, m2), m2));
+        else
+            put(y->detail, sizeof y->detail, "offer %s purity %s below the minimum %s", o->id,
+                     (fmt_purity(o->purity, m1), m1), (fmt_purity(d->minp, m2), m2));
+        put(y->redacted, sizeof y->redacted,
+                 "an offer of another organisation is below the minimum purity %s", m2);
+        return;
+    }
+}
+
+/* The why list of every unmet request (r->unmet[i] is request u_slot[i]):
+ * each live offer of the request's material is classified by the first
+ * condition it fails (the same evaluation as the network's pairs); the
+ * exhausted compatible offers get their exact value per unit (one backward
+ * Dijkstra to U for all of them).  Ranked by stage (closest to serving
+ * first), then value / excess, then offer order; lane and licence items
+ * once per route. */
+static lds_code build_why(lds_match_session *s, lds_match_result *r, const uint32_t *u_slot,
+                          lds_err *err)
+{
+    lds_code rc = LDS_OK;
+    const int64_t *flow = lds_mcf_flows(s->solver);
+    const lds_mcf_problem *prob = lds_mcf_solver_problem(s->solver);
+    uint8_t *unmet_rq = lds_calloc(s->n_rq + 1, 1);
+    uint8_t *want = lds_calloc(s->n_nodes + 1, 1);
+    int64_t *value = lds_calloc(s->n_of + 1, sizeof *value);
+    uint32_t *ostart = lds_calloc(s->n_of + 2, sizeof *ostart);
+    uint32_t *opair = NULL, *lane_seen = lds_calloc(s->n_names + 1, sizeof *lane_seen);
+    int64_t *dist = NULL;
+    why_cand *cand = NULL;
+    size_t cap_cand = 0;
+    if (!unmet_rq || !want || !value || !ostart || !lane_seen) {
+        rc = oom(err);
+        goto out;
+    }
+    for (size_t i = 0; i < r->n_unmet; i++)
+        unmet_rq[u_slot[i]] = 1;
+    /* allocation lines by offer; offers to value: those in pairs of unmet requests */
+    size_t n_flowing = 0, n_want = 0;
+    for (size_t k = 0; k < s->n_p; k++) {
+        if (s->p_dead[k])
+            continue;
+        if (s->p_flow[k] > 0) {
+            ostart[s->p_offer[k] + 1]++;
+            n_flowing++;
+        }
+        uint32_t node = s->of[s->p_offer[k]].node;
+        if (unmet_rq[s->p_req[k]] && !want[node]) {
+            want[node] = 1;
+            n_want++;
+        }
+    }
+    for (size_t o = 0; o < s->n_of; o++)
+        ostart[o + 1] += ostart[o];
+    opair = lds_malloc((n_flowing + 1) * sizeof *opair);
+    if (!opair) {
+        rc = oom(err);
+        goto out;
+    }
+    {
+        size_t *fill = lds_malloc((s->n_of + 1) * sizeof *fill);
+        if (!fill) {
+            rc = oom(err);
+            goto out;
+        }
+        for (size_t o = 0; o < s->n_of; o++)
+            fill[o] = ostart[o];
+        for (size_t k = 0; k < s->n_p; k++)
+            if (!s->p_dead[k] && s->p_flow[k] > 0)
+                opair[fill[s->p_offer[k]]++] = (uint32_t)k;
+        lds_free(fill);
+    }
+    if (n_want) {
+        dist = lds_malloc(((size_t)prob->n_nodes + 1) * sizeof *dist);
+        if (!dist) {
+            rc = oom(err);
+            goto out;
+        }
+        rc = lds_match__path_to(prob, flow, lds_mcf_potentials(s->solver), s->node_u, want,
+                                n_want, dist, err);
+        if (rc != LDS_OK)
+            goto out;
+        for (size_t o = 0; o < s->n_of; o++)
+            if (s->of[o].alive && want[s->of[o].node])
+                value[o] = dist[s->of[o].node] == INT64_MAX ? 0 : -dist[s->of[o].node];
+    }
+    /* candidates per request, then the kept items */
+    size_t total = 0;
+    r->why__ = lds_calloc(r->n_unmet * LDS_MATCH_WHY_MAX + 1, sizeof *r->why__);
+    if (!r->why__) {
+        rc = oom(err);
+        goto out;
+    }
+    for (size_t i = 0; i < r->n_unmet; i++) {
+        const sreq *d = &s->rq[u_slot[i]];
+        const vec *vo = &s->mat_offers[d->mat];
+        size_t n = 0, n_live = 0;
+        int licence_seen = 0;
+        if (!GROW(cand, cap_cand, vo->n + 1)) {
+            rc = oom(err);
+            goto out;
+        }
+        for (size_t a = 0; a < vo->n; a++) {
+            uint32_t oi = vo->v[a];
+            const soffer *o = &s->of[oi];
+            if (!o->alive)
+                continue;
+            n_live++;
+            pair_eval ev;
+            memset(&ev, 0, sizeof ev);
+            evaluate(s, o, d, &ev);
+            why_cand *c = &cand[n];
+            memset(c, 0, sizeof *c);
+            c->offer = oi;
+            c->stage = (uint8_t)ev.stage;
+            c->lane_cost = ev.lane_cost;
+            switch (ev.stage) {
+            case 0:
+                c->kind = o->from > d->due && !(d->minp != LDS_MATCH_NO_PURITY &&
+                                                (o->purity == LDS_MATCH_NO_PURITY ||
+                                                 o->purity < d->minp))
+                              ? LDS_MATCH_WHY_WINDOW
+                              : LDS_MATCH_WHY_PURITY;
+                break;
+            case 1: {
+                uint32_t fi = u64map_get(&s->lane_map, (uint64_t)o->reg << 32 | d->reg);
+                if (fi == NONE) {
+                    if (lane_seen[o->reg] == i + 1)
+                        continue;
+                    lane_seen[o->reg] = (uint32_t)i + 1;
+                    c->kind = LDS_MATCH_WHY_LANE;
+                } else {
+                    c->kind = LDS_MATCH_WHY_WINDOW;
+                    c->transit = s->pts[s->fr[fi].start].transit; /* the fastest lane */
+                }
+                break;
+            }
+            case 2:
+                if (licence_seen)
+                    continue;
+                licence_seen = 1;
+                c->kind = LDS_MATCH_WHY_LICENCE;
+                break;
+            case 3:
+                c->kind = LDS_MATCH_WHY_PRICE_CAP;
+                c->key = o->price + ev.lane_cost - d->maxp;
+                break;
+            default:
+                if (flow[o->arc_u] > 0)
+                    continue; /* unsold supply: cannot happen at a maximum flow */
+                c->kind = LDS_MATCH_WHY_SUPPLY;
+                c->key = -value[oi];
+                break;
+            }
+            n++;
+        }
+        if (!n_live) {
+            memset(&cand[0], 0, sizeof cand[0]);
+            cand[0].offer = NONE;
+            cand[0].kind = LDS_MATCH_WHY_SUPPLY;
+            n = 1;
+        }
+        qsort(cand, n, sizeof *cand, cmp_cand);
+        size_t keep = n < LDS_MATCH_WHY_MAX ? n : LDS_MATCH_WHY_MAX;
+        lds_match_why *y = &r->why__[total];
+        for (size_t k = 0; k < keep; k++)
+            render_why(s, d, &cand[k], value, ostart, opair, &y[k]);
+        r->unmet[i].why = y;
+        r->unmet[i].n_why = keep;
+        r->unmet[i].n_why_more = n - keep;
+        total += keep;
+    }
+out:
+    lds_free(unmet_rq);
+    lds_free(want);
+    lds_free(value);
+    lds_free(ostart);
+    lds_free(opair);
+    lds_free(lane_seen);
+    lds_free(dist);
+    lds_free(cand);
+    return rc;
 }
 
 /* Fills the session's diff between `old` and `now` (both sorted by ids). */

@@ -43,6 +43,19 @@ lds_code lds_match__marginal(uint32_t n_o, uint32_t n_d, size_t n_pairs, const u
                              const int64_t *p_flow, const uint8_t *src, const int64_t *pot_o,
                              const int64_t *pot_d, int64_t *out_d, lds_err *err);
 
+struct lds_mcf_problem;
+/**
+ * Cost of the cheapest residual path from every node to `target` in a
+ * solved network (`flow`, optimal potentials `pot` with reduced costs
+ * c - pot_tail + pot_head): one Dijkstra backwards from `target` on reduced
+ * costs, stopped once the `n_want` nodes with want[x] != 0 are settled.
+ * `out[x]` (n_nodes) is the path cost, INT64_MAX when not reached.
+ * LDS_ENOMEM only.
+ */
+lds_code lds_match__path_to(const struct lds_mcf_problem *p, const int64_t *flow,
+                            const int64_t *pot, uint32_t target, const uint8_t *want,
+                            size_t n_want, int64_t *out, lds_err *err);
+
 /** round-half-even(x / 1000) for x >= 0 (milli-cents to cents). */
 static inline int64_t lds_match__round_milli(lds_match__i128 x)
 {

@@ -30,13 +30,15 @@ static const char usage[] =
     "is free and immediate unless a lane from the region to itself says otherwise.\n\n"
     "  --out FILE        write the allocation lines as CSV\n"
     "  --unmet FILE      write the unmet requests (with their reason) as CSV\n"
-    "  --json            print one JSON object (totals, allocations, unmet, duals)\n"
+    "  --json            print one JSON object (totals, allocations, unmet with their\n"
+    "                    'why' chain of binding constraints, duals)\n"
     "  --controlled LIST export-controlled materials (licence needed to go abroad)\n"
     "  --abroad LIST     regions outside China\n"
     "  --catalog FILE    take both from a catalog (data/catalog.json) and reject\n"
     "                    regions it does not know\n"
     "  -h, --help        show this help\n\n"
-    "Without --json it prints the allocations and unmet requests, and on its last\n"
+    "Without --json it prints the allocations and unmet requests (each with up to\n"
+    "5 'why' lines: the binding constraints), and on its last\n"
     "two lines 'matched quantity: Q' and 'total cost: C'.  See docs/matching.md.\n"
     "Exit status: 0 ok, 1 bad input (FILE:LINE: message) or failure, 2 usage error.\n";
 
@@ -325,6 +327,11 @@ int lds_cmd_match(int argc, char **argv, lds_config *cfg)
                          lds_match_fmt_milli(u->unmet_milli, x),
                          lds_match_fmt_milli(u->requested_milli, y),
                          lds_match_reason_name(u->reason));
+            for (size_t k = 0; k < u->n_why; k++)
+                lds_buf_addf(&b, "  why %s: %s\n", lds_match_why_kind_name(u->why[k].kind),
+                             u->why[k].detail);
+            if (u->n_why_more)
+                lds_buf_addf(&b, "  why: %zu more\n", u->n_why_more);
         }
         lds_buf_addf(&b, "allocations: %zu, unmet requests: %zu, unmet quantity: %s\n",
                      res->n_lines, res->n_unmet, lds_match_fmt_milli(res->unmet_milli, x));

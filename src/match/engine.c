@@ -1107,8 +1107,11 @@ static void render_why(const lds_match_session *s, const sreq *d, const why_cand
 /* The why list of every unmet request (r->unmet[i] is request u_slot[i]):
  * each live offer of the request's material is classified by the first
  * condition it fails (the same evaluation as the network's pairs); the
- * exhausted compatible offers get their exact value per unit (one backward
- * Dijkstra to U for all of them).  Ranked by stage (closest to serving
+ * exhausted compatible offers get their exact value per unit: the cost
+ * saved when one more unit there replaces dearer units on the same requests
+ * (every request keeps its quantity), the cheapest alternating path offer ->
+ * request -> offer ... -> U over the allocation, one backward Dijkstra to U
+ * for all of them.  Ranked by stage (closest to serving
  * first), then value / excess, then offer order; lane and licence items
  * once per route. */
 static lds_code build_why(lds_match_session *s, lds_match_result *r, const uint32_t *u_slot,
@@ -1123,6 +1126,7 @@ static lds_code build_why(lds_match_session *s, lds_match_result *r, const uint3
     uint32_t *ostart = lds_calloc(s->n_of + 2, sizeof *ostart);
     uint32_t *opair = NULL, *lane_seen = lds_calloc(s->n_names + 1, sizeof *lane_seen);
     int64_t *dist = NULL;
+    uint8_t *use = NULL;
     why_cand *cand = NULL;
     size_t cap_cand = 0;
     if (!unmet_rq || !want || !value || !ostart || !lane_seen) {
@@ -1167,12 +1171,21 @@ static lds_code build_why(lds_match_session *s, lds_match_result *r, const uint3
         lds_free(fill);
     }
     if (n_want) {
+        /* every request keeps its quantity: only the pair arcs and the
+         * offers' arcs to U (unsold supply) may carry the re-routing */
         dist = lds_malloc(((size_t)prob->n_nodes + 1) * sizeof *dist);
-        if (!dist) {
+        use = lds_calloc((size_t)prob->n_arcs + 1, 1);
+        if (!dist || !use) {
             rc = oom(err);
             goto out;
         }
-        rc = lds_match__path_to(prob, flow, lds_mcf_potentials(s->solver), s->node_u, want,
+        for (size_t k = 0; k < s->n_p; k++)
+            if (!s->p_dead[k])
+                use[s->p_arc[k]] = 1;
+        for (size_t o = 0; o < s->n_of; o++)
+            if (s->of[o].alive)
+                use[s->of[o].arc_u] = 1;
+        rc = lds_match__path_to(prob, flow, lds_mcf_potentials(s->solver), use, s->node_u, want,
                                 n_want, dist, err);
         if (rc != LDS_OK)
             goto out;
@@ -1274,6 +1287,7 @@ out:
     lds_free(opair);
     lds_free(lane_seen);
     lds_free(dist);
+    lds_free(use);
     lds_free(cand);
     return rc;
 }

@@ -47,14 +47,14 @@ struct lds_mcf_problem;
 /**
  * Cost of the cheapest residual path from every node to `target` in a
  * solved network (`flow`, optimal potentials `pot` with reduced costs
- * c - pot_tail + pot_head): one Dijkstra backwards from `target` on reduced
- * costs, stopped once the `n_want` nodes with want[x] != 0 are settled.
- * `out[x]` (n_nodes) is the path cost, INT64_MAX when not reached.
- * LDS_ENOMEM only.
+ * c - pot_tail + pot_head), over the arcs with use[a] != 0 (all when NULL):
+ * one Dijkstra backwards from `target` on reduced costs, stopped once the
+ * `n_want` nodes with want[x] != 0 are settled.  `out[x]` (n_nodes) is the
+ * path cost, INT64_MAX when not reached.  LDS_ENOMEM only.
  */
 lds_code lds_match__path_to(const struct lds_mcf_problem *p, const int64_t *flow,
-                            const int64_t *pot, uint32_t target, const uint8_t *want,
-                            size_t n_want, int64_t *out, lds_err *err);
+                            const int64_t *pot, const uint8_t *use, uint32_t target,
+                            const uint8_t *want, size_t n_want, int64_t *out, lds_err *err);
 
 /** round-half-even(x / 1000) for x >= 0 (milli-cents to cents). */
 static inline int64_t lds_match__round_milli(lds_match__i128 x)

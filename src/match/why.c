@@ -55,8 +55,8 @@ static int64_t sat(lds_match__i128 x)
 }
 
 lds_code lds_match__path_to(const lds_mcf_problem *p, const int64_t *flow, const int64_t *pot,
-                            uint32_t target, const uint8_t *want, size_t n_want, int64_t *out,
-                            lds_err *err)
+                            const uint8_t *use, uint32_t target, const uint8_t *want,
+                            size_t n_want, int64_t *out, lds_err *err)
 {
     uint32_t n = p->n_nodes;
     size_t m = p->n_arcs;
@@ -73,6 +73,8 @@ lds_code lds_match__path_to(const lds_mcf_problem *p, const int64_t *flow, const
     }
     /* in-lists of the residual arcs, by their head */
     for (size_t a = 0; a < m; a++) {
+        if (use && !use[a])
+            continue;
         if (flow[a] < p->upper[a])
             start[p->head[a] + 1]++;
         if (flow[a] > p->lower[a])
@@ -88,6 +90,8 @@ lds_code lds_match__path_to(const lds_mcf_problem *p, const int64_t *flow, const
         }
         memcpy(fill, start, (size_t)n * sizeof *fill);
         for (size_t a = 0; a < m; a++) {
+            if (use && !use[a])
+                continue;
             uint32_t t = p->tail[a], h = p->head[a];
             lds_match__i128 r = (lds_match__i128)p->cost[a] - pot[t] + pot[h];
             if (flow[a] < p->upper[a]) { /* t -> h at reduced cost r >= 0 */

@@ -40,7 +40,8 @@ static void golden_text_totals_on_last_lines(void **state)
     const char *tail = strstr(out, "matched quantity: 16.750\ntotal cost: 1408.62\n");
     assert_non_null(tail);
     assert_string_equal(tail, "matched quantity: 16.750\ntotal cost: 1408.62\n");
-    assert_non_null(strstr(out, "unmet R4: 1.000 of 1.000 (no_lane)"));
+    assert_non_null(strstr(out, "unmet R4: 1.000 of 1.000 (no_lane)\n"
+                                "  why lane: no lane zhanggong -> de_bw\n"));
     assert_non_null(strstr(out, "allocate O3 -> R3: 3.250 magnet_scrap nanshan->zhanggong"));
     free(out);
 }
@@ -75,6 +76,27 @@ static void golden_json(void **state)
     assert_string_equal(json_string_value(json_object_get(r2, "request")), "R2");
     assert_true(json_number_value(json_object_get(r2, "quantity")) == 0.5);
     assert_true(json_number_value(json_object_get(r2, "requested_quantity")) == 6.0);
+    /* why short: R2's only compatible offer O2 is fully allocated to it and
+     * nothing dearer can be replaced (value 0.00); O1 is over R2's cap with
+     * the cheapest lane in time (100.00 + 3.00 > 100.00); R4 has no lane */
+    json_t *why = json_object_get(r2, "why");
+    assert_int_equal(json_array_size(why), 2);
+    json_t *w0 = json_array_get(why, 0), *w1 = json_array_get(why, 1);
+    assert_string_equal(json_string_value(json_object_get(w0, "kind")), "supply");
+    assert_string_equal(json_string_value(json_object_get(w0, "offer")), "O2");
+    assert_true(json_number_value(json_object_get(w0, "dual")) == 0.0);
+    assert_string_equal(json_string_value(json_object_get(w0, "detail")),
+                        "offer O2 (5.500) fully allocated to request R2; one more unit there is "
+                        "worth 0.00 (it would reach this request at 90.00 + lane 3.00)");
+    assert_string_equal(json_string_value(json_object_get(w1, "kind")), "price_cap");
+    assert_string_equal(json_string_value(json_object_get(w1, "detail")),
+                        "offer O1 could serve but price 100.00 + lane 3.00 > cap 100.00");
+    assert_true(json_is_null(json_object_get(w1, "dual")));
+    json_t *w4 = json_array_get(json_object_get(json_array_get(un, 2), "why"), 0);
+    assert_string_equal(json_string_value(json_object_get(w4, "kind")), "lane");
+    assert_string_equal(json_string_value(json_object_get(w4, "from_region")), "zhanggong");
+    assert_string_equal(json_string_value(json_object_get(w4, "detail")),
+                        "no lane zhanggong -> de_bw");
     json_t *du = json_object_get(j, "duals");
     assert_int_equal(json_array_size(du), 4);
     assert_true(json_is_null(json_object_get(json_array_get(du, 0), "price")));

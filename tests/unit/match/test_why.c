@@ -265,9 +265,9 @@ static void bounded_by_relevance(void **state)
 }
 
 /* A warm change rebuilds the chains.  X is in sz (lane 50.00): with B, one
- * more tonne at A is worth 250.00: it serves Y (100.00) and B's tonne to X
- * (300.00 + 50.00) is no longer needed, at the same matched quantity (the
- * route through X instead saves only 350.00 - 150.00); withdrawing B
+ * more tonne at A replaces one of B's to X: 350.00 - 150.00 = 200.00, every
+ * request keeping its quantity (serving Y instead and cutting X would
+ * save 250.00, but that is not the same deliveries); withdrawing B
  * leaves X short (A goes to Y, the cheaper delivery) with A fully
  * allocated and nothing to re-route (value 0.00). */
 static void session_changes_update_the_chain(void **state)
@@ -284,7 +284,7 @@ static void session_changes_update_the_chain(void **state)
     lds_err e;
     assert_int_equal(lds_match_session_new(&in, &s, &e), LDS_OK);
     const lds_match_unmet *u = unmet_of(lds_match_session_result(s), "Y");
-    assert_int_equal(u->why[0].dual_cents, 25000);
+    assert_int_equal(u->why[0].dual_cents, 20000);
     assert_int_equal(lds_match_session_withdraw_offer(s, "B", NULL, &e), LDS_OK);
     const lds_match_result *r = lds_match_session_result(s);
     assert_int_equal(r->matched_milli, 10000);

@@ -15,9 +15,10 @@ extern const char lds_market__q_run[];
 extern const char lds_market__q_lines[];
 extern const char lds_market__q_unmet[];
 lds_code lds_market__bind_scope(lds_stmt *st, int64_t run_id, const lds_principal *who);
-/** Parses the run id `idtxt` into *id and steps lds_market__q_run onto its
- *  row (*st; the caller resets it); LDS_ENOTFOUND when there is none. */
-lds_code lds_market__run_row(lds_store *s, const char *idtxt, int64_t *id, lds_stmt **st,
+/** Parses the run id `idtxt` into *id and finds the run: LDS_ENOTFOUND when
+ *  there is none.  With `row`, *row is lds_market__q_run stepped onto the
+ *  run's row (the caller resets it). */
+lds_code lds_market__run_row(lds_store *s, const char *idtxt, int64_t *id, lds_stmt **row,
                              lds_err *err);
 
 /* session.c: warm match sessions kept between runs, per (database, material).

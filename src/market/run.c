@@ -110,40 +110,46 @@ static void loaded_release(loaded *l)
 #define REQUEST_FROM " FROM requests o JOIN regions g ON g.id = o.region_id"
 #define IN_SCOPE "o.status = 'open' AND o.currency = 'CNY' AND (?1 IS NULL OR o.material_id = ?1)"
 
-static void read_offer(lds_stmt *st, pool *p, lds_match_offer *o)
+/* Columns 0-3 of an offer or request row: id, org, material, region. */
+static void read_head(lds_stmt *st, pool *p, const char **id, const char **org,
+                      const char **material, const char **region)
 {
     char num[24];
     snprintf(num, sizeof num, "%lld", (long long)lds_stmt_col_i64(st, 0));
-    o->id = pool_add(p, num);
+    *id = pool_add(p, num);
     snprintf(num, sizeof num, "%lld", (long long)lds_stmt_col_i64(st, 1));
-    o->org = pool_add(p, num);
-    o->material = pool_add(p, lds_stmt_col_text(st, 2));
-    o->region = pool_add(p, lds_stmt_col_text(st, 3));
+    *org = pool_add(p, num);
+    *material = pool_add(p, lds_stmt_col_text(st, 2));
+    *region = pool_add(p, lds_stmt_col_text(st, 3));
+}
+
+/* Whether the country in column `col` is abroad (not CN). */
+static int abroad_of(lds_stmt *st, int col)
+{
+    const char *c = lds_stmt_col_text(st, col);
+    return c && strcmp(c, "CN") != 0;
+}
+
+static void read_offer(lds_stmt *st, pool *p, lds_match_offer *o)
+{
+    read_head(st, p, &o->id, &o->org, &o->material, &o->region);
     o->qty_milli = lds_stmt_col_i64(st, 4);
     o->price_cents = lds_stmt_col_i64(st, 5);
     o->from = period_of(lds_stmt_col_text(st, 6));
     o->to = period_of(lds_stmt_col_text(st, 7));
     o->purity = purity_of(st, 8);
     o->controlled = lds_stmt_col_i64(st, 9) != 0;
-    const char *c = lds_stmt_col_text(st, 10);
-    o->abroad = c && strcmp(c, "CN") != 0;
+    o->abroad = abroad_of(st, 10);
 }
 
 static void read_request(lds_stmt *st, pool *p, lds_match_request *d)
 {
-    char num[24];
-    snprintf(num, sizeof num, "%lld", (long long)lds_stmt_col_i64(st, 0));
-    d->id = pool_add(p, num);
-    snprintf(num, sizeof num, "%lld", (long long)lds_stmt_col_i64(st, 1));
-    d->org = pool_add(p, num);
-    d->material = pool_add(p, lds_stmt_col_text(st, 2));
-    d->region = pool_add(p, lds_stmt_col_text(st, 3));
+    read_head(st, p, &d->id, &d->org, &d->material, &d->region);
     d->qty_milli = lds_stmt_col_i64(st, 4);
     d->max_price_cents = lds_stmt_col_i64(st, 5);
     d->due = period_of(lds_stmt_col_text(st, 6));
     d->min_purity = purity_of(st, 7);
-    const char *c = lds_stmt_col_text(st, 8);
-    d->abroad = c && strcmp(c, "CN") != 0;
+    d->abroad = abroad_of(st, 8);
 }
 
 static lds_code load(lds_store *s, const char *material, loaded *l, lds_err *err)
@@ -844,19 +850,24 @@ static lds_code add_changes(lds_store *s, const lds_principal *who, int64_t id, 
     return rc;
 }
 
-lds_code lds_market__run_row(lds_store *s, const char *idtxt, int64_t *id, lds_stmt **st,
+lds_code lds_market__run_row(lds_store *s, const char *idtxt, int64_t *id, lds_stmt **row,
                              lds_err *err)
 {
     if (lds_id_parse(idtxt, 1, id) != 0)
         return lds_err_set(err, LDS_ENOTFOUND, "no match run '%.60s'", idtxt);
+    lds_stmt *st;
     lds_code rc;
-    if ((rc = lds_store_prepare(s, lds_market__q_run, st, err)) ||
-        (rc = lds_stmt_bind_i64(*st, 1, *id)))
+    if ((rc = lds_store_prepare(s, lds_market__q_run, &st, err)) ||
+        (rc = lds_stmt_bind_i64(st, 1, *id)))
         return rc;
-    int r = lds_stmt_step(*st, err);
+    int r = lds_stmt_step(st, err);
+    if (r == LDS_STORE_ROW && row) {
+        *row = st;
+        return LDS_OK;
+    }
+    lds_stmt_reset(st);
     if (r == LDS_STORE_ROW)
         return LDS_OK;
-    lds_stmt_reset(*st);
     if (r == LDS_STORE_DONE)
         return lds_err_set(err, LDS_ENOTFOUND, "no match run %lld", (long long)*id);
     return (lds_code)r;
@@ -1141,11 +1152,10 @@ lds_code lds_market_run_lines_csv(lds_store *s, const lds_principal *who, const 
                                   lds_buf *out, lds_err *err)
 {
     int64_t id;
-    lds_stmt *st;
-    lds_code rc = lds_market__run_row(s, idtxt, &id, &st, err);
+    lds_code rc = lds_market__run_row(s, idtxt, &id, NULL, err);
     if (rc != LDS_OK)
         return rc;
-    lds_stmt_reset(st);
+    lds_stmt *st;
     int r;
     static const char *const head[] = {
         "line", "offer_id", "request_id", "seller_org", "seller", "buyer_org", "buyer",
@@ -1184,11 +1194,10 @@ lds_code lds_market_run_unmet_csv(lds_store *s, const lds_principal *who, const 
                                   lds_buf *out, lds_err *err)
 {
     int64_t id;
-    lds_stmt *st;
-    lds_code rc = lds_market__run_row(s, idtxt, &id, &st, err);
+    lds_code rc = lds_market__run_row(s, idtxt, &id, NULL, err);
     if (rc != LDS_OK)
         return rc;
-    lds_stmt_reset(st);
+    lds_stmt *st;
     int r;
     static const char *const head[] = {"request_id", "org_id",    "material",
                                        "region",     "due_period", "requested",

@@ -103,11 +103,9 @@ lds_code lds_market_run_lines_xlsx(lds_store *s, const lds_principal *who, const
                                    lds_buf *out, lds_err *err)
 {
     int64_t id;
-    lds_stmt *st;
-    lds_code rc = lds_market__run_row(s, idtxt, &id, &st, err);
+    lds_code rc = lds_market__run_row(s, idtxt, &id, NULL, err);
     if (rc != LDS_OK)
         return rc;
-    lds_stmt_reset(st);
 
     const char *dir = getenv("TMPDIR");
     char path[512];

@@ -121,15 +121,6 @@ static const json_t *product(const json_t *rep, const char *name)
     return NULL;
 }
 
-static double num(const json_t *o, const char *a, const char *b)
-{
-    const json_t *v = json_object_get(o, a);
-    if (b)
-        v = json_object_get(v, b);
-    assert_true(json_is_number(v));
-    return json_number_value(v);
-}
-
 static void test_flows_json(void **state)
 {
     (void)state;
@@ -145,34 +136,34 @@ static void test_flows_json(void **state)
     const json_t *a = product(r.json, "carb_ionic_xunwu");
     assert_string_equal(json_string_value(json_object_get(a, "uom")), "TNE");
     assert_string_equal(json_string_value(json_object_get(a, "material")), "carb_ionic_xunwu");
-    assert_true(num(a, "opening_stock", NULL) == 100);
-    assert_true(num(a, "inputs", "received") == 50);
-    assert_true(num(a, "inputs", "consumed") == 120);
-    assert_true(num(a, "outputs", "produced") == 0);
-    assert_true(num(a, "outputs", "shipped") == 0);
-    assert_true(num(a, "closing_stock", NULL) == 30);
+    assert_true(lds_test_num_at(a, "opening_stock") == 100);
+    assert_true(lds_test_num_at(a, "inputs/received") == 50);
+    assert_true(lds_test_num_at(a, "inputs/consumed") == 120);
+    assert_true(lds_test_num_at(a, "outputs/produced") == 0);
+    assert_true(lds_test_num_at(a, "outputs/shipped") == 0);
+    assert_true(lds_test_num_at(a, "closing_stock") == 30);
 
     const json_t *b = product(r.json, "nd2o3");
-    assert_true(num(b, "opening_stock", NULL) == 0);
-    assert_true(num(b, "outputs", "produced") == 12.5);
-    assert_true(num(b, "outputs", "shipped") == 10.25);
-    assert_true(num(b, "closing_stock", NULL) == 2.25);
+    assert_true(lds_test_num_at(b, "opening_stock") == 0);
+    assert_true(lds_test_num_at(b, "outputs/produced") == 12.5);
+    assert_true(lds_test_num_at(b, "outputs/shipped") == 10.25);
+    assert_true(lds_test_num_at(b, "closing_stock") == 2.25);
 
     const json_t *c = product(r.json, C);
     assert_true(json_is_null(json_object_get(c, "material")));
     assert_string_equal(json_string_value(json_object_get(c, "uom")), "KGM");
-    assert_true(num(c, "outputs", "produced") == 7);
-    assert_true(num(c, "closing_stock", NULL) == 7);
+    assert_true(lds_test_num_at(c, "outputs/produced") == 7);
+    assert_true(lds_test_num_at(c, "closing_stock") == 7);
     lds_http_resp_free(&r);
 
     /* April: e6 only; opening stocks carry March's closing. */
     get("/api/v1/reports/flows?month=2026-04", srv.member_token, "application/json", 200, &r);
     assert_int_equal(json_integer_value(json_object_get(r.json, "events")), 1);
     b = product(r.json, "nd2o3");
-    assert_true(num(b, "opening_stock", NULL) == 2.25);
-    assert_true(num(b, "outputs", "shipped") == 1);
-    assert_true(num(b, "closing_stock", NULL) == 1.25);
-    assert_true(num(product(r.json, "carb_ionic_xunwu"), "closing_stock", NULL) == 30);
+    assert_true(lds_test_num_at(b, "opening_stock") == 2.25);
+    assert_true(lds_test_num_at(b, "outputs/shipped") == 1);
+    assert_true(lds_test_num_at(b, "closing_stock") == 1.25);
+    assert_true(lds_test_num_at(product(r.json, "carb_ionic_xunwu"), "closing_stock") == 30);
     lds_http_resp_free(&r);
 }
 
@@ -207,7 +198,7 @@ static void test_flows_csv(void **state)
     assert_int_equal(lds_test_run(cmd, &out), 0);
     json_t *j = json_loads(out, 0, NULL);
     assert_non_null(j);
-    assert_true(num(product(j, "nd2o3"), "closing_stock", NULL) == 2.25);
+    assert_true(lds_test_num_at(product(j, "nd2o3"), "closing_stock") == 2.25);
     json_decref(j);
     free(out);
     /* The default table. */
@@ -249,7 +240,7 @@ static void test_flows_access(void **state)
     get("/api/v1/reports/flows?org=1&month=2026-03", srv.member_token, NULL, 403, &r);
     lds_http_resp_free(&r);
     get("/api/v1/reports/flows?org=2&month=2026-03", auditor_token, NULL, 200, &r);
-    assert_true(num(product(r.json, "nd2o3"), "closing_stock", NULL) == 2.25);
+    assert_true(lds_test_num_at(product(r.json, "nd2o3"), "closing_stock") == 2.25);
     lds_http_resp_free(&r);
     get("/api/v1/reports/flows?org=2&month=2026-03&format=xml", srv.member_token, NULL, 400, &r);
     lds_http_resp_free(&r);
@@ -265,8 +256,8 @@ static void test_flows_access(void **state)
     /* The operator's own report does not see org 2's events. */
     get("/api/v1/reports/flows?org=1&month=2026-02", srv.operator_token, NULL, 200, &r);
     const json_t *a = product(r.json, "carb_ionic_xunwu");
-    assert_true(num(a, "outputs", "produced") == 200);
-    assert_true(num(a, "inputs", "received") == 0);
+    assert_true(lds_test_num_at(a, "outputs/produced") == 200);
+    assert_true(lds_test_num_at(a, "inputs/received") == 0);
     lds_http_resp_free(&r);
 }
 
@@ -338,20 +329,20 @@ static void test_demo_history(void **state)
     get("/api/v1/reports/flows?org=54&month=2026-04", srv.operator_token, NULL, 200, &r);
     assert_int_equal(json_integer_value(json_object_get(r.json, "events")), 2);
     const json_t *m = product(r.json, "mag_n42sh");
-    assert_true(num(m, "inputs", "received") == 1);
-    assert_true(num(m, "inputs", "consumed") == 0.91);
-    assert_true(num(m, "closing_stock", NULL) == 0.09);
+    assert_true(lds_test_num_at(m, "inputs/received") == 1);
+    assert_true(lds_test_num_at(m, "inputs/consumed") == 0.91);
+    assert_true(lds_test_num_at(m, "closing_stock") == 0.09);
     const json_t *motors = product(r.json, "motor_ev_traction");
     assert_true(json_is_null(json_object_get(motors, "uom")));
-    assert_true(num(motors, "outputs", "produced") == 500);
+    assert_true(lds_test_num_at(motors, "outputs/produced") == 500);
     lds_http_resp_free(&r);
 
     get("/api/v1/reports/flows?org=29&month=2026-02", srv.operator_token, NULL, 200, &r);
     const json_t *carb = product(r.json, "carb_ionic_xunwu");
-    assert_true(num(carb, "opening_stock", NULL) == 15.8);
-    assert_true(num(carb, "inputs", "consumed") == 15.8);
-    assert_true(num(carb, "closing_stock", NULL) == 0);
-    assert_true(num(product(r.json, "prnd_oxide"), "outputs", "produced") == 2);
+    assert_true(lds_test_num_at(carb, "opening_stock") == 15.8);
+    assert_true(lds_test_num_at(carb, "inputs/consumed") == 15.8);
+    assert_true(lds_test_num_at(carb, "closing_stock") == 0);
+    assert_true(lds_test_num_at(product(r.json, "prnd_oxide"), "outputs/produced") == 2);
     lds_http_resp_free(&r);
 
     /* Every demo event went through capture: the motor lot's event is stored. */

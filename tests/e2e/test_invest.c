@@ -25,16 +25,6 @@ static long long field_id(const lds_http_resp *r)
     return (long long)json_integer_value(json_object_get(r->json, "id"));
 }
 
-/* The pointer of the first invalid field of a problem. */
-static const char *pointer0(const lds_http_resp *r)
-{
-    json_t *e = json_array_get(json_object_get(r->json, "errors"), 0);
-    if (!e)
-        e = json_array_get(json_object_get(r->json, "invalid_params"), 0);
-    const char *p = json_string_value(json_object_get(e, "pointer"));
-    return p ? p : "";
-}
-
 static int setup(void **state)
 {
     (void)state;
@@ -86,19 +76,19 @@ static void mandates_create_validate_and_scope(void **state)
     /* bad input: nothing stored */
     lds_test_call(&srv, "POST", "/api/v1/mandates", inv_a_token,
                   "{\"name\":\"x\",\"ticket_min_cny\":50,\"ticket_max_cny\":10}", 400, &r);
-    assert_string_equal(pointer0(&r), "/ticket_max_cny");
+    assert_string_equal(lds_test_pointer0(&r), "/ticket_max_cny");
     lds_http_resp_free(&r);
     lds_test_call(&srv, "POST", "/api/v1/mandates", inv_a_token,
                   "{\"name\":\"x\",\"sectors\":[\"spaceships\"],\"ticket_max_cny\":10}", 400, &r);
-    assert_string_equal(pointer0(&r), "/sectors/0");
+    assert_string_equal(lds_test_pointer0(&r), "/sectors/0");
     lds_http_resp_free(&r);
     lds_test_call(&srv, "POST", "/api/v1/mandates", inv_a_token,
                   "{\"name\":\"x\",\"ticket_min_cny\":-5,\"ticket_max_cny\":10}", 400, &r);
-    assert_string_equal(pointer0(&r), "/ticket_min_cny");
+    assert_string_equal(lds_test_pointer0(&r), "/ticket_min_cny");
     lds_http_resp_free(&r);
     lds_test_call(&srv, "POST", "/api/v1/mandates", inv_a_token,
                   "{\"name\":\"x\",\"regions\":[\"atlantis\"],\"ticket_max_cny\":10}", 400, &r);
-    assert_string_equal(pointer0(&r), "/regions/0");
+    assert_string_equal(lds_test_pointer0(&r), "/regions/0");
     lds_http_resp_free(&r);
     /* an investor states mandates for its own organisation only; members none */
     char body[256];
@@ -112,7 +102,7 @@ static void mandates_create_validate_and_scope(void **state)
     /* operators must say for whom */
     lds_test_call(&srv, "POST", "/api/v1/mandates", srv.operator_token,
                   "{\"name\":\"x\",\"ticket_max_cny\":10}", 400, &r);
-    assert_string_equal(pointer0(&r), "/investor_org");
+    assert_string_equal(lds_test_pointer0(&r), "/investor_org");
     lds_http_resp_free(&r);
     assert_int_equal(lds_test_count_items(&srv, "/api/v1/mandates?limit=500", srv.operator_token),
                      before + 1);
@@ -494,11 +484,11 @@ static void deals_follow_their_pipeline(void **state)
     /* not open to investors: nothing to open */
     snprintf(body, sizeof body, "{\"project\":%lld}", closed_project);
     lds_test_call(&srv, "POST", "/api/v1/deals", inv_a_token, body, 400, &r);
-    assert_string_equal(pointer0(&r), "/project");
+    assert_string_equal(lds_test_pointer0(&r), "/project");
     lds_http_resp_free(&r);
     snprintf(body, sizeof body, "{\"project\":%lld,\"amount_cny\":-1}", project_q);
     lds_test_call(&srv, "POST", "/api/v1/deals", inv_a_token, body, 400, &r);
-    assert_string_equal(pointer0(&r), "/amount_cny");
+    assert_string_equal(lds_test_pointer0(&r), "/amount_cny");
     lds_http_resp_free(&r);
     lds_test_call(&srv, "POST", "/api/v1/deals", srv.member_token, body, 403, &r);
     lds_http_resp_free(&r);
@@ -513,7 +503,7 @@ static void deals_follow_their_pipeline(void **state)
     assert_string_equal(json_string_value(json_array_get(allowed, 1)), "declined");
     lds_http_resp_free(&r);
     lds_test_call(&srv, "POST", path, inv_a_token, "{\"to\":\"signed\"}", 400, &r);
-    assert_string_equal(pointer0(&r), "/to");
+    assert_string_equal(lds_test_pointer0(&r), "/to");
     lds_http_resp_free(&r);
     lds_test_call(&srv, "POST", path, inv_b_token, "{\"to\":\"diligence\"}", 404,
                   &r); /* not B's deal */

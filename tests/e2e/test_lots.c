@@ -305,10 +305,7 @@ static void test_mass_balance_rejected(void **state)
                               "application/ld+json", single, sizeof single - 1, &r),
                      0);
     lds_test_expect_status(&r, 400);
-    assert_string_equal(
-        json_string_value(json_object_get(json_array_get(json_object_get(r.json, "errors"), 0),
-                                          "pointer")),
-        "/outputQuantityList");
+    assert_string_equal(lds_test_pointer0(&r), "/outputQuantityList");
     lds_http_resp_free(&r);
     assert_int_equal(count_events(LOT("RY")), 0);
 }
@@ -333,10 +330,7 @@ static void test_product_classes(void **state)
                      0);
     lds_test_expect_status(&r, 409);
     /* the conflicting member is named as an invalid field */
-    assert_string_equal(
-        json_string_value(json_object_get(json_array_get(json_object_get(r.json, "errors"), 0),
-                                          "pointer")),
-        "/epc_class");
+    assert_string_equal(lds_test_pointer0(&r), "/epc_class");
     lds_http_resp_free(&r);
     static const char bad[] = "{\"gtin\":\"123\",\"material\":\"kryptonite\"}";
     assert_int_equal(lds_http(&srv, "POST", "/api/v1/product-classes", srv.member_token,

@@ -641,32 +641,29 @@ static void auth_and_not_found(void **state)
     lds_http_resp_free(&r);
 }
 
-/* The line of (offer, request) in a run's allocations, or NULL. */
-static json_t *line_of(json_t *run, long long offer, long long request)
+/* The member of a run's `list` ("allocations" or "changes") for (offer,
+ * request), or NULL. */
+static json_t *pair_in(json_t *run, const char *list, long long offer, long long request)
 {
-    json_t *ln;
+    json_t *e;
     size_t i;
-    json_array_foreach(json_object_get(run, "allocations"), i, ln)
+    json_array_foreach(json_object_get(run, list), i, e)
     {
-        if (json_integer_value(json_object_get(ln, "offer_id")) == offer &&
-            json_integer_value(json_object_get(ln, "request_id")) == request)
-            return ln;
+        if (json_integer_value(json_object_get(e, "offer_id")) == offer &&
+            json_integer_value(json_object_get(e, "request_id")) == request)
+            return e;
     }
     return NULL;
 }
 
-/* The change of (offer, request) in a run, or NULL. */
+static json_t *line_of(json_t *run, long long offer, long long request)
+{
+    return pair_in(run, "allocations", offer, request);
+}
+
 static json_t *change_of(json_t *run, long long offer, long long request)
 {
-    json_t *ch;
-    size_t i;
-    json_array_foreach(json_object_get(run, "changes"), i, ch)
-    {
-        if (json_integer_value(json_object_get(ch, "offer_id")) == offer &&
-            json_integer_value(json_object_get(ch, "request_id")) == request)
-            return ch;
-    }
-    return NULL;
+    return pair_in(run, "changes", offer, request);
 }
 
 static void run_tm(const char *body, lds_http_resp *r)

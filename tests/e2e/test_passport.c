@@ -104,13 +104,6 @@ static const json_t *origin_lot(const json_t *pp, const char *lot)
     return NULL;
 }
 
-static double num(const json_t *o, const char *k)
-{
-    const json_t *v = json_object_get(o, k);
-    assert_true(json_is_number(v));
-    return json_number_value(v);
-}
-
 static void test_public_tier(void **state)
 {
     (void)state;
@@ -183,13 +176,13 @@ static void test_chain_tier(void **state)
     assert_string_equal(tier_of(&r), "chain");
     const json_t *pp = r.json, *origin = json_object_get(pp, "origin");
     const json_t *by_region = json_object_get(origin, "by_region");
-    assert_true(fabs(num(by_region, "longnan") - 0.127060) < 2e-6);
-    assert_true(fabs(num(by_region, "xunwu") - 0.872940) < 2e-6);
+    assert_true(fabs(lds_test_num_at(by_region, "longnan") - 0.127060) < 2e-6);
+    assert_true(fabs(lds_test_num_at(by_region, "xunwu") - 0.872940) < 2e-6);
     const json_t *x1 = origin_lot(pp, ORE_X1), *l1 = origin_lot(pp, ORE_L1);
-    assert_true(fabs(num(x1, "share") - 0.872940 * 9.8 / 15.8) < 2e-6);
-    assert_true(fabs(num(json_object_get(x1, "element_shares"), "Nd") - 9.8 / 15.8) < 2e-6);
-    assert_true(num(json_object_get(x1, "element_shares"), "Dy") == 0);
-    assert_true(fabs(num(json_object_get(l1, "element_shares"), "Dy") - 1) < 1e-9);
+    assert_true(fabs(lds_test_num_at(x1, "share") - 0.872940 * 9.8 / 15.8) < 2e-6);
+    assert_true(fabs(lds_test_num_at(x1, "element_shares/Nd") - 9.8 / 15.8) < 2e-6);
+    assert_true(lds_test_num_at(x1, "element_shares/Dy") == 0);
+    assert_true(fabs(lds_test_num_at(l1, "element_shares/Dy") - 1) < 1e-9);
     assert_string_equal(json_string_value(json_object_get(l1, "region")), "longnan");
     /* Steps with dates and facilities, no quantities. */
     const json_t *steps = json_object_get(pp, "steps");
@@ -221,10 +214,10 @@ static void test_private_tier(void **state)
     get(PATH, srv.operator_token, 200, &r);
     assert_string_equal(tier_of(&r), "private");
     const json_t *pp = r.json;
-    assert_true(num(pp, "quantity") == 500);
+    assert_true(lds_test_num_at(pp, "quantity") == 500);
     const json_t *last = json_array_get(json_object_get(pp, "steps"), 33);
     const json_t *in = json_array_get(json_object_get(last, "inputs"), 0);
-    assert_true(num(in, "quantity") == 0.91);
+    assert_true(lds_test_num_at(in, "quantity") == 0.91);
     assert_string_equal(json_string_value(json_object_get(in, "uom")), "TNE");
     /* A shipping step names its counterparties. */
     assert_non_null(strstr(r.body, "\"sources\":[{"));

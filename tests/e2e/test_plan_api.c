@@ -60,9 +60,7 @@ static void refusals(void **state)
     lds_http(&srv, "POST", "/api/v1/plans", srv.operator_token, "application/json",
              "{\"scenario\":\"no-such\"}", 22, &r);
     assert_int_equal(r.status, 400);
-    assert_string_equal(json_string_value(json_object_get(
-                            json_array_get(json_object_get(r.json, "errors"), 0), "pointer")),
-                        "/scenario");
+    assert_string_equal(lds_test_pointer0(&r), "/scenario");
     lds_http_resp_free(&r);
     lds_http(&srv, "POST", "/api/v1/plans", srv.operator_token, "application/json",
              "{\"scenario\":7,\"x\":1}", 19, &r);
@@ -180,9 +178,7 @@ static void two_scenarios_compare_side_by_side(void **state)
     snprintf(path, sizeof path, "/api/v1/plans/compare?a=%lld", ia);
     lds_http(&srv, "GET", path, srv.operator_token, NULL, NULL, 0, &c);
     assert_int_equal(c.status, 400);
-    assert_string_equal(json_string_value(json_object_get(
-                            json_array_get(json_object_get(c.json, "errors"), 0), "pointer")),
-                        "/b");
+    assert_string_equal(lds_test_pointer0(&c), "/b");
     lds_http_resp_free(&c);
     lds_http(&srv, "GET", "/api/v1/plans/compare?a=x&b=1&c=2", srv.operator_token, NULL, NULL, 0,
              &c);

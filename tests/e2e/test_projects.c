@@ -38,16 +38,6 @@ static int teardown(void **state)
 
 #define CALL(m, p, t, b, s, o) lds_test_call_at(&srv, (m), (p), (t), (b), (s), (o), __LINE__)
 
-/* The first error's pointer of a problem. */
-static const char *pointer0(const lds_http_resp *r)
-{
-    const char *p = json_string_value(
-        json_object_get(json_array_get(json_object_get(r->json, "errors"), 0), "pointer"));
-    if (!p)
-        fail_msg("no field error in %s", r->body);
-    return p;
-}
-
 static long long jint(json_t *o, const char *k)
 {
     return (long long)json_integer_value(json_object_get(o, k));
@@ -206,7 +196,7 @@ static void gates_walk_hold_and_timeline(void **state)
     lds_http_resp_free(&r);
     /* On hold needs a reason; it resumes only where it was. */
     transition(id, srv.member_token, "{\"to\":\"on_hold\"}", 400, &r, __LINE__);
-    assert_string_equal(pointer0(&r), "/reason");
+    assert_string_equal(lds_test_pointer0(&r), "/reason");
     lds_http_resp_free(&r);
     transition(id, srv.member_token, "{\"to\":\"on_hold\",\"reason\":\"fund decision pending\"}",
                200, &r, __LINE__);
@@ -349,30 +339,30 @@ static void bad_input_stores_nothing(void **state)
     CALL("POST", "/api/v1/projects", srv.member_token,
          "{\"title\":\"x\",\"sponsor_org\":2,\"sector\":\"magnets\",\"financing_need_cny\":-5}",
          400, &r);
-    assert_string_equal(pointer0(&r), "/financing_need_cny");
+    assert_string_equal(lds_test_pointer0(&r), "/financing_need_cny");
     lds_http_resp_free(&r);
     CALL("POST", "/api/v1/projects", srv.member_token,
          "{\"title\":\"x\",\"sponsor_org\":2,\"sector\":\"submarines\"}", 400, &r);
-    assert_string_equal(pointer0(&r), "/sector");
+    assert_string_equal(lds_test_pointer0(&r), "/sector");
     lds_http_resp_free(&r);
     CALL("POST", "/api/v1/projects", srv.operator_token,
          "{\"title\":\"x\",\"sponsor_org\":99999,\"sector\":\"ev\"}", 400, &r);
-    assert_string_equal(pointer0(&r), "/sponsor_org");
+    assert_string_equal(lds_test_pointer0(&r), "/sponsor_org");
     lds_http_resp_free(&r);
     CALL("POST", "/api/v1/projects", srv.member_token,
          "{\"title\":\"x\",\"sponsor_org\":2,\"sector\":\"ev\",\"participants\":[3,99999]}", 400,
          &r);
-    assert_string_equal(pointer0(&r), "/participants/1");
+    assert_string_equal(lds_test_pointer0(&r), "/participants/1");
     lds_http_resp_free(&r);
     CALL("POST", "/api/v1/projects", srv.member_token,
          "{\"title\":\"x\",\"sponsor_org\":2,\"sector\":\"ev\",\"stage\":\"operating\"}", 400, &r);
-    assert_string_equal(pointer0(&r), "/stage");
+    assert_string_equal(lds_test_pointer0(&r), "/stage");
     lds_http_resp_free(&r);
     CALL("POST", "/api/v1/projects", srv.member_token,
          "{\"title\":\"x\",\"sponsor_org\":2,\"sector\":\"ev\",\"capacity\":[{\"material\":"
          "\"mag_n52\",\"tonnes\":-1}]}",
          400, &r);
-    assert_string_equal(pointer0(&r), "/capacity/0/tonnes");
+    assert_string_equal(lds_test_pointer0(&r), "/capacity/0/tonnes");
     lds_http_resp_free(&r);
     assert_int_equal(
         lds_test_count_items(&srv, "/api/v1/projects?sponsor=2&limit=500", srv.operator_token),
@@ -386,7 +376,7 @@ static void bad_input_stores_nothing(void **state)
          "{\"to\":\"permitting\"}", 404, &r);
     lds_http_resp_free(&r);
     CALL("GET", "/api/v1/projects?stage=closing", srv.operator_token, NULL, 400, &r);
-    assert_string_equal(pointer0(&r), "stage");
+    assert_string_equal(lds_test_pointer0(&r), "stage");
     lds_http_resp_free(&r);
     long long id = create_project(
         srv.member_token, "{\"title\":\"Swarf line\",\"sponsor_org\":2,\"sector\":\"recycling\"}");
@@ -396,7 +386,7 @@ static void bad_input_stores_nothing(void **state)
     char tpath[96];
     snprintf(tpath, sizeof tpath, "/api/v1/projects/%lld/transitions", id);
     CALL("POST", tpath, srv.member_token, "{\"to\":\"launch\"}", 400, &r);
-    assert_string_equal(pointer0(&r), "/to");
+    assert_string_equal(lds_test_pointer0(&r), "/to");
     lds_http_resp_free(&r);
     CALL("POST", tpath, srv.member_token, "{\"to\":\"operating\"}", 409, &r);
     lds_http_resp_free(&r);
@@ -408,23 +398,23 @@ static void bad_input_stores_nothing(void **state)
              "\"2020-01-01\"}",
              id);
     CALL("POST", "/api/v1/service-requests", srv.member_token, body, 400, &r);
-    assert_string_equal(pointer0(&r), "/due");
+    assert_string_equal(lds_test_pointer0(&r), "/due");
     lds_http_resp_free(&r);
     snprintf(body, sizeof body,
              "{\"project\":%lld,\"factor\":\"talent\",\"description\":\"x\",\"due\":"
              "\"2030-02-30\"}",
              id);
     CALL("POST", "/api/v1/service-requests", srv.member_token, body, 400, &r);
-    assert_string_equal(pointer0(&r), "/due");
+    assert_string_equal(lds_test_pointer0(&r), "/due");
     lds_http_resp_free(&r);
     CALL("POST", "/api/v1/service-requests", srv.member_token,
          "{\"project\":999999,\"factor\":\"talent\",\"description\":\"x\"}", 400, &r);
-    assert_string_equal(pointer0(&r), "/project");
+    assert_string_equal(lds_test_pointer0(&r), "/project");
     lds_http_resp_free(&r);
     snprintf(body, sizeof body, "{\"project\":%lld,\"factor\":\"catering\",\"description\":\"x\"}",
              id);
     CALL("POST", "/api/v1/service-requests", srv.member_token, body, 400, &r);
-    assert_string_equal(pointer0(&r), "/factor");
+    assert_string_equal(lds_test_pointer0(&r), "/factor");
     lds_http_resp_free(&r);
     char q[96];
     snprintf(q, sizeof q, "/api/v1/service-requests?project=%lld", id);
@@ -493,7 +483,7 @@ static void request_assignment_and_closing(void **state)
              "{\"project\":%lld,\"factor\":\"talent\",\"description\":\"x\",\"provider_org\":13}",
              id);
     CALL("POST", "/api/v1/service-requests", srv.member_token, body, 400, &r);
-    assert_string_equal(pointer0(&r), "/provider_org");
+    assert_string_equal(lds_test_pointer0(&r), "/provider_org");
     lds_http_resp_free(&r);
     snprintf(body, sizeof body,
              "{\"project\":%lld,\"factor\":\"financing\",\"description\":\"loan\","

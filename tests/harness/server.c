@@ -56,6 +56,54 @@ size_t lds_test_count_items(const lds_test_server *srv, const char *path, const 
     return n;
 }
 
+json_t *lds_test_json_at(const json_t *j, const char *path)
+{
+    json_t *v = NULL;
+    const json_t *cur = j;
+    const char *p = path;
+    while (cur && *p) {
+        size_t n = strcspn(p, "/");
+        char key[128];
+        snprintf(key, sizeof key, "%.*s", (int)(n < sizeof key ? n : sizeof key - 1), p);
+        if (json_is_array(cur)) {
+            char *end;
+            unsigned long i = strtoul(key, &end, 10);
+            v = *key && !*end ? json_array_get(cur, i) : NULL;
+        } else {
+            v = json_object_get(cur, key);
+        }
+        cur = v;
+        p += n;
+        if (*p == '/')
+            p++;
+    }
+    return v;
+}
+
+double lds_test_num_at(const json_t *j, const char *path)
+{
+    json_t *v = lds_test_json_at(j, path);
+    if (!json_is_number(v))
+        fail_msg("no number at %s", path);
+    return json_number_value(v);
+}
+
+const char *lds_test_str_at(const json_t *j, const char *path)
+{
+    json_t *v = lds_test_json_at(j, path);
+    if (!json_is_string(v))
+        fail_msg("no string at %s", path);
+    return json_string_value(v);
+}
+
+const char *lds_test_pointer0(const lds_http_resp *r)
+{
+    json_t *v = lds_test_json_at(r->json, "errors/0/pointer");
+    if (!json_is_string(v))
+        fail_msg("no field error in %s", r->body ? r->body : "");
+    return json_string_value(v);
+}
+
 void lds_test_pct_encode(lds_buf *b, const char *s)
 {
     static const char hex[] = "0123456789ABCDEF";

@@ -85,6 +85,19 @@ void lds_test_call_at(const lds_test_server *srv, const char *method, const char
 /** The number of "items" of a list answer to GET `path` (which must be 200). */
 size_t lds_test_count_items(const lds_test_server *srv, const char *path, const char *token);
 
+/**
+ * The member of `j` at `path`: keys separated by '/', an array indexed by a
+ * decimal segment ("errors/0/pointer"); NULL when there is none (or the
+ * path is empty).
+ */
+json_t *lds_test_json_at(const json_t *j, const char *path);
+/** The number at `path` (lds_test_json_at); fails the test when it is not one. */
+double lds_test_num_at(const json_t *j, const char *path);
+/** The string at `path`; fails the test when it is not one. */
+const char *lds_test_str_at(const json_t *j, const char *path);
+/** The pointer of a problem's first invalid field; fails the test without one. */
+const char *lds_test_pointer0(const lds_http_resp *r);
+
 /** Appends `s` percent-encoded (RFC 3986: all but unreserved characters) to `b`. */
 void lds_test_pct_encode(lds_buf *b, const char *s);
 

@@ -503,7 +503,9 @@ static const lane_pt *best_lane(const lds_match_session *s, const frontier *f, i
 
 static const lane_pt same_region_lane = {0, 0};
 
-static void evaluate(const lds_match_session *s, const soffer *o, const sreq *d, pair_eval *ev)
+/* `fi`: the frontier of (o's region, d's region), NONE when there is no lane. */
+static void evaluate_fi(const lds_match_session *s, const soffer *o, const sreq *d, uint32_t fi,
+                        pair_eval *ev)
 {
     ev->stage = 0;
     if (d->minp != LDS_MATCH_NO_PURITY && (o->purity == LDS_MATCH_NO_PURITY || o->purity < d->minp))
@@ -511,7 +513,6 @@ static void evaluate(const lds_match_session *s, const soffer *o, const sreq *d,
     if (o->from > d->due)
         return;
     ev->stage = 1;
-    uint32_t fi = u64map_get(&s->lane_map, (uint64_t)o->reg << 32 | d->reg);
     const lane_pt *l;
     int64_t slack = (int64_t)d->due - o->from;
     if (fi != NONE) {
@@ -542,6 +543,17 @@ static void evaluate(const lds_match_session *s, const soffer *o, const sreq *d,
     ev->transit = l->transit;
     int64_t latest = (int64_t)d->due - l->transit - lead;
     ev->ship = (int32_t)(latest < o->to ? latest : o->to);
+}
+
+static void evaluate(const lds_match_session *s, const soffer *o, const sreq *d, pair_eval *ev)
+{
+    if ((d->minp != LDS_MATCH_NO_PURITY &&
+         (o->purity == LDS_MATCH_NO_PURITY || o->purity < d->minp)) ||
+        o->from > d->due) {
+        ev->stage = 0;
+        return;
+    }
+    evaluate_fi(s, o, d, u64map_get(&s->lane_map, (uint64_t)o->reg << 32 | d->reg), ev);
 }
 
 /* ---- pairs and network -------------------------------------------------- */
@@ -1125,11 +1137,12 @@ static lds_code build_why(lds_match_session *s, lds_match_result *r, const uint3
     int64_t *value = lds_calloc(s->n_of + 1, sizeof *value);
     uint32_t *ostart = lds_calloc(s->n_of + 2, sizeof *ostart);
     uint32_t *opair = NULL, *lane_seen = lds_calloc(s->n_names + 1, sizeof *lane_seen);
+    uint32_t *reg_stamp = lds_calloc(s->n_names + 1, sizeof *reg_stamp);
+    uint32_t *reg_fi = lds_calloc(s->n_names + 1, sizeof *reg_fi);
     int64_t *dist = NULL;
     uint8_t *use = NULL;
-    why_cand *cand = NULL;
-    size_t cap_cand = 0;
-    if (!unmet_rq || !want || !value || !ostart || !lane_seen) {
+    uint32_t *rstart = NULL, *rpair = NULL, *mat_live = NULL, *lane_cnt = NULL;
+    if (!unmet_rq || !want || !value || !ostart || !lane_seen || !reg_stamp || !reg_fi) {
         rc = oom(err);
         goto out;
     }
@@ -1152,8 +1165,27 @@ static lds_code build_why(lds_match_session *s, lds_match_result *r, const uint3
     }
     for (size_t o = 0; o < s->n_of; o++)
         ostart[o + 1] += ostart[o];
+    /* the pairs of each unmet request, and the live offers per material */
+    size_t n_rp = 0;
+    rstart = lds_calloc(s->n_rq + 2, sizeof *rstart);
+    mat_live = lds_calloc(s->n_names + 1, sizeof *mat_live);
+    lane_cnt = lds_calloc(s->n_names + 1, sizeof *lane_cnt);
+    if (!rstart || !mat_live || !lane_cnt) {
+        rc = oom(err);
+        goto out;
+    }
+    for (size_t k = 0; k < s->n_p; k++)
+        if (!s->p_dead[k] && unmet_rq[s->p_req[k]]) {
+            rstart[s->p_req[k] + 1]++;
+            n_rp++;
+        }
+    for (size_t q = 0; q < s->n_rq; q++)
+        rstart[q + 1] += rstart[q];
+    for (size_t o = 0; o < s->n_of; o++)
+        mat_live[s->of[o].mat] += s->of[o].alive != 0;
+    rpair = lds_malloc((n_rp + 1) * sizeof *rpair);
     opair = lds_malloc((n_flowing + 1) * sizeof *opair);
-    if (!opair) {
+    if (!opair || !rpair) {
         rc = oom(err);
         goto out;
     }
@@ -1169,6 +1201,16 @@ static lds_code build_why(lds_match_session *s, lds_match_result *r, const uint3
             if (!s->p_dead[k] && s->p_flow[k] > 0)
                 opair[fill[s->p_offer[k]]++] = (uint32_t)k;
         lds_free(fill);
+        uint32_t *rfill = lds_malloc((s->n_rq + 1) * sizeof *rfill);
+        if (!rfill) {
+            rc = oom(err);
+            goto out;
+        }
+        memcpy(rfill, rstart, s->n_rq * sizeof *rfill);
+        for (size_t k = 0; k < s->n_p; k++)
+            if (!s->p_dead[k] && unmet_rq[s->p_req[k]])
+                rpair[rfill[s->p_req[k]]++] = (uint32_t)k;
+        lds_free(rfill);
     }
     if (n_want) {
         /* every request keeps its quantity: only the pair arcs and the
@@ -1203,22 +1245,53 @@ static lds_code build_why(lds_match_session *s, lds_match_result *r, const uint3
     for (size_t i = 0; i < r->n_unmet; i++) {
         const sreq *d = &s->rq[u_slot[i]];
         const vec *vo = &s->mat_offers[d->mat];
-        size_t n = 0, n_live = 0;
+        size_t n = 0, n_live = 0, kept = 0, licence_cnt = 0;
         int licence_seen = 0;
-        if (!GROW(cand, cap_cand, vo->n + 1)) {
-            rc = oom(err);
-            goto out;
+        why_cand best[LDS_MATCH_WHY_MAX + 1], tmp;
+        /* Fast path: with LDS_MATCH_WHY_MAX exhausted compatible offers the
+         * items are all supply items; the other offers are only counted. */
+        size_t n_ex = 0;
+        for (uint32_t k = rstart[u_slot[i]]; k < rstart[u_slot[i] + 1]; k++)
+            n_ex += flow[s->of[s->p_offer[rpair[k]]].arc_u] == 0;
+        int fast = n_ex >= LDS_MATCH_WHY_MAX;
+        for (uint32_t k = rstart[u_slot[i]]; fast && k < rstart[u_slot[i] + 1]; k++) {
+            uint32_t pk = rpair[k], oi = s->p_offer[pk];
+            if (flow[s->of[oi].arc_u] > 0)
+                continue;
+            why_cand *c = &tmp;
+            memset(c, 0, sizeof *c);
+            c->offer = oi;
+            c->stage = 4;
+            c->kind = LDS_MATCH_WHY_SUPPLY;
+            c->key = -value[oi];
+            c->lane_cost = s->p_lane[pk];
+            if (kept == LDS_MATCH_WHY_MAX && cmp_cand(c, &best[kept - 1]) >= 0)
+                continue;
+            size_t at = kept < LDS_MATCH_WHY_MAX ? kept++ : kept - 1;
+            while (at > 0 && cmp_cand(c, &best[at - 1]) < 0) {
+                best[at] = best[at - 1];
+                at--;
+            }
+            best[at] = *c;
         }
-        for (size_t a = 0; a < vo->n; a++) {
+        if (fast) {
+            n_live = mat_live[d->mat];
+            n = n_live;
+        }
+        for (size_t a = 0; !fast && a < vo->n; a++) {
             uint32_t oi = vo->v[a];
             const soffer *o = &s->of[oi];
             if (!o->alive)
                 continue;
             n_live++;
+            if (reg_stamp[o->reg] != i + 1) { /* the lane frontier, once per region */
+                reg_stamp[o->reg] = (uint32_t)i + 1;
+                reg_fi[o->reg] = u64map_get(&s->lane_map, (uint64_t)o->reg << 32 | d->reg);
+            }
             pair_eval ev;
             memset(&ev, 0, sizeof ev);
-            evaluate(s, o, d, &ev);
-            why_cand *c = &cand[n];
+            evaluate_fi(s, o, d, reg_fi[o->reg], &ev);
+            why_cand *c = &tmp;
             memset(c, 0, sizeof *c);
             c->offer = oi;
             c->stage = (uint8_t)ev.stage;
@@ -1232,11 +1305,14 @@ static lds_code build_why(lds_match_session *s, lds_match_result *r, const uint3
                               : LDS_MATCH_WHY_PURITY;
                 break;
             case 1: {
-                uint32_t fi = u64map_get(&s->lane_map, (uint64_t)o->reg << 32 | d->reg);
+                uint32_t fi = reg_fi[o->reg];
                 if (fi == NONE) {
-                    if (lane_seen[o->reg] == i + 1)
+                    if (lane_seen[o->reg] == i + 1) {
+                        lane_cnt[o->reg]++;
                         continue;
+                    }
                     lane_seen[o->reg] = (uint32_t)i + 1;
+                    lane_cnt[o->reg] = 1;
                     c->kind = LDS_MATCH_WHY_LANE;
                 } else {
                     c->kind = LDS_MATCH_WHY_WINDOW;
@@ -1245,6 +1321,7 @@ static lds_code build_why(lds_match_session *s, lds_match_result *r, const uint3
                 break;
             }
             case 2:
+                licence_cnt++;
                 if (licence_seen)
                     continue;
                 licence_seen = 1;
@@ -1262,21 +1339,35 @@ static lds_code build_why(lds_match_session *s, lds_match_result *r, const uint3
                 break;
             }
             n++;
+            /* keep the LDS_MATCH_WHY_MAX best, sorted (insertion) */
+            if (kept == LDS_MATCH_WHY_MAX && cmp_cand(c, &best[kept - 1]) >= 0)
+                continue;
+            size_t at = kept < LDS_MATCH_WHY_MAX ? kept++ : kept - 1;
+            while (at > 0 && cmp_cand(c, &best[at - 1]) < 0) {
+                best[at] = best[at - 1];
+                at--;
+            }
+            best[at] = *c;
         }
         if (!n_live) {
-            memset(&cand[0], 0, sizeof cand[0]);
-            cand[0].offer = NONE;
-            cand[0].kind = LDS_MATCH_WHY_SUPPLY;
-            n = 1;
+            memset(&best[0], 0, sizeof best[0]);
+            best[0].offer = NONE;
+            best[0].kind = LDS_MATCH_WHY_SUPPLY;
+            n = kept = 1;
         }
-        qsort(cand, n, sizeof *cand, cmp_cand);
-        size_t keep = n < LDS_MATCH_WHY_MAX ? n : LDS_MATCH_WHY_MAX;
+        size_t keep = kept, covered = 0;
         lds_match_why *y = &r->why__[total];
-        for (size_t k = 0; k < keep; k++)
-            render_why(s, d, &cand[k], value, ostart, opair, &y[k]);
+        for (size_t k = 0; k < keep; k++) {
+            render_why(s, d, &best[k], value, ostart, opair, &y[k]);
+            covered += best[k].offer == NONE                   ? 0
+                       : best[k].kind == LDS_MATCH_WHY_LANE    ? lane_cnt[s->of[best[k].offer].reg]
+                       : best[k].kind == LDS_MATCH_WHY_LICENCE ? licence_cnt
+                                                               : 1;
+        }
+        (void)n;
         r->unmet[i].why = y;
         r->unmet[i].n_why = keep;
-        r->unmet[i].n_why_more = n - keep;
+        r->unmet[i].n_why_more = n_live > covered ? n_live - covered : 0;
         total += keep;
     }
 out:
@@ -1286,9 +1377,14 @@ out:
     lds_free(ostart);
     lds_free(opair);
     lds_free(lane_seen);
+    lds_free(reg_stamp);
+    lds_free(reg_fi);
+    lds_free(rstart);
+    lds_free(rpair);
+    lds_free(mat_live);
+    lds_free(lane_cnt);
     lds_free(dist);
     lds_free(use);
-    lds_free(cand);
     return rc;
 }
 

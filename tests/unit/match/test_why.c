@@ -264,6 +264,35 @@ static void bounded_by_relevance(void **state)
     lds_match_result_free(r);
 }
 
+/* Six exhausted offers at 1.00 .. 6.00 all serve R: one more unit at Sk
+ * replaces a unit of S6, worth 6.00 - k.00.  The five most valuable are
+ * shown; S6 (0.00) and the late offer W are counted. */
+static void many_exhausted_offers(void **state)
+{
+    (void)state;
+    fx f = {0};
+    static const char *ids[] = {"S1", "S2", "S3", "S4", "S5", "S6"};
+    for (size_t i = 0; i < 6; i++)
+        offer(&f, ids[i], "org-s", "dy", "gz", 1000, 100 * (int64_t)(i + 1), P(2026, 1),
+              P(2026, 6), NO);
+    offer(&f, "W", "org-w", "dy", "gz", 1000, 100, P(2026, 9), P(2026, 12), NO);
+    request(&f, "R", "dy", "gz", 10000, 100000, P(2026, 5), NO);
+    lds_match_result *r = run(&f);
+    const lds_match_unmet *u = unmet_of(r, "R");
+    assert_int_equal(u->unmet_milli, 4000);
+    assert_int_equal(u->n_why, 5);
+    assert_int_equal(u->n_why_more, 2);
+    for (size_t i = 0; i < 5; i++) {
+        assert_int_equal(u->why[i].kind, LDS_MATCH_WHY_SUPPLY);
+        assert_string_equal(u->why[i].offer_id, ids[i]);
+        assert_int_equal(u->why[i].dual_cents, 100 * (5 - (int64_t)i));
+    }
+    assert_string_equal(u->why[0].detail,
+                        "offer S1 (1.000) fully allocated to request R; one more unit there is "
+                        "worth 5.00 (it would reach this request at 1.00 + lane 0.00)");
+    lds_match_result_free(r);
+}
+
 /* A warm change rebuilds the chains.  X is in sz (lane 50.00): with B, one
  * more tonne at A replaces one of B's to X: 350.00 - 150.00 = 200.00, every
  * request keeping its quantity (serving Y instead and cutting X would
@@ -308,6 +337,7 @@ int main(void)
         cmocka_unit_test(value_zero_and_allocated_requests),
         cmocka_unit_test(each_kind_of_constraint),
         cmocka_unit_test(bounded_by_relevance),
+        cmocka_unit_test(many_exhausted_offers),
         cmocka_unit_test(session_changes_update_the_chain),
     };
     return cmocka_run_group_tests_name("match_why", tests, NULL, NULL);

@@ -1148,82 +1148,83 @@ lds_code lds_market_run_list(lds_store *s, const lds_principal *who, const lds_k
     return out->oom ? lds_err_set(err, LDS_ENOMEM, "out of memory") : LDS_OK;
 }
 
-lds_code lds_market_run_lines_csv(lds_store *s, const lds_principal *who, const char *idtxt,
-                                  lds_buf *out, lds_err *err)
+#define RUN_CSV_MAX_COLS 18
+
+/* Writes `head`, then every row of `q` (bound by lds_market__bind_scope to
+ * run `idtxt` as `who` sees it), each cell formatted by `cell`. */
+static lds_code run_csv(lds_store *s, const lds_principal *who, const char *idtxt, const char *q,
+                        const char *const *head, int nh, void (*cell)(lds_stmt *, int, char *),
+                        lds_buf *out, lds_err *err)
 {
     int64_t id;
     lds_code rc = lds_market__run_row(s, idtxt, &id, NULL, err);
     if (rc != LDS_OK)
         return rc;
+    lds_csv_write_row(out, head, (size_t)nh);
     lds_stmt *st;
-    int r;
-    static const char *const head[] = {
-        "line", "offer_id", "request_id", "seller_org", "seller", "buyer_org", "buyer",
-        "material", "from_region", "to_region", "quantity", "ship_period", "transit_periods",
-        "unit_price", "logistics_cost", "line_total", "licence_required",
-        "licence_lead_periods"};
-    enum { NH = sizeof head / sizeof head[0] };
-    lds_csv_write_row(out, head, NH);
-    if ((rc = lds_store_prepare(s, lds_market__q_lines, &st, err)) ||
-        (rc = lds_market__bind_scope(st, id, who)))
+    if ((rc = lds_store_prepare(s, q, &st, err)) || (rc = lds_market__bind_scope(st, id, who)))
         return rc;
-    char cells[NH][64];
-    const char *row[NH];
+    char cells[RUN_CSV_MAX_COLS][64];
+    const char *row[RUN_CSV_MAX_COLS];
+    int r;
     while ((r = lds_stmt_step(st, err)) == LDS_STORE_ROW) {
-        for (int c = 0; c < NH; c++) {
+        for (int c = 0; c < nh; c++) {
             row[c] = cells[c];
-            if (c == 10)
-                lds_match_fmt_milli(lds_stmt_col_i64(st, c), cells[c]);
-            else if (c >= 13 && c <= 15)
-                lds_match_fmt_cents(lds_stmt_col_i64(st, c), cells[c]);
-            else if (c == 16)
-                snprintf(cells[c], 64, "%s", lds_stmt_col_i64(st, c) ? "yes" : "no");
-            else if (lds_stmt_col_text(st, c))
-                snprintf(cells[c], 64, "%s", lds_stmt_col_text(st, c));
-            else
-                cells[c][0] = '\0';
+            cell(st, c, cells[c]);
         }
-        lds_csv_write_row(out, row, NH);
+        lds_csv_write_row(out, row, (size_t)nh);
     }
     if (r != LDS_STORE_DONE)
         return (lds_code)r;
     return out->oom ? lds_err_set(err, LDS_ENOMEM, "out of memory writing CSV") : LDS_OK;
 }
 
+/* A cell (64 bytes) of the allocations CSV. */
+static void line_cell(lds_stmt *st, int c, char *cell)
+{
+    if (c == 10)
+        lds_match_fmt_milli(lds_stmt_col_i64(st, c), cell);
+    else if (c >= 13 && c <= 15)
+        lds_match_fmt_cents(lds_stmt_col_i64(st, c), cell);
+    else if (c == 16)
+        snprintf(cell, 64, "%s", lds_stmt_col_i64(st, c) ? "yes" : "no");
+    else if (lds_stmt_col_text(st, c))
+        snprintf(cell, 64, "%s", lds_stmt_col_text(st, c));
+    else
+        cell[0] = '\0';
+}
+
+/* A cell (64 bytes) of the unmet-requests CSV. */
+static void unmet_cell(lds_stmt *st, int c, char *cell)
+{
+    if (c == 5 || c == 6)
+        lds_match_fmt_milli(lds_stmt_col_i64(st, c), cell);
+    else if (c == 8 && !lds_stmt_col_is_null(st, c))
+        lds_match_fmt_cents(lds_stmt_col_i64(st, c), cell);
+    else if (lds_stmt_col_is_null(st, c))
+        cell[0] = '\0';
+    else
+        snprintf(cell, 64, "%s", lds_stmt_col_text(st, c));
+}
+
+lds_code lds_market_run_lines_csv(lds_store *s, const lds_principal *who, const char *idtxt,
+                                  lds_buf *out, lds_err *err)
+{
+    static const char *const head[RUN_CSV_MAX_COLS] = {
+        "line", "offer_id", "request_id", "seller_org", "seller", "buyer_org", "buyer",
+        "material", "from_region", "to_region", "quantity", "ship_period", "transit_periods",
+        "unit_price", "logistics_cost", "line_total", "licence_required",
+        "licence_lead_periods"};
+    return run_csv(s, who, idtxt, lds_market__q_lines, head, RUN_CSV_MAX_COLS, line_cell, out,
+                   err);
+}
+
 lds_code lds_market_run_unmet_csv(lds_store *s, const lds_principal *who, const char *idtxt,
                                   lds_buf *out, lds_err *err)
 {
-    int64_t id;
-    lds_code rc = lds_market__run_row(s, idtxt, &id, NULL, err);
-    if (rc != LDS_OK)
-        return rc;
-    lds_stmt *st;
-    int r;
     static const char *const head[] = {"request_id", "org_id",    "material",
                                        "region",     "due_period", "requested",
                                        "unmet",      "reason",     "cell_price"};
-    enum { NH = sizeof head / sizeof head[0] };
-    lds_csv_write_row(out, head, NH);
-    if ((rc = lds_store_prepare(s, lds_market__q_unmet, &st, err)) ||
-        (rc = lds_market__bind_scope(st, id, who)))
-        return rc;
-    char cells[NH][64];
-    const char *row[NH];
-    while ((r = lds_stmt_step(st, err)) == LDS_STORE_ROW) {
-        for (int c = 0; c < NH; c++) {
-            row[c] = cells[c];
-            if (c == 5 || c == 6)
-                lds_match_fmt_milli(lds_stmt_col_i64(st, c), cells[c]);
-            else if (c == 8 && !lds_stmt_col_is_null(st, c))
-                lds_match_fmt_cents(lds_stmt_col_i64(st, c), cells[c]);
-            else if (lds_stmt_col_is_null(st, c))
-                cells[c][0] = '\0';
-            else
-                snprintf(cells[c], 64, "%s", lds_stmt_col_text(st, c));
-        }
-        lds_csv_write_row(out, row, NH);
-    }
-    if (r != LDS_STORE_DONE)
-        return (lds_code)r;
-    return out->oom ? lds_err_set(err, LDS_ENOMEM, "out of memory writing CSV") : LDS_OK;
+    return run_csv(s, who, idtxt, lds_market__q_unmet, head, (int)(sizeof head / sizeof head[0]),
+                   unmet_cell, out, err);
 }

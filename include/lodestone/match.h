@@ -127,7 +127,8 @@ typedef struct lds_match_unmet {
     int32_t due;
     int64_t requested_milli, unmet_milli;
     lds_match_reason reason;
-    const lds_match_why *why;            /* most relevant first, at most LDS_MATCH_WHY_MAX */
+    const lds_match_why *why;            /* most relevant first, at most LDS_MATCH_WHY_MAX;
+                                            NULL until explained (lds_match_session_explain) */
     size_t n_why;
     size_t n_why_more;                   /* further items left out */
 } lds_match_unmet;
@@ -202,6 +203,15 @@ lds_code lds_match_session_new(const lds_match_input *in, lds_match_session **ou
 void lds_match_session_free(lds_match_session *s);
 /** The current result (borrowed; valid until the next change or free). */
 const lds_match_result *lds_match_session_result(const lds_match_session *s);
+
+/**
+ * Fills the why lists (unmet[].why) of the current result, computed from
+ * the solved network; a no-op when done already.  A change leaves the new
+ * result without them until this is called again (lds_match_run calls it
+ * always), so warm re-solves that nobody explains pay nothing for it.
+ * LDS_ENOMEM; on error the lists stay empty.
+ */
+lds_code lds_match_session_explain(lds_match_session *s, lds_err *err);
 
 /** What a session holds and how it has solved so far. */
 typedef struct lds_match_session_stats {

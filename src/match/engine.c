@@ -808,9 +808,6 @@ static int cmp_dual(const void *a, const void *b)
     return c;
 }
 
-static lds_code build_why(lds_match_session *s, lds_match_result *r, const uint32_t *u_slot,
-                          lds_err *err);
-
 static lds_code build_result(lds_match_session *s, lds_match_result **out, lds_err *err)
 {
     *out = NULL;
@@ -829,11 +826,9 @@ static lds_code build_result(lds_match_session *s, lds_match_result **out, lds_e
     r->duals = lds_calloc(s->n_gr + 1, sizeof *r->duals);
     int64_t *g_demand = lds_calloc(s->n_gr + 1, sizeof *g_demand);
     size_t *g_count = lds_calloc(s->n_gr + 1, sizeof *g_count);
-    uint32_t *u_slot = lds_calloc(n_unmet + 1, sizeof *u_slot);
-    if (!r->lines || !r->unmet || !r->duals || !g_demand || !g_count || !u_slot) {
+    if (!r->lines || !r->unmet || !r->duals || !g_demand || !g_count) {
         lds_free(g_demand);
         lds_free(g_count);
-        lds_free(u_slot);
         result_free_arrays(r);
         return oom(err);
     }
@@ -879,7 +874,6 @@ static lds_code build_result(lds_match_session *s, lds_match_result **out, lds_e
         int64_t got = flow[d->arc_g];
         if (got >= d->qty)
             continue;
-        u_slot[r->n_unmet] = (uint32_t)i;
         lds_match_unmet *u = &r->unmet[r->n_unmet++];
         u->request_id = d->id;
         u->request_org = d->org;
@@ -944,9 +938,6 @@ static lds_code build_result(lds_match_session *s, lds_match_result **out, lds_e
     lds_free(pot_d);
     lds_free(src);
     lds_free(marg);
-    if (rc == LDS_OK && r->n_unmet)
-        rc = build_why(s, r, u_slot, err);
-    lds_free(u_slot);
     if (rc != LDS_OK) {
         lds_free(g_demand);
         lds_free(g_count);
@@ -1131,16 +1122,14 @@ static lds_code build_why(lds_match_session *s, lds_match_result *r, const uint3
 {
     lds_code rc = LDS_OK;
     const int64_t *flow = lds_mcf_flows(s->solver);
-    const lds_mcf_problem *prob = lds_mcf_solver_problem(s->solver);
     uint8_t *unmet_rq = lds_calloc(s->n_rq + 1, 1);
-    uint8_t *want = lds_calloc(s->n_nodes + 1, 1);
+    uint8_t *want = lds_calloc(s->n_of + 1, 1), *alive_o = NULL;
+    int64_t *pot_o = NULL, *pot_d = NULL;
     int64_t *value = lds_calloc(s->n_of + 1, sizeof *value);
     uint32_t *ostart = lds_calloc(s->n_of + 2, sizeof *ostart);
     uint32_t *opair = NULL, *lane_seen = lds_calloc(s->n_names + 1, sizeof *lane_seen);
     uint32_t *reg_stamp = lds_calloc(s->n_names + 1, sizeof *reg_stamp);
     uint32_t *reg_fi = lds_calloc(s->n_names + 1, sizeof *reg_fi);
-    int64_t *dist = NULL;
-    uint8_t *use = NULL;
     uint32_t *rstart = NULL, *rpair = NULL, *mat_live = NULL, *lane_cnt = NULL;
     if (!unmet_rq || !want || !value || !ostart || !lane_seen || !reg_stamp || !reg_fi) {
         rc = oom(err);
@@ -1157,9 +1146,8 @@ static lds_code build_why(lds_match_session *s, lds_match_result *r, const uint3
             ostart[s->p_offer[k] + 1]++;
             n_flowing++;
         }
-        uint32_t node = s->of[s->p_offer[k]].node;
-        if (unmet_rq[s->p_req[k]] && !want[node]) {
-            want[node] = 1;
+        if (unmet_rq[s->p_req[k]] && !want[s->p_offer[k]]) {
+            want[s->p_offer[k]] = 1;
             n_want++;
         }
     }
@@ -1213,27 +1201,29 @@ static lds_code build_why(lds_match_session *s, lds_match_result *r, const uint3
         lds_free(rfill);
     }
     if (n_want) {
-        /* every request keeps its quantity: only the pair arcs and the
-         * offers' arcs to U (unsold supply) may carry the re-routing */
-        dist = lds_malloc(((size_t)prob->n_nodes + 1) * sizeof *dist);
-        use = lds_calloc((size_t)prob->n_arcs + 1, 1);
-        if (!dist || !use) {
+        /* every request keeps its quantity: the re-routing runs over the
+         * pair arcs and ends at some offer's unsold supply (U) */
+        const int64_t *pot = lds_mcf_potentials(s->solver);
+        pot_o = lds_calloc(s->n_of + 1, sizeof *pot_o);
+        pot_d = lds_calloc(s->n_rq + 1, sizeof *pot_d);
+        alive_o = lds_calloc(s->n_of + 1, 1);
+        if (!pot_o || !pot_d || !alive_o) {
             rc = oom(err);
             goto out;
         }
-        for (size_t k = 0; k < s->n_p; k++)
-            if (!s->p_dead[k])
-                use[s->p_arc[k]] = 1;
         for (size_t o = 0; o < s->n_of; o++)
-            if (s->of[o].alive)
-                use[s->of[o].arc_u] = 1;
-        rc = lds_match__path_to(prob, flow, lds_mcf_potentials(s->solver), use, s->node_u, want,
-                                n_want, dist, err);
+            if (s->of[o].alive) {
+                pot_o[o] = pot[s->of[o].node];
+                alive_o[o] = 1;
+            }
+        for (size_t q = 0; q < s->n_rq; q++)
+            if (s->rq[q].alive)
+                pot_d[q] = pot[s->rq[q].node];
+        rc = lds_match__supply_value((uint32_t)s->n_of, (uint32_t)s->n_rq, s->n_p, s->p_offer,
+                                     s->p_req, s->p_dead, s->p_cost, s->p_flow, alive_o, pot_o,
+                                     pot_d, pot[s->node_u], want, n_want, value, err);
         if (rc != LDS_OK)
             goto out;
-        for (size_t o = 0; o < s->n_of; o++)
-            if (s->of[o].alive && want[s->of[o].node])
-                value[o] = dist[s->of[o].node] == INT64_MAX ? 0 : -dist[s->of[o].node];
     }
     /* candidates per request, then the kept items */
     size_t total = 0;
@@ -1383,8 +1373,39 @@ out:
     lds_free(rpair);
     lds_free(mat_live);
     lds_free(lane_cnt);
-    lds_free(dist);
-    lds_free(use);
+    lds_free(pot_o);
+    lds_free(pot_d);
+    lds_free(alive_o);
+    return rc;
+}
+
+lds_code lds_match_session_explain(lds_match_session *s, lds_err *err)
+{
+    lds_match_result *r = s->cur;
+    if (!r || !r->n_unmet || r->why__)
+        return LDS_OK;
+    if (!s->solver || s->broken)
+        return lds_err_set(err, LDS_EINVAL, "matching session has no solved network to explain");
+    uint32_t *u_slot = lds_malloc(r->n_unmet * sizeof *u_slot);
+    if (!u_slot)
+        return oom(err);
+    /* the unmet entries are the live requests short of their quantity, in slot order */
+    const int64_t *flow = lds_mcf_flows(s->solver);
+    size_t n = 0;
+    for (size_t i = 0; i < s->n_rq && n < r->n_unmet; i++)
+        if (s->rq[i].alive && flow[s->rq[i].arc_g] < s->rq[i].qty)
+            u_slot[n++] = (uint32_t)i;
+    lds_code rc = n == r->n_unmet ? build_why(s, r, u_slot, err)
+                                  : lds_err_set(err, LDS_ECORRUPT, "unmet requests changed");
+    lds_free(u_slot);
+    if (rc != LDS_OK) {
+        lds_free(r->why__);
+        r->why__ = NULL;
+        for (size_t i = 0; i < r->n_unmet; i++) {
+            r->unmet[i].why = NULL;
+            r->unmet[i].n_why = r->unmet[i].n_why_more = 0;
+        }
+    }
     return rc;
 }
 
@@ -1911,6 +1932,10 @@ lds_code lds_match_run(const lds_match_input *in, lds_match_result **out, lds_er
     lds_code rc = lds_match_session_new(in, &s, err);
     if (rc != LDS_OK)
         return rc;
+    if ((rc = lds_match_session_explain(s, err)) != LDS_OK) {
+        lds_match_session_free(s);
+        return rc;
+    }
     /* The result keeps the session's strings; drop the heavy parts now. */
     lds_mcf_solver_free(s->solver);
     s->solver = NULL;

@@ -43,18 +43,24 @@ lds_code lds_match__marginal(uint32_t n_o, uint32_t n_d, size_t n_pairs, const u
                              const int64_t *p_flow, const uint8_t *src, const int64_t *pot_o,
                              const int64_t *pot_d, int64_t *out_d, lds_err *err);
 
-struct lds_mcf_problem;
 /**
- * Cost of the cheapest residual path from every node to `target` in a
- * solved network (`flow`, optimal potentials `pot` with reduced costs
- * c - pot_tail + pot_head), over the arcs with use[a] != 0 (all when NULL):
- * one Dijkstra backwards from `target` on reduced costs, stopped once the
- * `n_want` nodes with want[x] != 0 are settled.  `out[x]` (n_nodes) is the
- * path cost, INT64_MAX when not reached.  LDS_ENOMEM only.
+ * Value per unit of one more unit of each wanted offer (want_o[o] != 0),
+ * every request keeping its quantity: the cost saved when it replaces
+ * dearer units, i.e. minus the cheapest residual path from the offer over
+ * the pair arcs (offer -> request at cost, request -> offer at minus the
+ * cost where the pair carries flow) to any offer's unsold-supply arc to U.
+ * One Dijkstra backwards from U on the reduced costs c - pot_o + pot_d
+ * (>= 0 on residual arcs of an optimal flow; pot_u the potential of U),
+ * stopped once the `n_want` wanted offers are settled.  `value_o` (n_o):
+ * the value in cents per unit, 0 for offers not wanted.  LDS_ENOMEM only.
  */
-lds_code lds_match__path_to(const struct lds_mcf_problem *p, const int64_t *flow,
-                            const int64_t *pot, const uint8_t *use, uint32_t target,
-                            const uint8_t *want, size_t n_want, int64_t *out, lds_err *err);
+lds_code lds_match__supply_value(uint32_t n_o, uint32_t n_d, size_t n_pairs,
+                                 const uint32_t *p_offer, const uint32_t *p_req,
+                                 const uint8_t *dead, const int64_t *p_cost,
+                                 const int64_t *p_flow, const uint8_t *alive_o,
+                                 const int64_t *pot_o, const int64_t *pot_d, int64_t pot_u,
+                                 const uint8_t *want_o, size_t n_want, int64_t *value_o,
+                                 lds_err *err);
 
 /** round-half-even(x / 1000) for x >= 0 (milli-cents to cents). */
 static inline int64_t lds_match__round_milli(lds_match__i128 x)

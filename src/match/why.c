@@ -7,7 +7,6 @@
 #include <string.h>
 #include "lodestone/alloc.h"
 #include "lodestone/match.h"
-#include "lodestone/mcf.h"
 #include "match_int.h"
 
 typedef struct wh {
@@ -54,92 +53,92 @@ static int64_t sat(lds_match__i128 x)
     return x > INT64_MAX ? INT64_MAX : x < 0 ? 0 : (int64_t)x;
 }
 
-lds_code lds_match__path_to(const lds_mcf_problem *p, const int64_t *flow, const int64_t *pot,
-                            const uint8_t *use, uint32_t target, const uint8_t *want,
-                            size_t n_want, int64_t *out, lds_err *err)
+lds_code lds_match__supply_value(uint32_t n_o, uint32_t n_d, size_t n_pairs,
+                                 const uint32_t *p_offer, const uint32_t *p_req,
+                                 const uint8_t *dead, const int64_t *p_cost,
+                                 const int64_t *p_flow, const uint8_t *alive_o,
+                                 const int64_t *pot_o, const int64_t *pot_d, int64_t pot_u,
+                                 const uint8_t *want_o, size_t n_want, int64_t *value_o,
+                                 lds_err *err)
 {
-    uint32_t n = p->n_nodes;
-    size_t m = p->n_arcs;
-    uint32_t *start = lds_calloc((size_t)n + 2, sizeof *start);
-    uint32_t *from = lds_malloc((2 * m + 1) * sizeof *from);
-    int64_t *w = lds_malloc((2 * m + 1) * sizeof *w);
-    int64_t *key = lds_malloc(((size_t)n + 1) * sizeof *key);
-    uint8_t *done = lds_calloc((size_t)n + 1, 1);
-    wh *heap = lds_malloc((2 * m + n + 1) * sizeof *heap);
+    size_t n = (size_t)n_o + n_d; /* offers, then requests */
+    uint32_t *start = lds_calloc(n + 2, sizeof *start);
+    uint32_t *adj = lds_malloc((2 * n_pairs + 1) * sizeof *adj);
+    int64_t *key = lds_malloc((n + 1) * sizeof *key);
+    uint8_t *done = lds_calloc(n + 1, 1);
+    wh *heap = lds_malloc((2 * n_pairs + n + 1) * sizeof *heap);
     lds_code rc = LDS_OK;
-    if (!start || !from || !w || !key || !done || !heap) {
+    if (!start || !adj || !key || !done || !heap) {
         rc = lds_err_set(err, LDS_ENOMEM, "out of memory for the value of supply");
         goto out;
     }
-    /* in-lists of the residual arcs, by their head */
-    for (size_t a = 0; a < m; a++) {
-        if (use && !use[a])
+    /* in-lists, backwards: a request's are its pairs (o -> d residual at
+     * cost + lane), an offer's are its pairs with flow (d -> o at minus it) */
+    for (size_t k = 0; k < n_pairs; k++) {
+        if (dead[k])
             continue;
-        if (flow[a] < p->upper[a])
-            start[p->head[a] + 1]++;
-        if (flow[a] > p->lower[a])
-            start[p->tail[a] + 1]++;
+        start[n_o + p_req[k] + 1]++;
+        if (p_flow[k] > 0)
+            start[p_offer[k] + 1]++;
     }
-    for (uint32_t u = 0; u < n; u++)
+    for (size_t u = 0; u < n; u++)
         start[u + 1] += start[u];
     {
-        uint32_t *fill = lds_malloc(((size_t)n + 1) * sizeof *fill);
+        uint32_t *fill = lds_malloc((n + 1) * sizeof *fill);
         if (!fill) {
             rc = lds_err_set(err, LDS_ENOMEM, "out of memory for the value of supply");
             goto out;
         }
-        memcpy(fill, start, (size_t)n * sizeof *fill);
-        for (size_t a = 0; a < m; a++) {
-            if (use && !use[a])
+        memcpy(fill, start, n * sizeof *fill);
+        for (size_t k = 0; k < n_pairs; k++) {
+            if (dead[k])
                 continue;
-            uint32_t t = p->tail[a], h = p->head[a];
-            lds_match__i128 r = (lds_match__i128)p->cost[a] - pot[t] + pot[h];
-            if (flow[a] < p->upper[a]) { /* t -> h at reduced cost r >= 0 */
-                from[fill[h]] = t;
-                w[fill[h]++] = sat(r);
-            }
-            if (flow[a] > p->lower[a]) { /* h -> t at -r >= 0 */
-                from[fill[t]] = h;
-                w[fill[t]++] = sat(-r);
-            }
+            adj[fill[n_o + p_req[k]]++] = (uint32_t)k;
+            if (p_flow[k] > 0)
+                adj[fill[p_offer[k]]++] = (uint32_t)k;
         }
         lds_free(fill);
     }
-    for (uint32_t u = 0; u < n; u++)
-        key[u] = INT64_MAX;
     size_t hn = 0, left = n_want;
-    key[target] = 0;
-    wh_push(heap, &hn, 0, target);
+    for (size_t u = 0; u < n; u++)
+        key[u] = INT64_MAX;
+    for (uint32_t o = 0; o < n_o; o++) /* o -> U at 0: reduced pot_u - pot_o */
+        if (alive_o[o]) {
+            key[o] = sat((lds_match__i128)pot_u - pot_o[o]);
+            wh_push(heap, &hn, key[o], o);
+        }
     while (hn && left) {
         wh e = wh_pop(heap, &hn);
-        if (done[e.node] || e.key != key[e.node])
+        uint32_t x = e.node;
+        if (done[x] || e.key != key[x])
             continue;
-        done[e.node] = 1;
-        if (want[e.node])
+        done[x] = 1;
+        if (x < n_o && want_o[x])
             left--;
-        for (uint32_t k = start[e.node]; k < start[e.node + 1]; k++) {
-            uint32_t x = from[k];
-            if (done[x])
+        for (uint32_t j = start[x]; j < start[x + 1]; j++) {
+            size_t k = adj[j];
+            uint32_t o = p_offer[k], d = p_req[k];
+            lds_match__i128 r = (lds_match__i128)p_cost[k] - pot_o[o] + pot_d[d];
+            uint32_t y = x < n_o ? n_o + d : o;
+            if (done[y])
                 continue;
-            int64_t nk = sat((lds_match__i128)e.key + w[k]);
-            if (nk < key[x]) {
-                key[x] = nk;
-                wh_push(heap, &hn, nk, x);
+            int64_t nk = sat((lds_match__i128)e.key + sat(x < n_o ? -r : r));
+            if (nk < key[y]) {
+                key[y] = nk;
+                wh_push(heap, &hn, nk, y);
             }
         }
     }
-    for (uint32_t u = 0; u < n; u++) {
-        if (!done[u]) {
-            out[u] = INT64_MAX;
+    for (uint32_t o = 0; o < n_o; o++) {
+        value_o[o] = 0;
+        if (!want_o[o] || !done[o])
             continue;
-        }
-        lds_match__i128 d = (lds_match__i128)key[u] + pot[u] - pot[target];
-        out[u] = d > INT64_MAX / 2 ? INT64_MAX : d < INT64_MIN / 2 ? INT64_MIN / 2 : (int64_t)d;
+        lds_match__i128 dist = (lds_match__i128)key[o] + pot_o[o] - pot_u;
+        value_o[o] = dist >= 0 ? 0 : -dist > INT64_MAX ? INT64_MAX : (int64_t)-dist;
     }
 out:
     lds_free(start);
-    lds_free(from);
-    lds_free(w);
+    lds_free(adj);
     lds_free(key);
     lds_free(done);
     lds_free(heap);

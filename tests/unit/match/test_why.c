@@ -313,8 +313,13 @@ static void session_changes_update_the_chain(void **state)
     lds_err e;
     assert_int_equal(lds_match_session_new(&in, &s, &e), LDS_OK);
     const lds_match_unmet *u = unmet_of(lds_match_session_result(s), "Y");
+    assert_int_equal(u->n_why, 0); /* not explained yet */
+    assert_int_equal(lds_match_session_explain(s, &e), LDS_OK);
+    assert_int_equal(u->n_why, 2);
     assert_int_equal(u->why[0].dual_cents, 20000);
     assert_int_equal(lds_match_session_withdraw_offer(s, "B", NULL, &e), LDS_OK);
+    assert_int_equal(lds_match_session_explain(s, &e), LDS_OK);
+    assert_int_equal(lds_match_session_explain(s, &e), LDS_OK); /* once is enough */
     const lds_match_result *r = lds_match_session_result(s);
     assert_int_equal(r->matched_milli, 10000);
     assert_int_equal(r->n_unmet, 2);

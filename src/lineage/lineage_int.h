@@ -19,6 +19,9 @@ int lds_lineage__content(const lds_catalog *c, const char *material, double qty,
 /** Fills a lot from a row of LDS_LINEAGE__LOT_COLS (starting at column `c0`). */
 void lds_lineage__lot_row(lds_store *s, lds_stmt *st, int c0, lds_lot *out);
 
+/** Writes ,"quantity":<q or null>,"uom":<uom or null> of a lot. */
+void lds_lineage__quantity_json(const lds_lot *l, lds_buf *b);
+
 /* The columns lds_lineage__lot_row reads, in order (l = lots, e = its event). */
 #define LDS_LINEAGE__LOT_COLS                                                                    \
     "l.id, l.lot, l.material_id, l.grade, l.quantity, l.uom, l.location, l.region_id, l.mine, "  \

@@ -202,6 +202,16 @@ lds_code lds_lineage_lot_get(lds_store *s, const char *lot, lds_lot *out, lds_er
     return lds_lineage__lot_by_id(s, id, out, err);
 }
 
+void lds_lineage__quantity_json(const lds_lot *l, lds_buf *b)
+{
+    if (l->has_quantity)
+        lds_buf_addf(b, ",\"quantity\":%.17g", l->quantity);
+    else
+        lds_buf_adds(b, ",\"quantity\":null");
+    lds_buf_adds(b, ",\"uom\":");
+    lds_json_str_or_null(b, l->uom);
+}
+
 void lds_lineage_lot_json(const lds_lot *l, lds_buf *b)
 {
     char when[40];
@@ -212,12 +222,7 @@ void lds_lineage_lot_json(const lds_lot *l, lds_buf *b)
     lds_json_str_or_null(b, l->material_id);
     lds_buf_adds(b, ",\"grade\":");
     lds_json_str_or_null(b, l->grade);
-    if (l->has_quantity)
-        lds_buf_addf(b, ",\"quantity\":%.17g", l->quantity);
-    else
-        lds_buf_adds(b, ",\"quantity\":null");
-    lds_buf_adds(b, ",\"uom\":");
-    lds_json_str_or_null(b, l->uom);
+    lds_lineage__quantity_json(l, b);
     if (l->has_reo) {
         lds_buf_addf(b, ",\"reo_t\":%.9g,\"reo_by_oxide\":{", l->reo.total_oxide_t);
         int first = 1;
@@ -266,14 +271,21 @@ void lds_lineage__fmt_ms(int64_t ms, char out[40])
              (unsigned)frac % 1000u);
 }
 
-static int parse_cursor(const char *next, int64_t *after)
+/* limit, next (the last id given, as digits) and the named filters. */
+static void page_args(const lds_kv *params, size_t n_params, const char *const *filters,
+                      int n_filters, const char **fval, int64_t *limit, int64_t *after,
+                      lds_field_errors *fe)
 {
+    const char *next = NULL;
+    lds_list_params(params, n_params, filters, n_filters, fval, limit, &next, fe);
+    if (!next)
+        return;
     char *end;
     long long v = strtoll(next, &end, 10);
     if (!*next || *end || v < 0)
-        return -1;
-    *after = v;
-    return 0;
+        lds_field_errors_add(fe, "next", "not a cursor this API issued");
+    else
+        *after = v;
 }
 
 static lds_code invalid(const lds_field_errors *fe, lds_err *err)
@@ -306,10 +318,7 @@ lds_code lds_lineage_lot_list(lds_store *s, const lds_kv *params, size_t n_param
     static const char *const filters[] = {"material", "org", "origin"};
     const char *fval[3] = {NULL, NULL, NULL};
     int64_t limit = 0, after = 0, org = 0;
-    const char *next = NULL;
-    lds_list_params(params, n_params, filters, 3, fval, &limit, &next, fe);
-    if (next && parse_cursor(next, &after))
-        lds_field_errors_add(fe, "next", "not a cursor this API issued");
+    page_args(params, n_params, filters, 3, fval, &limit, &after, fe);
     if (fval[1]) {
         long long v;
         if (lds_parse_int(fval[1], 1, INT64_MAX, &v, "org", NULL))
@@ -554,10 +563,7 @@ lds_code lds_lineage_product_class_list(lds_store *s, const lds_kv *params, size
     static const char *const filters[] = {"material"};
     const char *fval[1] = {NULL};
     int64_t limit = 0, after = 0;
-    const char *next = NULL;
-    lds_list_params(params, n_params, filters, 1, fval, &limit, &next, fe);
-    if (next && parse_cursor(next, &after))
-        lds_field_errors_add(fe, "next", "not a cursor this API issued");
+    page_args(params, n_params, filters, 1, fval, &limit, &after, fe);
     if (fe->n)
         return invalid(fe, err);
     lds_stmt *st;

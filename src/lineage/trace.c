@@ -336,12 +336,7 @@ static void tree_json(const lds_provenance *p, size_t v, unsigned char *seen, in
     lds_buf_add_json_str(b, l->lot);
     lds_buf_adds(b, ",\"material\":");
     lds_json_str_or_null(b, l->material_id);
-    if (l->has_quantity)
-        lds_buf_addf(b, ",\"quantity\":%.17g", l->quantity);
-    else
-        lds_buf_adds(b, ",\"quantity\":null");
-    lds_buf_adds(b, ",\"uom\":");
-    lds_json_str_or_null(b, l->uom);
+    lds_lineage__quantity_json(l, b);
     if (l->has_reo)
         lds_buf_addf(b, ",\"reo_t\":%.9g", l->reo.total_oxide_t);
     lds_buf_adds(b, ",\"location\":");

@@ -495,8 +495,8 @@ static lds_code store_result(lds_store *s, const lds_principal *who, const char 
         " ?18, ?19)";
     static const char q_unmet[] =
         "INSERT INTO match_unmet(run_id, request_id, request_org, material_id, region_id,"
-        " due_period, requested_milli, unmet_milli, reason)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+        " due_period, requested_milli, unmet_milli, reason, why, why_member)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
     static const char q_dual[] =
         "INSERT INTO match_duals(run_id, region_id, material_id, period, demand_milli,"
         " matched_milli, price_cents) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
@@ -536,10 +536,24 @@ static lds_code store_result(lds_store *s, const lds_principal *who, const char 
         if ((rc = lds_stmt_exec(st, err)))
             return rc;
     }
+    lds_buf why = LDS_BUF_INIT, why_member = LDS_BUF_INIT;
     for (size_t i = 0; i < res->n_unmet; i++) {
         const lds_match_unmet *u = &res->unmet[i];
-        if ((rc = lds_store_prepare(s, q_unmet, &st, err)))
+        /* the why chain in full, and as the request's org may see it */
+        lds_buf_reset(&why);
+        lds_buf_reset(&why_member);
+        lds_match_write_why_json(u, NULL, &why);
+        lds_match_write_why_json(u, u->request_org, &why_member);
+        if (why.oom || why_member.oom) {
+            lds_buf_release(&why);
+            lds_buf_release(&why_member);
+            return lds_err_set(err, LDS_ENOMEM, "out of memory writing a why chain");
+        }
+        if ((rc = lds_store_prepare(s, q_unmet, &st, err))) {
+            lds_buf_release(&why);
+            lds_buf_release(&why_member);
             return rc;
+        }
         if (lds_stmt_bind_i64(st, 1, id) ||
             lds_stmt_bind_i64(st, 2, strtoll(u->request_id, NULL, 10)) ||
             lds_stmt_bind_i64(st, 3, strtoll(u->request_org, NULL, 10)) ||
@@ -547,11 +561,20 @@ static lds_code store_result(lds_store *s, const lds_principal *who, const char 
             lds_stmt_bind_text(st, 6, lds_match_fmt_period(u->due, per)) ||
             lds_stmt_bind_i64(st, 7, u->requested_milli) ||
             lds_stmt_bind_i64(st, 8, u->unmet_milli) ||
-            lds_stmt_bind_text(st, 9, lds_match_reason_name(u->reason)))
+            lds_stmt_bind_text(st, 9, lds_match_reason_name(u->reason)) ||
+            lds_stmt_bind_text(st, 10, why.ptr) || lds_stmt_bind_text(st, 11, why_member.ptr)) {
+            lds_buf_release(&why);
+            lds_buf_release(&why_member);
             return lds_err_set(err, LDS_ENOMEM, "cannot bind an unmet request");
-        if ((rc = lds_stmt_exec(st, err)))
+        }
+        if ((rc = lds_stmt_exec(st, err))) {
+            lds_buf_release(&why);
+            lds_buf_release(&why_member);
             return rc;
+        }
     }
+    lds_buf_release(&why);
+    lds_buf_release(&why_member);
     for (size_t i = 0; i < res->n_duals; i++) {
         const lds_match_dual *d = &res->duals[i];
         if ((rc = lds_store_prepare(s, q_dual, &st, err)))
@@ -621,7 +644,13 @@ lds_code lds_market_run_ex(lds_store *s, const lds_principal *who, const char *m
     si.n_requests = (int64_t)stats.requests;
     si.n_lanes = k.n_lanes;
     int64_t id = 0;
-    rc = store_result(s, who, material, &si, lds_match_session_result(k.session), &id, err);
+    {
+        stopwatch t0 = sw_start(); /* the why chains are part of the solve */
+        rc = lds_match_session_explain(k.session, err);
+        sw_add(t0, &si);
+    }
+    if (rc == LDS_OK)
+        rc = store_result(s, who, material, &si, lds_match_session_result(k.session), &id, err);
     if (rc == LDS_OK) {
         /* the log is read only forwards: keep its last LDS_MARKET_CHANGES_KEPT rows */
         static const char q_prune[] = "DELETE FROM market_changes WHERE seq <= ?1";
@@ -674,7 +703,8 @@ const char lds_market__q_lines[] =
 /* ... with the dual price of the request's cell (region, material, due period). */
 const char lds_market__q_unmet[] =
     "SELECT u.request_id, u.request_org, u.material_id, u.region_id, u.due_period,"
-    " u.requested_milli, u.unmet_milli, u.reason, d.price_cents FROM match_unmet u"
+    " u.requested_milli, u.unmet_milli, u.reason, d.price_cents, u.why, u.why_member"
+    " FROM match_unmet u"
     " LEFT JOIN match_duals d ON d.run_id = u.run_id AND d.region_id = u.region_id"
     " AND d.material_id = u.material_id AND d.period = u.due_period"
     " WHERE u.run_id = ?1 AND (?2 = 1 OR u.request_org = ?3) ORDER BY u.request_id";
@@ -1037,6 +1067,11 @@ lds_code lds_market_run_get(lds_store *s, const lds_principal *who, const char *
             lds_buf_addc(out, ',');
             add_fmt_cents(out, "cell_price", lds_stmt_col_i64(st, 8));
         }
+        /* the binding constraints: in full for those who see everything,
+         * else as the request's org may see them (docs/market.md) */
+        const char *why = lds_stmt_col_text(st, lds_sees_all(who) ? 9 : 10);
+        lds_buf_adds(out, ",\"why\":");
+        lds_buf_adds(out, why && *why ? why : "[]");
         lds_buf_addc(out, '}');
     }
     if (r != LDS_STORE_DONE)

@@ -756,6 +756,15 @@ static const char *const v11[] = {
     NULL,
 };
 
+static const char *const v12[] = {
+    /* Why short: each unmet request's chain of binding constraints as JSON,
+     * in full (operators, readers of everything) and as the request's own
+     * org may see it (other orgs' offer ids, orgs and prices left out). */
+    "ALTER TABLE match_unmet ADD COLUMN why TEXT;\n",
+    "ALTER TABLE match_unmet ADD COLUMN why_member TEXT;\n",
+    NULL,
+};
+
 const lds_store__migration lds_store__migrations[] = {
     {1, "foundation: catalog, organisations, facilities, market, tokens", v1},
     {2, "idempotency keys of creating requests", v2},
@@ -768,6 +777,7 @@ const lds_store__migration lds_store__migrations[] = {
     {9, "market: CPU time of each match run's solve", v9},
     {10, "market: match lines indexed by run only (a warm run's cost halved)", v10},
     {11, "market: random stamps on the change log (sessions notice rolled-back changes)", v11},
+    {12, "market: why-short chains of unmet requests (full and as their org sees them)", v12},
 };
 
 const int lds_store__n_migrations =

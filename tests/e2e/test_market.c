@@ -869,6 +869,48 @@ static void new_offer_is_rematched_warm_and_equals_a_cold_run(void **state)
     assert_int_equal(json_array_size(json_object_get(r.json, "unmet")), 1);
     assert_string_equal(str(u, "reason"), "insufficient_supply");
     assert_true(json_is_null(json_object_get(u, "cell_price")));
+    /* why short: Y (org 3, 120.00) and X (org 2, 130.00) both go to P in
+     * full; one more unit of Y would replace one of X's: worth 10.00, one
+     * more of X replaces nothing dearer: 0.00 */
+    json_t *why = json_object_get(u, "why");
+    assert_int_equal(json_array_size(why), 2);
+    json_t *w0 = json_array_get(why, 0), *w1 = json_array_get(why, 1);
+    char want_id[32], detail[256];
+    snprintf(want_id, sizeof want_id, "%lld", y);
+    assert_string_equal(str(w0, "kind"), "supply");
+    assert_string_equal(str(w0, "offer"), want_id);
+    assert_string_equal(str(w0, "offer_org"), "3");
+    assert_true(json_real_value(json_object_get(w0, "dual")) == 10.0);
+    snprintf(detail, sizeof detail,
+             "offer %lld (10.000) fully allocated to request %lld; one more unit there is worth "
+             "10.00 (it would reach this request at 120.00 + lane 0.00)",
+             y, p);
+    assert_string_equal(str(w0, "detail"), detail);
+    snprintf(want_id, sizeof want_id, "%lld", x);
+    assert_string_equal(str(w1, "offer"), want_id);
+    assert_true(json_real_value(json_object_get(w1, "dual")) == 0.0);
+    char why_run[sizeof r.location];
+    snprintf(why_run, sizeof why_run, "%s", r.location);
+    lds_http_resp_free(&r);
+    /* P's org 4 sees the same chain, without the other orgs' offer ids and
+     * prices; org 3, whose offer Y is, does not see P's unmet at all */
+    char org4_token[64];
+    lds_test_make_token(&srv, 4, "member", org4_token, sizeof org4_token);
+    get(why_run, org4_token, 200, &r);
+    u = json_array_get(json_object_get(r.json, "unmet"), 0);
+    why = json_object_get(u, "why");
+    assert_int_equal(json_array_size(why), 2);
+    w0 = json_array_get(why, 0);
+    assert_string_equal(str(w0, "kind"), "supply");
+    assert_true(json_is_null(json_object_get(w0, "offer")));
+    assert_true(json_is_null(json_object_get(w0, "offer_org")));
+    assert_true(json_real_value(json_object_get(w0, "dual")) == 10.0);
+    assert_string_equal(str(w0, "detail"), "a compatible offer of another organisation is fully "
+                                           "allocated; one more unit there is worth 10.00");
+    assert_null(strstr(str(json_array_get(why, 1), "detail"), "130.00"));
+    lds_http_resp_free(&r);
+    get(why_run, org3_token, 200, &r);
+    assert_int_equal(json_array_size(json_object_get(r.json, "unmet")), 0);
     lds_http_resp_free(&r);
     /* W 10 @ 150 serves P's last 5; Q (cap 100) is unmet on price, and one more
      * unit in its cell would come from W's unsold 5 at 150.00 */
@@ -886,6 +928,17 @@ static void new_offer_is_rematched_warm_and_equals_a_cold_run(void **state)
     assert_int_equal(json_integer_value(json_object_get(u, "request_id")), q);
     assert_string_equal(str(u, "reason"), "price_cap");
     assert_true(json_real_value(json_object_get(u, "cell_price")) == 150.0);
+    /* every offer is over Q's cap 100.00, the closest first: Y 120, X 130, W 150 */
+    why = json_object_get(u, "why");
+    assert_int_equal(json_array_size(why), 3);
+    snprintf(detail, sizeof detail,
+             "offer %lld could serve but price 120.00 + lane 0.00 > cap 100.00", y);
+    assert_string_equal(str(json_array_get(why, 0), "detail"), detail);
+    assert_string_equal(str(json_array_get(why, 0), "kind"), "price_cap");
+    assert_true(json_is_null(json_object_get(json_array_get(why, 0), "dual")));
+    snprintf(detail, sizeof detail,
+             "offer %lld could serve but price 130.00 + lane 0.00 > cap 100.00", x);
+    assert_string_equal(str(json_array_get(why, 1), "detail"), detail);
     char csv_path[sizeof r.location + 16];
     snprintf(csv_path, sizeof csv_path, "%s/unmet.csv", r.location);
     lds_http_resp_free(&r);

@@ -636,6 +636,24 @@ static lds_code forbid(const lds_principal *who, const char *where, lds_err *err
                        where, lds_role_name(who->role));
 }
 
+/* Checks an offer's or request's JSON `body` into `m`: a store error, a
+ * forbidden organisation or the invalid fields as the error. */
+static lds_code check_body(lds_store *s, const lds_principal *who, lds_market_kind kind,
+                           json_t *body, mrec *m, lds_field_errors *fe, lds_err *err)
+{
+    const names *nm = kind == LDS_MARKET_OFFERS ? &offer_names : &request_names;
+    const char *v[NF];
+    char bufs[NF][48];
+    json_values(body, nm->json, NF, v, bufs, fe);
+    int forbidden = 0;
+    lds_code rc = check_rec(s, who, kind, v, nm->json, "", m, &forbidden, fe, err);
+    if (rc)
+        return rc;
+    if (forbidden)
+        return forbid(who, "", err);
+    return fe->n ? lds_invalid_first(fe, err) : LDS_OK;
+}
+
 lds_code lds_market_create(lds_store *s, const lds_principal *who, lds_market_kind kind,
                            json_t *body, int64_t *id, lds_buf *out, lds_field_errors *fe,
                            lds_err *err)
@@ -651,18 +669,9 @@ lds_code lds_market_create(lds_store *s, const lds_principal *who, lds_market_ki
             return lds_err_set(err, LDS_EFORBIDDEN, "lanes are written by the operator");
         rc = create_lane(s, body, &new_id, fe, err);
     } else {
-        const names *nm = kind == LDS_MARKET_OFFERS ? &offer_names : &request_names;
-        const char *v[NF];
-        char bufs[NF][48];
-        json_values(body, nm->json, NF, v, bufs, fe);
         mrec m;
-        int forbidden = 0;
-        if ((rc = check_rec(s, who, kind, v, nm->json, "", &m, &forbidden, fe, err)))
+        if ((rc = check_body(s, who, kind, body, &m, fe, err)))
             return rc;
-        if (forbidden)
-            return forbid(who, "", err);
-        if (fe->n)
-            return lds_invalid_first(fe, err);
         rc = insert_rec(s, kind, &m, &new_id, err);
     }
     if (rc)
@@ -779,21 +788,9 @@ lds_code lds_market_update(lds_store *s, const lds_principal *who, lds_market_ki
         rc = lds_invalid_first(fe, err);
         goto done;
     }
-    const char *v[NF];
-    char bufs[NF][48];
-    json_values(body, nm->json, NF, v, bufs, fe);
     mrec m;
-    int forbidden = 0;
-    if ((rc = check_rec(s, who, kind, v, nm->json, "", &m, &forbidden, fe, err)))
+    if ((rc = check_body(s, who, kind, body, &m, fe, err)))
         goto done;
-    if (forbidden) {
-        rc = forbid(who, "", err);
-        goto done;
-    }
-    if (fe->n) {
-        rc = lds_invalid_first(fe, err);
-        goto done;
-    }
     int64_t rid = 0;
     lds_id_parse(id, 0, &rid);
     lds_stmt *st;

@@ -51,38 +51,28 @@ static void h_pc_create(lds_req *r, const char *arg, const char *id)
                             LDS_API_WRITE_CONFLICT_FIELD);
 }
 
-static void h_pc_list(lds_req *r, const char *arg, const char *id)
+/* GET the product classes, or (`arg` "lots") the lots the caller may see. */
+static void h_list(lds_req *r, const char *arg, const char *id)
 {
-    (void)arg;
     (void)id;
     lds_buf b = LDS_BUF_INIT;
     lds_field_errors fe = {0};
     lds_err err;
     lds_err_clear(&err);
-    if (lds_lineage_product_class_list(r->w->store, r->params, r->n_params, &b, &fe, &err))
+    lds_code rc = LDS_OK;
+    if (strcmp(arg, "lots") != 0) {
+        rc = lds_lineage_product_class_list(r->w->store, r->params, r->n_params, &b, &fe, &err);
+    } else {
+        int64_t only = lds_sees_all(&r->who) ? 0 : (r->who.org_id > 0 ? r->who.org_id : -1);
+        if (only < 0)
+            lds_buf_adds(&b, "{\"items\":[],\"next\":null}");
+        else
+            rc = lds_lineage_lot_list(r->w->store, r->params, r->n_params, only, &b, &fe, &err);
+    }
+    if (rc != LDS_OK)
         lds_api_problem_err(r, &err, &fe);
     else
         lds_api_reply_json(r, 200, &b);
-    lds_buf_release(&b);
-}
-
-static void h_lots(lds_req *r, const char *arg, const char *id)
-{
-    (void)arg;
-    (void)id;
-    lds_buf b = LDS_BUF_INIT;
-    lds_field_errors fe = {0};
-    lds_err err;
-    lds_err_clear(&err);
-    int64_t only = lds_sees_all(&r->who) ? 0 : (r->who.org_id > 0 ? r->who.org_id : -1);
-    if (only < 0) {
-        lds_buf_adds(&b, "{\"items\":[],\"next\":null}");
-        lds_api_reply_json(r, 200, &b);
-    } else if (lds_lineage_lot_list(r->w->store, r->params, r->n_params, only, &b, &fe, &err)) {
-        lds_api_problem_err(r, &err, &fe);
-    } else {
-        lds_api_reply_json(r, 200, &b);
-    }
     lds_buf_release(&b);
 }
 
@@ -146,8 +136,8 @@ static void h_lot(lds_req *r, const char *arg, const char *id)
 
 const lds_route lds_api_routes_lots[] = {
     {LDS_HTTP_POST, "/api/v1/product-classes", LDS_ACCESS_TOKEN, h_pc_create, NULL},
-    {LDS_HTTP_GET, "/api/v1/product-classes", LDS_ACCESS_TOKEN, h_pc_list, NULL},
-    {LDS_HTTP_GET, "/api/v1/lots", LDS_ACCESS_TOKEN, h_lots, NULL},
+    {LDS_HTTP_GET, "/api/v1/product-classes", LDS_ACCESS_TOKEN, h_list, "product-classes"},
+    {LDS_HTTP_GET, "/api/v1/lots", LDS_ACCESS_TOKEN, h_list, "lots"},
     {LDS_HTTP_GET, "/api/v1/lots/{id}", LDS_ACCESS_TOKEN, h_lot, "lot"},
     {LDS_HTTP_GET, "/api/v1/lots/{id}/provenance", LDS_ACCESS_TOKEN, h_lot, "provenance"},
     {LDS_HTTP_GET, "/api/v1/lots/{id}/descendants", LDS_ACCESS_TOKEN, h_lot, "descendants"},

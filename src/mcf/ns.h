@@ -45,6 +45,8 @@ typedef struct lds_mcf__ns {
     int64_t *cost;      /* cap_m */
     int32_t *cost32;    /* cap_m: cost as 32 bits, for pricing while cost32_ok */
     int cost32_ok;      /* every cost in the pricing arrays fits 32 bits */
+    int16_t *cost16;    /* cap_m: cost as 16 bits, for pricing while cost16_ok */
+    int cost16_ok;      /* every cost in the pricing arrays fits 16 bits */
     int64_t *flow;      /* cap_m: flow per problem arc (problem order, real values) */
     int8_t *state;      /* cap_m: 1 at lower, -1 at upper, 0 in the tree */
     uint32_t m0, skip, q, r; /* mixing: m0 arcs, stride, m0 / skip, m0 % skip */

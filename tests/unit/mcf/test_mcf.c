@@ -347,29 +347,31 @@ static void warm_resolve(void **state)
     lds_mcf_problem_release(&p);
 }
 
-/* Pricing reads 32-bit costs while every cost fits; a cost beyond 32 bits
- * (from the start, through set_cost or add_arc) must switch it back to the
- * 64-bit costs.  Truncated to 32 bits, 2^33 would read as 0 and the
- * optimum below would be 20 instead of 36. */
-static void costs_beyond_32_bits(void **state)
+/* Pricing reads 16- or 32-bit copies of the costs while every cost fits; a
+ * cost beyond them (from the start, through set_cost or add_arc) must
+ * switch it back to wider costs.  Truncated, -40000 would read as +25536
+ * in 16 bits and 7 - 2^33 as +7 in 32 bits: the cheap path would look
+ * dear and never enter the basis. */
+static void wide_costs_case(int64_t big)
 {
-    (void)state;
-    const int64_t big = (int64_t)1 << 33;
-    /* Ship 6 from 0 to 3: path 0-1-3 costs 2 + 2^33 (cap 4), path 0-2-3
-     * costs 1 + 5 (cap 10): all 6 on the second path, 36. */
-    int64_t sup[] = {6, 0, 0, -6};
-    arcspec a[] = {{0, 1, 0, 4, 2}, {1, 3, 0, 10, big}, {0, 2, 0, 10, 1}, {2, 3, 0, 10, 5}};
+    /* Ship 6 from 0 to 3: path 0-1-4-3 costs 2 - big + 0 (cap 4 on 0-1),
+     * path 0-2-3 costs 1 + 5: 4 units at 2 - big and 2 at 6, 20 - 4 big.
+     * The cheap path does not end in its cheapest arc into the demand
+     * node, so only pricing can find it. */
+    int64_t sup[] = {6, 0, 0, -6, 0};
+    arcspec a[] = {{0, 1, 0, 4, 2}, {1, 4, 0, 10, -big}, {4, 3, 0, 10, 0},
+                   {0, 2, 0, 10, 1}, {2, 3, 0, 10, 5}};
     lds_mcf_problem p;
-    build(&p, 4, sup, a, 4);
-    expect(&p, LDS_MCF_OPTIMAL, 36);
+    build(&p, 5, sup, a, 5);
+    expect(&p, LDS_MCF_OPTIMAL, 20 - 4 * big);
     lds_mcf_problem_release(&p);
 
-    /* Warm: small costs first (4 on 0-1-3 at 4, 2 on 0-2-3 at 6: 28), then
-     * arc 1 goes to 2^33 (36), back to 2 (28), then a new arc 0-3 of
-     * capacity 1 at -2^32: one unit there, 4 at 4 and 1 at 6, so
-     * 22 - 2^32. */
+    /* Warm: small costs first (4 on 0-1-4-3 at 4, 2 on 0-2-3 at 6: 28),
+     * then arc 1 goes to -big (20 - 4 big), back to 2 (28), then a new arc
+     * 0-3 of capacity 1 at -big: one unit there, 4 at 4 and 1 at 6, so
+     * 22 - big. */
     a[1].cost = 2;
-    build(&p, 4, sup, a, 4);
+    build(&p, 5, sup, a, 5);
     lds_mcf_solver *s;
     lds_mcf_status st;
     lds_err e;
@@ -377,21 +379,28 @@ static void costs_beyond_32_bits(void **state)
     assert_int_equal(lds_mcf_solve(s, LDS_MCF_SIMPLEX, &st, &e), LDS_OK);
     assert_int_equal(st, LDS_MCF_OPTIMAL);
     assert_int_equal(lds_mcf_total_cost(s), 28);
-    assert_int_equal(lds_mcf_set_cost(s, 1, big, &e), LDS_OK);
+    assert_int_equal(lds_mcf_set_cost(s, 1, -big, &e), LDS_OK);
     assert_int_equal(lds_mcf_solve(s, LDS_MCF_SIMPLEX, &st, &e), LDS_OK);
     assert_int_equal(st, LDS_MCF_OPTIMAL);
-    assert_int_equal(lds_mcf_total_cost(s), 36);
+    assert_int_equal(lds_mcf_total_cost(s), 20 - 4 * big);
     assert_same_as_cold(s, st);
     assert_int_equal(lds_mcf_set_cost(s, 1, 2, &e), LDS_OK);
     assert_int_equal(lds_mcf_solve(s, LDS_MCF_SIMPLEX, &st, &e), LDS_OK);
     assert_int_equal(lds_mcf_total_cost(s), 28);
-    assert_int_equal(lds_mcf_add_arc(s, 0, 3, 0, 1, -((int64_t)1 << 32), NULL, &e), LDS_OK);
+    assert_int_equal(lds_mcf_add_arc(s, 0, 3, 0, 1, -big, NULL, &e), LDS_OK);
     assert_int_equal(lds_mcf_solve(s, LDS_MCF_SIMPLEX, &st, &e), LDS_OK);
     assert_int_equal(st, LDS_MCF_OPTIMAL);
-    assert_int_equal(lds_mcf_total_cost(s), 22 - ((int64_t)1 << 32));
+    assert_int_equal(lds_mcf_total_cost(s), 22 - big);
     assert_same_as_cold(s, st);
     lds_mcf_solver_free(s);
     lds_mcf_problem_release(&p);
+}
+
+static void costs_beyond_32_bits(void **state)
+{
+    (void)state;
+    wide_costs_case(40000);            /* beyond 16 bits */
+    wide_costs_case(((int64_t)1 << 33) - 7); /* beyond 32 bits */
 }
 
 static lds_code parse_str(const char *text, lds_mcf_problem *p, lds_err *e)

@@ -63,7 +63,7 @@ lds_code lds_match__supply_value(uint32_t n_o, uint32_t n_d, size_t n_pairs,
 {
     size_t n = (size_t)n_o + n_d; /* offers, then requests */
     uint32_t *start = lds_calloc(n + 2, sizeof *start);
-    uint32_t *adj = lds_malloc((2 * n_pairs + 1) * sizeof *adj);
+    wh *adj = lds_malloc((2 * n_pairs + 1) * sizeof *adj); /* (reduced weight, tail) */
     int64_t *key = lds_malloc((n + 1) * sizeof *key);
     uint8_t *done = lds_calloc(n + 1, 1);
     wh *heap = lds_malloc((2 * n_pairs + n + 1) * sizeof *heap);
@@ -73,7 +73,8 @@ lds_code lds_match__supply_value(uint32_t n_o, uint32_t n_d, size_t n_pairs,
         goto out;
     }
     /* in-lists, backwards: a request's are its pairs (o -> d residual at
-     * cost + lane), an offer's are its pairs with flow (d -> o at minus it) */
+     * cost + lane), an offer's are its pairs with flow (d -> o at minus it);
+     * each entry holds its reduced weight, so the search reads it in order */
     for (size_t k = 0; k < n_pairs; k++) {
         if (dead[k])
             continue;
@@ -93,9 +94,16 @@ lds_code lds_match__supply_value(uint32_t n_o, uint32_t n_d, size_t n_pairs,
         for (size_t k = 0; k < n_pairs; k++) {
             if (dead[k])
                 continue;
-            adj[fill[n_o + p_req[k]]++] = (uint32_t)k;
-            if (p_flow[k] > 0)
-                adj[fill[p_offer[k]]++] = (uint32_t)k;
+            uint32_t o = p_offer[k], d = p_req[k];
+            lds_match__i128 r = (lds_match__i128)p_cost[k] - pot_o[o] + pot_d[d];
+            wh *a = &adj[fill[n_o + d]++];
+            a->key = sat(r);
+            a->node = o;
+            if (p_flow[k] > 0) {
+                a = &adj[fill[o]++];
+                a->key = sat(-r);
+                a->node = n_o + d;
+            }
         }
         lds_free(fill);
     }
@@ -116,13 +124,8 @@ lds_code lds_match__supply_value(uint32_t n_o, uint32_t n_d, size_t n_pairs,
         if (x < n_o && want_o[x])
             left--;
         for (uint32_t j = start[x]; j < start[x + 1]; j++) {
-            size_t k = adj[j];
-            uint32_t o = p_offer[k], d = p_req[k];
-            lds_match__i128 r = (lds_match__i128)p_cost[k] - pot_o[o] + pot_d[d];
-            uint32_t y = x < n_o ? n_o + d : o;
-            if (done[y])
-                continue;
-            int64_t nk = sat((lds_match__i128)e.key + sat(x < n_o ? -r : r));
+            uint32_t y = adj[j].node;
+            int64_t nk = sat((lds_match__i128)e.key + adj[j].key);
             if (nk < key[y]) {
                 key[y] = nk;
                 wh_push(heap, &hn, nk, y);

@@ -19,8 +19,7 @@ static void wh_push(wh *h, size_t *n, int64_t key, uint32_t node)
     size_t i = (*n)++;
     while (i) {
         size_t p = (i - 1) / 2;
-        if (h[p].key <= key)
-            break;
+        if (h[p].key <= key) break;
         h[i] = h[p];
         i = p;
     }
@@ -34,17 +33,13 @@ static wh wh_pop(wh *h, size_t *n)
     size_t i = 0;
     for (;;) {
         size_t c = 2 * i + 1;
-        if (c >= *n)
-            break;
-        if (c + 1 < *n && h[c + 1].key < h[c].key)
-            c++;
-        if (h[c].key >= last.key)
-            break;
+        if (c >= *n) break;
+        if (c + 1 < *n && h[c + 1].key < h[c].key) c++;
+        if (h[c].key >= last.key) break;
         h[i] = h[c];
         i = c;
     }
-    if (*n)
-        h[i] = last;
+    if (*n) h[i] = last;
     return top;
 }
 
@@ -55,11 +50,10 @@ static int64_t sat(lds_match__i128 x)
 
 lds_code lds_match__supply_value(uint32_t n_o, uint32_t n_d, size_t n_pairs,
                                  const uint32_t *p_offer, const uint32_t *p_req,
-                                 const uint8_t *dead, const int64_t *p_cost,
-                                 const int64_t *p_flow, const uint8_t *alive_o,
-                                 const int64_t *pot_o, const int64_t *pot_d, int64_t pot_u,
-                                 const uint8_t *want_o, size_t n_want, int64_t *value_o,
-                                 lds_err *err)
+                                 const uint8_t *dead, const int64_t *p_cost, const int64_t *p_flow,
+                                 const uint8_t *alive_o, const int64_t *pot_o, const int64_t *pot_d,
+                                 int64_t pot_u, const uint8_t *want_o, size_t n_want,
+                                 int64_t *value_o, lds_err *err)
 {
     size_t n = (size_t)n_o + n_d; /* offers, then requests */
     uint32_t *start = lds_calloc(n + 2, sizeof *start);
@@ -76,11 +70,9 @@ lds_code lds_match__supply_value(uint32_t n_o, uint32_t n_d, size_t n_pairs,
      * cost + lane), an offer's are its pairs with flow (d -> o at minus it);
      * each entry holds its reduced weight, so the search reads it in order */
     for (size_t k = 0; k < n_pairs; k++) {
-        if (dead[k])
-            continue;
+        if (dead[k]) continue;
         start[n_o + p_req[k] + 1]++;
-        if (p_flow[k] > 0)
-            start[p_offer[k] + 1]++;
+        if (p_flow[k] > 0) start[p_offer[k] + 1]++;
     }
     for (size_t u = 0; u < n; u++)
         start[u + 1] += start[u];
@@ -92,8 +84,7 @@ lds_code lds_match__supply_value(uint32_t n_o, uint32_t n_d, size_t n_pairs,
         }
         memcpy(fill, start, n * sizeof *fill);
         for (size_t k = 0; k < n_pairs; k++) {
-            if (dead[k])
-                continue;
+            if (dead[k]) continue;
             uint32_t o = p_offer[k], d = p_req[k];
             lds_match__i128 r = (lds_match__i128)p_cost[k] - pot_o[o] + pot_d[d];
             wh *a = &adj[fill[n_o + d]++];
@@ -118,11 +109,9 @@ lds_code lds_match__supply_value(uint32_t n_o, uint32_t n_d, size_t n_pairs,
     while (hn && left) {
         wh e = wh_pop(heap, &hn);
         uint32_t x = e.node;
-        if (done[x] || e.key != key[x])
-            continue;
+        if (done[x] || e.key != key[x]) continue;
         done[x] = 1;
-        if (x < n_o && want_o[x])
-            left--;
+        if (x < n_o && want_o[x]) left--;
         for (uint32_t j = start[x]; j < start[x + 1]; j++) {
             uint32_t y = adj[j].node;
             int64_t nk = sat((lds_match__i128)e.key + adj[j].key);
@@ -134,8 +123,7 @@ lds_code lds_match__supply_value(uint32_t n_o, uint32_t n_d, size_t n_pairs,
     }
     for (uint32_t o = 0; o < n_o; o++) {
         value_o[o] = 0;
-        if (!want_o[o] || !done[o])
-            continue;
+        if (!want_o[o] || !done[o]) continue;
         lds_match__i128 dist = (lds_match__i128)key[o] + pot_o[o] - pot_u;
         value_o[o] = dist >= 0 ? 0 : -dist > INT64_MAX ? INT64_MAX : (int64_t)-dist;
     }

@@ -13,7 +13,7 @@
 #include "lodestone/buf.h"
 #include "lodestone/match.h"
 
-#define P(y, m) ((int32_t)((y) * 12 + (m) - 1))
+#define P(y, m) ((int32_t)((y)*12 + (m)-1))
 #define NO      LDS_MATCH_NO_PURITY
 
 typedef struct fx {
@@ -57,16 +57,14 @@ static lds_match_result *run(fx *f)
     lds_match_result *r = NULL;
     lds_err e;
     lds_code rc = lds_match_run(&in, &r, &e);
-    if (rc != LDS_OK)
-        fail_msg("lds_match_run: %s", e.msg);
+    if (rc != LDS_OK) fail_msg("lds_match_run: %s", e.msg);
     return r;
 }
 
 static const lds_match_unmet *unmet_of(const lds_match_result *r, const char *d)
 {
     for (size_t i = 0; i < r->n_unmet; i++)
-        if (strcmp(r->unmet[i].request_id, d) == 0)
-            return &r->unmet[i];
+        if (strcmp(r->unmet[i].request_id, d) == 0) return &r->unmet[i];
     fail_msg("request %s is not unmet", d);
     return NULL;
 }
@@ -135,7 +133,7 @@ static void exhausted_offer_with_its_value(void **state)
     lds_buf_init(&b);
     lds_match_write_json(r, &b);
     assert_non_null(strstr(b.ptr, "\"reason\":\"insufficient_supply\",\"why\":[{\"kind\":"
-                                   "\"supply\",\"offer\":\"A\""));
+                                  "\"supply\",\"offer\":\"A\""));
     lds_buf_release(&b);
     lds_match_result_free(r);
 }
@@ -180,7 +178,8 @@ static void each_kind_of_constraint(void **state)
     offer(&f, "N2", "org-n", "tb", "xunwu", 1000, 100, P(2026, 1), P(2026, 6), NO);
     request(&f, "Rn", "tb", "de_bw", 1000, 100000, P(2026, 5), NO);
     /* licence: 2026-03 + 2 lead + 1 transit > 2026-05 */
-    lds_match_offer *lo = offer(&f, "L", "org-l", "dy", "gz", 1000, 100, P(2026, 3), P(2026, 6), NO);
+    lds_match_offer *lo =
+        offer(&f, "L", "org-l", "dy", "gz", 1000, 100, P(2026, 3), P(2026, 6), NO);
     lo->controlled = 1;
     request(&f, "Rl", "dy", "de_bw", 1000, 100000, P(2026, 5), NO)->abroad = 1;
     /* purity 0.995 < 0.999 */
@@ -204,8 +203,9 @@ static void each_kind_of_constraint(void **state)
     u = unmet_of(r, "Rw");
     assert_int_equal(u->reason, LDS_MATCH_NO_LANE);
     assert_int_equal(u->why[0].kind, LDS_MATCH_WHY_WINDOW);
-    assert_string_equal(u->why[0].detail,
-                        "offer W ships only from 2026-05, transit 1 period (gz -> sz), due 2026-05");
+    assert_string_equal(
+        u->why[0].detail,
+        "offer W ships only from 2026-05, transit 1 period (gz -> sz), due 2026-05");
 
     u = unmet_of(r, "Rn");
     assert_int_equal(u->reason, LDS_MATCH_NO_LANE);
@@ -273,8 +273,8 @@ static void many_exhausted_offers(void **state)
     fx f = {0};
     static const char *ids[] = {"S1", "S2", "S3", "S4", "S5", "S6"};
     for (size_t i = 0; i < 6; i++)
-        offer(&f, ids[i], "org-s", "dy", "gz", 1000, 100 * (int64_t)(i + 1), P(2026, 1),
-              P(2026, 6), NO);
+        offer(&f, ids[i], "org-s", "dy", "gz", 1000, 100 * (int64_t)(i + 1), P(2026, 1), P(2026, 6),
+              NO);
     offer(&f, "W", "org-w", "dy", "gz", 1000, 100, P(2026, 9), P(2026, 12), NO);
     request(&f, "R", "dy", "gz", 10000, 100000, P(2026, 5), NO);
     lds_match_result *r = run(&f);

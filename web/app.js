@@ -676,7 +676,7 @@ async function show() {
 }
 
 // What the token's role can read: plans (operators, auditors) and mandates
-// (investors, operators).  The API has no "who am I", so the dashboard asks.
+// (investors, operators): GET /api/v1/me names the role; mandates are asked.
 async function probe() {
   const st = async (path, key) => {
     try { await api(path); return 200; } catch (e) {
@@ -685,20 +685,14 @@ async function probe() {
       return e.status;
     }
   };
-  // Running a plan is for operators: a body the server must refuse (400)
-  // tells without running anything; 403 means the role may not run one.
-  const runProbe = async () => {
-    try { await api('/api/v1/plans', { method: 'POST', body: { scenario: 0 } }); return 201; } catch (e) {
-      if (e.status === 401) throw e;
-      caps.why.planRun = e.message;
-      return e.status;
-    }
-  };
-  const [p, m, pr] = await Promise.all([st('/api/v1/plans/0', 'plans'), st('/api/v1/mandates?limit=1', 'mandates'),
-                                        runProbe()]);
-  caps.plans = p !== 403;
+  // Plans are read by operators and auditors and run by operators (docs/planning.md).
+  const [me, m] = await Promise.all([api('/api/v1/me'), st('/api/v1/mandates?limit=1', 'mandates')]);
+  caps.role = me.role;
+  caps.plans = me.role === 'operator' || me.role === 'auditor';
+  caps.planRun = me.role === 'operator';
+  if (!caps.plans) caps.why.plans = 'plans are read by operators and auditors';
+  if (!caps.planRun) caps.why.planRun = 'plans are run by operators';
   caps.mandates = m !== 403;
-  caps.planRun = pr !== 403;
   document.querySelector('#nav a[data-view="plan"]').hidden = !caps.plans;
   document.getElementById('plan-form').hidden = !caps.plans;
   document.getElementById('plan-run-controls').hidden = !caps.planRun;

@@ -120,9 +120,25 @@ static void h_create(lds_req *r, const char *resource, const char *id)
                         LDS_API_WRITE_IDEM | LDS_API_WRITE_ANY_QUERY);
 }
 
+/* Who the bearer token speaks for: its organisation and role, so a client
+ * (the dashboard) shows what that role may do without probing. */
+static void h_me(lds_req *r, const char *arg, const char *id)
+{
+    (void)arg;
+    (void)id;
+    if (lds_api_no_params(r))
+        return;
+    lds_buf b = LDS_BUF_INIT;
+    lds_buf_addf(&b, "{\"org_id\":%lld,\"role\":\"%s\"}", (long long)r->who.org_id,
+                 lds_role_name(r->who.role));
+    lds_api_reply_json(r, 200, &b);
+    lds_buf_release(&b);
+}
+
 const lds_route lds_api_routes_registry[] = {
     {LDS_HTTP_GET, "/healthz", LDS_ACCESS_PUBLIC, h_health, NULL},
     {LDS_HTTP_GET, "/metrics", LDS_ACCESS_PUBLIC, h_metrics, NULL},
+    {LDS_HTTP_GET, "/api/v1/me", LDS_ACCESS_TOKEN, h_me, NULL},
     {LDS_HTTP_GET, "/api/v1/regions", LDS_ACCESS_TOKEN, h_list, "regions"},
     {LDS_HTTP_GET, "/api/v1/regions/{id}", LDS_ACCESS_TOKEN, h_get, "regions"},
     {LDS_HTTP_GET, "/api/v1/orgs", LDS_ACCESS_TOKEN, h_list, "orgs"},

@@ -193,6 +193,32 @@ static void missing_or_bad_token_is_401(void **state)
     lds_http_resp_free(&r);
 }
 
+/* GET /api/v1/me names the token's organisation and role. */
+static void me_names_the_token_org_and_role(void **state)
+{
+    (void)state;
+    const struct {
+        const char *token;
+        long long org;
+        const char *role;
+    } cases[] = {{srv.operator_token, 1, "operator"}, {srv.member_token, 2, "member"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        lds_http_resp r;
+        lds_http(&srv, "GET", "/api/v1/me", cases[i].token, NULL, NULL, 0, &r);
+        assert_int_equal(r.status, 200);
+        assert_int_equal(json_integer_value(json_object_get(r.json, "org_id")), cases[i].org);
+        assert_string_equal(json_string_value(json_object_get(r.json, "role")), cases[i].role);
+        lds_http_resp_free(&r);
+    }
+    lds_http_resp r;
+    lds_http(&srv, "GET", "/api/v1/me", NULL, NULL, NULL, 0, &r);
+    assert_problem(&r, 401);
+    lds_http_resp_free(&r);
+    lds_http(&srv, "GET", "/api/v1/me?x=1", srv.member_token, NULL, NULL, 0, &r);
+    assert_problem(&r, 400);
+    lds_http_resp_free(&r);
+}
+
 static void member_cannot_write_403(void **state)
 {
     (void)state;
@@ -379,6 +405,7 @@ int main(void)
         cmocka_unit_test(every_catalog_resource_lists_and_gets),
         cmocka_unit_test(unknown_id_is_404_and_unknown_route_is_404),
         cmocka_unit_test(missing_or_bad_token_is_401),
+        cmocka_unit_test(me_names_the_token_org_and_role),
         cmocka_unit_test(member_cannot_write_403),
         cmocka_unit_test(wrong_method_is_405_with_allow),
         cmocka_unit_test(body_over_limit_is_413),

@@ -209,7 +209,9 @@ const lds_match_result *lds_match_session_result(const lds_match_session *s);
  * the solved network; a no-op when done already.  A change leaves the new
  * result without them until this is called again (lds_match_run calls it
  * always), so warm re-solves that nobody explains pay nothing for it.
- * LDS_ENOMEM; on error the lists stay empty.
+ * Errors: LDS_ENOMEM, LDS_EINVAL when a failed change left the session
+ * without a solved network (the next change rebuilds it); on error the
+ * lists stay empty.
  */
 lds_code lds_match_session_explain(lds_match_session *s, lds_err *err);
 

@@ -223,6 +223,9 @@ typedef struct lds_match_session_stats {
     size_t pair_slots;              /* pair arcs in the network, dead ones included */
     uint64_t cold_solves;           /* full builds: the first, and each rebuild */
     uint64_t warm_solves;           /* changes re-solved warm from the last flow and basis */
+    uint64_t why_built;             /* unmet requests whose why chain explain built */
+    uint64_t why_kept;              /* ... and whose chain it kept (nothing of its material
+                                       changed since the previous explain) */
 } lds_match_session_stats;
 
 void lds_match_session_stats_get(const lds_match_session *s, lds_match_session_stats *st);

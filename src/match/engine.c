@@ -287,7 +287,22 @@ struct lds_match_session {
     lds_match_result *cur;
     lds_match_line_diff *diff;
     size_t cap_diff;
+
+    /* why chains kept from the last explain, per request slot; a material
+     * is explained again when its records changed (x_changed), when the
+     * flow of one of its pairs changed, or after a rebuild (x_all) */
+    vec x_changed;          /* materials of the records changed since */
+    int x_all;              /* everything must be explained again */
+    lds_match_why *x_why;   /* the kept items */
+    uint32_t *x_off;        /* per request slot < x_n_rq: first item, NONE if none */
+    uint8_t *x_n;           /* items of the slot */
+    size_t *x_more;         /* n_why_more of the slot */
+    size_t x_n_rq;
+    int64_t *x_flow;        /* pair flows at the last explain */
+    size_t x_np;
+    uint64_t n_explained, n_reused; /* requests whose chain was built / kept */
 };
+
 
 const char *lds_match_reason_name(lds_match_reason r)
 {
@@ -352,6 +367,13 @@ static int vec_push(vec *v, uint32_t x)
         return 0;
     v->v[v->n++] = x;
     return 1;
+}
+
+/* A record of material m changed: its chains must be built again. */
+static void why_touch(lds_match_session *s, uint32_t m)
+{
+    if (!vec_push(&s->x_changed, m))
+        s->x_all = 1;
 }
 
 /* ---- validation --------------------------------------------------------- */
@@ -642,6 +664,7 @@ static lds_code finish_solve(lds_match_session *s, uint32_t only, lds_err *err);
 static lds_code rebuild(lds_match_session *s, lds_err *err)
 {
     s->n_cold++;
+    s->x_all = 1; /* the pairs are numbered anew */
     lds_mcf_solver_free(s->solver);
     s->solver = NULL;
     s->broken = 1;
@@ -1118,12 +1141,12 @@ static void render_why(const lds_match_session *s, const sreq *d, const why_cand
  * first), then value / excess, then offer order; lane and licence items
  * once per route. */
 static lds_code build_why(lds_match_session *s, lds_match_result *r, const uint32_t *u_slot,
-                          lds_err *err)
+                          const uint8_t *dirty, lds_err *err)
 {
     lds_code rc = LDS_OK;
     const int64_t *flow = lds_mcf_flows(s->solver);
     uint8_t *unmet_rq = lds_calloc(s->n_rq + 1, 1);
-    uint8_t *want = lds_calloc(s->n_of + 1, 1), *alive_o = NULL;
+    uint8_t *want = lds_calloc(s->n_of + 1, 1), *alive_o = NULL, *dead2 = NULL;
     int64_t *pot_o = NULL, *pot_d = NULL;
     int64_t *value = lds_calloc(s->n_of + 1, sizeof *value);
     uint32_t *ostart = lds_calloc(s->n_of + 2, sizeof *ostart);
@@ -1146,7 +1169,7 @@ static lds_code build_why(lds_match_session *s, lds_match_result *r, const uint3
             ostart[s->p_offer[k] + 1]++;
             n_flowing++;
         }
-        if (unmet_rq[s->p_req[k]] && !want[s->p_offer[k]]) {
+        if (unmet_rq[s->p_req[k]] && !want[s->p_offer[k]] && dirty[s->of[s->p_offer[k]].mat]) {
             want[s->p_offer[k]] = 1;
             n_want++;
         }
@@ -1214,13 +1237,28 @@ static lds_code build_why(lds_match_session *s, lds_match_result *r, const uint3
         for (size_t o = 0; o < s->n_of; o++)
             if (s->of[o].alive) {
                 pot_o[o] = pot[s->of[o].node];
-                alive_o[o] = 1;
+                alive_o[o] = dirty[s->of[o].mat]; /* a path stays in its material */
             }
+        /* the pairs of the materials kept are left out of the search */
+        const uint8_t *dead = s->p_dead;
+        size_t n_clean = 0;
+        for (size_t m = 0; m < s->n_names; m++)
+            n_clean += !dirty[m];
+        if (n_clean) {
+            dead2 = lds_malloc(s->n_p + 1);
+            if (!dead2) {
+                rc = oom(err);
+                goto out;
+            }
+            for (size_t k = 0; k < s->n_p; k++)
+                dead2[k] = s->p_dead[k] || !dirty[s->of[s->p_offer[k]].mat];
+            dead = dead2;
+        }
         for (size_t q = 0; q < s->n_rq; q++)
             if (s->rq[q].alive)
                 pot_d[q] = pot[s->rq[q].node];
         rc = lds_match__supply_value((uint32_t)s->n_of, (uint32_t)s->n_rq, s->n_p, s->p_offer,
-                                     s->p_req, s->p_dead, s->p_cost, s->p_flow, alive_o, pot_o,
+                                     s->p_req, dead, s->p_cost, s->p_flow, alive_o, pot_o,
                                      pot_d, pot[s->node_u], want, n_want, value, err);
         if (rc != LDS_OK)
             goto out;
@@ -1235,6 +1273,18 @@ static lds_code build_why(lds_match_session *s, lds_match_result *r, const uint3
     for (size_t i = 0; i < r->n_unmet; i++) {
         const sreq *d = &s->rq[u_slot[i]];
         const vec *vo = &s->mat_offers[d->mat];
+        if (!dirty[d->mat]) { /* nothing of its material changed: the kept chain */
+            uint32_t slot = u_slot[i];
+            lds_match_why *y = &r->why__[total];
+            memcpy(y, &s->x_why[s->x_off[slot]], s->x_n[slot] * sizeof *y);
+            r->unmet[i].why = y;
+            r->unmet[i].n_why = s->x_n[slot];
+            r->unmet[i].n_why_more = s->x_more[slot];
+            total += s->x_n[slot];
+            s->n_reused++;
+            continue;
+        }
+        s->n_explained++;
         size_t n = 0, n_live = 0, kept = 0, licence_cnt = 0;
         int licence_seen = 0;
         why_cand best[LDS_MATCH_WHY_MAX + 1], tmp;
@@ -1360,7 +1410,48 @@ static lds_code build_why(lds_match_session *s, lds_match_result *r, const uint3
         r->unmet[i].n_why_more = n_live > covered ? n_live - covered : 0;
         total += keep;
     }
+    /* keep the chains and the flows they were built on */
+    {
+        lds_match_why *xw = lds_malloc((total + 1) * sizeof *xw);
+        uint32_t *xo = lds_malloc((s->n_rq + 1) * sizeof *xo);
+        uint8_t *xn = lds_malloc(s->n_rq + 1);
+        size_t *xm = lds_malloc((s->n_rq + 1) * sizeof *xm);
+        int64_t *xf = lds_malloc((s->n_p + 1) * sizeof *xf);
+        if (!xw || !xo || !xn || !xm || !xf) {
+            lds_free(xw);
+            lds_free(xo);
+            lds_free(xn);
+            lds_free(xm);
+            lds_free(xf);
+            rc = oom(err);
+            goto out;
+        }
+        if (total)
+            memcpy(xw, r->why__, total * sizeof *xw);
+        for (size_t q = 0; q < s->n_rq; q++)
+            xo[q] = NONE;
+        for (size_t i = 0; i < r->n_unmet; i++) {
+            xo[u_slot[i]] = (uint32_t)(r->unmet[i].why - r->why__);
+            xn[u_slot[i]] = (uint8_t)r->unmet[i].n_why;
+            xm[u_slot[i]] = r->unmet[i].n_why_more;
+        }
+        if (s->n_p)
+            memcpy(xf, s->p_flow, s->n_p * sizeof *xf);
+        lds_free(s->x_why);
+        lds_free(s->x_off);
+        lds_free(s->x_n);
+        lds_free(s->x_more);
+        lds_free(s->x_flow);
+        s->x_why = xw;
+        s->x_off = xo;
+        s->x_n = xn;
+        s->x_more = xm;
+        s->x_flow = xf;
+        s->x_n_rq = s->n_rq;
+        s->x_np = s->n_p;
+    }
 out:
+    lds_free(dead2);
     lds_free(unmet_rq);
     lds_free(want);
     lds_free(value);
@@ -1395,10 +1486,33 @@ lds_code lds_match_session_explain(lds_match_session *s, lds_err *err)
     for (size_t i = 0; i < s->n_rq && n < r->n_unmet; i++)
         if (s->rq[i].alive && flow[s->rq[i].arc_g] < s->rq[i].qty)
             u_slot[n++] = (uint32_t)i;
-    lds_code rc = n == r->n_unmet ? build_why(s, r, u_slot, err)
-                                  : lds_err_set(err, LDS_ECORRUPT, "unmet requests changed");
+    /* the materials to explain again; the others keep their chains */
+    uint8_t *dirty = n == r->n_unmet ? lds_calloc(s->n_names + 1, 1) : NULL;
+    if (dirty) {
+        if (s->x_all || !s->x_flow) {
+            memset(dirty, 1, s->n_names);
+        } else {
+            for (size_t k = 0; k < s->x_changed.n; k++)
+                dirty[s->x_changed.v[k]] = 1;
+            for (size_t k = 0; k < s->n_p; k++)
+                if (k >= s->x_np || s->p_flow[k] != s->x_flow[k])
+                    dirty[s->of[s->p_offer[k]].mat] = 1;
+            for (size_t i = 0; i < n; i++)
+                if (u_slot[i] >= s->x_n_rq || s->x_off[u_slot[i]] == NONE)
+                    dirty[s->rq[u_slot[i]].mat] = 1;
+        }
+    }
+    lds_code rc = n != r->n_unmet ? lds_err_set(err, LDS_ECORRUPT, "unmet requests changed")
+                  : !dirty        ? oom(err)
+                                  : build_why(s, r, u_slot, dirty, err);
     lds_free(u_slot);
+    lds_free(dirty);
+    if (rc == LDS_OK) {
+        s->x_all = 0;
+        s->x_changed.n = 0;
+    }
     if (rc != LDS_OK) {
+        s->x_all = 1;
         lds_free(r->why__);
         r->why__ = NULL;
         for (size_t i = 0; i < r->n_unmet; i++) {
@@ -1407,6 +1521,20 @@ lds_code lds_match_session_explain(lds_match_session *s, lds_err *err)
         }
     }
     return rc;
+}
+
+void lds_match__why_forget(lds_match_session *s)
+{
+    s->x_all = 1;
+    lds_match_result *r = s->cur;
+    if (!r)
+        return;
+    lds_free(r->why__);
+    r->why__ = NULL;
+    for (size_t i = 0; i < r->n_unmet; i++) {
+        r->unmet[i].why = NULL;
+        r->unmet[i].n_why = r->unmet[i].n_why_more = 0;
+    }
 }
 
 /* Fills the session's diff between `old` and `now` (both sorted by ids). */
@@ -1496,6 +1624,7 @@ static lds_code add_offer_record(lds_match_session *s, const lds_match_offer *in
         lds_free(o->org);
         return oom(err);
     }
+    why_touch(s, o->mat);
     *slot = (uint32_t)s->n_of++;
     return LDS_OK;
 }
@@ -1537,6 +1666,7 @@ static lds_code add_request_record(lds_match_session *s, const lds_match_request
         lds_free(d->org);
         return oom(err);
     }
+    why_touch(s, d->mat);
     *slot = (uint32_t)s->n_rq++;
     return LDS_OK;
 }
@@ -1588,6 +1718,12 @@ void lds_match_session_free(lds_match_session *s)
     lds_free(s->p_lic);
     lds_free(s->p_dead);
     lds_free(s->diff);
+    lds_free(s->x_changed.v);
+    lds_free(s->x_why);
+    lds_free(s->x_off);
+    lds_free(s->x_n);
+    lds_free(s->x_more);
+    lds_free(s->x_flow);
     result_free_arrays(s->cur);
     lds_free(s);
 }
@@ -1659,6 +1795,8 @@ void lds_match_session_stats_get(const lds_match_session *s, lds_match_session_s
     st->pair_slots = s->n_p;
     st->cold_solves = s->n_cold;
     st->warm_solves = s->n_warm;
+    st->why_built = s->n_explained;
+    st->why_kept = s->n_reused;
 }
 
 const lds_mcf_problem *lds_match_session_problem(const lds_match_session *s)
@@ -1731,6 +1869,7 @@ static lds_code drop_offer(lds_match_session *s, uint32_t slot, int warm, lds_er
 {
     soffer *o = &s->of[slot];
     o->alive = 0;
+    why_touch(s, o->mat);
     restage(s, o->mat);
     if (!warm)
         return LDS_OK;
@@ -1746,6 +1885,7 @@ static lds_code drop_request(lds_match_session *s, uint32_t slot, int warm, lds_
 {
     sreq *d = &s->rq[slot];
     d->alive = 0;
+    why_touch(s, d->mat);
     if (!warm)
         return LDS_OK;
     lds_code rc = kill_pairs(s, 0, slot, err);

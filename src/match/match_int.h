@@ -62,6 +62,12 @@ lds_code lds_match__supply_value(uint32_t n_o, uint32_t n_d, size_t n_pairs,
                                  const uint8_t *want_o, size_t n_want, int64_t *value_o,
                                  lds_err *err);
 
+struct lds_match_session;
+/** Drops the current result's why lists and the kept chains, so the next
+ * lds_match_session_explain builds every chain (tests compare the kept
+ * chains with a full build). */
+void lds_match__why_forget(struct lds_match_session *s);
+
 /** round-half-even(x / 1000) for x >= 0 (milli-cents to cents). */
 static inline int64_t lds_match__round_milli(lds_match__i128 x)
 {

@@ -12,6 +12,7 @@
 #include "harness.h"
 #include "lodestone/buf.h"
 #include "lodestone/match.h"
+#include "match/match_int.h"
 
 #define P(y, m) ((int32_t)((y)*12 + (m)-1))
 #define NO      LDS_MATCH_NO_PURITY
@@ -335,6 +336,210 @@ static void session_changes_update_the_chain(void **state)
     lds_match_session_free(s);
 }
 
+/* ---- kept chains: a warm change re-explains only what it can change ------ */
+
+/* Every unmet request's id, chain in full and as its org sees it. */
+static char *dump_why(const lds_match_session *s)
+{
+    const lds_match_result *r = lds_match_session_result(s);
+    lds_buf b = LDS_BUF_INIT;
+    for (size_t i = 0; i < r->n_unmet; i++) {
+        const lds_match_unmet *u = &r->unmet[i];
+        lds_buf_adds(&b, u->request_id);
+        lds_buf_addc(&b, ' ');
+        lds_match_write_why_json(u, NULL, &b);
+        lds_match_write_why_json(u, u->request_org, &b);
+        lds_buf_addc(&b, '\n');
+    }
+    lds_buf_addc(&b, '\0');
+    assert_false(b.oom);
+    char *out = strdup(b.ptr);
+    lds_buf_release(&b);
+    assert_non_null(out);
+    return out;
+}
+
+/* Explains with the kept chains, then again from scratch; both the same. */
+static void explain_both_ways(lds_match_session *s)
+{
+    lds_err e;
+    assert_int_equal(lds_match_session_explain(s, &e), LDS_OK);
+    char *kept = dump_why(s);
+    lds_match__why_forget(s);
+    assert_int_equal(lds_match_session_explain(s, &e), LDS_OK);
+    char *full = dump_why(s);
+    assert_string_equal(kept, full);
+    free(kept);
+    free(full);
+}
+
+static uint64_t rng_next(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
+static const char *const mats[] = {"dy", "tb", "nd"};
+static const char *const regs[] = {"gz", "sz", "bt"};
+static const char *const orgs[] = {"org-a", "org-b", "org-c"};
+
+static void random_offer(lds_match_offer *o, const char *id, uint64_t *x)
+{
+    memset(o, 0, sizeof *o);
+    o->id = id;
+    o->org = orgs[rng_next(x) % 3];
+    o->material = mats[rng_next(x) % 3];
+    o->region = regs[rng_next(x) % 3];
+    o->qty_milli = 1000 * (int64_t)(1 + rng_next(x) % 8);
+    o->price_cents = 1000 * (int64_t)(5 + rng_next(x) % 20);
+    o->from = P(2026, 1 + (int)(rng_next(x) % 6));
+    o->to = o->from + (int32_t)(rng_next(x) % 4);
+    o->purity = rng_next(x) % 3 ? 999000 + (int64_t)(rng_next(x) % 1000) : NO;
+}
+
+static void random_request(lds_match_request *d, const char *id, uint64_t *x)
+{
+    memset(d, 0, sizeof *d);
+    d->id = id;
+    d->org = orgs[rng_next(x) % 3];
+    d->material = mats[rng_next(x) % 3];
+    d->region = regs[rng_next(x) % 3];
+    d->qty_milli = 1000 * (int64_t)(1 + rng_next(x) % 10);
+    d->max_price_cents = 1000 * (int64_t)(8 + rng_next(x) % 25);
+    d->due = P(2026, 2 + (int)(rng_next(x) % 8));
+    d->min_purity = rng_next(x) % 4 ? NO : 999500;
+}
+
+/* A random sequence of warm puts, replacements (some to another material)
+ * and withdrawals: after each, the chains explained with the kept ones are
+ * byte for byte those of a full build, and some were kept. */
+static void kept_chains_equal_a_full_build(void **state)
+{
+    (void)state;
+    enum { NO_ = 24, ND_ = 36, STEPS = 120 };
+    static char oid[NO_][16], did[ND_][16];
+    uint8_t o_live[NO_] = {0}, d_live[ND_] = {0};
+    lds_match_offer o[NO_];
+    lds_match_request d[ND_];
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    for (int i = 0; i < NO_; i++)
+        snprintf(oid[i], sizeof oid[i], "o%d", i);
+    for (int i = 0; i < ND_; i++)
+        snprintf(did[i], sizeof did[i], "r%d", i);
+    for (int i = 0; i < NO_ / 2; i++) {
+        random_offer(&o[i], oid[i], &x);
+        o_live[i] = 1;
+    }
+    for (int i = 0; i < ND_ / 2; i++) {
+        random_request(&d[i], did[i], &x);
+        d_live[i] = 1;
+    }
+    lds_match_lane l[] = {
+        {"gz", "sz", 500, 1}, {"gz", "sz", 1500, 0}, {"sz", "gz", 300, 1}, {"bt", "gz", 800, 2}};
+    lds_match_input in = {o, NO_ / 2, d, ND_ / 2, l, 4};
+    lds_match_session *s = NULL;
+    lds_err e;
+    assert_int_equal(lds_match_session_new(&in, &s, &e), LDS_OK);
+    explain_both_ways(s);
+    for (int step = 0; step < STEPS; step++) {
+        unsigned what = (unsigned)(rng_next(&x) % 4);
+        if (what < 2) { /* put (new or replacing) an offer */
+            int i = (int)(rng_next(&x) % NO_);
+            lds_match_offer n;
+            random_offer(&n, oid[i], &x);
+            assert_int_equal(lds_match_session_put_offer(s, &n, NULL, &e), LDS_OK);
+            o_live[i] = 1;
+        } else if (what == 2) { /* put a request */
+            int i = (int)(rng_next(&x) % ND_);
+            lds_match_request n;
+            random_request(&n, did[i], &x);
+            assert_int_equal(lds_match_session_put_request(s, &n, NULL, &e), LDS_OK);
+            d_live[i] = 1;
+        } else { /* withdraw one live record */
+            int i = (int)(rng_next(&x) % NO_), j = (int)(rng_next(&x) % ND_);
+            if (o_live[i]) {
+                assert_int_equal(lds_match_session_withdraw_offer(s, oid[i], NULL, &e), LDS_OK);
+                o_live[i] = 0;
+            } else if (d_live[j]) {
+                assert_int_equal(lds_match_session_withdraw_request(s, did[j], NULL, &e), LDS_OK);
+                d_live[j] = 0;
+            }
+        }
+        if (step % 7 == 3) continue; /* not explained: the next explain covers two changes */
+        explain_both_ways(s);
+    }
+    lds_match_session_stats st;
+    lds_match_session_stats_get(s, &st);
+    assert_true(st.warm_solves > 0);
+    assert_true(st.why_kept > 0);
+    assert_true(st.why_built > 0);
+    lds_match_session_free(s);
+}
+
+/* Two materials short of supply; a change of a tb offer keeps dy's chain
+ * as it was (one chain kept, one built), and the tb chain names the new
+ * offer; an offer moved from tb to dy changes both. */
+static void change_of_one_material_keeps_the_other(void **state)
+{
+    (void)state;
+    fx f = {0};
+    offer(&f, "A", "org-a", "dy", "gz", 5000, 10000, P(2026, 1), P(2026, 6), NO);
+    offer(&f, "T", "org-a", "tb", "gz", 2000, 20000, P(2026, 1), P(2026, 6), NO);
+    request(&f, "X", "dy", "gz", 8000, 50000, P(2026, 5), NO);
+    request(&f, "Y", "tb", "gz", 4000, 50000, P(2026, 5), NO);
+    lds_match_input in = {f.o, f.no, f.d, f.nd, f.l, f.nl};
+    lds_match_session *s = NULL;
+    lds_err e;
+    lds_match_session_stats st;
+    assert_int_equal(lds_match_session_new(&in, &s, &e), LDS_OK);
+    assert_int_equal(lds_match_session_explain(s, &e), LDS_OK);
+    lds_match_session_stats_get(s, &st);
+    assert_int_equal(st.why_built, 2);
+    assert_int_equal(st.why_kept, 0);
+    lds_match_offer t2 = f.o[1];
+    t2.id = "T2";
+    t2.price_cents = 60000; /* above Y's cap */
+    assert_int_equal(lds_match_session_put_offer(s, &t2, NULL, &e), LDS_OK);
+    assert_int_equal(lds_match_session_explain(s, &e), LDS_OK);
+    lds_match_session_stats_get(s, &st);
+    assert_int_equal(st.why_built, 3); /* Y */
+    assert_int_equal(st.why_kept, 1);  /* X */
+    const lds_match_result *r = lds_match_session_result(s);
+    const lds_match_unmet *u = unmet_of(r, "Y");
+    assert_int_equal(u->n_why, 2);
+    assert_int_equal(u->why[0].kind, LDS_MATCH_WHY_SUPPLY);
+    assert_string_equal(u->why[0].offer_id, "T");
+    assert_int_equal(u->why[1].kind, LDS_MATCH_WHY_PRICE_CAP);
+    assert_string_equal(u->why[1].detail,
+                        "offer T2 could serve but price 600.00 + lane 0.00 > cap 500.00");
+    u = unmet_of(r, "X");
+    assert_int_equal(u->n_why, 1);
+    assert_string_equal(u->why[0].offer_id, "A");
+    assert_int_equal(u->unmet_milli, 3000);
+    /* T2 becomes a dy offer in reach of X: both materials change */
+    t2.material = "dy";
+    t2.price_cents = 30000;
+    assert_int_equal(lds_match_session_put_offer(s, &t2, NULL, &e), LDS_OK);
+    assert_int_equal(lds_match_session_explain(s, &e), LDS_OK);
+    lds_match_session_stats_get(s, &st);
+    assert_int_equal(st.why_built, 5); /* X and Y */
+    assert_int_equal(st.why_kept, 1);
+    r = lds_match_session_result(s);
+    assert_int_equal(r->n_unmet, 2);
+    u = unmet_of(r, "Y");
+    assert_int_equal(u->n_why, 1); /* T2 has left tb */
+    assert_string_equal(u->why[0].offer_id, "T");
+    u = unmet_of(r, "X");
+    assert_int_equal(u->unmet_milli, 1000); /* 8 - 5 - 2 */
+    assert_int_equal(u->n_why, 2);
+    assert_int_equal(u->why[0].kind, LDS_MATCH_WHY_SUPPLY);
+    assert_int_equal(u->why[1].kind, LDS_MATCH_WHY_SUPPLY);
+    explain_both_ways(s);
+    lds_match_session_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -344,6 +549,8 @@ int main(void)
         cmocka_unit_test(bounded_by_relevance),
         cmocka_unit_test(many_exhausted_offers),
         cmocka_unit_test(session_changes_update_the_chain),
+        cmocka_unit_test(kept_chains_equal_a_full_build),
+        cmocka_unit_test(change_of_one_material_keeps_the_other),
     };
     return cmocka_run_group_tests_name("match_why", tests, NULL, NULL);
 }

@@ -86,12 +86,6 @@ int lds_epcis__component_known(const char *word);
 size_t lds_epcis__ptr_push(char *p, size_t len, size_t cap, const char *tok);
 size_t lds_epcis__ptr_push_idx(char *p, size_t len, size_t cap, size_t idx);
 
-/* ---- hashing ---- */
-/** SHA-256 of `len` bytes (SHA-NI when the CPU has it, else libsodium). */
-void lds_epcis__sha256(const void *data, size_t len, uint8_t out[32]);
-/** 1 when lds_epcis__sha256 runs on the CPU's SHA extensions. */
-int lds_epcis__sha256_ni(void);
-
 /** Appends the UTF-8 string `s` as a JSON string literal (RFC 8785 escapes). */
 void lds_epcis__json_str(lds_buf *b, const char *s, size_t n);
 

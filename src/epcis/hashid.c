@@ -7,11 +7,11 @@
  * its byte span recorded, and a group's spans are reordered once complete.
  */
 #include <ctype.h>
-#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include "epcis/epcis_int.h"
 #include "lodestone/alloc.h"
+#include "lodestone/sha256.h"
 
 typedef struct span {
     size_t off, len;
@@ -646,11 +646,11 @@ lds_code lds_epcis_hasher_hash_id(lds_epcis_hasher *h, const json_t *doc_context
                                   lds_err *err)
 {
     static const char hex[] = "0123456789abcdef";
-    unsigned char md[crypto_hash_sha256_BYTES];
+    uint8_t md[LDS_SHA256_LEN];
     lds_code rc = lds_epcis_hasher_prehash(h, doc_context, event, &h->pre, err);
     if (rc != LDS_OK)
         return rc;
-    lds_epcis__sha256(h->pre.ptr, h->pre.len, md);
+    lds_sha256(h->pre.ptr, h->pre.len, md);
     memcpy(out, "ni:///sha-256;", 14);
     for (size_t i = 0; i < sizeof md; i++) {
         out[14 + 2 * i] = hex[md[i] >> 4];

@@ -1,21 +1,18 @@
 /*
  * hash.c — RFC 9162 §2.1.1 hashing and base64 helpers.  Leaves hash with a
  * 0x00 prefix and interior nodes with 0x01, so a leaf can never be passed
- * off as a node (second-preimage resistance).
+ * off as a node (second-preimage resistance).  SHA-256 is lds_sha256 (SHA-NI
+ * where the CPU has it); the rare node over inputs longer than a hash goes
+ * through libsodium's incremental API.
  */
 #include <string.h>
 #include <sodium.h>
+#include "lodestone/sha256.h"
 #include "ledger_int.h"
 
 void lds_ledger_hash_leaf(const void *data, size_t len, uint8_t out[LDS_LEDGER_HASH_LEN])
 {
-    static const uint8_t prefix = 0x00;
-    crypto_hash_sha256_state st;
-    crypto_hash_sha256_init(&st);
-    crypto_hash_sha256_update(&st, &prefix, 1);
-    if (len)
-        crypto_hash_sha256_update(&st, data, len);
-    crypto_hash_sha256_final(&st, out);
+    lds_sha256_prefixed(0x00, data, len, out);
 }
 
 void lds_ledger__hash_node_bytes(const uint8_t *left, size_t left_len, const uint8_t *right,
@@ -30,7 +27,7 @@ void lds_ledger__hash_node_bytes(const uint8_t *left, size_t left_len, const uin
             memcpy(msg + 1, left, left_len);
         if (right_len)
             memcpy(msg + 1 + left_len, right, right_len);
-        crypto_hash_sha256(out, msg, 1 + left_len + right_len);
+        lds_sha256(msg, 1 + left_len + right_len, out);
         return;
     }
     static const uint8_t prefix = 0x01;
@@ -51,7 +48,7 @@ void lds_ledger_hash_children(const uint8_t left[LDS_LEDGER_HASH_LEN],
 
 void lds_ledger_empty_root(uint8_t out[LDS_LEDGER_HASH_LEN])
 {
-    crypto_hash_sha256(out, (const unsigned char *)"", 0);
+    lds_sha256("", 0, out);
 }
 
 int lds_ledger__base64_decode(const char *b64, size_t len, uint8_t *out, size_t cap,

@@ -1,16 +1,27 @@
 /*
- * sha256.c — SHA-256 (FIPS 180-4) for the event hash ID.  On x86-64 CPUs
+ * sha256.c — SHA-256 (FIPS 180-4) for the event hash ID and the ledger's
+ * leaf and node hashes (include/lodestone/sha256.h).  On x86-64 CPUs
  * with the SHA extensions (Intel since Goldmont / Ice Lake, AMD since Zen)
  * the compression function runs on SHA-NI, three times the speed of
  * libsodium's portable code (a 500-byte pre-hash: 0.39 against 1.17 us);
  * elsewhere libsodium computes it.  The choice is
  * made once, from CPUID; the result is the same bytes either way (checked
- * against libsodium in tests/unit/epcis/test_sha256.c).
+ * against libsodium in tests/unit/core/test_sha256.c).
  */
 #include <sodium.h>
 #include <stdint.h>
 #include <string.h>
-#include "epcis/epcis_int.h"
+#include "lodestone/sha256.h"
+
+static void prefixed_sodium(uint8_t prefix, const void *data, size_t len, uint8_t out[32])
+{
+    crypto_hash_sha256_state st;
+    crypto_hash_sha256_init(&st);
+    crypto_hash_sha256_update(&st, &prefix, 1);
+    if (len)
+        crypto_hash_sha256_update(&st, data, len);
+    crypto_hash_sha256_final(&st, out);
+}
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <cpuid.h>
@@ -73,22 +84,36 @@ __attribute__((target("sha,sse4.1,ssse3"))) static void blocks_ni(uint32_t st[8]
     _mm_storeu_si128((__m128i *)&st[4], s1);
 }
 
-static void sha256_ni(const void *data, size_t len, uint8_t out[32])
+/* SHA-256 of `a` (at most 64 bytes) followed by `b`: the first block is
+ * assembled from both, the rest of `b` is compressed in place. */
+static void sha256_ni_2(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
+                        uint8_t out[32])
 {
     uint32_t st[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                       0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-    const uint8_t *p = data;
-    size_t full = len / 64;
-    blocks_ni(st, p, full);
-    /* Padding: 0x80, zeros, the bit length big-endian; one or two blocks. */
+    uint64_t bits = ((uint64_t)alen + blen) * 8;
     uint8_t tail[128];
-    size_t rest = len - 64 * full;
-    if (rest)
-        memcpy(tail, p + 64 * full, rest);
+    size_t rest = alen;
+    if (alen)
+        memcpy(tail, a, alen);
+    size_t take = 64 - alen < blen ? 64 - alen : blen;
+    if (take)
+        memcpy(tail + alen, b, take);
+    rest += take;
+    if (rest == 64) {
+        blocks_ni(st, tail, 1);
+        b += take;
+        blen -= take;
+        size_t full = blen / 64;
+        blocks_ni(st, b, full);
+        rest = blen - 64 * full;
+        if (rest)
+            memcpy(tail, b + 64 * full, rest);
+    }
+    /* Padding: 0x80, zeros, the bit length big-endian; one or two blocks. */
     tail[rest] = 0x80;
     size_t tl = rest + 1 + 8 <= 64 ? 64 : 128;
     memset(tail + rest + 1, 0, tl - rest - 1);
-    uint64_t bits = (uint64_t)len * 8;
     for (int i = 0; i < 8; i++)
         tail[tl - 1 - i] = (uint8_t)(bits >> (8 * i));
     blocks_ni(st, tail, tl / 64);
@@ -115,29 +140,44 @@ static int have_ni(void)
     return v;
 }
 
-int lds_epcis__sha256_ni(void)
+int lds_sha256_ni(void)
 {
     return have_ni();
 }
 
-void lds_epcis__sha256(const void *data, size_t len, uint8_t out[32])
+void lds_sha256(const void *data, size_t len, uint8_t out[LDS_SHA256_LEN])
 {
     if (have_ni())
-        sha256_ni(data, len, out);
+        sha256_ni_2(NULL, 0, data, len, out);
     else
         crypto_hash_sha256(out, data, len);
 }
 
+void lds_sha256_prefixed(uint8_t prefix, const void *data, size_t len,
+                         uint8_t out[LDS_SHA256_LEN])
+{
+    if (have_ni())
+        sha256_ni_2(&prefix, 1, data, len, out);
+    else
+        prefixed_sodium(prefix, data, len, out);
+}
+
 #else
 
-int lds_epcis__sha256_ni(void)
+int lds_sha256_ni(void)
 {
     return 0;
 }
 
-void lds_epcis__sha256(const void *data, size_t len, uint8_t out[32])
+void lds_sha256(const void *data, size_t len, uint8_t out[LDS_SHA256_LEN])
 {
     crypto_hash_sha256(out, data, len);
+}
+
+void lds_sha256_prefixed(uint8_t prefix, const void *data, size_t len,
+                         uint8_t out[LDS_SHA256_LEN])
+{
+    prefixed_sodium(prefix, data, len, out);
 }
 
 #endif

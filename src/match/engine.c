@@ -298,8 +298,8 @@ struct lds_match_session {
     uint8_t *x_n;           /* items of the slot */
     size_t *x_more;         /* n_why_more of the slot */
     size_t x_n_rq;
-    int64_t *x_flow;        /* pair flows at the last explain */
-    size_t x_np;
+    int64_t *x_flow;        /* pair flows at the last explain (x_np of them) */
+    size_t x_np, x_cap_flow;
     uint64_t n_explained, n_reused; /* requests whose chain was built / kept */
 };
 
@@ -1160,10 +1160,25 @@ static lds_code build_why(lds_match_session *s, lds_match_result *r, const uint3
     }
     for (size_t i = 0; i < r->n_unmet; i++)
         unmet_rq[u_slot[i]] = 1;
+    /* the pairs of the materials kept are left out of every pass below */
+    const uint8_t *dk = s->p_dead;
+    size_t n_clean = 0;
+    for (size_t m = 0; m < s->n_names; m++)
+        n_clean += !dirty[m];
+    if (n_clean) {
+        dead2 = lds_malloc(s->n_p + 1);
+        if (!dead2) {
+            rc = oom(err);
+            goto out;
+        }
+        for (size_t k = 0; k < s->n_p; k++)
+            dead2[k] = s->p_dead[k] || !dirty[s->of[s->p_offer[k]].mat];
+        dk = dead2;
+    }
     /* allocation lines by offer; offers to value: those in pairs of unmet requests */
     size_t n_flowing = 0, n_want = 0;
     for (size_t k = 0; k < s->n_p; k++) {
-        if (s->p_dead[k])
+        if (dk[k])
             continue;
         if (s->p_flow[k] > 0) {
             ostart[s->p_offer[k] + 1]++;
@@ -1186,7 +1201,7 @@ static lds_code build_why(lds_match_session *s, lds_match_result *r, const uint3
         goto out;
     }
     for (size_t k = 0; k < s->n_p; k++)
-        if (!s->p_dead[k] && unmet_rq[s->p_req[k]]) {
+        if (!dk[k] && unmet_rq[s->p_req[k]]) {
             rstart[s->p_req[k] + 1]++;
             n_rp++;
         }
@@ -1209,7 +1224,7 @@ static lds_code build_why(lds_match_session *s, lds_match_result *r, const uint3
         for (size_t o = 0; o < s->n_of; o++)
             fill[o] = ostart[o];
         for (size_t k = 0; k < s->n_p; k++)
-            if (!s->p_dead[k] && s->p_flow[k] > 0)
+            if (!dk[k] && s->p_flow[k] > 0)
                 opair[fill[s->p_offer[k]]++] = (uint32_t)k;
         lds_free(fill);
         uint32_t *rfill = lds_malloc((s->n_rq + 1) * sizeof *rfill);
@@ -1219,7 +1234,7 @@ static lds_code build_why(lds_match_session *s, lds_match_result *r, const uint3
         }
         memcpy(rfill, rstart, s->n_rq * sizeof *rfill);
         for (size_t k = 0; k < s->n_p; k++)
-            if (!s->p_dead[k] && unmet_rq[s->p_req[k]])
+            if (!dk[k] && unmet_rq[s->p_req[k]])
                 rpair[rfill[s->p_req[k]]++] = (uint32_t)k;
         lds_free(rfill);
     }
@@ -1239,26 +1254,11 @@ static lds_code build_why(lds_match_session *s, lds_match_result *r, const uint3
                 pot_o[o] = pot[s->of[o].node];
                 alive_o[o] = dirty[s->of[o].mat]; /* a path stays in its material */
             }
-        /* the pairs of the materials kept are left out of the search */
-        const uint8_t *dead = s->p_dead;
-        size_t n_clean = 0;
-        for (size_t m = 0; m < s->n_names; m++)
-            n_clean += !dirty[m];
-        if (n_clean) {
-            dead2 = lds_malloc(s->n_p + 1);
-            if (!dead2) {
-                rc = oom(err);
-                goto out;
-            }
-            for (size_t k = 0; k < s->n_p; k++)
-                dead2[k] = s->p_dead[k] || !dirty[s->of[s->p_offer[k]].mat];
-            dead = dead2;
-        }
         for (size_t q = 0; q < s->n_rq; q++)
             if (s->rq[q].alive)
                 pot_d[q] = pot[s->rq[q].node];
         rc = lds_match__supply_value((uint32_t)s->n_of, (uint32_t)s->n_rq, s->n_p, s->p_offer,
-                                     s->p_req, dead, s->p_cost, s->p_flow, alive_o, pot_o,
+                                     s->p_req, dk, s->p_cost, s->p_flow, alive_o, pot_o,
                                      pot_d, pot[s->node_u], want, n_want, value, err);
         if (rc != LDS_OK)
             goto out;
@@ -1416,13 +1416,11 @@ static lds_code build_why(lds_match_session *s, lds_match_result *r, const uint3
         uint32_t *xo = lds_malloc((s->n_rq + 1) * sizeof *xo);
         uint8_t *xn = lds_malloc(s->n_rq + 1);
         size_t *xm = lds_malloc((s->n_rq + 1) * sizeof *xm);
-        int64_t *xf = lds_malloc((s->n_p + 1) * sizeof *xf);
-        if (!xw || !xo || !xn || !xm || !xf) {
+        if (!xw || !xo || !xn || !xm) {
             lds_free(xw);
             lds_free(xo);
             lds_free(xn);
             lds_free(xm);
-            lds_free(xf);
             rc = oom(err);
             goto out;
         }
@@ -1435,20 +1433,15 @@ static lds_code build_why(lds_match_session *s, lds_match_result *r, const uint3
             xn[u_slot[i]] = (uint8_t)r->unmet[i].n_why;
             xm[u_slot[i]] = r->unmet[i].n_why_more;
         }
-        if (s->n_p)
-            memcpy(xf, s->p_flow, s->n_p * sizeof *xf);
         lds_free(s->x_why);
         lds_free(s->x_off);
         lds_free(s->x_n);
         lds_free(s->x_more);
-        lds_free(s->x_flow);
         s->x_why = xw;
         s->x_off = xo;
         s->x_n = xn;
         s->x_more = xm;
-        s->x_flow = xf;
         s->x_n_rq = s->n_rq;
-        s->x_np = s->n_p;
     }
 out:
     lds_free(dead2);
@@ -1488,15 +1481,24 @@ lds_code lds_match_session_explain(lds_match_session *s, lds_err *err)
             u_slot[n++] = (uint32_t)i;
     /* the materials to explain again; the others keep their chains */
     uint8_t *dirty = n == r->n_unmet ? lds_calloc(s->n_names + 1, 1) : NULL;
+    if (dirty && !GROW(s->x_flow, s->x_cap_flow, s->n_p + 1)) {
+        lds_free(dirty);
+        dirty = NULL;
+    }
     if (dirty) {
-        if (s->x_all || !s->x_flow) {
+        /* compare the pair flows with the last explain's, and keep them */
+        int all = s->x_all || !s->x_why;
+        for (size_t k = 0; k < s->n_p; k++)
+            if (k >= s->x_np || s->p_flow[k] != s->x_flow[k]) {
+                dirty[s->of[s->p_offer[k]].mat] = 1;
+                s->x_flow[k] = s->p_flow[k];
+            }
+        s->x_np = s->n_p;
+        if (all) {
             memset(dirty, 1, s->n_names);
         } else {
             for (size_t k = 0; k < s->x_changed.n; k++)
                 dirty[s->x_changed.v[k]] = 1;
-            for (size_t k = 0; k < s->n_p; k++)
-                if (k >= s->x_np || s->p_flow[k] != s->x_flow[k])
-                    dirty[s->of[s->p_offer[k]].mat] = 1;
             for (size_t i = 0; i < n; i++)
                 if (u_slot[i] >= s->x_n_rq || s->x_off[u_slot[i]] == NONE)
                     dirty[s->rq[u_slot[i]].mat] = 1;

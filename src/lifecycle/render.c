@@ -227,14 +227,26 @@ void lds_lifecycle_metrics_table(const lds_lcm_metrics *m, void *buf)
 
 int64_t lds_lifecycle_time_parse(const char *s)
 {
+    /* Exactly YYYY-MM-DDTHH:MM:SSZ: digits where digits go (sscanf's %d
+     * alone would take signs, spaces and one-digit fields) and a day that
+     * exists in its month (timegm would roll 02-30 into March). */
+    static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
+    if (!s || strlen(s) != sizeof shape - 1)
+        return -1;
+    for (size_t i = 0; shape[i]; i++)
+        if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != shape[i])
+            return -1;
     struct tm tm;
     memset(&tm, 0, sizeof tm);
-    char z = 0;
-    int n = 0;
-    if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                     &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &z, &n) != 7 ||
-        z != 'Z' || s[n] || tm.tm_year < 1970 || tm.tm_mon < 1 || tm.tm_mon > 12 ||
-        tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
+    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+               &tm.tm_min, &tm.tm_sec) != 6)
+        return -1;
+    static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y = tm.tm_year;
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (y < 1970 || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 ||
+        tm.tm_mday > mdays[tm.tm_mon - 1] || (tm.tm_mon == 2 && tm.tm_mday == 29 && !leap) ||
+        tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
         return -1;
     tm.tm_year -= 1900;
     tm.tm_mon -= 1;

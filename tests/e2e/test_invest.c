@@ -693,6 +693,24 @@ static void metrics_on_a_known_history(void **state)
     lds_http_resp_free(&r);
     lds_test_call(&srv, "GET", "/api/v1/metrics/lifecycle", NULL, NULL, 401, &r);
     lds_http_resp_free(&r);
+    /* `now` is exactly YYYY-MM-DDTHH:MM:SSZ on a day that exists: no sign,
+     * no short field, no 30 February rolled into March */
+    static const char *bad_now[] = {"2026-02-30T00:00:00Z", "2026-04-31T00:00:00Z",
+                                    "2027-02-29T00:00:00Z", "2026-01-01T-1:00:00Z",
+                                    "2026-01-01T00:-1:00Z", "2026-%2B1-01T00:00:00Z",
+                                    "2026-1-1T0:0:0Z",      "2026-01-01T00:00:00Zx"};
+    for (size_t k = 0; k < sizeof bad_now / sizeof *bad_now; k++) {
+        char path[128];
+        snprintf(path, sizeof path, "/api/v1/metrics/lifecycle?now=%s", bad_now[k]);
+        lds_test_call(&srv, "GET", path, srv.operator_token, NULL, 400, &r);
+        json_t *e0 = json_array_get(json_object_get(r.json, "errors"), 0);
+        assert_string_equal(json_string_value(json_object_get(e0, "pointer")), "now");
+        lds_http_resp_free(&r);
+    }
+    lds_test_call(&srv, "GET", "/api/v1/metrics/lifecycle?now=2028-02-29T00:00:00Z",
+                  srv.operator_token, NULL, 200, &r);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "now_ms")), 1835395200000LL);
+    lds_http_resp_free(&r);
 
     /* the same from the command line */
     char cmd[1024], *out = NULL;
@@ -709,6 +727,11 @@ static void metrics_on_a_known_history(void **state)
     assert_non_null(strstr(out, "Time to market"));
     free(out);
     snprintf(cmd, sizeof cmd, "'%s' report lifecycle --db '%s' --json --csv >/dev/null 2>&1",
+             lds_test_bin(), srv.db);
+    assert_int_equal(lds_test_run(cmd, &out), 2);
+    free(out);
+    snprintf(cmd, sizeof cmd,
+             "'%s' report lifecycle --db '%s' --now 2026-02-30T00:00:00Z >/dev/null 2>&1",
              lds_test_bin(), srv.db);
     assert_int_equal(lds_test_run(cmd, &out), 2);
     free(out);

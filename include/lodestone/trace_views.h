@@ -45,6 +45,11 @@ int64_t lds_trace_viewer_org(const lds_principal *who);
  *  0 when not or when there is no such event, negative lds_code on error. */
 int lds_trace_event_visible(lds_store *s, int64_t org, const char *event_id, lds_err *err);
 
+/** 1 when `org` (0 = everyone's view) may read ledger leaf `index`: the leaf of
+ *  an event it may read (lds_trace_event_visible); 0 when not or when no
+ *  event is logged at that index; negative lds_code on error. */
+int lds_trace_leaf_visible(lds_store *s, int64_t org, uint64_t index, lds_err *err);
+
 /**
  * Records `org_id` as the capturer of a singly captured event (POST
  * /epcis/events has no capture job): a finished one-event capture job of

@@ -354,6 +354,16 @@ static void h_leaf(lds_req *r, const char *arg, const char *id)
                         NULL);
         return;
     }
+    /* The bytes carry quantities and counterparties: only for those who may
+     * read the event (trace_views.h); any other leaf is a 404 like a missing one. */
+    int vis = lds_trace_leaf_visible(r->w->store, lds_trace_viewer_org(&r->who), (uint64_t)idx,
+                                     &err);
+    if (vis <= 0) {
+        if (vis == 0)
+            lds_err_set(&err, LDS_ENOTFOUND, "no leaf %lld", idx);
+        lds_api_problem_err(r, &err, NULL);
+        return;
+    }
     lds_buf b = LDS_BUF_INIT;
     if (lds_trace_leaf(r->w->store, (uint64_t)idx, &b, &err) != LDS_OK) {
         lds_api_problem_err(r, &err, NULL);
@@ -391,9 +401,16 @@ static void h_inclusion(lds_req *r, const char *arg, const char *id)
         lds_api_problem(r, 400, "invalid-fields", NULL, "which leaf?", &fe);
         return;
     }
-    if (event_id && lds_trace_event_leaf_index(r->w->store, event_id, &leaf, &err) != LDS_OK) {
-        lds_api_problem_err(r, &err, NULL);
-        return;
+    if (event_id) {
+        /* Another org's event is a 404 as on /epcis/events/{id}: no probing. */
+        int64_t org = lds_trace_viewer_org(&r->who);
+        int vis = org ? lds_trace_event_visible(r->w->store, org, event_id, &err) : 1;
+        if (vis == 0)
+            lds_err_field(&err, LDS_ENOTFOUND, "event_id", "no event '%.200s'", event_id);
+        if (vis <= 0 || lds_trace_event_leaf_index(r->w->store, event_id, &leaf, &err) != LDS_OK) {
+            lds_api_problem_err(r, &err, NULL);
+            return;
+        }
     }
     if (!has_size) {
         lds_ledger_sth sth;

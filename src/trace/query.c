@@ -190,6 +190,35 @@ int lds_trace_event_visible(lds_store *s, int64_t org, const char *event_id, lds
     return step == LDS_STORE_DONE ? 0 : -step;
 }
 
+int lds_trace_leaf_visible(lds_store *s, int64_t org, uint64_t index, lds_err *err)
+{
+    /* The event logged as that leaf, under the rule of lds_trace_event_visible.
+     * No index on leaf_idx: a scan, paid only by callers with a restricted view. */
+    static const char q[] =
+        "SELECT 1 FROM epcis_events e WHERE e.leaf_idx = ?1 "
+        "AND (e.capture_id IN (SELECT c.id FROM epcis_captures c WHERE c.org_id = ?2) "
+        "OR e.biz_location IN (SELECT '" LDS_TRACE_FACILITY_URI "' || f.id FROM facilities f "
+        "WHERE f.org_id = ?2) "
+        "OR e.read_point IN (SELECT '" LDS_TRACE_FACILITY_URI "' || f.id FROM facilities f "
+        "WHERE f.org_id = ?2)) LIMIT 1";
+    if (!org)
+        return 1;
+    if (index > INT64_MAX)
+        return 0;
+    lds_stmt *st;
+    lds_code rc = lds_store_prepare(s, q, &st, err);
+    if (rc)
+        return -(int)rc;
+    lds_stmt_bind_i64(st, 1, (int64_t)index);
+    lds_stmt_bind_i64(st, 2, org);
+    int step = lds_stmt_step(st, err);
+    if (step == LDS_STORE_ROW) {
+        lds_stmt_reset(st);
+        return 1;
+    }
+    return step == LDS_STORE_DONE ? 0 : -step;
+}
+
 lds_code lds_trace_event_attribute(lds_store *s, const char *event_id, int64_t org_id,
                                    lds_err *err)
 {

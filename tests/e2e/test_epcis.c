@@ -549,7 +549,8 @@ static void ledger_heads_and_proofs_verify(void **state)
         char path[256];
         snprintf(path, sizeof path, "/api/v1/ledger/leaves/%llu", (unsigned long long)picks[p]);
         lds_http_resp leaf, proof;
-        assert_int_equal(lds_http(&srv, "GET", path, srv.member_token, NULL, NULL, 0, &leaf), 0);
+        /* Leaf bytes only for who may read the event: the operator reads all. */
+        assert_int_equal(lds_http(&srv, "GET", path, srv.operator_token, NULL, NULL, 0, &leaf), 0);
         assert_int_equal(leaf.status, 200);
         snprintf(path, sizeof path,
                  "/api/v1/ledger/proof/inclusion?leaf_index=%llu&tree_size=%llu",
@@ -574,7 +575,7 @@ static void ledger_heads_and_proofs_verify(void **state)
         lds_test_pct_encode(&q, json_string_value(json_object_get(ev, "eventID")));
         lds_buf_addf(&q, "&tree_size=%llu", (unsigned long long)sth.tree_size);
         lds_http_resp by_id;
-        assert_int_equal(lds_http(&srv, "GET", q.ptr, srv.member_token, NULL, NULL, 0, &by_id),
+        assert_int_equal(lds_http(&srv, "GET", q.ptr, srv.operator_token, NULL, NULL, 0, &by_id),
                          0);
         assert_int_equal(by_id.status, 200);
         assert_int_equal(json_integer_value(json_object_get(by_id.json, "leaf_index")), idx);
@@ -644,6 +645,72 @@ static void ledger_heads_and_proofs_verify(void **state)
     lds_ledger_sth again;
     assert_int_equal(lds_ledger_sth_from_json(r.body, r.len, &again, NULL), LDS_OK);
     assert_memory_equal(again.signature, sth2.signature, LDS_LEDGER_SIG_LEN);
+    lds_http_resp_free(&r);
+}
+
+/* A leaf's bytes are the event with its quantities and counterparties: another
+ * org's leaf is a 404 like a missing one, and so is a proof asked by its eventID
+ * (as GET /epcis/events/{id}); the org's own event's leaf and proof are served. */
+static void ledger_leaves_follow_event_visibility(void **state)
+{
+    (void)state;
+    lds_http_resp r;
+    /* Leaf 0 is the demo's first event, at a mine of another organisation. */
+    assert_int_equal(lds_http(&srv, "GET", "/api/v1/ledger/leaves/0", srv.operator_token, NULL,
+                              NULL, 0, &r),
+                     0);
+    assert_int_equal(r.status, 200);
+    json_t *ev0 = json_loadb(r.body, r.len, 0, NULL);
+    assert_non_null(ev0);
+    lds_http_resp_free(&r);
+    assert_int_equal(lds_http(&srv, "GET", "/api/v1/ledger/leaves/0", srv.member_token, NULL, NULL,
+                              0, &r),
+                     0);
+    assert_int_equal(r.status, 404);
+    assert_non_null(strstr(r.body, "\"detail\":\"no leaf 0\""));
+    assert_null(strstr(r.body, "eventID"));
+    lds_http_resp_free(&r);
+    lds_buf q = LDS_BUF_INIT;
+    lds_buf_adds(&q, "/api/v1/ledger/proof/inclusion?event_id=");
+    lds_test_pct_encode(&q, json_string_value(json_object_get(ev0, "eventID")));
+    assert_int_equal(lds_http(&srv, "GET", q.ptr, srv.member_token, NULL, NULL, 0, &r), 0);
+    assert_int_equal(r.status, 404);
+    assert_null(strstr(r.body, "leaf_index\":"));
+    lds_http_resp_free(&r);
+    assert_int_equal(lds_http(&srv, "GET", q.ptr, srv.operator_token, NULL, NULL, 0, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "leaf_index")), 0);
+    lds_http_resp_free(&r);
+    lds_buf_release(&q);
+    json_decref(ev0);
+
+    /* The member's own event: its proof by eventID and its leaf are served. */
+    char ev[1024];
+    snprintf(ev, sizeof ev,
+             "{%s,\"eventID\":\"urn:uuid:6d1f0c2e-5a4b-4c3d-9e8f-7a6b5c4d3e2f\","
+             "\"type\":\"ObjectEvent\",\"eventTime\":\"2024-03-04T09:00:00.000+08:00\","
+             "\"eventTimeZoneOffset\":\"+08:00\",\"epcList\":[\"urn:epc:id:sgtin:0614141.107346."
+             "lv1\"],\"action\":\"OBSERVE\"}",
+             ctx);
+    assert_int_equal(lds_http(&srv, "POST", "/epcis/events", srv.member_token, "application/json",
+                              ev, strlen(ev), &r),
+                     0);
+    assert_int_equal(r.status, 201);
+    lds_http_resp_free(&r);
+    assert_int_equal(lds_http(&srv, "GET",
+                              "/api/v1/ledger/proof/inclusion?event_id=urn%3Auuid%3A6d1f0c2e-5a4b-"
+                              "4c3d-9e8f-7a6b5c4d3e2f",
+                              srv.member_token, NULL, NULL, 0, &r),
+                     0);
+    assert_int_equal(r.status, 200);
+    long long idx = (long long)json_integer_value(json_object_get(r.json, "leaf_index"));
+    assert_true(idx > 0);
+    lds_http_resp_free(&r);
+    char path[128];
+    snprintf(path, sizeof path, "/api/v1/ledger/leaves/%lld", idx);
+    assert_int_equal(lds_http(&srv, "GET", path, srv.member_token, NULL, NULL, 0, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "\"eventID\":\"urn:uuid:6d1f0c2e-5a4b-4c3d-9e8f-7a6b5c4d3e2f\""));
     lds_http_resp_free(&r);
 }
 
@@ -755,6 +822,7 @@ int main(void)
         cmocka_unit_test(single_events_duplicates_and_conflicts),
         cmocka_unit_test(queries_page_with_next_page_token),
         cmocka_unit_test(ledger_heads_and_proofs_verify),
+        cmocka_unit_test(ledger_leaves_follow_event_visibility),
         cmocka_unit_test(bad_requests_get_problems_and_the_server_keeps_serving),
         cmocka_unit_test(cli_capture_imports_and_refuses),
     };

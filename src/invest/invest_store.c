@@ -47,7 +47,11 @@ static int json_cny(json_t *v, int64_t *cents)
     double x = json_number_value(v);
     if (!(x >= 0) || x > 9e15)
         return -1;
-    *cents = (int64_t)llround(x * 100.0);
+    /* More than 2 decimals is refused, not rounded (as for projects and the market). */
+    double c = x * 100.0;
+    if (fabs(c - (double)llround(c)) > fmax(1e-3, c * 1e-15))
+        return -1;
+    *cents = (int64_t)llround(c);
     return 0;
 }
 
@@ -307,9 +311,9 @@ lds_code lds_mandate_create(lds_store *s, const lds_principal *who, json_t *body
     json_t *jmin = json_object_get(body, "ticket_min_cny"), *jmax = json_object_get(body,
                                                                                     "ticket_max_cny");
     if (jmin && json_cny(jmin, &tmin) != 0)
-        lds_field_errors_add(fe, "/ticket_min_cny", "must be a number of CNY >= 0");
+        lds_field_errors_add(fe, "/ticket_min_cny", "must be a number of CNY >= 0, at most 2 decimals");
     if (!jmax || json_cny(jmax, &tmax) != 0)
-        lds_field_errors_add(fe, "/ticket_max_cny", "required: a number of CNY >= 0");
+        lds_field_errors_add(fe, "/ticket_max_cny", "required: a number of CNY >= 0, at most 2 decimals");
     else if (tmax < tmin)
         lds_field_errors_add(fe, "/ticket_max_cny", "must be at least ticket_min_cny");
     json_t *ja = json_object_get(body, "active");
@@ -1131,7 +1135,7 @@ lds_code lds_deal_create(lds_store *s, const lds_principal *who, json_t *body, i
     }
     v = json_object_get(body, "amount_cny");
     if (v && !json_is_null(v) && json_cny(v, &amount) != 0)
-        lds_field_errors_add(fe, "/amount_cny", "must be a number of CNY >= 0");
+        lds_field_errors_add(fe, "/amount_cny", "must be a number of CNY >= 0, at most 2 decimals");
     const char *reason = reason_of(body, fe);
     if (fe->n)
         return invalid(fe, err);
@@ -1340,7 +1344,7 @@ lds_code lds_deal_transition(lds_store *s, const lds_principal *who, const char 
     int64_t amount = -1;
     json_t *v = json_object_get(body, "amount_cny");
     if (v && !json_is_null(v) && json_cny(v, &amount) != 0)
-        lds_field_errors_add(fe, "/amount_cny", "must be a number of CNY >= 0");
+        lds_field_errors_add(fe, "/amount_cny", "must be a number of CNY >= 0, at most 2 decimals");
     const char *reason = reason_of(body, fe);
     if (fe->n)
         return invalid(fe, err);

@@ -490,6 +490,12 @@ static void deals_follow_their_pipeline(void **state)
     lds_test_call(&srv, "POST", "/api/v1/deals", inv_a_token, body, 400, &r);
     assert_string_equal(lds_test_pointer0(&r), "/amount_cny");
     lds_http_resp_free(&r);
+    /* a tenth of a cent is refused, not rounded away into a stored deal */
+    snprintf(body, sizeof body, "{\"project\":%lld,\"amount_cny\":0.001}", project_q);
+    lds_test_call(&srv, "POST", "/api/v1/deals", inv_a_token, body, 400, &r);
+    assert_string_equal(lds_test_pointer0(&r), "/amount_cny");
+    lds_http_resp_free(&r);
+    snprintf(body, sizeof body, "{\"project\":%lld,\"amount_cny\":-1}", project_q);
     lds_test_call(&srv, "POST", "/api/v1/deals", srv.member_token, body, 403, &r);
     lds_http_resp_free(&r);
 
@@ -504,6 +510,10 @@ static void deals_follow_their_pipeline(void **state)
     lds_http_resp_free(&r);
     lds_test_call(&srv, "POST", path, inv_a_token, "{\"to\":\"signed\"}", 400, &r);
     assert_string_equal(lds_test_pointer0(&r), "/to");
+    lds_http_resp_free(&r);
+    lds_test_call(&srv, "POST", path, inv_a_token,
+                  "{\"to\":\"diligence\",\"amount_cny\":12.345}", 400, &r);
+    assert_string_equal(lds_test_pointer0(&r), "/amount_cny");
     lds_http_resp_free(&r);
     lds_test_call(&srv, "POST", path, inv_b_token, "{\"to\":\"diligence\"}", 404,
                   &r); /* not B's deal */

@@ -800,7 +800,12 @@ lds_code lds_project_timeline(lds_store *s, const lds_principal *who, const char
         " 'actor_role', e.actor_role, 'from', e.from_stage, 'to', e.to_stage, 'reason', e.reason,"
         " 'detail', json(e.detail_json)), e.id FROM project_events e WHERE e.project_id = ?1 AND"
         " (?2 = 0 OR (e.time_ms, e.id) > ((SELECT time_ms FROM project_events WHERE id = ?2), ?2))"
-        " AND (?3 IS NULL OR e.kind = ?3) ORDER BY e.time_ms, e.id LIMIT ?4";
+        " AND (?3 IS NULL OR e.kind = ?3)"
+        /* A provider sees the events of its own requests only, as it reads them. */
+        " AND (?5 = 0 OR e.kind <> 'service' OR EXISTS (SELECT 1 FROM service_requests r WHERE"
+        " r.id = json_extract(e.detail_json, '$.request') AND (r.provider_org = ?5 OR"
+        " (r.provider_org IS NULL AND r.proposed_provider_org = ?5))))"
+        " ORDER BY e.time_ms, e.id LIMIT ?4";
     int64_t pid;
     lds_code rc = resolve(s, who, id, 0, &pid, err);
     if (rc)
@@ -814,7 +819,8 @@ lds_code lds_project_timeline(lds_store *s, const lds_principal *who, const char
     if (fe->n)
         return lds_pj__bad_param(fe, err);
     lds_stmt *st;
-    if ((rc = lds_pj__prep(s, q, &st, err, "iisi", pid, after, fval[0], limit + 1)))
+    int64_t provider = who->role == LDS_ROLE_PROVIDER ? who->org_id : 0;
+    if ((rc = lds_pj__prep(s, q, &st, err, "iisii", pid, after, fval[0], limit + 1, provider)))
         return rc;
     return lds_pj__list_page(st, limit, out, err);
 }

@@ -557,6 +557,47 @@ static void request_assignment_and_closing(void **state)
                      4); /* open, rejected, open, cancelled */
 }
 
+/* A provider reads the timeline of a project it works for, but of the service
+ * events only those of requests it may read: the other providers' requests
+ * (ids, factors, status steps, who acted) stay a 404 there as here.  Demo
+ * project 20 has requests of five providers, one of them the bank's. */
+static void provider_timeline_shows_its_own_requests_only(void **state)
+{
+    (void)state;
+    const char *tl = "/api/v1/projects/20/timeline?kind=service&limit=500";
+    lds_http_resp all, mine, r;
+    CALL("GET", tl, srv.operator_token, NULL, 200, &all);
+    CALL("GET", tl, bank_provider, NULL, 200, &mine);
+    json_t *items = json_object_get(all.json, "items");
+    json_t *seen = json_object_get(mine.json, "items");
+    size_t shown = 0, hidden = 0, j = 0;
+    for (size_t i = 0; i < json_array_size(items); i++) {
+        json_t *ev = json_array_get(items, i);
+        long long req = jint(json_object_get(ev, "detail"), "request");
+        assert_true(req > 0);
+        char path[64];
+        snprintf(path, sizeof path, "/api/v1/service-requests/%lld", req);
+        assert_int_equal(lds_http(&srv, "GET", path, bank_provider, NULL, NULL, 0, &r), 0);
+        long st = r.status;
+        lds_http_resp_free(&r);
+        assert_true(st == 200 || st == 404);
+        if (st == 404) {
+            hidden++;
+            continue;
+        }
+        /* Readable: in the provider's timeline, in the same order. */
+        json_t *got = json_array_get(seen, j++);
+        assert_non_null(got);
+        assert_int_equal(jint(got, "id"), jint(ev, "id"));
+        shown++;
+    }
+    assert_int_equal(j, json_array_size(seen));
+    assert_true(shown >= 2); /* the bank's request opened and accepted at least */
+    assert_true(hidden >= 8);
+    lds_http_resp_free(&all);
+    lds_http_resp_free(&mine);
+}
+
 static void demo_projects(void **state)
 {
     (void)state;
@@ -660,6 +701,7 @@ int main(void)
         cmocka_unit_test(bad_input_stores_nothing),
         cmocka_unit_test(overdue_requests),
         cmocka_unit_test(request_assignment_and_closing),
+        cmocka_unit_test(provider_timeline_shows_its_own_requests_only),
         cmocka_unit_test(demo_projects),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

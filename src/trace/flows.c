@@ -6,6 +6,7 @@
  * in capture order; events before the month make the opening stock.
  * Quantities are summed in thousandths (integers), so totals are exact.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "lodestone/alloc.h"
@@ -118,6 +119,24 @@ static lds_flow_row *row_of(flows_ctx *c, const char *product, const char *mater
     return row;
 }
 
+/* a + b in thousandths, held at the int64 bounds: absurd captured quantities
+ * (1e300 t is valid JSON and EPCIS) saturate a total instead of overflowing it. */
+static int64_t sat_add(int64_t a, int64_t b)
+{
+    int64_t r;
+    if (__builtin_add_overflow(a, b, &r))
+        return b > 0 ? INT64_MAX : INT64_MIN;
+    return r;
+}
+
+static int64_t sat_sub(int64_t a, int64_t b)
+{
+    int64_t r;
+    if (__builtin_sub_overflow(a, b, &r))
+        return b < 0 ? INT64_MAX : INT64_MIN;
+    return r;
+}
+
 /* Adds every quantity of `list` to flow `flow`, in the month or before it. */
 static lds_code add_list(flows_ctx *c, const json_t *list, int flow, int in_month)
 {
@@ -143,14 +162,15 @@ static lds_code add_list(flows_ctx *c, const json_t *list, int flow, int in_mont
             return lds_err_set(c->err, LDS_ENOMEM, "out of memory");
         int64_t m = lds_trace__milli(json_number_value(qty));
         if (!in_month) {
-            row->opening += flow == F_RECEIVED || flow == F_PRODUCED ? m : -m;
+            row->opening = flow == F_RECEIVED || flow == F_PRODUCED ? sat_add(row->opening, m)
+                                                                    : sat_sub(row->opening, m);
             continue;
         }
         switch (flow) {
-        case F_RECEIVED: row->received += m; break;
-        case F_CONSUMED: row->consumed += m; break;
-        case F_PRODUCED: row->produced += m; break;
-        default: row->shipped += m; break;
+        case F_RECEIVED: row->received = sat_add(row->received, m); break;
+        case F_CONSUMED: row->consumed = sat_add(row->consumed, m); break;
+        case F_PRODUCED: row->produced = sat_add(row->produced, m); break;
+        default: row->shipped = sat_add(row->shipped, m); break;
         }
     }
     return LDS_OK;
@@ -281,7 +301,9 @@ lds_code lds_trace_flows(lds_store *s, int64_t org_id, const char *month, lds_fl
         size_t kept = 0;
         for (size_t i = 0; i < out->n_rows; i++) {
             lds_flow_row *r = &out->rows[i];
-            r->closing = r->opening + r->received + r->produced - r->consumed - r->shipped;
+            r->closing = sat_sub(sat_sub(sat_add(sat_add(r->opening, r->received), r->produced),
+                                         r->consumed),
+                                 r->shipped);
             if (r->opening || r->received || r->produced || r->consumed || r->shipped)
                 out->rows[kept++] = *r;
         }

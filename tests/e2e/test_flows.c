@@ -358,6 +358,40 @@ static void test_demo_history(void **state)
     lds_http_resp_free(&r);
 }
 
+/* Quantities as large as JSON allows (1e300 t passes EPCIS validation) hold
+ * the month's totals at the int64 bound (9223372036854775.807 in thousandths)
+ * instead of overflowing them: the report still answers, and the server
+ * lives on. */
+#define D "urn:epc:class:lgtin:4012345.044444.D1"
+#define OBJ5(n, step, q)                                                                       \
+    "{\"type\":\"ObjectEvent\",\"eventID\":\"urn:uuid:7e0f1c00-0000-4000-8000-0000000005" #n   \
+    "\",\"eventTime\":\"2026-05-10T10:00:00+08:00\",\"eventTimeZoneOffset\":\"+08:00\","       \
+    "\"action\":\"OBSERVE\",\"bizStep\":\"" step "\",\"epcList\":[],\"quantityList\":[" QL(D, q, \
+                                                                                    "TNE") "]}"
+static void test_flows_saturate(void **state)
+{
+    (void)state;
+    static const char doc[] =
+        "{" CTX ",\"type\":\"EPCISDocument\",\"schemaVersion\":\"2.0\","
+        "\"creationDate\":\"2026-05-11T00:00:00Z\",\"epcisBody\":{\"eventList\":["
+        OBJ5(01, "receiving", 1e300) "," OBJ5(02, "receiving", 1e300) ","
+        OBJ5(03, "shipping", 1) "]}}";
+    char token5[64];
+    lds_test_make_token(&srv, 5, "member", token5, sizeof token5);
+    capture(token5, doc);
+    lds_http_resp r;
+    get("/api/v1/reports/flows?month=2026-05&format=csv", token5, NULL, 200, &r);
+    assert_string_equal(r.body, "org_id,month,product,material,uom,opening_stock,received,"
+                                "consumed,produced,shipped,closing_stock\n"
+                                "5,2026-05," D ",,TNE,0,9223372036854775.807,0,0,1,"
+                                "9223372036854774.807\n");
+    lds_http_resp_free(&r);
+    /* the month after: the saturated stock opens and closes it */
+    get("/api/v1/reports/flows?month=2026-06&format=csv", token5, NULL, 200, &r);
+    assert_non_null(strstr(r.body, ",TNE,9223372036854774.807,0,0,0,0,9223372036854774.807\n"));
+    lds_http_resp_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -366,6 +400,7 @@ int main(void)
         cmocka_unit_test(test_flows_access),
         cmocka_unit_test(test_event_visibility),
         cmocka_unit_test(test_demo_history),
+        cmocka_unit_test(test_flows_saturate),
     };
     return cmocka_run_group_tests_name("e2e_flows", tests, setup, teardown);
 }

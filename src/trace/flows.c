@@ -213,16 +213,22 @@ lds_code lds_trace_flows(lds_store *s, int64_t org_id, const char *month, lds_fl
                          lds_err *err)
 {
     static const char q_org[] = "SELECT name FROM orgs WHERE id = ?";
-    /* The org's events (as lds_trace_event_visible), by local time. */
+    /* The org's events (as lds_trace_event_visible), by local time; of those at
+     * its facilities, not the ones another enterprise captured: the report is
+     * the org's own filing, and any member or provider may post an event naming
+     * any facility.  Unattributed events (CLI imports, an operator's single
+     * events) and captures of an operator organisation count. */
     static const char q_events[] =
         "SELECT e.type, e.action, e.biz_step, e.event_time_ms + 60000 * e.tz_offset_min, l.data "
         "FROM epcis_events e JOIN ledger_leaves l ON l.idx = e.leaf_idx "
+        "LEFT JOIN epcis_captures c ON c.id = e.capture_id "
         "WHERE e.event_time_ms + 60000 * e.tz_offset_min < ?2 "
-        "AND (e.capture_id IN (SELECT c.id FROM epcis_captures c WHERE c.org_id = ?1) "
-        "OR e.biz_location IN (SELECT '" LDS_TRACE_FACILITY_URI "' || f.id FROM facilities f "
+        "AND (c.org_id = ?1 "
+        "OR ((c.org_id IS NULL OR c.org_id IN (SELECT o.id FROM orgs o WHERE o.kind = 'operator')) "
+        "AND (e.biz_location IN (SELECT '" LDS_TRACE_FACILITY_URI "' || f.id FROM facilities f "
         "WHERE f.org_id = ?1) "
         "OR e.read_point IN (SELECT '" LDS_TRACE_FACILITY_URI "' || f.id FROM facilities f "
-        "WHERE f.org_id = ?1)) "
+        "WHERE f.org_id = ?1)))) "
         "ORDER BY e.id";
     memset(out, 0, sizeof *out);
     int64_t from, to;

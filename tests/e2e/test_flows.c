@@ -358,6 +358,44 @@ static void test_demo_history(void **state)
     lds_http_resp_free(&r);
 }
 
+/* Any member may post an event naming any facility: one at the motor maker's
+ * plant (org 54, facility 37) posted by org 3 stays out of org 54's filing,
+ * while the operator's single event there (unattributed) counts in it. */
+#define E "urn:epc:class:lgtin:4012345.055555.E1"
+#define AT37(n, q)                                                                              \
+    "{" CTX ",\"type\":\"ObjectEvent\",\"eventID\":\"urn:uuid:7e0f1c00-0000-4000-8000-0000000006" \
+    #n "\",\"eventTime\":\"2026-04-20T10:00:00+08:00\",\"eventTimeZoneOffset\":\"+08:00\","    \
+    "\"action\":\"OBSERVE\",\"bizStep\":\"receiving\",\"bizLocation\":{\"id\":"                 \
+    "\"https://lodestone.dev/facility/37\"},\"epcList\":[],\"quantityList\":[" QL(E, q, "TNE") "]}"
+static void test_foreign_capture_at_facility(void **state)
+{
+    (void)state;
+    static const char forged[] = AT37(1, 999), own[] = AT37(2, 4);
+    lds_http_resp r;
+    assert_int_equal(lds_http(&srv, "POST", "/epcis/events", org3_token, "application/json",
+                              forged, strlen(forged), &r),
+                     0);
+    assert_int_equal(r.status, 201);
+    lds_http_resp_free(&r);
+    get("/api/v1/reports/flows?org=54&month=2026-04", srv.operator_token, NULL, 200, &r);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "events")), 2);
+    lds_http_resp_free(&r);
+    /* org 3's own report has it: org 3 captured it. */
+    get("/api/v1/reports/flows?month=2026-04", org3_token, NULL, 200, &r);
+    assert_true(lds_test_num_at(product(r.json, E), "inputs/received") == 999);
+    lds_http_resp_free(&r);
+
+    assert_int_equal(lds_http(&srv, "POST", "/epcis/events", srv.operator_token,
+                              "application/json", own, strlen(own), &r),
+                     0);
+    assert_int_equal(r.status, 201);
+    lds_http_resp_free(&r);
+    get("/api/v1/reports/flows?org=54&month=2026-04", srv.operator_token, NULL, 200, &r);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "events")), 3);
+    assert_true(lds_test_num_at(product(r.json, E), "inputs/received") == 4);
+    lds_http_resp_free(&r);
+}
+
 /* Quantities as large as JSON allows (1e300 t passes EPCIS validation) hold
  * the month's totals at the int64 bound (9223372036854775.807 in thousandths)
  * instead of overflowing them: the report still answers, and the server
@@ -401,6 +439,7 @@ int main(void)
         cmocka_unit_test(test_event_visibility),
         cmocka_unit_test(test_demo_history),
         cmocka_unit_test(test_flows_saturate),
+        cmocka_unit_test(test_foreign_capture_at_facility),
     };
     return cmocka_run_group_tests_name("e2e_flows", tests, setup, teardown);
 }

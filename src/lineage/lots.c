@@ -4,6 +4,7 @@
  */
 #include <ctype.h>
 #include <pthread.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +94,10 @@ int lds_lineage__content(const lds_catalog *c, const char *material, double qty,
 {
     double kg = uom_kg(uom);
     *weight = kg > 0 ? qty * kg : qty;
+    /* A quantity past what a double holds in kg (1.7e308 t) weighs nothing:
+     * an infinite weight would split shares as inf/inf, a NaN in the JSON. */
+    if (!isfinite(*weight))
+        *weight = 0;
     memset(reo, 0, sizeof *reo);
     if (!c || !material || !*material || !(qty >= 0))
         return 0;

@@ -433,6 +433,43 @@ static void test_cli_trace(void **state)
     free(out);
 }
 
+/* A lot of 1.7e308 t (valid JSON and EPCIS, but past what a double holds in
+ * kg) carries no weight: its output's provenance, descendants and passport
+ * stay valid JSON (no NaN from inf/inf) and the single origin holds the
+ * whole share. */
+static void test_huge_quantity(void **state)
+{
+    (void)state;
+    lds_buf ev = LDS_BUF_INIT;
+    commission(&ev, LOT("Z1"), 1.7e308, "ore_ionic_xunwu", "MineZ", 1);
+    const char *in[] = {LOT("Z1")};
+    const double q[] = {1.7e308};
+    transform(&ev, in, q, 1, LOT("Z2"), 1e-300, "nd2o3", 2);
+    lds_http_resp r;
+    post_doc(&srv, srv.operator_token, &ev, "rollback", &r);
+    lds_test_expect_status(&r, 202);
+    lds_http_resp_free(&r);
+    lds_buf_release(&ev);
+
+    get_lot(&srv, srv.operator_token, LOT("Z2"), "/provenance", &r);
+    lds_test_expect_status(&r, 200);
+    assert_non_null(r.json);
+    json_t *origins = json_object_get(r.json, "origins");
+    assert_int_equal(json_array_size(origins), 1);
+    assert_true(fabs(origin_share(origins, DL("Z1")) - 1) < 1e-12);
+    lds_http_resp_free(&r);
+    get_lot(&srv, srv.operator_token, LOT("Z1"), "/descendants", &r);
+    lds_test_expect_status(&r, 200);
+    assert_non_null(r.json);
+    json_t *d0 = json_array_get(json_object_get(r.json, "descendants"), 0);
+    assert_true(fabs(json_number_value(json_object_get(d0, "fraction")) - 1) < 1e-12);
+    lds_http_resp_free(&r);
+    get_lot(&srv, NULL, LOT("Z2"), "/passport", &r);
+    lds_test_expect_status(&r, 200);
+    assert_non_null(r.json);
+    lds_http_resp_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -441,6 +478,7 @@ int main(void)
         cmocka_unit_test(test_product_classes),
         cmocka_unit_test(test_mass_balance_flagged),
         cmocka_unit_test(test_cli_trace),
+        cmocka_unit_test(test_huge_quantity),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

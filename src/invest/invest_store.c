@@ -40,6 +40,15 @@ static void add_cny(lds_buf *b, int64_t cents)
 }
 
 /* CNY as a JSON number >= 0 into cents. */
+/* Characters (UTF-8 code points) of `s`, the unit of the text limits. */
+static size_t chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
 static int json_cny(json_t *v, int64_t *cents)
 {
     if (!json_is_number(v))
@@ -285,7 +294,7 @@ lds_code lds_mandate_create(lds_store *s, const lds_principal *who, json_t *body
                  "ticket_max_cny, active",
                  fe);
     const char *name = json_string_value(json_object_get(body, "name"));
-    if (!name || !*name || strlen(name) > 200)
+    if (!name || !*name || chars(name) > 200)
         lds_field_errors_add(fe, "/name", "required: a name of 1 to 200 characters");
     int64_t org = who->org_id;
     json_t *jo = json_object_get(body, "investor_org");
@@ -1089,7 +1098,7 @@ static const char *reason_of(json_t *body, lds_field_errors *fe)
     if (!v || json_is_null(v))
         return NULL;
     const char *s = json_string_value(v);
-    if (!s || strlen(s) > 1000) {
+    if (!s || chars(s) > 1000) {
         lds_field_errors_add(fe, "/reason", "must be text of at most 1000 characters");
         return NULL;
     }

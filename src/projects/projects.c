@@ -276,7 +276,7 @@ static const char q_facility[] = "SELECT 1 FROM facilities WHERE id = ?1";
 
 static int str_field(json_t *v, size_t max, const char **out)
 {
-    if (!json_is_string(v) || json_string_length(v) > max)
+    if (!json_is_string(v) || lds_pj__chars(v) > max)
         return -1;
     *out = json_string_value(v);
     return 0;

@@ -41,6 +41,8 @@ lds_code lds_pj__list_page(lds_stmt *st, int64_t limit, lds_buf *out, lds_err *e
 
 /** Money: a JSON number of CNY (>= 0, at most 2 decimals) to cents; -1 if not. */
 int lds_pj__cny(json_t *v, int64_t *cents);
+/* Characters (UTF-8 code points) of JSON string `v`, the unit of every text limit. */
+size_t lds_pj__chars(const json_t *v);
 /** Checks that an org exists. */
 lds_code lds_pj__org_exists(lds_store *s, int64_t org, int *yes, lds_err *err);
 

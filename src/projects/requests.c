@@ -315,7 +315,7 @@ lds_code lds_sr_create(lds_store *s, const lds_principal *who, json_t *body, int
                                      "technical_validation, pilot_production, talent, "
                                      "market_access, logistics, legal_ip)");
         } else if (strcmp(key, "description") == 0) {
-            if (!json_is_string(v) || json_string_length(v) < 1 || json_string_length(v) > 4000)
+            if (!json_is_string(v) || lds_pj__chars(v) < 1 || lds_pj__chars(v) > 4000)
                 lds_field_errors_add(fe, ptr, "text of 1 to 4000 characters");
             else
                 desc = json_string_value(v);
@@ -521,7 +521,7 @@ lds_code lds_sr_patch(lds_store *s, const lds_principal *who, const char *id, js
             else if (due <= created)
                 lds_field_errors_add(fe, ptr, "the due date must be after the request's creation");
         } else if (strcmp(key, "description") == 0) {
-            if (!json_is_string(v) || json_string_length(v) < 1 || json_string_length(v) > 4000)
+            if (!json_is_string(v) || lds_pj__chars(v) < 1 || lds_pj__chars(v) > 4000)
                 lds_field_errors_add(fe, ptr, "text of 1 to 4000 characters");
             else
                 desc = json_string_value(v);
@@ -625,7 +625,7 @@ lds_code lds_sr_comment(lds_store *s, const lds_principal *who, const char *id, 
         return lds_err_set(err, LDS_EFORBIDDEN, "auditors read; they do not comment");
     json_t *b = json_is_object(body) ? json_object_get(body, "body") : NULL;
     if (!json_is_object(body) || json_object_size(body) != 1 || !json_is_string(b) ||
-        json_string_length(b) < 1 || json_string_length(b) > 4000) {
+        lds_pj__chars(b) < 1 || lds_pj__chars(b) > 4000) {
         lds_field_errors_add(fe, "/body", "the comment: {\"body\": text of 1 to 4000 characters}");
         return lds_invalid_first(fe, err);
     }
@@ -765,7 +765,7 @@ lds_code lds_provider_put(lds_store *s, const lds_principal *who, json_t *body, 
             else
                 sla = json_integer_value(v);
         } else if (strcmp(key, "description") == 0) {
-            if (!json_is_null(v) && (!json_is_string(v) || json_string_length(v) > 1000))
+            if (!json_is_null(v) && (!json_is_string(v) || lds_pj__chars(v) > 1000))
                 lds_field_errors_add(fe, ptr, "text of at most 1000 characters");
             else
                 desc = json_string_value(v);

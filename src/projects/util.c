@@ -148,6 +148,15 @@ lds_code lds_project_is_member(lds_store *s, int64_t project, int64_t org, int *
     return rc == LDS_ENOTFOUND ? LDS_OK : rc;
 }
 
+size_t lds_pj__chars(const json_t *v)
+{
+    const unsigned char *p = (const unsigned char *)json_string_value(v);
+    size_t n = 0, len = json_string_length(v);
+    for (size_t i = 0; p && i < len; i++)
+        n += (p[i] & 0xC0) != 0x80;
+    return n;
+}
+
 int lds_pj__cny(json_t *v, int64_t *cents)
 {
     if (!json_is_number(v))

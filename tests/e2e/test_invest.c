@@ -772,6 +772,27 @@ static void mandates_page_by_last_id(void **state)
     lds_http_resp_free(&r);
 }
 
+/* A mandate's name counts characters, not bytes: 200 Chinese characters
+ * (600 bytes) are a name, 201 are too many. */
+static void mandate_name_counts_characters(void **state)
+{
+    (void)state;
+    char name[1024], body[1200];
+    name[0] = '\0';
+    for (int i = 0; i < 200; i++)
+        strcat(name, "\xe7\xa8\x80"); /* U+7A00 */
+    snprintf(body, sizeof body, "{\"name\":\"%s\",\"ticket_max_cny\":10}", name);
+    lds_http_resp r;
+    lds_test_call(&srv, "POST", "/api/v1/mandates", inv_b_token, body, 201, &r);
+    assert_string_equal(json_string_value(json_object_get(r.json, "name")), name);
+    lds_http_resp_free(&r);
+    strcat(name, "\xe7\xa8\x80");
+    snprintf(body, sizeof body, "{\"name\":\"%s\",\"ticket_max_cny\":10}", name);
+    lds_test_call(&srv, "POST", "/api/v1/mandates", inv_b_token, body, 400, &r);
+    assert_string_equal(lds_test_pointer0(&r), "/name");
+    lds_http_resp_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -782,6 +803,7 @@ int main(void)
         cmocka_unit_test(investor_cannot_edit_a_project),
         cmocka_unit_test(deals_follow_their_pipeline),
         cmocka_unit_test(metrics_on_a_known_history),
+        cmocka_unit_test(mandate_name_counts_characters),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

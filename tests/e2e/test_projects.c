@@ -692,6 +692,27 @@ static void demo_projects(void **state)
     lds_http_resp_free(&r);
 }
 
+/* Text limits count characters, not bytes: a title of 200 Chinese
+ * characters (600 bytes of UTF-8) is a title; 201 is one too many. */
+static void text_limits_count_characters(void **state)
+{
+    (void)state;
+    char title[1024], body[1200];
+    title[0] = '\0';
+    for (int i = 0; i < 200; i++)
+        strcat(title, "\xe7\xa8\x80"); /* U+7A00 */
+    snprintf(body, sizeof body, "{\"title\":\"%s\",\"sponsor_org\":2,\"sector\":\"ev\"}", title);
+    lds_http_resp r;
+    CALL("POST", "/api/v1/projects", srv.member_token, body, 201, &r);
+    assert_string_equal(jstr(r.json, "title"), title);
+    lds_http_resp_free(&r);
+    strcat(title, "\xe7\xa8\x80");
+    snprintf(body, sizeof body, "{\"title\":\"%s\",\"sponsor_org\":2,\"sector\":\"ev\"}", title);
+    CALL("POST", "/api/v1/projects", srv.member_token, body, 400, &r);
+    assert_string_equal(lds_test_pointer0(&r), "/title");
+    lds_http_resp_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -703,6 +724,7 @@ int main(void)
         cmocka_unit_test(request_assignment_and_closing),
         cmocka_unit_test(provider_timeline_shows_its_own_requests_only),
         cmocka_unit_test(demo_projects),
+        cmocka_unit_test(text_limits_count_characters),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -50,6 +50,11 @@ int lds_trace_event_visible(lds_store *s, int64_t org, const char *event_id, lds
  *  event is logged at that index; negative lds_code on error. */
 int lds_trace_leaf_visible(lds_store *s, int64_t org, uint64_t index, lds_err *err);
 
+/** 1 when `org` (0 = everyone's view) may read capture job `capture_id`: the
+ *  jobs its org ran (imports without an org: operators and auditors only);
+ *  0 when not or when there is no such job; negative lds_code on error. */
+int lds_trace_capture_visible(lds_store *s, int64_t org, int64_t capture_id, lds_err *err);
+
 /**
  * Records `org_id` as the capturer of a singly captured event (POST
  * /epcis/events has no capture job): a finished one-event capture job of

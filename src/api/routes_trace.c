@@ -168,6 +168,14 @@ static void h_capture_job(lds_req *r, const char *arg, const char *id)
         lds_api_problem_err(r, &err, NULL);
         return;
     }
+    /* Another org's job (its counts and error messages) is a 404 like a missing one. */
+    int vis = lds_trace_capture_visible(r->w->store, lds_trace_viewer_org(&r->who), cid, &err);
+    if (vis <= 0) {
+        if (vis == 0)
+            lds_err_set(&err, LDS_ENOTFOUND, "no capture job %lld", cid);
+        lds_api_problem_err(r, &err, NULL);
+        return;
+    }
     lds_buf b = LDS_BUF_INIT;
     if (lds_trace_capture_job_json(r->w->store, cid, &b, &err) != LDS_OK)
         lds_api_problem_err(r, &err, NULL);

@@ -219,6 +219,25 @@ int lds_trace_leaf_visible(lds_store *s, int64_t org, uint64_t index, lds_err *e
     return step == LDS_STORE_DONE ? 0 : -step;
 }
 
+int lds_trace_capture_visible(lds_store *s, int64_t org, int64_t capture_id, lds_err *err)
+{
+    static const char q[] = "SELECT 1 FROM epcis_captures WHERE id = ?1 AND org_id = ?2";
+    if (!org)
+        return 1;
+    lds_stmt *st;
+    lds_code rc = lds_store_prepare(s, q, &st, err);
+    if (rc)
+        return -(int)rc;
+    lds_stmt_bind_i64(st, 1, capture_id);
+    lds_stmt_bind_i64(st, 2, org);
+    int step = lds_stmt_step(st, err);
+    if (step == LDS_STORE_ROW) {
+        lds_stmt_reset(st);
+        return 1;
+    }
+    return step == LDS_STORE_DONE ? 0 : -step;
+}
+
 lds_code lds_trace_event_attribute(lds_store *s, const char *event_id, int64_t org_id,
                                    lds_err *err)
 {

@@ -714,6 +714,25 @@ static void ledger_leaves_follow_event_visibility(void **state)
     lds_http_resp_free(&r);
 }
 
+/* A capture job (its counts and error messages) is its org's: job 1 is the
+ * demo mine's first capture, a 404 for another org as for a missing job. */
+static void capture_jobs_are_their_orgs(void **state)
+{
+    (void)state;
+    lds_http_resp r;
+    assert_int_equal(lds_http(&srv, "GET", "/epcis/capture/1", srv.operator_token, NULL, NULL, 0,
+                              &r),
+                     0);
+    assert_int_equal(r.status, 200);
+    lds_http_resp_free(&r);
+    assert_int_equal(lds_http(&srv, "GET", "/epcis/capture/1", srv.member_token, NULL, NULL, 0, &r),
+                     0);
+    assert_int_equal(r.status, 404);
+    assert_non_null(strstr(r.body, "\"detail\":\"no capture job 1\""));
+    assert_null(strstr(r.body, "eventCount"));
+    lds_http_resp_free(&r);
+}
+
 static void bad_requests_get_problems_and_the_server_keeps_serving(void **state)
 {
     (void)state;
@@ -823,6 +842,7 @@ int main(void)
         cmocka_unit_test(queries_page_with_next_page_token),
         cmocka_unit_test(ledger_heads_and_proofs_verify),
         cmocka_unit_test(ledger_leaves_follow_event_visibility),
+        cmocka_unit_test(capture_jobs_are_their_orgs),
         cmocka_unit_test(bad_requests_get_problems_and_the_server_keeps_serving),
         cmocka_unit_test(cli_capture_imports_and_refuses),
     };

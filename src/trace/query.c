@@ -6,6 +6,7 @@
  * follow capture order; the token carries the last row id and a fingerprint
  * of the filters, so it cannot be replayed against another query.
  */
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include "lodestone/alloc.h"
@@ -192,31 +193,22 @@ int lds_trace_event_visible(lds_store *s, int64_t org, const char *event_id, lds
 
 int lds_trace_leaf_visible(lds_store *s, int64_t org, uint64_t index, lds_err *err)
 {
-    /* The event logged as that leaf, under the rule of lds_trace_event_visible.
-     * No index on leaf_idx: a scan, paid only by callers with a restricted view. */
-    static const char q[] =
-        "SELECT 1 FROM epcis_events e WHERE e.leaf_idx = ?1 "
-        "AND (e.capture_id IN (SELECT c.id FROM epcis_captures c WHERE c.org_id = ?2) "
-        "OR e.biz_location IN (SELECT '" LDS_TRACE_FACILITY_URI "' || f.id FROM facilities f "
-        "WHERE f.org_id = ?2) "
-        "OR e.read_point IN (SELECT '" LDS_TRACE_FACILITY_URI "' || f.id FROM facilities f "
-        "WHERE f.org_id = ?2)) LIMIT 1";
+    /* The event logged as that leaf (its eventID is in the leaf's bytes),
+     * under the rule of lds_trace_event_visible: two keyed lookups, no scan. */
     if (!org)
         return 1;
-    if (index > INT64_MAX)
-        return 0;
-    lds_stmt *st;
-    lds_code rc = lds_store_prepare(s, q, &st, err);
-    if (rc)
-        return -(int)rc;
-    lds_stmt_bind_i64(st, 1, (int64_t)index);
-    lds_stmt_bind_i64(st, 2, org);
-    int step = lds_stmt_step(st, err);
-    if (step == LDS_STORE_ROW) {
-        lds_stmt_reset(st);
-        return 1;
+    lds_buf b = LDS_BUF_INIT;
+    lds_code rc = lds_trace_leaf(s, index, &b, err);
+    if (rc) {
+        lds_buf_release(&b);
+        return rc == LDS_ENOTFOUND ? 0 : -(int)rc;
     }
-    return step == LDS_STORE_DONE ? 0 : -step;
+    json_t *leaf = json_loadb(b.ptr, b.len, 0, NULL);
+    lds_buf_release(&b);
+    const char *event_id = json_string_value(json_object_get(leaf, "eventID"));
+    int v = event_id ? lds_trace_event_visible(s, org, event_id, err) : 0;
+    json_decref(leaf);
+    return v;
 }
 
 int lds_trace_capture_visible(lds_store *s, int64_t org, int64_t capture_id, lds_err *err)

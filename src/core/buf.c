@@ -119,6 +119,27 @@ void lds_buf_addf(lds_buf *b, const char *fmt, ...)
     va_end(ap);
 }
 
+/* Length of the well-formed UTF-8 sequence at `p` (RFC 3629: no overlongs,
+ * no surrogates, nothing past U+10FFFF), 0 when there is none.  A NUL stops
+ * the look-ahead, as it is not a continuation byte. */
+static size_t utf8_seq(const unsigned char *p)
+{
+    unsigned char c = p[0];
+#define CONT(x) (((x) & 0xC0) == 0x80)
+    if (c >= 0xC2 && c <= 0xDF)
+        return CONT(p[1]) ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+        unsigned char lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+        return p[1] >= lo && p[1] <= hi && CONT(p[2]) ? 3 : 0;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        unsigned char lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+        return p[1] >= lo && p[1] <= hi && CONT(p[2]) && CONT(p[3]) ? 4 : 0;
+    }
+#undef CONT
+    return 0;
+}
+
 void lds_buf_add_json_str(lds_buf *b, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
@@ -127,6 +148,19 @@ void lds_buf_add_json_str(lds_buf *b, const char *s)
     const unsigned char *run = p;
     for (; *p; p++) {
         unsigned char c = *p;
+        if (c >= 0x80) {
+            /* JSON is UTF-8: a byte that starts no valid sequence (a path or
+             * query value percent-decoded from %ff, say) becomes U+FFFD. */
+            size_t n = utf8_seq(p);
+            if (n) {
+                p += n - 1;
+                continue;
+            }
+            lds_buf_add(b, run, (size_t)(p - run));
+            run = p + 1;
+            lds_buf_adds(b, "\\ufffd");
+            continue;
+        }
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;
         lds_buf_add(b, run, (size_t)(p - run));

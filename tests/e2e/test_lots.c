@@ -470,6 +470,20 @@ static void test_huge_quantity(void **state)
     lds_http_resp_free(&r);
 }
 
+/* A lot id that is not UTF-8 (%FF%FE in the path) is a 404 whose
+ * problem+json is still JSON: the bytes come back as U+FFFD. */
+static void test_non_utf8_lot_id(void **state)
+{
+    (void)state;
+    lds_http_resp r;
+    get_lot(&srv, srv.operator_token, "\xff\xfe", "/provenance", &r);
+    lds_test_expect_status(&r, 404);
+    assert_non_null(r.json);
+    assert_non_null(strstr(json_string_value(json_object_get(r.json, "detail")),
+                           "\xef\xbf\xbd\xef\xbf\xbd"));
+    lds_http_resp_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -479,6 +493,7 @@ int main(void)
         cmocka_unit_test(test_mass_balance_flagged),
         cmocka_unit_test(test_cli_trace),
         cmocka_unit_test(test_huge_quantity),
+        cmocka_unit_test(test_non_utf8_lot_id),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

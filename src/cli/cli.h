@@ -8,6 +8,7 @@
 
 #include "lodestone/config.h"
 #include "lodestone/err.h"
+#include "lodestone/store.h"
 
 enum { LDS_EXIT_OK = 0, LDS_EXIT_FAIL = 1, LDS_EXIT_USAGE = 2 };
 
@@ -38,6 +39,9 @@ int lds_cmd_help(int argc, char **argv, lds_config *cfg);
 void lds_cli_error(const char *cmd, const lds_err *err);
 /** Prints a usage error and returns LDS_EXIT_USAGE. */
 int lds_cli_usage_error(const char *cmd, const char *fmt, ...) LDS_PRINTF(2, 3);
+/** Opens the database at `path` for a command that reads what is there: a
+ *  missing file is LDS_ENOTFOUND, not a new empty database. */
+lds_code lds_cli_open_existing(const char *path, lds_store **s, lds_err *err);
 /** Exit code for a library result. */
 int lds_cli_exit(lds_code rc);
 

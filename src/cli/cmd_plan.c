@@ -180,7 +180,7 @@ int lds_cmd_plan(int argc, char **argv, lds_config *cfg)
     lds_plan_data *d = NULL, *d2 = NULL;
     lds_plan_result *r = NULL, *r2 = NULL;
     lds_code rc;
-    if ((rc = lds_store_open(cfg->db_path, &s, &err)) || (rc = lds_store_migrate(s, NULL, &err)) ||
+    if ((rc = lds_cli_open_existing(cfg->db_path, &s, &err)) || (rc = lds_store_migrate(s, NULL, &err)) ||
         (rc = lds_plan_read(s, &d, &err)))
         goto done;
     if (mrp) {

@@ -96,7 +96,7 @@ int lds_cmd_report_flows(int argc, char **argv, lds_config *cfg)
         return lds_cli_usage_error("report flows", "%s", err.msg);
 
     lds_store *s = NULL;
-    lds_code rc = lds_store_open(cfg->db_path, &s, &err);
+    lds_code rc = lds_cli_open_existing(cfg->db_path, &s, &err);
     if (rc == LDS_OK)
         rc = lds_store_migrate(s, NULL, &err);
     lds_flow_report rep;

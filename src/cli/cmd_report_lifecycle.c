@@ -78,7 +78,7 @@ int lds_cmd_report_lifecycle(int argc, char **argv, lds_config *cfg)
     lds_store *s = NULL;
     lds_lcm_data *d = NULL;
     lds_lcm_metrics *m = NULL;
-    lds_code rc = lds_store_open(cfg->db_path, &s, &err);
+    lds_code rc = lds_cli_open_existing(cfg->db_path, &s, &err);
     if (rc == LDS_OK)
         rc = lds_store_migrate(s, NULL, &err);
     if (rc == LDS_OK)

@@ -165,7 +165,7 @@ int lds_cmd_trace(int argc, char **argv, lds_config *cfg)
     const char *lot = argv[optind];
     lds_store *s = NULL;
     lds_code rc;
-    if ((rc = lds_store_open(cfg->db_path, &s, &err)) || (rc = lds_store_migrate(s, NULL, &err))) {
+    if ((rc = lds_cli_open_existing(cfg->db_path, &s, &err)) || (rc = lds_store_migrate(s, NULL, &err))) {
         lds_cli_error("trace", &err);
         lds_store_close(s);
         return LDS_EXIT_FAIL;

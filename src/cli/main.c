@@ -1,6 +1,7 @@
 /* main.c — `lodestone <command> [options]`: dispatch to one cmd_*.c each. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <string.h>
 #include "cli.h"
 #include "lodestone/version.h"
@@ -39,6 +40,19 @@ int lds_cli_usage_error(const char *cmd, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "\nTry 'lodestone %s --help'.\n", cmd);
     return LDS_EXIT_USAGE;
+}
+
+lds_code lds_cli_open_existing(const char *path, lds_store **s, lds_err *err)
+{
+    const char *file = strncmp(path, "sqlite:", 7) == 0 ? path + 7 : path;
+    struct stat st;
+    *s = NULL;
+    if (stat(file, &st) != 0)
+        return lds_err_set(err, LDS_ENOTFOUND,
+                           "%s: no such database (create one with 'lodestone seed' or "
+                           "'lodestone migrate')",
+                           file);
+    return lds_store_open(path, s, err);
 }
 
 int lds_cli_exit(lds_code rc)

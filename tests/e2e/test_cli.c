@@ -68,6 +68,24 @@ static void migrate_then_token_and_failures_exit_1(void **state)
     assert_non_null(strstr(out, "0 migrations applied"));
     assert_null(strstr(out, "gates loaded"));
     free(out);
+    /* Commands that read a database never create one for a mistyped path. */
+    {
+        char missing[512];
+        lds_test_path(missing, sizeof missing, "no-such.db");
+        const char *reads[] = {"trace LOT", "report lifecycle",
+                               "report flows --org 1 --month 2026-01", "plan"};
+        for (size_t i = 0; i < sizeof reads / sizeof reads[0]; i++) {
+            snprintf(args, sizeof args, "%s --db '%s'", reads[i], missing);
+            assert_int_equal(run(args, &out), 1);
+            assert_non_null(strstr(out, "no such database"));
+            free(out);
+            FILE *f = fopen(missing, "rb");
+            if (f) {
+                fclose(f);
+                fail_msg("'lodestone %s' created the database", args);
+            }
+        }
+    }
     /* No organisation 5 yet: a failure, not a usage error. */
     snprintf(args, sizeof args, "token create --db '%s' --org 5 --role member", db);
     assert_int_equal(run(args, &out), 1);

@@ -10,45 +10,6 @@
 #include "lodestone/alloc.h"
 #include "match_int.h"
 
-typedef struct hent {
-    int64_t key;
-    uint32_t node;
-} hent;
-
-static void heap_push(hent *h, size_t *n, int64_t key, uint32_t node)
-{
-    size_t i = (*n)++;
-    while (i) {
-        size_t p = (i - 1) / 2;
-        if (h[p].key <= key)
-            break;
-        h[i] = h[p];
-        i = p;
-    }
-    h[i].key = key;
-    h[i].node = node;
-}
-
-static hent heap_pop(hent *h, size_t *n)
-{
-    hent top = h[0], last = h[--(*n)];
-    size_t i = 0;
-    for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= *n)
-            break;
-        if (c + 1 < *n && h[c + 1].key < h[c].key)
-            c++;
-        if (h[c].key >= last.key)
-            break;
-        h[i] = h[c];
-        i = c;
-    }
-    if (*n)
-        h[i] = last;
-    return top;
-}
-
 lds_code lds_match__marginal(uint32_t n_o, uint32_t n_d, size_t n_pairs, const uint32_t *p_offer,
                              const uint32_t *p_req, const uint8_t *dead, const int64_t *p_cost,
                              const int64_t *p_flow, const uint8_t *src, const int64_t *pot_o,
@@ -60,7 +21,7 @@ lds_code lds_match__marginal(uint32_t n_o, uint32_t n_d, size_t n_pairs, const u
     int64_t *key = lds_malloc((n + 1) * sizeof *key);
     uint8_t *done = lds_calloc(n + 1, 1);
     size_t heap_cap = 2 * n_pairs + n + 1, hn = 0;
-    hent *heap = lds_malloc(heap_cap * sizeof *heap);
+    lds_match__hent *heap = lds_malloc(heap_cap * sizeof *heap);
     lds_code rc = LDS_OK;
     if (!start || !adj || !key || !done || !heap) {
         rc = lds_err_set(err, LDS_ENOMEM, "out of memory for dual prices");
@@ -96,10 +57,10 @@ lds_code lds_match__marginal(uint32_t n_o, uint32_t n_d, size_t n_pairs, const u
     for (uint32_t o = 0; o < n_o; o++)
         if (src[o]) {
             key[o] = pot_o[o];
-            heap_push(heap, &hn, key[o], o);
+            lds_match__heap_push(heap, &hn, key[o], o);
         }
     while (hn) {
-        hent h = heap_pop(heap, &hn);
+        lds_match__hent h = lds_match__heap_pop(heap, &hn);
         uint32_t u = h.node;
         if (done[u] || h.key != key[u])
             continue;
@@ -124,7 +85,7 @@ lds_code lds_match__marginal(uint32_t n_o, uint32_t n_d, size_t n_pairs, const u
             if (nk < key[v]) {
                 key[v] = nk;
                 if (hn < heap_cap)
-                    heap_push(heap, &hn, nk, v);
+                    lds_match__heap_push(heap, &hn, nk, v);
             }
         }
     }

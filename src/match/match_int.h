@@ -77,4 +77,44 @@ static inline int64_t lds_match__round_milli(lds_match__i128 x)
     return (int64_t)q;
 }
 
+/* A binary min-heap of (key, node), for the Dijkstra searches of the dual
+ * prices (marginal.c) and the why-short values (why.c). */
+typedef struct lds_match__hent {
+    int64_t key;
+    uint32_t node;
+} lds_match__hent;
+static inline void lds_match__heap_push(lds_match__hent *h, size_t *n, int64_t key, uint32_t node)
+{
+    size_t i = (*n)++;
+    while (i) {
+        size_t p = (i - 1) / 2;
+        if (h[p].key <= key)
+            break;
+        h[i] = h[p];
+        i = p;
+    }
+    h[i].key = key;
+    h[i].node = node;
+}
+
+static inline lds_match__hent lds_match__heap_pop(lds_match__hent *h, size_t *n)
+{
+    lds_match__hent top = h[0], last = h[--(*n)];
+    size_t i = 0;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= *n)
+            break;
+        if (c + 1 < *n && h[c + 1].key < h[c].key)
+            c++;
+        if (h[c].key >= last.key)
+            break;
+        h[i] = h[c];
+        i = c;
+    }
+    if (*n)
+        h[i] = last;
+    return top;
+}
+
 #endif

@@ -9,40 +9,6 @@
 #include "lodestone/match.h"
 #include "match_int.h"
 
-typedef struct wh {
-    int64_t key;
-    uint32_t node;
-} wh;
-
-static void wh_push(wh *h, size_t *n, int64_t key, uint32_t node)
-{
-    size_t i = (*n)++;
-    while (i) {
-        size_t p = (i - 1) / 2;
-        if (h[p].key <= key) break;
-        h[i] = h[p];
-        i = p;
-    }
-    h[i].key = key;
-    h[i].node = node;
-}
-
-static wh wh_pop(wh *h, size_t *n)
-{
-    wh top = h[0], last = h[--(*n)];
-    size_t i = 0;
-    for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= *n) break;
-        if (c + 1 < *n && h[c + 1].key < h[c].key) c++;
-        if (h[c].key >= last.key) break;
-        h[i] = h[c];
-        i = c;
-    }
-    if (*n) h[i] = last;
-    return top;
-}
-
 static int64_t sat(lds_match__i128 x)
 {
     return x > INT64_MAX ? INT64_MAX : x < 0 ? 0 : (int64_t)x;
@@ -57,10 +23,10 @@ lds_code lds_match__supply_value(uint32_t n_o, uint32_t n_d, size_t n_pairs,
 {
     size_t n = (size_t)n_o + n_d; /* offers, then requests */
     uint32_t *start = lds_calloc(n + 2, sizeof *start);
-    wh *adj = lds_malloc((2 * n_pairs + 1) * sizeof *adj); /* (reduced weight, tail) */
+    lds_match__hent *adj = lds_malloc((2 * n_pairs + 1) * sizeof *adj); /* (reduced weight, tail) */
     int64_t *key = lds_malloc((n + 1) * sizeof *key);
     uint8_t *done = lds_calloc(n + 1, 1);
-    wh *heap = lds_malloc((2 * n_pairs + n + 1) * sizeof *heap);
+    lds_match__hent *heap = lds_malloc((2 * n_pairs + n + 1) * sizeof *heap);
     lds_code rc = LDS_OK;
     if (!start || !adj || !key || !done || !heap) {
         rc = lds_err_set(err, LDS_ENOMEM, "out of memory for the value of supply");
@@ -87,7 +53,7 @@ lds_code lds_match__supply_value(uint32_t n_o, uint32_t n_d, size_t n_pairs,
             if (dead[k]) continue;
             uint32_t o = p_offer[k], d = p_req[k];
             lds_match__i128 r = (lds_match__i128)p_cost[k] - pot_o[o] + pot_d[d];
-            wh *a = &adj[fill[n_o + d]++];
+            lds_match__hent *a = &adj[fill[n_o + d]++];
             a->key = sat(r);
             a->node = o;
             if (p_flow[k] > 0) {
@@ -104,10 +70,10 @@ lds_code lds_match__supply_value(uint32_t n_o, uint32_t n_d, size_t n_pairs,
     for (uint32_t o = 0; o < n_o; o++) /* o -> U at 0: reduced pot_u - pot_o */
         if (alive_o[o]) {
             key[o] = sat((lds_match__i128)pot_u - pot_o[o]);
-            wh_push(heap, &hn, key[o], o);
+            lds_match__heap_push(heap, &hn, key[o], o);
         }
     while (hn && left) {
-        wh e = wh_pop(heap, &hn);
+        lds_match__hent e = lds_match__heap_pop(heap, &hn);
         uint32_t x = e.node;
         if (done[x] || e.key != key[x]) continue;
         done[x] = 1;
@@ -117,7 +83,7 @@ lds_code lds_match__supply_value(uint32_t n_o, uint32_t n_d, size_t n_pairs,
             int64_t nk = sat((lds_match__i128)e.key + adj[j].key);
             if (nk < key[y]) {
                 key[y] = nk;
-                wh_push(heap, &hn, nk, y);
+                lds_match__heap_push(heap, &hn, nk, y);
             }
         }
     }

@@ -392,8 +392,10 @@ lds_code lds_mandate_list(lds_store *s, const lds_principal *who, const lds_kv *
     }
     if (fe->n)
         return invalid(fe, err);
+    /* An investor reads its own mandates; a filter naming another investor
+     * matches none of them (-1 is no organisation's id). */
     if (!lds_sees_all(who))
-        inv = who->org_id;
+        inv = inv == 0 || inv == who->org_id ? who->org_id : -1;
     lds_stmt *st;
     lds_code rc = lds_store_prepare(s,
                                     "SELECT " MANDATE_COLS " FROM mandates m JOIN orgs o ON o.id "

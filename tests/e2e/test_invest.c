@@ -128,6 +128,13 @@ static void mandates_create_validate_and_scope(void **state)
     /* investors see their own */
     assert_int_equal(lds_test_count_items(&srv, "/api/v1/mandates", inv_a_token), 2);
     assert_int_equal(lds_test_count_items(&srv, "/api/v1/mandates", inv_b_token), 2);
+    /* asking for another investor's mandates finds none, not one's own */
+    {
+        char q[96];
+        snprintf(q, sizeof q, "/api/v1/mandates?investor_org=%lld", inv_b);
+        assert_int_equal(lds_test_count_items(&srv, q, inv_a_token), 0);
+        assert_int_equal(lds_test_count_items(&srv, q, inv_b_token), 2);
+    }
     char path[96];
     snprintf(path, sizeof path, "/api/v1/mandates/%lld", mandate_a);
     lds_test_call(&srv, "GET", path, inv_b_token, NULL, 404, &r);

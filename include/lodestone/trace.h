@@ -126,17 +126,19 @@ lds_code lds_trace_capture(lds_store *s, lds_trace_ledger *lg, const json_t *doc
 
 /**
  * Captures one event (POST /epcis/events; it carries its own "@context").
- * Same storage as a document of one event, without a job row.  With a
+ * Same storage as a document of one event.  With a
  * ledger, concurrent calls from several threads are group-committed: one of
  * them writes every queued event in one transaction, and each call returns
  * after the commit that holds its event.  A repeat of
  * the stored bytes is a duplicate.  LDS_EINVAL with `rep` filled,
  * LDS_ECONFLICT when the eventID is stored with other bytes (a single event
- * is one deliberate request, so it is told rather than ignored).
+ * is one deliberate request, so it is told rather than ignored).  A stored
+ * event posted for `org_id` (0: the platform itself) is recorded under a
+ * one-event capture job of that organisation in the same transaction.
  */
 lds_code lds_trace_capture_event(lds_store *s, lds_trace_ledger *lg, const json_t *event,
-                                 lds_epcis_report *rep, lds_trace_capture_result *res,
-                                 lds_err *err);
+                                 int64_t org_id, lds_epcis_report *rep,
+                                 lds_trace_capture_result *res, lds_err *err);
 
 /** Writes the capture job as JSON (the REST binding's CaptureJob).  LDS_ENOTFOUND. */
 lds_code lds_trace_capture_job_json(lds_store *s, int64_t capture_id, lds_buf *out,

@@ -55,15 +55,6 @@ int lds_trace_leaf_visible(lds_store *s, int64_t org, uint64_t index, lds_err *e
  *  0 when not or when there is no such job; negative lds_code on error. */
 int lds_trace_capture_visible(lds_store *s, int64_t org, int64_t capture_id, lds_err *err);
 
-/**
- * Records `org_id` as the capturer of a singly captured event (POST
- * /epcis/events has no capture job): a finished one-event capture job of
- * that org is written and linked to the event, in its own transaction.
- * Does nothing when the event already has a job (e.g. a duplicate).
- */
-lds_code lds_trace_event_attribute(lds_store *s, const char *event_id, int64_t org_id,
-                                   lds_err *err);
-
 /** lds_trace_event_json for the view of `org` (0 = all): an event the org may
  *  not read is LDS_ENOTFOUND, exactly like a missing one. */
 lds_code lds_trace_event_json_as(lds_store *s, int64_t org, const char *event_id, lds_buf *out,

@@ -203,13 +203,11 @@ static void h_event_post(lds_req *r, const char *arg, const char *id)
     }
     lds_epcis_report_init(rep);
     lds_trace_capture_result res;
-    lds_code rc = lds_trace_capture_event(r->w->store, r->w->srv->ledger, ev, rep, &res, &err);
-    /* Who captured it decides who may read it (trace_views.h).  Operators see
-     * everything and act for the platform: their single events stay unattributed,
-     * which keeps the single-event path at one group commit.  A repeat retries
-     * an attribution that failed (it changes nothing once the event has one). */
-    if (rc == LDS_OK && (res.n_stored || res.n_duplicates) && r->who.role != LDS_ROLE_OPERATOR)
-        rc = lds_trace_event_attribute(r->w->store, res.event_id, r->who.org_id, &err);
+    /* Who captured it decides who may read it (trace_views.h).  Operators act
+     * for the platform: their single events carry no organisation. */
+    int64_t org = r->who.role == LDS_ROLE_OPERATOR ? 0 : r->who.org_id;
+    lds_code rc =
+        lds_trace_capture_event(r->w->store, r->w->srv->ledger, ev, org, rep, &res, &err);
     lds_api_generation_bump(r->w);
     if ((rc == LDS_EINVAL || rc == LDS_ECONFLICT) && rep->n_errors) {
         problem_report(r, rep, &err);

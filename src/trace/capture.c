@@ -593,9 +593,45 @@ done:
     return rc;
 }
 
+/*
+ * A single event posted for organisation `org_id` is recorded under a
+ * one-event capture job of that organisation, in the transaction that writes
+ * it, so who captured it (and may read it, trace_views.h) is never missing.
+ * `write_one` then runs with that job; a duplicate or a refused eventID drops
+ * the job again.  org_id 0 (the platform's own posts) writes no job.
+ */
+static lds_code write_single(cap_ctx *cx, int64_t org_id, int *outcome, lds_err *err)
+{
+    static const char ins[] = "INSERT INTO epcis_captures (created_ms, finished_ms, running, "
+                              "success, error_behaviour, n_events, n_stored, org_id) "
+                              "VALUES (?1, ?1, 0, 1, 'rollback', 1, 1, ?2)";
+    static const char del[] = "DELETE FROM epcis_captures WHERE id = ?1";
+    lds_stmt *st;
+    lds_code rc;
+    cx->capture_id = 0;
+    if (org_id) {
+        if ((rc = lds_store_prepare(cx->s, ins, &st, err)))
+            return rc;
+        lds_stmt_bind_i64(st, 1, cx->record_ms);
+        lds_stmt_bind_i64(st, 2, org_id);
+        if ((rc = lds_stmt_exec(st, err)))
+            return rc;
+        cx->capture_id = lds_store_last_id(cx->s);
+    }
+    rc = write_one(cx, &cx->prep[0], outcome, err);
+    if (rc == LDS_OK && cx->capture_id && *outcome != STORED) {
+        if ((rc = lds_store_prepare(cx->s, del, &st, err)))
+            return rc;
+        lds_stmt_bind_i64(st, 1, cx->capture_id);
+        rc = lds_stmt_exec(st, err);
+    }
+    return rc;
+}
+
 /* A prepared single event waiting for a group commit. */
 struct lds_trace__waiter {
     cap_ctx *cx;   /* the requester's prepared event (lives while it waits) */
+    int64_t org_id; /* who posted it (0: the platform) */
     int done;
     int outcome;
     lds_code rc;
@@ -625,7 +661,7 @@ static void write_batch(lds_store *s, lds_trace_ledger *lg, lds_trace__waiter *b
             cx->s = s;
             cx->next_leaf = bx.next_leaf;
             cx->n_hashes = 0;
-            rc = write_one(cx, &cx->prep[0], &w->outcome, &err);
+            rc = write_single(cx, w->org_id, &w->outcome, &err);
             bx.next_leaf = cx->next_leaf;
             if (rc == LDS_OK && w->outcome == STORED)
                 memcpy(bx.hashes + LDS_LEDGER_HASH_LEN * bx.n_hashes++, cx->hashes,
@@ -677,8 +713,8 @@ static void group_commit(lds_store *s, lds_trace_ledger *lg, lds_trace__waiter *
 }
 
 lds_code lds_trace_capture_event(lds_store *s, lds_trace_ledger *lg, const json_t *event,
-                                 lds_epcis_report *rep, lds_trace_capture_result *res,
-                                 lds_err *err)
+                                 int64_t org_id, lds_epcis_report *rep,
+                                 lds_trace_capture_result *res, lds_err *err)
 {
     memset(res, 0, sizeof *res);
     lds_code rc = lds_epcis_validate_event(event, rep, err);
@@ -701,13 +737,14 @@ lds_code lds_trace_capture_event(lds_store *s, lds_trace_ledger *lg, const json_
         lds_trace__waiter me;
         memset(&me, 0, sizeof me);
         me.cx = &cx;
+        me.org_id = org_id;
         group_commit(s, lg, &me);
         rc = me.rc;
         outcome = me.outcome;
         if (rc && err)
             *err = me.err;
     } else if ((rc = start(&cx, NULL, err)) == LDS_OK) {
-        rc = write_one(&cx, &cx.prep[0], &outcome, err);
+        rc = write_single(&cx, org_id, &outcome, err);
         lds_code frc = finish(&cx, NULL, rc == LDS_OK && outcome == STORED, err);
         if (rc == LDS_OK)
             rc = frc;

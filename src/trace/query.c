@@ -230,40 +230,6 @@ int lds_trace_capture_visible(lds_store *s, int64_t org, int64_t capture_id, lds
     return step == LDS_STORE_DONE ? 0 : -step;
 }
 
-lds_code lds_trace_event_attribute(lds_store *s, const char *event_id, int64_t org_id,
-                                   lds_err *err)
-{
-    static const char ins_job[] =
-        "INSERT INTO epcis_captures (created_ms, finished_ms, running, success, error_behaviour, "
-        "n_events, n_stored, org_id) SELECT record_time_ms, record_time_ms, 0, 1, 'rollback', 1, "
-        "1, ?2 FROM epcis_events WHERE event_id = ?1 AND capture_id IS NULL";
-    static const char upd[] =
-        "UPDATE epcis_events SET capture_id = ?2 WHERE event_id = ?1 AND capture_id IS NULL";
-    lds_code rc = lds_store_begin(s, err);
-    if (rc)
-        return rc;
-    lds_stmt *st;
-    if ((rc = lds_store_prepare(s, ins_job, &st, err)))
-        goto fail;
-    lds_stmt_bind_text(st, 1, event_id);
-    lds_stmt_bind_i64(st, 2, org_id);
-    if ((rc = lds_stmt_exec(st, err)))
-        goto fail;
-    if (lds_store_changes(s) == 1) {
-        int64_t job = lds_store_last_id(s);
-        if ((rc = lds_store_prepare(s, upd, &st, err)))
-            goto fail;
-        lds_stmt_bind_text(st, 1, event_id);
-        lds_stmt_bind_i64(st, 2, job);
-        if ((rc = lds_stmt_exec(st, err)))
-            goto fail;
-    }
-    return lds_store_commit(s, err);
-fail:
-    lds_store_rollback(s);
-    return rc;
-}
-
 lds_code lds_trace_event_json_as(lds_store *s, int64_t org, const char *event_id, lds_buf *out,
                                  lds_err *err)
 {

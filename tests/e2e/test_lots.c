@@ -308,6 +308,23 @@ static void test_mass_balance_rejected(void **state)
     assert_string_equal(lds_test_pointer0(&r), "/outputQuantityList");
     lds_http_resp_free(&r);
     assert_int_equal(count_events(LOT("RY")), 0);
+
+    /* A valid single event is recorded for its poster's organisation in the
+     * same commit: the lot it makes has the member's org as producer. */
+    static const char single_ok[] =
+        "{" CTX ",\"type\":\"TransformationEvent\",\"eventTime\":\"2026-03-01T10:00:00Z\","
+        "\"eventTimeZoneOffset\":\"+08:00\",\"inputQuantityList\":[{\"epcClass\":\"" LOT("R1")
+        "\",\"quantity\":100,\"uom\":\"TNE\"}],\"outputQuantityList\":[{\"epcClass\":\"" LOT("RZ")
+        "\",\"quantity\":1,\"uom\":\"KGM\"}],\"ilmd\":{\"lds:material\":\"nd2o3\"}}";
+    assert_int_equal(lds_http(&srv, "POST", "/epcis/events", srv.member_token,
+                              "application/ld+json", single_ok, sizeof single_ok - 1, &r),
+                     0);
+    lds_test_expect_status(&r, 201);
+    lds_http_resp_free(&r);
+    get_lot(&srv, srv.member_token, LOT("RZ"), "", &r);
+    lds_test_expect_status(&r, 200);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "producer_org")), 2);
+    lds_http_resp_free(&r);
 }
 
 static void test_product_classes(void **state)

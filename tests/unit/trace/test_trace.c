@@ -260,13 +260,13 @@ static void duplicates_are_idempotent(void **state)
                           "\"bizLocation\":{\"id\":\"urn:epc:id:sgln:0614141.00888.0\"}}";
     json_t *ev = parse(ev_text);
     lds_err err;
-    assert_int_equal(lds_trace_capture_event(f->s, f->lg, ev, &f->rep, &res, &err), LDS_OK);
+    assert_int_equal(lds_trace_capture_event(f->s, f->lg, ev, 0, &f->rep, &res, &err), LDS_OK);
     assert_int_equal(res.n_duplicates, 1);
     json_object_set_new(ev, "action", json_string("OBSERVE"));
-    assert_int_equal(lds_trace_capture_event(f->s, f->lg, ev, &f->rep, &res, &err),
+    assert_int_equal(lds_trace_capture_event(f->s, f->lg, ev, 0, &f->rep, &res, &err),
                      LDS_ECONFLICT);
     json_object_del(ev, "@context");
-    assert_int_equal(lds_trace_capture_event(f->s, f->lg, ev, &f->rep, &res, &err), LDS_EINVAL);
+    assert_int_equal(lds_trace_capture_event(f->s, f->lg, ev, 0, &f->rep, &res, &err), LDS_EINVAL);
     json_decref(ev);
     assert_int_equal(count(f->s, q_leaves), 3);
 }
@@ -446,7 +446,7 @@ static void *gc_worker(void *p)
         json_t *ev = json_loads(text, 0, NULL);
         lds_trace_capture_result res;
         lds_err err;
-        if (!ev || lds_trace_capture_event(s, a->f->lg, ev, rep, &res, &err) != LDS_OK ||
+        if (!ev || lds_trace_capture_event(s, a->f->lg, ev, 0, rep, &res, &err) != LDS_OK ||
             res.n_stored != 1)
             a->failures++;
         json_decref(ev);

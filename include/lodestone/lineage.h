@@ -148,11 +148,11 @@ void lds_lineage_set_mass_balance(lds_mass_balance_mode mode);
  * the event is marked invalid and LDS_EINVAL returned; in FLAG mode nothing
  * is reported.  LDS_OK when nothing violates; LDS_ENOMEM, LDS_EIO.
  */
-lds_code lds_lineage_check_document(lds_store *s, const json_t *doc, lds_epcis_report *rep,
-                                    lds_err *err);
+lds_code lds_lineage_check_document(lds_store *s, const json_t *doc, int64_t org_id,
+                                    lds_epcis_report *rep, lds_err *err);
 /** The same for one event (POST /epcis/events); pointers relative to the event. */
-lds_code lds_lineage_check_event(lds_store *s, const json_t *event, lds_epcis_report *rep,
-                                 lds_err *err);
+lds_code lds_lineage_check_event(lds_store *s, const json_t *event, int64_t org_id,
+                                 lds_epcis_report *rep, lds_err *err);
 
 /**
  * Inside the capture transaction, after the event row `event_row` is

@@ -299,9 +299,10 @@ static lds_code check_events(lds_store *s, const json_t *events, const char *pre
                     : LDS_OK;
 }
 
-lds_code lds_lineage_check_document(lds_store *s, const json_t *doc, lds_epcis_report *rep,
-                                    lds_err *err)
+lds_code lds_lineage_check_document(lds_store *s, const json_t *doc, int64_t org_id,
+                                    lds_epcis_report *rep, lds_err *err)
 {
+    (void)org_id;
     const json_t *events = lds_epcis_document_events(doc);
     if (!json_is_array(events))
         return LDS_OK;
@@ -312,9 +313,10 @@ lds_code lds_lineage_check_document(lds_store *s, const json_t *doc, lds_epcis_r
     return check_events(s, events, prefix, NULL, rep, err);
 }
 
-lds_code lds_lineage_check_event(lds_store *s, const json_t *event, lds_epcis_report *rep,
-                                 lds_err *err)
+lds_code lds_lineage_check_event(lds_store *s, const json_t *event, int64_t org_id,
+                                 lds_epcis_report *rep, lds_err *err)
 {
+    (void)org_id;
     if (!is_type(event, "TransformationEvent"))
         return LDS_OK;
     return check_events(s, NULL, "", event, rep, err);

@@ -494,7 +494,7 @@ lds_code lds_trace_capture(lds_store *s, lds_trace_ledger *lg, const json_t *doc
     if (rc != LDS_OK && rc != LDS_EINVAL)
         return rc;
     if (rep->doc_ok) { /* mass balance of transformations (reject mode) */
-        lds_code mrc = lds_lineage_check_document(s, doc, rep, err);
+        lds_code mrc = lds_lineage_check_document(s, doc, org_id, rep, err);
         if (mrc != LDS_OK && mrc != LDS_EINVAL)
             return mrc;
         if (mrc == LDS_EINVAL)
@@ -719,7 +719,7 @@ lds_code lds_trace_capture_event(lds_store *s, lds_trace_ledger *lg, const json_
     memset(res, 0, sizeof *res);
     lds_code rc = lds_epcis_validate_event(event, rep, err);
     if (rc == LDS_OK)
-        rc = lds_lineage_check_event(s, event, rep, err);
+        rc = lds_lineage_check_event(s, event, org_id, rep, err);
     if (rc == LDS_EINVAL)
         return lds_err_set(err, LDS_EINVAL, "the event has %zu violation%s; nothing was stored",
                            rep->n_errors, rep->n_errors == 1 ? "" : "s");

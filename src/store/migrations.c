@@ -765,6 +765,21 @@ static const char *const v12[] = {
     NULL,
 };
 
+static const char *const v13[] = {
+    /* Lineage custody: the organisations a lot was shipped to (an event
+     * captured by a holder naming the lot, with a destinationList entry of
+     * the org or one of its facilities), transitively.  The producer
+     * (lots.org_id) holds its lots without a row here.  `event` is the
+     * shipping event that first made the org a holder. */
+    "CREATE TABLE lot_holders (\n"
+    "  lot INTEGER NOT NULL REFERENCES lots(id),\n"
+    "  org_id INTEGER NOT NULL,\n"
+    "  event INTEGER NOT NULL REFERENCES epcis_events(id),\n"
+    "  PRIMARY KEY (lot, org_id)\n"
+    ") WITHOUT ROWID;\n",
+    NULL,
+};
+
 const lds_store__migration lds_store__migrations[] = {
     {1, "foundation: catalog, organisations, facilities, market, tokens", v1},
     {2, "idempotency keys of creating requests", v2},
@@ -778,6 +793,7 @@ const lds_store__migration lds_store__migrations[] = {
     {10, "market: match lines indexed by run only (a warm run's cost halved)", v10},
     {11, "market: random stamps on the change log (sessions notice rolled-back changes)", v11},
     {12, "market: why-short chains of unmet requests (full and as their org sees them)", v12},
+    {13, "lineage: lot holders (custody passed on by shipping events)", v13},
 };
 
 const int lds_store__n_migrations =

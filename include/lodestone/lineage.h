@@ -89,7 +89,7 @@ void lds_lineage_lot_json(const lds_lot *lot, lds_buf *out);
 /**
  * Lists lots ordered by id: `limit`, `next` (cursor) and the filters
  * `material`, `org`, `origin` ("true": only lots with no upstream).
- * `only_org` > 0 restricts the list to lots that org produced (visibility).
+ * `only_org` > 0 restricts the list to lots that org holds (visibility).
  * Output {"items":[...],"next":"<cursor>"|null}.  LDS_EINVAL with `fe`.
  */
 lds_code lds_lineage_lot_list(lds_store *s, const lds_kv *params, size_t n_params,
@@ -140,13 +140,32 @@ typedef enum lds_mass_balance_mode {
 lds_mass_balance_mode lds_lineage_mass_balance(void);
 void lds_lineage_set_mass_balance(lds_mass_balance_mode mode);
 
+/*
+ * Custody.  An organisation *holds* a lot when it produced it (captured its
+ * commissioning event) or when the lot was shipped to it: an event captured
+ * by a holder that names the lot (quantityList, childQuantityList or
+ * outputQuantityList) with a `destinationList` entry of any type equal to
+ * `https://lodestone.dev/org/{D}` or to `https://lodestone.dev/facility/{F}`
+ * of org D makes D a holder (transitively: D may ship on).  Org 0 (the
+ * platform's own captures) and organisations of kind 'operator' are exempt:
+ * their shipments pass custody on whoever holds the lot, and they may use
+ * or make any lot.
+ */
+
 /**
- * Before a document is stored: checks the mass balance of each valid
- * TransformationEvent against lots stored and lots commissioned earlier in
- * the same document.  In REJECT mode each violation is added to `rep` (JSON
- * pointer to the event's outputQuantityList, the numbers in the message),
- * the event is marked invalid and LDS_EINVAL returned; in FLAG mode nothing
- * is reported.  LDS_OK when nothing violates; LDS_ENOMEM, LDS_EIO.
+ * Before a document captured by `org_id` is stored, for each valid
+ * TransformationEvent:
+ *  - custody (both modes, unless `org_id` is exempt): each input lot already
+ *    stored must be held by `org_id`, and an output lot already stored too
+ *    (lots first made in this document are the org's own).  A violation
+ *    points at the element's epcClass
+ *    ("/epcisBody/eventList/3/inputQuantityList/0/epcClass") and names the
+ *    org and the lot;
+ *  - the mass balance (REJECT mode) against lots stored and lots
+ *    commissioned earlier in the same document: JSON pointer to the event's
+ *    outputQuantityList, the numbers in the message.
+ * Each violation is added to `rep`, the event marked invalid and LDS_EINVAL
+ * returned.  LDS_OK when nothing violates; LDS_ENOMEM, LDS_EIO.
  */
 lds_code lds_lineage_check_document(lds_store *s, const json_t *doc, int64_t org_id,
                                     lds_epcis_report *rep, lds_err *err);
@@ -158,7 +177,9 @@ lds_code lds_lineage_check_event(lds_store *s, const json_t *event, int64_t org_
  * Inside the capture transaction, after the event row `event_row` is
  * written: records the lots it commissions and, for a TransformationEvent,
  * its input -> output edges, flagging the outputs when the mass balance
- * fails.  `capture_id` 0 for single events (no producer org then).
+ * fails; for an event with a destinationList, the holders it makes
+ * (lot_holders).  `capture_id` 0 for the platform's own single events (no
+ * producer org then).
  */
 lds_code lds_lineage_index_event(lds_store *s, const json_t *event, int64_t event_row,
                                  int64_t capture_id, lds_err *err);
@@ -314,9 +335,10 @@ void lds_descendants_json(const lds_descendants *d, lds_buf *out);
 
 /**
  * Visibility: with `all` (operators, auditors) every lot; otherwise a lot
- * `org_id` produced (captured its commissioning event) or named in any
- * event that org captured.  The traces of a visible lot are shown whole.
- * 1 visible, 0 not.
+ * `org_id` holds: it produced it (captured its commissioning event) or the
+ * lot was shipped to it by a holder (see "Custody" above).  Naming a lot in
+ * an event of one's own grants nothing.  The traces of a visible lot are
+ * shown whole.  1 visible, 0 not.
  */
 int lds_lineage_visible(lds_store *s, const lds_lot *lot, int64_t org_id, int all);
 

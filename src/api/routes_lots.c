@@ -6,8 +6,9 @@
  * Link); either spelling names the same lot.
  *
  * Visibility: operators and auditors see every lot; any other token sees
- * the lots its organisation produced or named in an event it captured, and
- * the whole trace of such a lot.  A lot the caller may not see is a 404.
+ * the lots its organisation holds (produced, or was shipped by a holder:
+ * lds_lineage_visible), and the whole trace of such a lot.  A lot the
+ * caller may not see is a 404, whatever events naming it the caller posted.
  */
 #include <stdio.h>
 #include <string.h>

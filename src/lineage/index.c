@@ -1,8 +1,9 @@
 /*
  * index.c — the capture hooks: before a document is stored, the mass
- * balance of each TransformationEvent (reject mode); inside the capture
- * transaction, the lots an event commissions and the input -> output edges
- * of a TransformationEvent (flagging its outputs in flag mode).
+ * balance of each TransformationEvent (reject mode) and the custody rule
+ * (custody.c; both modes); inside the capture transaction, the lots an
+ * event commissions, the input -> output edges of a TransformationEvent
+ * (flagging its outputs in flag mode) and the holders a shipment makes.
  */
 #include <stdio.h>
 #include <string.h>
@@ -171,7 +172,8 @@ static lds_code weigh(lds_store *s, const lds_catalog *c, const json_t *ev, cons
     return LDS_OK;
 }
 
-static void add_violation(lds_epcis_report *rep, long index, const char *pointer, const char *msg)
+void lds_lineage__violation(lds_epcis_report *rep, long index, const char *pointer,
+                            const char *msg)
 {
     rep->n_errors++;
     if (rep->n_items >= LDS_EPCIS_MAX_VIOLATIONS)
@@ -234,13 +236,22 @@ static int is_add(const json_t *ev)
     return a && strcmp(a, "ADD") == 0;
 }
 
-/* Checks events[i] for i with ok[i] (NULL: all); pointers are prefix/i/... or,
- * with `single`, relative to the event. */
-static lds_code check_events(lds_store *s, const json_t *events, const char *prefix,
-                             const json_t *single, lds_epcis_report *rep, lds_err *err)
+/* Marks events[i] invalid in the report (documents). */
+static void invalidate(lds_epcis_report *rep, size_t i)
 {
-    if (lds_lineage_mass_balance() == LDS_MASS_BALANCE_FLAG)
-        return LDS_OK;
+    if (rep->event_ok && i < rep->n_events && rep->event_ok[i]) {
+        rep->event_ok[i] = 0;
+        rep->n_invalid++;
+    }
+}
+
+/* Checks events[i] for i with ok[i] (NULL: all); pointers are prefix/i/... or,
+ * with `single`, relative to the event.  Custody for `org_id` unless it is
+ * exempt (both modes), the mass balance in reject mode. */
+static lds_code check_events(lds_store *s, const json_t *events, const char *prefix,
+                             const json_t *single, int64_t org_id, lds_epcis_report *rep,
+                             lds_err *err)
+{
     size_t n = single ? 1 : json_array_size(events), i;
 #define EVENT(i) (single ? single : json_array_get(events, (i)))
     int any = 0;
@@ -249,21 +260,51 @@ static lds_code check_events(lds_store *s, const json_t *events, const char *pre
               (!rep->event_ok || i >= rep->n_events || rep->event_ok[i]);
     if (!any)
         return LDS_OK;
-    const lds_catalog *c = lds_lineage__catalog(s);
-    if (!c)
+    const lds_catalog *c = lds_lineage_mass_balance() == LDS_MASS_BALANCE_REJECT
+                               ? lds_lineage__catalog(s)
+                               : NULL;
+    int custody = 0;
+    if (org_id > 0) {
+        int ex = lds_lineage__exempt(s, org_id, err);
+        if (ex < 0)
+            return (lds_code)-ex;
+        custody = !ex;
+    }
+    if (!c && !custody)
         return LDS_OK;
     overlay ov = {NULL, 0, 0};
     lds_code rc = LDS_OK;
-    int violated = 0;
+    int violated = 0; /* 1 mass balance, 2 custody */
     for (i = 0; i < n && rc == LDS_OK; i++) {
         const json_t *ev = EVENT(i);
         if (rep->event_ok && i < rep->n_events && !rep->event_ok[i])
             continue;
         if (is_type(ev, "ObjectEvent") && is_add(ev)) {
-            rc = remember(s, &ov, ev, json_object_get(ev, "quantityList"), err);
+            if (c)
+                rc = remember(s, &ov, ev, json_object_get(ev, "quantityList"), err);
             continue;
         }
         if (!is_type(ev, "TransformationEvent"))
+            continue;
+        if (custody) {
+            char base[96];
+            if (single)
+                base[0] = '\0';
+            else
+                snprintf(base, sizeof base, "%s/%zu", prefix, i);
+            int nc = lds_lineage__custody_check(s, ev, org_id, base, single ? 0 : (long)i, rep,
+                                                err);
+            if (nc < 0) {
+                rc = (lds_code)-nc;
+                break;
+            }
+            if (nc) {
+                invalidate(rep, i);
+                violated |= 2;
+                continue;
+            }
+        }
+        if (!c)
             continue;
         balance b;
         if ((rc = weigh(s, c, ev, &ov, &b, err)))
@@ -280,13 +321,10 @@ static lds_code check_events(lds_store *s, const json_t *events, const char *pre
                 snprintf(ptr, sizeof ptr, "%s/%zu/outputQuantityList", prefix, i);
             for (size_t k = 0; k < nv && k < LDS_RE_N + 1; k++) {
                 lds_lineage_mass_message(&v[k], msg, sizeof msg);
-                add_violation(rep, single ? 0 : (long)i, ptr, msg);
+                lds_lineage__violation(rep, single ? 0 : (long)i, ptr, msg);
             }
-            if (rep->event_ok && i < rep->n_events && rep->event_ok[i]) {
-                rep->event_ok[i] = 0;
-                rep->n_invalid++;
-            }
-            violated = 1;
+            invalidate(rep, i);
+            violated |= 1;
             continue;
         }
         rc = remember(s, &ov, ev, json_object_get(ev, "outputQuantityList"), err);
@@ -295,6 +333,12 @@ static lds_code check_events(lds_store *s, const json_t *events, const char *pre
     lds_free(ov.v);
     if (rc)
         return rc;
+    if (violated & 2)
+        return lds_err_set(err, LDS_EINVAL,
+                           violated & 1 ? "transformations use lots their organisation does not "
+                                          "hold and break the mass balance"
+                                        : "a transformation uses or makes a lot its organisation "
+                                          "does not hold");
     return violated ? lds_err_set(err, LDS_EINVAL, "a transformation breaks the mass balance")
                     : LDS_OK;
 }
@@ -302,7 +346,6 @@ static lds_code check_events(lds_store *s, const json_t *events, const char *pre
 lds_code lds_lineage_check_document(lds_store *s, const json_t *doc, int64_t org_id,
                                     lds_epcis_report *rep, lds_err *err)
 {
-    (void)org_id;
     const json_t *events = lds_epcis_document_events(doc);
     if (!json_is_array(events))
         return LDS_OK;
@@ -310,16 +353,15 @@ lds_code lds_lineage_check_document(lds_store *s, const json_t *doc, int64_t org
     const char *prefix = type && strcmp(type, "EPCISQueryDocument") == 0
                              ? "/epcisBody/queryResults/resultsBody/eventList"
                              : "/epcisBody/eventList";
-    return check_events(s, events, prefix, NULL, rep, err);
+    return check_events(s, events, prefix, NULL, org_id, rep, err);
 }
 
 lds_code lds_lineage_check_event(lds_store *s, const json_t *event, int64_t org_id,
                                  lds_epcis_report *rep, lds_err *err)
 {
-    (void)org_id;
     if (!is_type(event, "TransformationEvent"))
         return LDS_OK;
-    return check_events(s, NULL, "", event, rep, err);
+    return check_events(s, NULL, "", event, org_id, rep, err);
 }
 
 /* ---- the index ------------------------------------------------------------------ */
@@ -459,8 +501,9 @@ static lds_code flag_outputs(ix *x, const json_t *outs, const char *note, lds_er
     return LDS_OK;
 }
 
-lds_code lds_lineage_index_event(lds_store *s, const json_t *ev, int64_t event_row,
-                                 int64_t capture_id, lds_err *err)
+/* The lots an event commissions and a transformation's edges. */
+static lds_code index_lineage(lds_store *s, const json_t *ev, int64_t event_row,
+                              int64_t capture_id, lds_err *err)
 {
     static const char ins_edge[] = "INSERT OR IGNORE INTO lot_edges (output_lot, input_lot, "
                                    "event, in_qty, in_uom) VALUES (?, ?, ?, ?, ?)";
@@ -564,4 +607,14 @@ lds_code lds_lineage_index_event(lds_store *s, const json_t *ev, int64_t event_r
     char note[192];
     lds_lineage_mass_message(&v[0], note, sizeof note);
     return flag_outputs(&x, list, note, err);
+}
+
+lds_code lds_lineage_index_event(lds_store *s, const json_t *ev, int64_t event_row,
+                                 int64_t capture_id, lds_err *err)
+{
+    lds_code rc = index_lineage(s, ev, event_row, capture_id, err);
+    /* Custody passes on with a shipment: one member look-up for the rest. */
+    if (rc == LDS_OK && json_array_size(json_object_get(ev, "destinationList")))
+        rc = lds_lineage__custody_index(s, ev, event_row, capture_id, err);
+    return rc;
 }

@@ -36,4 +36,42 @@ const char *lds_lineage__ilmd(const json_t *event, const char *name);
 /** Formats Unix ms as RFC 3339 UTC with milliseconds. */
 void lds_lineage__fmt_ms(int64_t ms, char out[40]);
 
+/* ---- custody (custody.c) ---- */
+
+/** 1 when `org` is exempt from the custody rule (0: the platform; an
+ *  organisation of kind 'operator'), 0 when not, -code on a store error. */
+int lds_lineage__exempt(lds_store *s, int64_t org, lds_err *err);
+
+/** Looks a stored lot up by key: 1 found (*id, *producer: 0 when none),
+ *  0 not stored, -code. */
+int lds_lineage__lot_owner(lds_store *s, const char *key, int64_t *id, int64_t *producer,
+                           lds_err *err);
+
+/** 1 when `org` (> 0) holds lot `lot_id` (its producer or in lot_holders),
+ *  0 not, -code. */
+int lds_lineage__holds(lds_store *s, int64_t lot_id, int64_t producer, int64_t org,
+                       lds_err *err);
+
+/**
+ * The custody rule on one TransformationEvent captured by `org` (not
+ * exempt): each stored input lot and each stored output lot `org` does not
+ * hold is a violation added to `rep` (pointer base + "/inputQuantityList/k/
+ * epcClass", event index `index`).  Returns the number added, or -code.
+ */
+int lds_lineage__custody_check(lds_store *s, const json_t *ev, int64_t org, const char *base,
+                               long index, lds_epcis_report *rep, lds_err *err);
+
+/**
+ * Inside the capture transaction: when the event has a destinationList
+ * naming platform orgs or facilities and the capture's org holds (or is
+ * exempt), records each receiving org as holder of each lot the event
+ * names.  Returns at once for an event without destinationList.
+ */
+lds_code lds_lineage__custody_index(lds_store *s, const json_t *ev, int64_t event_row,
+                                    int64_t capture_id, lds_err *err);
+
+/** Adds a violation to a capture report (index.c). */
+void lds_lineage__violation(lds_epcis_report *rep, long index, const char *pointer,
+                            const char *msg);
+
 #endif

@@ -317,7 +317,8 @@ lds_code lds_lineage_lot_list(lds_store *s, const lds_kv *params, size_t n_param
     static const char q[] =
         "SELECT " LDS_LINEAGE__LOT_COLS " FROM lots l JOIN epcis_events e ON e.id = l.event "
         "WHERE l.id > ?1 AND (?2 IS NULL OR l.material_id = ?2) "
-        "AND (?3 IS NULL OR l.org_id = ?3) AND (?4 IS NULL OR l.org_id = ?4) "
+        "AND (?3 IS NULL OR l.org_id = ?3) AND (?4 IS NULL OR l.org_id = ?4 OR EXISTS (SELECT 1 "
+        "FROM lot_holders h WHERE h.lot = l.id AND h.org_id = ?4)) "
         "AND (?5 IS NULL OR (?5 = 1) = NOT EXISTS (SELECT 1 FROM lot_edges x WHERE "
         "x.output_lot = l.id)) ORDER BY l.id LIMIT ?6";
     static const char *const filters[] = {"material", "org", "origin"};
@@ -633,19 +634,9 @@ const char *lds_lineage__ilmd(const json_t *event, const char *name)
 
 int lds_lineage_visible(lds_store *s, const lds_lot *lot, int64_t org_id, int all)
 {
-    static const char q[] =
-        "SELECT 1 FROM epcis_event_ids i JOIN epcis_events e ON e.id = i.event "
-        "JOIN epcis_captures c ON c.id = e.capture_id WHERE i.uri = ? AND c.org_id = ? LIMIT 1";
     if (all)
         return 1;
-    if (org_id > 0 && lot->producer_org == org_id)
-        return 1;
-    lds_stmt *st;
-    if (org_id <= 0 || lds_store_prepare(s, q, &st, NULL))
+    if (org_id <= 0)
         return 0;
-    lds_stmt_bind_text(st, 1, lot->lot);
-    lds_stmt_bind_i64(st, 2, org_id);
-    int found = lds_stmt_step(st, NULL) == LDS_STORE_ROW;
-    lds_stmt_reset(st);
-    return found;
+    return lds_lineage__holds(s, lot->id, lot->producer_org, org_id, NULL) == 1;
 }

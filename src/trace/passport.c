@@ -10,7 +10,9 @@
  *            the mass-balance flag, and verification data (STH, leaf hashes,
  *            audit paths; not the leaf bytes, which carry quantities)
  *   chain    + producer, facilities and steps with dates, origin shares by
- *            region, mine and origin lot (per element)
+ *            region, mine and origin lot (per element); for trading
+ *            partners: the suppliers of the chain's lots and the
+ *            organisations holding the lot (shipped to them, lineage.h)
  *   private  + quantities, counterparties (source/destination), business
  *            transactions, and each event's exact leaf bytes
  */
@@ -28,7 +30,7 @@ const char *lds_passport_tier_name(lds_passport_tier t)
     return t == LDS_PASSPORT_PRIVATE ? "private" : t == LDS_PASSPORT_CHAIN ? "chain" : "public";
 }
 
-/* 1 when `org` produced one of the lots of the provenance tree. */
+/* 1 when `org` produced one of the lots of the provenance tree (a supplier). */
 static int supplies(const lds_provenance *p, int64_t org)
 {
     for (size_t i = 0; i < p->n_lots; i++)
@@ -44,6 +46,9 @@ lds_passport_tier lds_trace_passport_tier(lds_store *s, const lds_lot *lot,
         return LDS_PASSPORT_PUBLIC;
     if (who->role == LDS_ROLE_OPERATOR || (who->org_id > 0 && who->org_id == lot->producer_org))
         return LDS_PASSPORT_PRIVATE;
+    /* Trading partners: the suppliers of the chain and the organisations
+     * the lot was shipped to (holders); naming the lot in an event of one's
+     * own makes no one a partner. */
     if (who->role == LDS_ROLE_AUDITOR || (who->org_id > 0 && (supplies(p, who->org_id) ||
                                                               lds_lineage_visible(s, lot,
                                                                                   who->org_id, 0))))
@@ -67,19 +72,31 @@ typedef struct pp_ctx {
     lds_err *err;
 } pp_ctx;
 
-/* The events naming `lot` in a quantity list, each once (no DISTINCT: it
- * would copy every leaf into a temporary b-tree). */
-static lds_code add_events_of(pp_ctx *c, const char *lot)
+/* The custody steps of `lot`: the events naming it in a quantity list that
+ * its producer, an organisation holding it at the time (lot_holders, from
+ * the shipment on), the platform or an operator captured, each once (no
+ * DISTINCT: it would copy every leaf into a temporary b-tree).  An event
+ * another organisation posted naming the lot is not one of its steps. */
+static lds_code add_events_of(pp_ctx *c, const lds_lot *lot)
 {
     static const char q[] =
         "SELECT e.id, e.event_time_ms, e.tz_offset_min, e.leaf_idx, l.data, e.event_id "
         "FROM epcis_event_ids i JOIN epcis_events e ON e.id = i.event "
-        "JOIN ledger_leaves l ON l.idx = e.leaf_idx WHERE i.uri = ?1 AND i.role IN (6, 7, 8, 9)";
+        "JOIN ledger_leaves l ON l.idx = e.leaf_idx "
+        "LEFT JOIN epcis_captures c ON c.id = e.capture_id "
+        "WHERE i.uri = ?1 AND i.role IN (6, 7, 8, 9) "
+        "AND (c.org_id IS NULL OR c.org_id = ?2 "
+        "OR EXISTS (SELECT 1 FROM lot_holders h WHERE h.lot = ?3 AND h.org_id = c.org_id "
+        "AND h.event <= e.id) "
+        "OR EXISTS (SELECT 1 FROM orgs o WHERE o.id = c.org_id AND o.kind = 'operator'))";
     lds_stmt *st;
     lds_code rc = lds_store_prepare(c->s, q, &st, c->err);
     if (rc)
         return rc;
-    lds_stmt_bind_text(st, 1, lot);
+    lds_stmt_bind_text(st, 1, lot->lot);
+    if (lot->producer_org > 0)
+        lds_stmt_bind_i64(st, 2, lot->producer_org);
+    lds_stmt_bind_i64(st, 3, lot->id);
     int step;
     while ((step = lds_stmt_step(st, c->err)) == LDS_STORE_ROW) {
         int64_t row = lds_stmt_col_i64(st, 0);
@@ -499,7 +516,7 @@ lds_code lds_trace_passport(lds_store *s, lds_trace_ledger *lg, const lds_lot *l
     lds_code rc = LDS_OK;
     lds_stmt *hold = read_hold(s);
     for (size_t i = 0; i < p->n_lots && rc == LDS_OK; i++)
-        rc = add_events_of(&c, p->lots[i].lot);
+        rc = add_events_of(&c, &p->lots[i]);
     read_release(hold);
     hold = NULL;
     if (rc)

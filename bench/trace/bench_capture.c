@@ -10,7 +10,9 @@
  * per event, with the load average around the run (the machine is shared,
  * so the wall-clock rate depends on how much of it we got; the CPU per
  * event does much less), then checks the ledger: tree size = events and a
- * signed head.
+ * signed head.  Also prints how long the capturers held the ledger lock (one
+ * database writer: the serial part, whose CPU per event bounds the rate of
+ * one database however many cores capture).
  *
  *   bench_capture DB DOCS THREADS
  */
@@ -24,6 +26,7 @@
 #include <jansson.h>
 #include "lodestone/buf.h"
 #include "lodestone/trace.h"
+#include "trace/trace_int.h" /* the ledger lock's hold times (build with -Isrc) */
 
 #define N_EVENTS 1000
 
@@ -198,6 +201,13 @@ int main(int argc, char **argv)
     printf("capture: CPU-bound rate on 2 otherwise idle cores at this CPU per event: %.0f "
            "events/s (target 50000)\n",
            2e6 / us);
+    double n_events = (double)n_docs * N_EVENTS;
+    double held_cpu = (double)atomic_load(&ledger->held_cpu_ns) / 1e3 / n_events;
+    double held_wall = (double)atomic_load(&ledger->held_wall_ns) / 1e3 / n_events;
+    printf("capture: ledger lock held %.1f us CPU, %.1f us wall per event (%lld holds, %.0f %% of "
+           "the run); at that CPU one database writer allows %.0f events/s\n",
+           held_cpu, held_wall, (long long)atomic_load(&ledger->holds),
+           100.0 * (double)atomic_load(&ledger->held_wall_ns) / 1e9 / secs, 1e6 / held_cpu);
     printf("capture: ledger %llu leaves, signed tree head at %llu\n",
            (unsigned long long)sth.tree_size, (unsigned long long)sth.timestamp_ms);
     for (int d = 0; d < n_docs; d++)

@@ -54,6 +54,11 @@ lds_code lds_stmt_bind_double(lds_stmt *st, int idx, double v);
 lds_code lds_stmt_bind_text(lds_stmt *st, int idx, const char *v);
 lds_code lds_stmt_bind_blob(lds_stmt *st, int idx, const void *v, int n);
 lds_code lds_stmt_bind_null(lds_stmt *st, int idx);
+/** Binds `v` itself, not a copy (NULL binds SQL NULL): `v` must stay
+ *  unchanged until the statement is next prepared, reset or closed. */
+lds_code lds_stmt_bind_text_static(lds_stmt *st, int idx, const char *v);
+/** As lds_stmt_bind_text_static, for `n` bytes of blob. */
+lds_code lds_stmt_bind_blob_static(lds_stmt *st, int idx, const void *v, int n);
 
 /**
  * Advances: returns LDS_STORE_ROW when a row is ready, LDS_STORE_DONE when
@@ -85,6 +90,16 @@ const char *lds_stmt_col_name(lds_stmt *st, int col);
  * calls it after each request.
  */
 void lds_store_end_reads(lds_store *s);
+
+/**
+ * The 64-bit key of a text: the first 8 bytes of its SHA-256, read
+ * big-endian, as a signed integer.  An index on such a key is a few times
+ * smaller than one on long random texts (EPCIS eventIDs); different texts
+ * may share a key, so a look-up by key also compares the text.  Store
+ * connections offer the same function in SQL as `lds_key64(text)` (NULL
+ * for NULL), which migrations use to fill key columns.
+ */
+int64_t lds_store_key64(const char *text);
 
 /** Rowid of the last insert on this connection. */
 int64_t lds_store_last_id(lds_store *s);

@@ -780,6 +780,46 @@ static const char *const v13[] = {
     NULL,
 };
 
+static const char *const v14[] = {
+    /* EPCIS eventIDs keyed by a 64-bit integer (lds_key64: the first 8
+     * bytes of the ID's SHA-256) in a plain index, instead of the UNIQUE
+     * index on the ID text: hash IDs are random, so each 1,000-event
+     * document rewrote nearly every page of that index (~36 89-byte keys a
+     * page); the integer index holds several times more keys a page.  The
+     * code keeps eventIDs unique: it looks up by key and compares the text.
+     * Dropping UNIQUE needs the table rebuilt (SQLite's 12-step procedure,
+     * foreign keys off: epcis_event_ids, lots, lot_edges and lot_holders
+     * reference epcis_events(id), whose values are kept). */
+    LDS_STORE__FK_OFF,
+    "CREATE TABLE epcis_events_new (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  event_id TEXT NOT NULL,\n"
+    "  event_key INTEGER NOT NULL,\n"
+    "  type TEXT NOT NULL,\n"
+    "  action TEXT,\n"
+    "  event_time_ms INTEGER NOT NULL,\n"
+    "  tz_offset_min INTEGER NOT NULL,\n"
+    "  record_time_ms INTEGER NOT NULL,\n"
+    "  biz_step TEXT,\n"
+    "  disposition TEXT,\n"
+    "  read_point TEXT,\n"
+    "  biz_location TEXT,\n"
+    "  leaf_idx INTEGER NOT NULL REFERENCES ledger_leaves(idx),\n"
+    "  capture_id INTEGER REFERENCES epcis_captures(id)\n"
+    ");\n",
+    "INSERT INTO epcis_events_new (id, event_id, event_key, type, action, event_time_ms,\n"
+    "  tz_offset_min, record_time_ms, biz_step, disposition, read_point, biz_location,\n"
+    "  leaf_idx, capture_id)\n"
+    "SELECT id, event_id, lds_key64(event_id), type, action, event_time_ms, tz_offset_min,\n"
+    "  record_time_ms, biz_step, disposition, read_point, biz_location, leaf_idx, capture_id\n"
+    "FROM epcis_events ORDER BY id;\n",
+    "DROP TABLE epcis_events;\n",
+    "ALTER TABLE epcis_events_new RENAME TO epcis_events;\n",
+    "CREATE INDEX epcis_events_time ON epcis_events(event_time_ms);\n",
+    "CREATE INDEX epcis_events_key ON epcis_events(event_key);\n",
+    NULL,
+};
+
 const lds_store__migration lds_store__migrations[] = {
     {1, "foundation: catalog, organisations, facilities, market, tokens", v1},
     {2, "idempotency keys of creating requests", v2},
@@ -794,6 +834,7 @@ const lds_store__migration lds_store__migrations[] = {
     {11, "market: random stamps on the change log (sessions notice rolled-back changes)", v11},
     {12, "market: why-short chains of unmet requests (full and as their org sees them)", v12},
     {13, "lineage: lot holders (custody passed on by shipping events)", v13},
+    {14, "traceability: eventIDs keyed by a 64-bit integer (no UNIQUE text index)", v14},
 };
 
 const int lds_store__n_migrations =

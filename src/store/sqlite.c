@@ -7,9 +7,11 @@
  */
 #include <sqlite3.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include "lodestone/alloc.h"
 #include "lodestone/clock.h"
+#include "lodestone/sha256.h"
 #include "lodestone/store.h"
 #include "store_int.h"
 
@@ -58,6 +60,37 @@ static lds_code exec_sql(lds_store *s, const char *sql, lds_err *err)
     return LDS_OK;
 }
 
+int64_t lds_store_key64(const char *text)
+{
+    uint8_t d[LDS_SHA256_LEN];
+    lds_sha256(text, strlen(text), d);
+    uint64_t k = 0;
+    for (int i = 0; i < 8; i++)
+        k = k << 8 | d[i];
+    return (int64_t)k;
+}
+
+/* lds_key64(text) in SQL: the key of the text's UTF-8 bytes, NULL for NULL. */
+static void sql_key64(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    const unsigned char *t = sqlite3_value_text(argv[0]);
+    if (!t) {
+        sqlite3_result_error_nomem(ctx);
+        return;
+    }
+    uint8_t d[LDS_SHA256_LEN];
+    lds_sha256(t, (size_t)sqlite3_value_bytes(argv[0]), d);
+    uint64_t k = 0;
+    for (int i = 0; i < 8; i++)
+        k = k << 8 | d[i];
+    sqlite3_result_int64(ctx, (sqlite3_int64)k);
+}
+
 lds_code lds_store_open(const char *path, lds_store **out, lds_err *err)
 {
     *out = NULL;
@@ -78,6 +111,14 @@ lds_code lds_store_open(const char *path, lds_store **out, lds_err *err)
     }
     sqlite3_extended_result_codes(s->db, 1);
     sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+    rc = sqlite3_create_function_v2(s->db, "lds_key64", 1,
+                                    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                                    sql_key64, NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        lds_code code = db_error(s, rc, "cannot open database: lds_key64", err);
+        lds_store_close(s);
+        return code;
+    }
     lds_code code = exec_sql(s,
                              "PRAGMA journal_mode=WAL;"
                              "PRAGMA synchronous=NORMAL;"
@@ -201,6 +242,18 @@ lds_code lds_stmt_bind_text(lds_stmt *st, int idx, const char *v)
 lds_code lds_stmt_bind_blob(lds_stmt *st, int idx, const void *v, int n)
 {
     return bind_rc(sqlite3_bind_blob(st->st, idx, v, n, SQLITE_TRANSIENT));
+}
+
+lds_code lds_stmt_bind_text_static(lds_stmt *st, int idx, const char *v)
+{
+    if (!v)
+        return bind_rc(sqlite3_bind_null(st->st, idx));
+    return bind_rc(sqlite3_bind_text(st->st, idx, v, -1, SQLITE_STATIC));
+}
+
+lds_code lds_stmt_bind_blob_static(lds_stmt *st, int idx, const void *v, int n)
+{
+    return bind_rc(sqlite3_bind_blob(st->st, idx, v, n, SQLITE_STATIC));
 }
 
 lds_code lds_stmt_bind_null(lds_stmt *st, int idx)
@@ -377,10 +430,82 @@ lds_code lds_store_schema_version(lds_store *s, int *version, lds_err *err)
     return LDS_OK;
 }
 
-lds_code lds_store_migrate(lds_store *s, int *applied, lds_err *err)
+/* After a migration that ran with foreign keys off: any row that now
+ * references a missing parent fails it (step 10 of SQLite's procedure for
+ * schema changes ALTER TABLE cannot make). */
+static lds_code fk_check(lds_store *s, lds_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->db, "PRAGMA foreign_key_check", -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return db_error(s, rc, "foreign key check", err);
+    rc = sqlite3_step(st);
+    lds_code code = LDS_OK;
+    if (rc == SQLITE_ROW) {
+        char row[32] = "a row"; /* WITHOUT ROWID tables have no rowid to name */
+        if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+            snprintf(row, sizeof row, "row %lld", (long long)sqlite3_column_int64(st, 1));
+        code = lds_err_set(err, LDS_ECONFLICT,
+                           "foreign key check: %s of table '%s' references a missing row of '%s'",
+                           row, (const char *)sqlite3_column_text(st, 0),
+                           (const char *)sqlite3_column_text(st, 2));
+    }
+    else if (rc != SQLITE_DONE)
+        code = db_error(s, rc, "foreign key check", err);
+    sqlite3_finalize(st);
+    return code;
+}
+
+/* Runs migration `m` in one transaction.  A migration whose first statement
+ * is LDS_STORE__FK_OFF runs with foreign keys off (the pragma is a no-op
+ * inside a transaction, so it is set around it) and must leave no
+ * dangling reference; foreign keys are on again afterwards either way. */
+static lds_code apply_one(lds_store *s, const lds_store__migration *m, lds_err *err)
 {
     static const char q_rec[] =
         "INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)";
+    const char *const *q = m->sql;
+    int fk_off = *q && strcmp(*q, LDS_STORE__FK_OFF) == 0;
+    lds_code rc;
+    if (fk_off) {
+        if ((rc = exec_sql(s, "PRAGMA foreign_keys=OFF", err)))
+            return rc;
+        q++;
+    }
+    if ((rc = lds_store_begin(s, err)) == LDS_OK) {
+        for (; *q && rc == LDS_OK; q++)
+            rc = exec_sql(s, *q, err);
+        if (rc == LDS_OK && fk_off)
+            rc = fk_check(s, err);
+        if (rc) {
+            lds_store_rollback(s);
+            if (err) {
+                char why[sizeof err->msg];
+                snprintf(why, sizeof why, "%s", err->msg);
+                lds_err_set(err, rc, "migration %d (%s): %s", m->version, m->name, why);
+            }
+        } else {
+            char now[LDS_RFC3339_LEN];
+            lds_now_rfc3339(now);
+            lds_stmt *st;
+            if ((rc = lds_store_prepare(s, q_rec, &st, err)) ||
+                (rc = lds_stmt_bind_i64(st, 1, m->version)) ||
+                (rc = lds_stmt_bind_text(st, 2, m->name)) ||
+                (rc = lds_stmt_bind_text(st, 3, now)) || (rc = lds_stmt_exec(st, err)) ||
+                (rc = lds_store_commit(s, err)))
+                lds_store_rollback(s);
+        }
+    }
+    if (fk_off) {
+        lds_code frc = exec_sql(s, "PRAGMA foreign_keys=ON", rc ? NULL : err);
+        if (rc == LDS_OK)
+            rc = frc;
+    }
+    return rc;
+}
+
+lds_code lds_store__migrate_to(lds_store *s, int target, int *applied, lds_err *err)
+{
     lds_code rc;
     int current = 0, n = 0;
     if (applied)
@@ -399,31 +524,18 @@ lds_code lds_store_migrate(lds_store *s, int *applied, lds_err *err)
                            current, lds_store_latest_version());
     for (int i = 0; i < lds_store__n_migrations; i++) {
         const lds_store__migration *m = &lds_store__migrations[i];
-        if (m->version <= current)
+        if (m->version <= current || m->version > target)
             continue;
-        if ((rc = lds_store_begin(s, err)))
+        if ((rc = apply_one(s, m, err)))
             return rc;
-        for (const char *const *q = m->sql; *q && rc == LDS_OK; q++)
-            rc = exec_sql(s, *q, err);
-        if (rc) {
-            lds_store_rollback(s);
-            if (err)
-                lds_err_set(err, rc, "migration %d (%s): %s", m->version, m->name, err->msg);
-            return rc;
-        }
-        char now[LDS_RFC3339_LEN];
-        lds_now_rfc3339(now);
-        lds_stmt *st;
-        if ((rc = lds_store_prepare(s, q_rec, &st, err)) ||
-            (rc = lds_stmt_bind_i64(st, 1, m->version)) ||
-            (rc = lds_stmt_bind_text(st, 2, m->name)) || (rc = lds_stmt_bind_text(st, 3, now)) ||
-            (rc = lds_stmt_exec(st, err)) || (rc = lds_store_commit(s, err))) {
-            lds_store_rollback(s);
-            return rc;
-        }
         n++;
+        if (applied)
+            *applied = n;
     }
-    if (applied)
-        *applied = n;
     return LDS_OK;
+}
+
+lds_code lds_store_migrate(lds_store *s, int *applied, lds_err *err)
+{
+    return lds_store__migrate_to(s, lds_store_latest_version(), applied, err);
 }

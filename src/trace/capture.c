@@ -49,6 +49,7 @@ typedef struct prep_event {
     const json_t *ev;
     lds_epcis_event_info info;  /* strings borrowed from `ev` */
     const char *id;             /* info.event_id or `hash_id` */
+    int64_t key;                /* lds_store_key64(id): the indexed eventID key */
     char hash_id[LDS_EPCIS_HASH_ID_LEN + 1];
     size_t leaf_off, leaf_len;  /* in cap_ctx.leaves */
     size_t val_off[4];          /* bizStep, disposition, readPoint, bizLocation in
@@ -84,6 +85,7 @@ typedef struct cap_ctx {
     int own_checkpoint;       /* document capture: WAL checkpoint after the lock */
     uint8_t *hashes;          /* leaf hashes stored, in order, for the tree after commit */
     size_t n_hashes;
+    int64_t lock_cpu_ns, lock_wall_ns; /* clocks when the ledger lock was taken */
 } cap_ctx;
 
 enum { STORED = 0, DUPLICATE = 1, CONFLICT = 2 };
@@ -136,7 +138,7 @@ static void bind_val(lds_stmt *st, int idx, const cap_ctx *cx, size_t off)
     if (off == NO_VAL)
         lds_stmt_bind_null(st, idx);
     else
-        lds_stmt_bind_text(st, idx, cx->vals.ptr + off);
+        lds_stmt_bind_text_static(st, idx, cx->vals.ptr + off);
 }
 
 /* Prepares one valid event: info, eventID, canonical bytes, leaf hash,
@@ -156,6 +158,7 @@ static lds_code prep_one(cap_ctx *cx, const json_t *ev, const json_t *doc_ctx, l
             return rc;
         p->id = p->hash_id;
     }
+    p->key = lds_store_key64(p->id);
     if ((rc = lds_epcis_event_canonical(ev, doc_ctx, p->id, &cx->leaf, err)))
         return rc;
     if (cx->leaf.len > INT32_MAX)
@@ -209,7 +212,7 @@ static lds_code write_ids(cap_ctx *cx, const prep_event *p, int64_t event, lds_e
         if (rc)
             return rc;
         for (size_t i = 0; i < k; i++) {
-            lds_stmt_bind_text(st, (int)(3 * i + 1), cx->vals.ptr + r[i].off);
+            lds_stmt_bind_text_static(st, (int)(3 * i + 1), cx->vals.ptr + r[i].off);
             lds_stmt_bind_i64(st, (int)(3 * i + 2), r[i].role);
             lds_stmt_bind_i64(st, (int)(3 * i + 3), event);
         }
@@ -222,78 +225,74 @@ static lds_code write_ids(cap_ctx *cx, const prep_event *p, int64_t event, lds_e
 }
 
 /* Writes one prepared event; *outcome is STORED, DUPLICATE or CONFLICT.
- * The leaf goes in first (the event row references it) and the event row
- * skips an eventID already stored, so the usual case costs no separate
- * look-up; a repeated eventID takes its leaf out again before anything else
- * is written, so the leaf indices stay dense. */
+ * An eventID already stored is found first through its 64-bit key (the
+ * index holds keys, not IDs; the text is compared on a key match, so two
+ * IDs sharing a key are both stored) and nothing is written for it; else
+ * the leaf goes in first (the event row references it), then the event,
+ * its identifier rows and its lineage.  Values are bound without copies:
+ * they live in cx until the capture ends. */
 static lds_code write_one(cap_ctx *cx, const prep_event *p, int *outcome, lds_err *err)
 {
     static const char q_dup[] = "SELECT l.data FROM epcis_events e JOIN ledger_leaves l "
-                                "ON l.idx = e.leaf_idx WHERE e.event_id = ?";
-    static const char del_leaf[] = "DELETE FROM ledger_leaves WHERE idx = ?";
+                                "ON l.idx = e.leaf_idx WHERE e.event_key = ?1 AND e.event_id = ?2";
     static const char ins_leaf[] = "INSERT INTO ledger_leaves (idx, leaf_hash, data) "
                                    "VALUES (?, ?, ?)";
     static const char ins_event[] =
-        "INSERT INTO epcis_events (event_id, type, action, event_time_ms, tz_offset_min, "
-        "record_time_ms, biz_step, disposition, read_point, biz_location, leaf_idx, capture_id) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING";
+        "INSERT INTO epcis_events (event_id, event_key, type, action, event_time_ms, "
+        "tz_offset_min, record_time_ms, biz_step, disposition, read_point, biz_location, "
+        "leaf_idx, capture_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     const char *leaf = cx->leaves.ptr + p->leaf_off;
     lds_code rc;
     lds_stmt *st;
 
+    if ((rc = lds_store_prepare(cx->s, q_dup, &st, err)))
+        return rc;
+    lds_stmt_bind_i64(st, 1, p->key);
+    lds_stmt_bind_text_static(st, 2, p->id);
+    int step = lds_stmt_step(st, err);
+    if (step == LDS_STORE_ROW) {
+        /* A repeated eventID is idempotent; same bytes or not is reported. */
+        int n = 0;
+        const void *d = lds_stmt_col_blob(st, 0, &n);
+        *outcome = (size_t)n == p->leaf_len && memcmp(d, leaf, p->leaf_len) == 0 ? DUPLICATE
+                                                                                : CONFLICT;
+        lds_stmt_reset(st);
+        return LDS_OK;
+    }
+    if (step != LDS_STORE_DONE)
+        return (lds_code)step;
+
     if ((rc = lds_store_prepare(cx->s, ins_leaf, &st, err)))
         return rc;
     lds_stmt_bind_i64(st, 1, (int64_t)cx->next_leaf);
-    lds_stmt_bind_blob(st, 2, p->hash, LDS_LEDGER_HASH_LEN);
-    lds_stmt_bind_blob(st, 3, leaf, (int)p->leaf_len);
+    lds_stmt_bind_blob_static(st, 2, p->hash, LDS_LEDGER_HASH_LEN);
+    lds_stmt_bind_blob_static(st, 3, leaf, (int)p->leaf_len);
     if ((rc = lds_stmt_exec(st, err)))
         return rc;
 
     const lds_epcis_event_info *info = &p->info;
     if ((rc = lds_store_prepare(cx->s, ins_event, &st, err)))
         return rc;
-    lds_stmt_bind_text(st, 1, p->id);
-    lds_stmt_bind_text(st, 2, lds_epcis_type_name(info->type));
+    lds_stmt_bind_text_static(st, 1, p->id);
+    lds_stmt_bind_i64(st, 2, p->key);
+    lds_stmt_bind_text_static(st, 3, lds_epcis_type_name(info->type));
     if (info->action == LDS_EPCIS_ACTION_NONE)
-        lds_stmt_bind_null(st, 3);
+        lds_stmt_bind_null(st, 4);
     else
-        lds_stmt_bind_text(st, 3, lds_epcis_action_name(info->action));
-    lds_stmt_bind_i64(st, 4, info->event_time_ms);
-    lds_stmt_bind_i64(st, 5, info->event_tz_offset_min);
-    lds_stmt_bind_i64(st, 6, cx->record_ms);
+        lds_stmt_bind_text_static(st, 4, lds_epcis_action_name(info->action));
+    lds_stmt_bind_i64(st, 5, info->event_time_ms);
+    lds_stmt_bind_i64(st, 6, info->event_tz_offset_min);
+    lds_stmt_bind_i64(st, 7, cx->record_ms);
     for (int i = 0; i < 4; i++)
-        bind_val(st, 7 + i, cx, p->val_off[i]);
-    lds_stmt_bind_i64(st, 11, (int64_t)cx->next_leaf);
+        bind_val(st, 8 + i, cx, p->val_off[i]);
+    lds_stmt_bind_i64(st, 12, (int64_t)cx->next_leaf);
     if (cx->capture_id)
-        lds_stmt_bind_i64(st, 12, cx->capture_id);
+        lds_stmt_bind_i64(st, 13, cx->capture_id);
     else
-        lds_stmt_bind_null(st, 12);
+        lds_stmt_bind_null(st, 13);
     if ((rc = lds_stmt_exec(st, err)))
         return rc;
 
-    if (lds_store_changes(cx->s) == 0) {
-        /* A repeated eventID is idempotent; same bytes or not is reported. */
-        if ((rc = lds_store_prepare(cx->s, del_leaf, &st, err)))
-            return rc;
-        lds_stmt_bind_i64(st, 1, (int64_t)cx->next_leaf);
-        if ((rc = lds_stmt_exec(st, err)))
-            return rc;
-        if ((rc = lds_store_prepare(cx->s, q_dup, &st, err)))
-            return rc;
-        lds_stmt_bind_text(st, 1, p->id);
-        *outcome = CONFLICT;
-        int step = lds_stmt_step(st, err);
-        if (step == LDS_STORE_ROW) {
-            int n = 0;
-            const void *d = lds_stmt_col_blob(st, 0, &n);
-            if ((size_t)n == p->leaf_len && memcmp(d, leaf, p->leaf_len) == 0)
-                *outcome = DUPLICATE;
-            lds_stmt_reset(st);
-        } else if (step != LDS_STORE_DONE) {
-            return (lds_code)step;
-        }
-        return LDS_OK;
-    }
     int64_t event_row = lds_store_last_id(cx->s);
     if ((rc = write_ids(cx, p, event_row, err)))
         return rc;
@@ -335,13 +334,37 @@ static void cap_release(cap_ctx *cx)
     lds_free(cx->hashes);
 }
 
+static int64_t clock_ns(clockid_t id)
+{
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Takes the ledger lock, noting when (its hold times are the serial part of
+ * capture, lds_trace_ledger.held_*). */
+static void ledger_lock(lds_trace_ledger *lg, int64_t *cpu_ns, int64_t *wall_ns)
+{
+    pthread_mutex_lock(&lg->mu);
+    *cpu_ns = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+    *wall_ns = clock_ns(CLOCK_MONOTONIC);
+}
+
+static void ledger_unlock(lds_trace_ledger *lg, int64_t cpu_ns, int64_t wall_ns)
+{
+    atomic_fetch_add(&lg->held_cpu_ns, clock_ns(CLOCK_THREAD_CPUTIME_ID) - cpu_ns);
+    atomic_fetch_add(&lg->held_wall_ns, clock_ns(CLOCK_MONOTONIC) - wall_ns);
+    atomic_fetch_add(&lg->holds, 1);
+    pthread_mutex_unlock(&lg->mu);
+}
+
 /* Opens the write transaction and reads the next leaf index.  With a ledger,
  * its lock is taken first and held until finish(). */
 static lds_code start(cap_ctx *cx, lds_trace_ledger *lg, lds_err *err)
 {
     static const char q_next[] = "SELECT coalesce(max(idx) + 1, 0) FROM ledger_leaves";
     if (lg)
-        pthread_mutex_lock(&lg->mu);
+        ledger_lock(lg, &cx->lock_cpu_ns, &cx->lock_wall_ns);
     lds_code rc = lds_store_begin(cx->s, err);
     if (rc == LDS_OK) {
         lds_stmt *st;
@@ -359,7 +382,7 @@ static lds_code start(cap_ctx *cx, lds_trace_ledger *lg, lds_err *err)
             lds_store_rollback(cx->s);
     }
     if (rc && lg)
-        pthread_mutex_unlock(&lg->mu);
+        ledger_unlock(lg, cx->lock_cpu_ns, cx->lock_wall_ns);
     return rc;
 }
 
@@ -414,9 +437,10 @@ static void checkpoint_after(cap_ctx *cx, lds_trace_ledger *lg)
     if (n < CKPT_EVENTS || atomic_exchange(&since, 0) < CKPT_EVENTS)
         return;
     if (wal_checkpoint(cx->s) > WAL_RESTART_FRAMES && lg) {
-        pthread_mutex_lock(&lg->mu);
+        int64_t cpu_ns, wall_ns;
+        ledger_lock(lg, &cpu_ns, &wall_ns);
         wal_checkpoint(cx->s);
-        pthread_mutex_unlock(&lg->mu);
+        ledger_unlock(lg, cpu_ns, wall_ns);
     }
 }
 
@@ -446,7 +470,7 @@ static lds_code finish(cap_ctx *cx, lds_trace_ledger *lg, int commit, lds_err *e
                 lds_trace__sync(lg, cx->s, NULL);
             }
         }
-        pthread_mutex_unlock(&lg->mu);
+        ledger_unlock(lg, cx->lock_cpu_ns, cx->lock_wall_ns);
     }
     if (rc == LDS_OK && commit && cx->own_checkpoint)
         checkpoint_after(cx, lg);

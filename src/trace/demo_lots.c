@@ -318,7 +318,8 @@ static lds_code history(demo_ctx *c)
 
 lds_code lds_trace_seed_demo(lds_store *s, lds_err *err)
 {
-    static const char q_done[] = "SELECT 1 FROM epcis_events WHERE event_id = ?";
+    static const char q_done[] =
+        "SELECT 1 FROM epcis_events WHERE event_key = lds_key64(?1) AND event_id = ?1";
     lds_stmt *st;
     lds_code rc = lds_store_prepare(s, q_done, &st, err);
     if (rc)

@@ -263,12 +263,14 @@ lds_code lds_trace_leaf(lds_store *s, uint64_t index, lds_buf *out, lds_err *err
 lds_code lds_trace_event_leaf_index(lds_store *s, const char *event_id, uint64_t *index,
                                     lds_err *err)
 {
-    static const char q[] = "SELECT leaf_idx FROM epcis_events WHERE event_id = ?";
+    static const char q[] =
+        "SELECT leaf_idx FROM epcis_events WHERE event_key = ?1 AND event_id = ?2";
     lds_stmt *st;
     lds_code rc = lds_store_prepare(s, q, &st, err);
     if (rc)
         return rc;
-    lds_stmt_bind_text(st, 1, event_id);
+    lds_stmt_bind_i64(st, 1, lds_store_key64(event_id));
+    lds_stmt_bind_text(st, 2, event_id);
     int step = lds_stmt_step(st, err);
     if (step == LDS_STORE_DONE)
         return lds_err_field(err, LDS_ENOTFOUND, "event_id", "no event '%.200s'", event_id);

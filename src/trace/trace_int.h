@@ -3,6 +3,8 @@
 #define LDS_TRACE_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include "lodestone/trace.h"
 
@@ -20,6 +22,10 @@ struct lds_trace_ledger {
     lds_ledger_keypair kp;  /* the log's signing key */
     int has_sth;
     lds_ledger_sth sth;     /* latest head handed out */
+    /* How long capture writes held `mu` (the serial part of capture: one
+     * database writer), in thread CPU and wall nanoseconds, and how many
+     * times; bench/trace reads them. */
+    _Atomic int64_t held_cpu_ns, held_wall_ns, holds;
 };
 
 /** Catches the tree up with ledger_leaves.  Caller holds lg->mu. */

@@ -238,10 +238,172 @@ static void open_reports_unusable_paths(void **state)
     assert_int_equal(lds_store_open("", &s, &err), LDS_EINVAL);
 }
 
+/* ---- migration 14: eventIDs keyed by a 64-bit integer -------------------- */
+
+#define V_BEFORE_KEY 13 /* the schema before the eventID key */
+
+static void exec_ok(lds_store *s, const char *sql)
+{
+    lds_stmt *st;
+    lds_err err;
+    if (lds_store_prepare(s, sql, &st, &err) || lds_stmt_exec(st, &err))
+        fail_msg("%s: %s", sql, err.msg);
+}
+
+/* What a v13 store holds after two captured events: a job, two leaves, two
+ * events (rowids 5 and 9), identifier rows, a lot with a holder and an
+ * edge, all referencing the events by rowid. */
+static void fill_v13(lds_store *s)
+{
+    static const char *const rows[] = {
+        "INSERT INTO epcis_captures (id, created_ms, error_behaviour) VALUES (1, 1, 'rollback')",
+        "INSERT INTO ledger_leaves (idx, leaf_hash, data) VALUES (0, zeroblob(32), 'leaf A')",
+        "INSERT INTO ledger_leaves (idx, leaf_hash, data) VALUES (1, zeroblob(32), 'leaf B')",
+        "INSERT INTO epcis_events (id, event_id, type, action, event_time_ms, tz_offset_min, "
+        "record_time_ms, biz_step, leaf_idx, capture_id) VALUES (5, 'urn:uuid:a', "
+        "'ObjectEvent', 'ADD', 1000, 480, 2000, 'https://ref.gs1.org/cbv/BizStep-shipping', 0, 1)",
+        "INSERT INTO epcis_events (id, event_id, type, event_time_ms, tz_offset_min, "
+        "record_time_ms, read_point, leaf_idx, capture_id) VALUES (9, "
+        "'ni:///sha-256;abc?ver=CBV2.0', 'TransformationEvent', 3000, -60, 4000, 'urn:rp', 1, 1)",
+        "INSERT INTO epcis_event_ids (uri, role, event) VALUES ('urn:epc:id:sgtin:1.2.3', 0, 5)",
+        "INSERT INTO epcis_event_ids (uri, role, event) VALUES ('urn:epc:class:lgtin:1.2.L', 3, 9)",
+        "INSERT INTO lots (id, lot, event, event_time_ms) VALUES (1, 'lot-in', 5, 1000)",
+        "INSERT INTO lots (id, lot, event, event_time_ms, is_output) VALUES (2, 'lot-out', 9, "
+        "3000, 1)",
+        "INSERT INTO lot_edges (output_lot, input_lot, event, in_qty) VALUES (2, 1, 9, 10)",
+        "INSERT INTO lot_holders (lot, org_id, event) VALUES (1, 7, 5)",
+        NULL,
+    };
+    for (int i = 0; rows[i]; i++)
+        exec_ok(s, rows[i]);
+}
+
+static void key64_is_the_sha256_prefix_in_c_and_sql(void **state)
+{
+    (void)state;
+    /* Hand-checked: int.from_bytes(sha256(text)[:8], 'big') as a signed int64. */
+    assert_true(lds_store_key64("urn:uuid:a") == INT64_C(5800002453013001881));
+    assert_true(lds_store_key64("ni:///sha-256;abc?ver=CBV2.0") == INT64_C(783101926333802692));
+    assert_true(lds_store_key64("") == INT64_C(-2039914840885289964));
+    lds_store *s = open_fresh("key64.db");
+    static const char q1[] = "SELECT lds_key64('urn:uuid:a')";
+    static const char q2[] = "SELECT lds_key64('') = -2039914840885289964";
+    static const char q3[] = "SELECT lds_key64(NULL) IS NULL";
+    assert_true(scalar(s, q1) == INT64_C(5800002453013001881));
+    assert_int_equal(scalar(s, q2), 1);
+    assert_int_equal(scalar(s, q3), 1);
+    lds_store_close(s);
+}
+
+static void event_key_migration_keeps_events_and_references(void **state)
+{
+    (void)state;
+    lds_store *s = open_fresh("mig14.db");
+    lds_err err;
+    int applied = -1, version = -1;
+    assert_int_equal(lds_store__migrate_to(s, V_BEFORE_KEY, &applied, &err), LDS_OK);
+    assert_int_equal(applied, V_BEFORE_KEY);
+    fill_v13(s);
+    static const char q_auto[] = "SELECT count(*) FROM sqlite_master WHERE tbl_name = "
+                                 "'epcis_events' AND name LIKE 'sqlite_autoindex%'";
+    assert_int_equal(scalar(s, q_auto), 1); /* the UNIQUE text index */
+
+    assert_int_equal(lds_store_migrate(s, &applied, &err), LDS_OK);
+    assert_int_equal(applied, lds_store__n_migrations - V_BEFORE_KEY);
+    assert_int_equal(lds_store_schema_version(s, &version, &err), LDS_OK);
+    assert_int_equal(version, lds_store_latest_version());
+
+    /* Rows, rowids and every value kept; keys filled in. */
+    static const char q_n[] = "SELECT count(*) FROM epcis_events";
+    static const char q_a[] =
+        "SELECT event_key = 5800002453013001881 AND event_id = 'urn:uuid:a' AND type = "
+        "'ObjectEvent' AND action = 'ADD' AND event_time_ms = 1000 AND tz_offset_min = 480 AND "
+        "record_time_ms = 2000 AND biz_step = 'https://ref.gs1.org/cbv/BizStep-shipping' AND "
+        "disposition IS NULL AND leaf_idx = 0 AND capture_id = 1 FROM epcis_events WHERE id = 5";
+    static const char q_b[] =
+        "SELECT event_key = 783101926333802692 AND type = 'TransformationEvent' AND action IS "
+        "NULL AND tz_offset_min = -60 AND read_point = 'urn:rp' AND leaf_idx = 1 "
+        "FROM epcis_events WHERE id = 9";
+    assert_int_equal(scalar(s, q_n), 2);
+    assert_int_equal(scalar(s, q_a), 1);
+    assert_int_equal(scalar(s, q_b), 1);
+
+    /* The references still join. */
+    static const char q_refs[] =
+        "SELECT (SELECT count(*) FROM epcis_event_ids i JOIN epcis_events e ON e.id = i.event) "
+        "+ (SELECT count(*) FROM lots l JOIN epcis_events e ON e.id = l.event) "
+        "+ (SELECT count(*) FROM lot_edges x JOIN epcis_events e ON e.id = x.event) "
+        "+ (SELECT count(*) FROM lot_holders h JOIN epcis_events e ON e.id = h.event)";
+    assert_int_equal(scalar(s, q_refs), 2 + 2 + 1 + 1);
+
+    /* Indexes: time and key, no UNIQUE text index; the key index is used. */
+    static const char q_idx[] =
+        "SELECT group_concat(name, ',') = 'epcis_events_key,epcis_events_time' "
+        "FROM (SELECT name FROM sqlite_master WHERE type = 'index' AND "
+        "tbl_name = 'epcis_events' ORDER BY name)";
+    assert_int_equal(scalar(s, q_idx), 1);
+    assert_int_equal(scalar(s, q_auto), 0);
+    static const char q_plan[] = "EXPLAIN QUERY PLAN SELECT leaf_idx FROM epcis_events "
+                                 "WHERE event_key = ?1 AND event_id = ?2";
+    lds_stmt *st;
+    assert_int_equal(lds_store_prepare(s, q_plan, &st, &err), LDS_OK);
+    assert_int_equal(lds_stmt_step(st, &err), LDS_STORE_ROW);
+    assert_non_null(strstr(lds_stmt_col_text(st, 3), "USING INDEX epcis_events_key (event_key=?)"));
+    lds_stmt_reset(st);
+    static const char q_dup_ok[] = "SELECT count(*) FROM epcis_events WHERE event_key = "
+                                   "lds_key64('urn:uuid:a') AND event_id = 'urn:uuid:a'";
+    assert_int_equal(scalar(s, q_dup_ok), 1);
+
+    /* Foreign keys are on again and hold. */
+    static const char q_fk[] = "PRAGMA foreign_keys";
+    assert_int_equal(scalar(s, q_fk), 1);
+    static const char bad[] = "INSERT INTO epcis_event_ids (uri, role, event) VALUES ('u', 0, 99)";
+    assert_int_equal(lds_store_prepare(s, bad, &st, &err), LDS_OK);
+    assert_int_equal(lds_stmt_exec(st, &err), LDS_ECONFLICT);
+    static const char no_key[] =
+        "INSERT INTO epcis_events (event_id, type, event_time_ms, tz_offset_min, "
+        "record_time_ms, leaf_idx) VALUES ('urn:uuid:c', 'ObjectEvent', 1, 0, 1, 0)";
+    assert_int_equal(lds_store_prepare(s, no_key, &st, &err), LDS_OK);
+    assert_int_equal(lds_stmt_exec(st, &err), LDS_ECONFLICT); /* event_key NOT NULL */
+    lds_store_close(s);
+}
+
+static void migration_leaving_a_dangling_reference_is_rolled_back(void **state)
+{
+    (void)state;
+    lds_store *s = open_fresh("mig14bad.db");
+    lds_err err;
+    assert_int_equal(lds_store__migrate_to(s, V_BEFORE_KEY, NULL, &err), LDS_OK);
+    fill_v13(s);
+    /* A row that names an event that is not there (only possible with
+     * foreign keys off): the rebuild must not commit over it. */
+    exec_ok(s, "PRAGMA foreign_keys=OFF");
+    exec_ok(s, "INSERT INTO lot_holders (lot, org_id, event) VALUES (2, 8, 77)");
+    exec_ok(s, "PRAGMA foreign_keys=ON");
+    int version = -1;
+    assert_int_equal(lds_store_migrate(s, NULL, &err), LDS_ECONFLICT);
+    assert_non_null(strstr(err.msg, "migration 14"));
+    if (!strstr(err.msg, "row of 'epcis_events'") || !strstr(err.msg, "lot_holders"))
+        fail_msg("%s", err.msg);
+    assert_int_equal(lds_store_schema_version(s, &version, &err), LDS_OK);
+    assert_int_equal(version, V_BEFORE_KEY);
+    static const char q_old[] = "SELECT count(*) FROM sqlite_master WHERE name = "
+                                "'epcis_events_new' OR name = 'epcis_events_key'";
+    static const char q_fk[] = "PRAGMA foreign_keys";
+    static const char q_n[] = "SELECT count(*) FROM epcis_events";
+    assert_int_equal(scalar(s, q_old), 0);
+    assert_int_equal(scalar(s, q_fk), 1);
+    assert_int_equal(scalar(s, q_n), 2);
+    lds_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(migrations_are_recorded_and_idempotent),
+        cmocka_unit_test(key64_is_the_sha256_prefix_in_c_and_sql),
+        cmocka_unit_test(event_key_migration_keeps_events_and_references),
+        cmocka_unit_test(migration_leaving_a_dangling_reference_is_rolled_back),
         cmocka_unit_test(versions_increase_strictly),
         cmocka_unit_test(newer_schema_is_refused),
         cmocka_unit_test(wal_foreign_keys_and_busy_timeout_are_on),

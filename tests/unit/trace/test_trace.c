@@ -11,7 +11,9 @@
 #include <string.h>
 #include "harness.h"
 #include "lodestone/alloc.h"
+#include "lodestone/store.h"
 #include "lodestone/trace.h"
+#include "store/store_int.h" /* lds_store__migrate_to: a store of an older schema */
 
 #define CTX "\"@context\":[\"https://ref.gs1.org/standards/epcis/epcis-context.jsonld\"]"
 
@@ -504,6 +506,223 @@ static void key_path_defaults_next_to_the_database(void **state)
     assert_int_equal(lds_trace_key_path("/x/a.db", NULL, small, sizeof small, NULL), LDS_EINVAL);
 }
 
+/* Two single events with the given eventIDs. */
+static json_t *event_with_id(const char *id, int serial)
+{
+    char text[1024];
+    snprintf(text, sizeof text,
+             "{" CTX ",\"type\":\"ObjectEvent\",\"eventID\":\"%s\",\"eventTime\":"
+             "\"2024-03-01T10:00:00.000+08:00\",\"eventTimeZoneOffset\":\"+08:00\","
+             "\"epcList\":[\"urn:epc:id:sgtin:0614141.107346.%d\"],\"action\":\"OBSERVE\"}",
+             id, serial);
+    return parse(text);
+}
+
+static void eventids_sharing_a_key_are_both_stored(void **state)
+{
+    /* eventIDs are indexed by a 64-bit key (lds_store_key64) and compared as
+     * text on a key match.  A real collision of two IDs' keys is made here by
+     * giving the stored event A the key of B before B is captured. */
+    fixture *f = *state;
+    const char *a = "urn:uuid:0c0ffee0-0000-4000-8000-00000000000a";
+    const char *b = "urn:uuid:0c0ffee0-0000-4000-8000-00000000000b";
+    lds_trace_capture_result res;
+    lds_err err;
+    json_t *ea = event_with_id(a, 1), *eb = event_with_id(b, 2);
+    assert_int_equal(lds_trace_capture_event(f->s, f->lg, ea, 0, &f->rep, &res, &err), LDS_OK);
+    assert_int_equal(res.n_stored, 1);
+    static const char forge[] = "UPDATE epcis_events SET event_key = ?1 WHERE event_id = ?2";
+    lds_stmt *st;
+    assert_int_equal(lds_store_prepare(f->s, forge, &st, &err), LDS_OK);
+    lds_stmt_bind_i64(st, 1, lds_store_key64(b));
+    lds_stmt_bind_text(st, 2, a);
+    assert_int_equal(lds_stmt_exec(st, &err), LDS_OK);
+    assert_int_equal(lds_store_changes(f->s), 1);
+
+    /* B finds A under its key, but A is another eventID: B is stored. */
+    assert_int_equal(lds_trace_capture_event(f->s, f->lg, eb, 0, &f->rep, &res, &err), LDS_OK);
+    assert_int_equal(res.n_stored, 1);
+    assert_int_equal(res.n_duplicates, 0);
+    assert_int_equal(res.first_leaf, 1);
+    assert_int_equal(count(f->s, q_events), 2);
+    assert_int_equal(count(f->s, q_leaves), 2);
+    static const char q_shared[] =
+        "SELECT count(DISTINCT event_id) FROM epcis_events WHERE event_key = (SELECT event_key "
+        "FROM epcis_events WHERE event_id = 'urn:uuid:0c0ffee0-0000-4000-8000-00000000000b')";
+    assert_int_equal(count(f->s, q_shared), 2);
+
+    /* Look-ups under the shared key return B's own row. */
+    uint64_t idx = 99;
+    assert_int_equal(lds_trace_event_leaf_index(f->s, b, &idx, &err), LDS_OK);
+    assert_int_equal(idx, 1);
+    lds_buf got = LDS_BUF_INIT;
+    assert_int_equal(lds_trace_event_json(f->s, b, &got, &err), LDS_OK);
+    assert_non_null(strstr(got.ptr, b));
+    assert_null(strstr(got.ptr, a));
+    lds_buf_release(&got);
+
+    /* B again is a duplicate (same bytes) or a conflict (other bytes), and
+     * writes nothing; a third ID under no stored key is stored. */
+    assert_int_equal(lds_trace_capture_event(f->s, f->lg, eb, 0, &f->rep, &res, &err), LDS_OK);
+    assert_int_equal(res.n_stored, 0);
+    assert_int_equal(res.n_duplicates, 1);
+    json_object_set_new(eb, "action", json_string("ADD"));
+    assert_int_equal(lds_trace_capture_event(f->s, f->lg, eb, 0, &f->rep, &res, &err),
+                     LDS_ECONFLICT);
+    assert_int_equal(count(f->s, q_events), 2);
+    assert_int_equal(count(f->s, q_leaves), 2);
+    json_t *ec = event_with_id("urn:uuid:0c0ffee0-0000-4000-8000-00000000000c", 3);
+    assert_int_equal(lds_trace_capture_event(f->s, f->lg, ec, 0, &f->rep, &res, &err), LDS_OK);
+    assert_int_equal(res.n_stored, 1);
+    assert_int_equal(res.first_leaf, 2);
+    uint64_t size = 0;
+    assert_int_equal(lds_trace_ledger_size(f->lg, f->s, &size, &err), LDS_OK);
+    assert_int_equal(size, 3);
+    json_decref(ea);
+    json_decref(eb);
+    json_decref(ec);
+}
+
+static void repeats_within_a_document_are_found_by_key(void **state)
+{
+    /* The same eventID twice in one document: the second is found in the
+     * transaction that stored the first and counts as a duplicate. */
+    fixture *f = *state;
+    static const char doc[] =
+        "{" CTX ",\"type\":\"EPCISDocument\",\"schemaVersion\":\"2.0\","
+        "\"creationDate\":\"2024-01-01T00:00:00Z\",\"epcisBody\":{\"eventList\":["
+        "{\"type\":\"ObjectEvent\",\"eventID\":\"urn:uuid:00000000-0000-4000-8000-0000000000d1\","
+        "\"eventTime\":\"2024-01-01T10:00:00.000+08:00\",\"eventTimeZoneOffset\":\"+08:00\","
+        "\"epcList\":[\"urn:epc:id:sgtin:0614141.107346.1\"],\"action\":\"ADD\"},"
+        "{\"type\":\"ObjectEvent\",\"eventID\":\"urn:uuid:00000000-0000-4000-8000-0000000000d1\","
+        "\"eventTime\":\"2024-01-01T11:00:00.000+08:00\",\"eventTimeZoneOffset\":\"+08:00\","
+        "\"epcList\":[\"urn:epc:id:sgtin:0614141.107346.2\"],\"action\":\"ADD\"},"
+        "{\"type\":\"ObjectEvent\",\"eventID\":\"urn:uuid:00000000-0000-4000-8000-0000000000d2\","
+        "\"eventTime\":\"2024-01-01T12:00:00.000+08:00\",\"eventTimeZoneOffset\":\"+08:00\","
+        "\"epcList\":[\"urn:epc:id:sgtin:0614141.107346.3\"],\"action\":\"ADD\"}"
+        "]}}";
+    lds_trace_capture_result res;
+    assert_int_equal(capture(f, doc, LDS_TRACE_ROLLBACK, &res), LDS_OK);
+    assert_int_equal(res.n_stored, 2);
+    assert_int_equal(res.n_duplicates, 1);
+    assert_int_equal(count(f->s, q_events), 2);
+    assert_int_equal(count(f->s, q_leaves), 2);
+    static const char q_ids[] = "SELECT count(*) FROM epcis_event_ids";
+    assert_int_equal(count(f->s, q_ids), 2); /* none for the repeat */
+    /* The first event's bytes are the ones kept (serial .1, not .2). */
+    lds_buf got = LDS_BUF_INIT;
+    lds_err err;
+    assert_int_equal(
+        lds_trace_event_json(f->s, "urn:uuid:00000000-0000-4000-8000-0000000000d1", &got, &err),
+        LDS_OK);
+    assert_non_null(strstr(got.ptr, "107346.1"));
+    assert_null(strstr(got.ptr, "107346.2"));
+    lds_buf_release(&got);
+}
+
+/* Copies the rows one capture wrote from `from` into `to`, column by column,
+ * leaving out event_key (a store from before migration 14 has none). */
+static void copy_rows(lds_store *from, lds_store *to)
+{
+    static const char q_leaf[] = "SELECT idx, leaf_hash, data FROM ledger_leaves ORDER BY idx";
+    static const char i_leaf[] =
+        "INSERT INTO ledger_leaves (idx, leaf_hash, data) VALUES (?, ?, ?)";
+    static const char q_job[] = "SELECT id, created_ms, error_behaviour FROM epcis_captures";
+    static const char i_job[] =
+        "INSERT INTO epcis_captures (id, created_ms, error_behaviour) VALUES (?, ?, ?)";
+    static const char q_ev[] =
+        "SELECT id, event_id, type, action, event_time_ms, tz_offset_min, record_time_ms, "
+        "biz_step, disposition, read_point, biz_location, leaf_idx, capture_id FROM epcis_events";
+    static const char i_ev[] =
+        "INSERT INTO epcis_events (id, event_id, type, action, event_time_ms, tz_offset_min, "
+        "record_time_ms, biz_step, disposition, read_point, biz_location, leaf_idx, capture_id) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    static const char q_ids[] = "SELECT uri, role, event FROM epcis_event_ids";
+    static const char i_ids[] = "INSERT INTO epcis_event_ids (uri, role, event) VALUES (?, ?, ?)";
+    const char *const pairs[][2] = {{q_leaf, i_leaf}, {q_job, i_job}, {q_ev, i_ev}, {q_ids, i_ids}};
+    lds_err err;
+    for (size_t p = 0; p < sizeof pairs / sizeof pairs[0]; p++) {
+        lds_stmt *q, *ins;
+        assert_int_equal(lds_store_prepare(from, pairs[p][0], &q, &err), LDS_OK);
+        int step;
+        while ((step = lds_stmt_step(q, &err)) == LDS_STORE_ROW) {
+            assert_int_equal(lds_store_prepare(to, pairs[p][1], &ins, &err), LDS_OK);
+            for (int c = 0; c < lds_stmt_col_count(q); c++) {
+                switch (lds_stmt_col_type(q, c)) {
+                case LDS_COL_INT:
+                    lds_stmt_bind_i64(ins, c + 1, lds_stmt_col_i64(q, c));
+                    break;
+                case LDS_COL_TEXT:
+                    lds_stmt_bind_text(ins, c + 1, lds_stmt_col_text(q, c));
+                    break;
+                case LDS_COL_BLOB: {
+                    int n = 0;
+                    const void *b = lds_stmt_col_blob(q, c, &n);
+                    lds_stmt_bind_blob(ins, c + 1, b, n);
+                    break;
+                }
+                default:
+                    lds_stmt_bind_null(ins, c + 1);
+                }
+            }
+            if (lds_stmt_exec(ins, &err))
+                fail_msg("copy: %s", err.msg);
+        }
+        assert_int_equal(step, LDS_STORE_DONE);
+    }
+}
+
+static void a_store_from_before_the_key_migrates_and_dedupes(void **state)
+{
+    /* A store of schema 13 holding doc3 (rows as that schema stored them)
+     * is migrated; capturing doc3 again then finds every event, by the keys
+     * the migration computed, and stores nothing. */
+    fixture *f = *state;
+    lds_trace_capture_result res;
+    lds_err err;
+    assert_int_equal(capture(f, doc3, LDS_TRACE_ROLLBACK, &res), LDS_OK);
+    char path[600], key[700];
+    snprintf(path, sizeof path, "%s.v13", f->db);
+    snprintf(key, sizeof key, "%s.ledger-key", path);
+    remove(path);
+    remove(key);
+    lds_store *old;
+    assert_int_equal(lds_store_open(path, &old, &err), LDS_OK);
+    assert_int_equal(lds_store__migrate_to(old, 13, NULL, &err), LDS_OK);
+    assert_int_equal(lds_store_begin(old, &err), LDS_OK);
+    copy_rows(f->s, old);
+    assert_int_equal(lds_store_commit(old, &err), LDS_OK);
+
+    int applied = 0;
+    assert_int_equal(lds_store_migrate(old, &applied, &err), LDS_OK);
+    assert_true(applied >= 1);
+    static const char q_keys[] =
+        "SELECT count(*) FROM epcis_events WHERE event_key = lds_key64(event_id)";
+    assert_int_equal(count(old, q_keys), 3);
+    lds_trace_ledger *lg;
+    assert_int_equal(lds_trace_ledger_open(old, key, &lg, &err), LDS_OK);
+    json_t *doc = parse(doc3);
+    assert_int_equal(lds_trace_capture(old, lg, doc, LDS_TRACE_ROLLBACK, 0, &f->rep, &res, &err),
+                     LDS_OK);
+    json_decref(doc);
+    assert_int_equal(res.n_stored, 0);
+    assert_int_equal(res.n_duplicates, 3);
+    assert_int_equal(count(old, q_events), 3);
+    assert_int_equal(count(old, q_leaves), 3);
+    uint64_t idx = 99;
+    const char *id1 = "urn:uuid:00000000-0000-4000-8000-000000000001";
+    assert_int_equal(lds_trace_event_leaf_index(old, id1, &idx, &err), LDS_OK);
+    assert_int_equal(idx, 0);
+    /* And the ledger's head over the migrated leaves equals the original's. */
+    lds_ledger_sth a, b;
+    assert_int_equal(lds_trace_ledger_sth(f->lg, f->s, &a, &err), LDS_OK);
+    assert_int_equal(lds_trace_ledger_sth(lg, old, &b, &err), LDS_OK);
+    assert_int_equal(b.tree_size, 3);
+    assert_memory_equal(a.root, b.root, sizeof a.root);
+    lds_trace_ledger_free(lg);
+    lds_store_close(old);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -512,6 +731,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(rollback_stores_nothing_and_proceed_stores_the_valid,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(duplicates_are_idempotent, setup, teardown),
+        cmocka_unit_test_setup_teardown(eventids_sharing_a_key_are_both_stored, setup, teardown),
+        cmocka_unit_test_setup_teardown(repeats_within_a_document_are_found_by_key, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_store_from_before_the_key_migrates_and_dedupes, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(tree_is_rebuilt_from_the_database_and_catches_up, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(queries_filter_and_page, setup, teardown),

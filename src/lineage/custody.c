@@ -182,7 +182,8 @@ static int64_t dest_org(lds_store *s, const char *uri, lds_err *err)
 lds_code lds_lineage__custody_index(lds_store *s, const json_t *ev, int64_t event_row,
                                     int64_t capture_id, lds_err *err)
 {
-    static const char q_org[] = "SELECT org_id FROM epcis_captures WHERE id = ?";
+    static const char q_org[] = "SELECT c.org_id, o.kind = 'operator' FROM epcis_captures c "
+                                "LEFT JOIN orgs o ON o.id = c.org_id WHERE c.id = ?";
     static const char ins[] = "INSERT OR IGNORE INTO lot_holders (lot, org_id, event) "
                               "VALUES (?, ?, ?)";
     static const char *const lists[3] = {"quantityList", "childQuantityList",
@@ -208,8 +209,9 @@ lds_code lds_lineage__custody_index(lds_store *s, const json_t *ev, int64_t even
     }
     if (!n_dest)
         return LDS_OK;
-    /* Who ships: the capture's org (0 = the platform). */
+    /* Who ships: the capture's org (0 = the platform), and whether exempt. */
     int64_t org = 0;
+    int exempt = 1;
     lds_stmt *st;
     lds_code rc;
     if (capture_id) {
@@ -219,14 +221,12 @@ lds_code lds_lineage__custody_index(lds_store *s, const json_t *ev, int64_t even
         int step = lds_stmt_step(st, err);
         if (step == LDS_STORE_ROW) {
             org = lds_stmt_col_is_null(st, 0) ? 0 : lds_stmt_col_i64(st, 0);
+            exempt = org <= 0 || (!lds_stmt_col_is_null(st, 1) && lds_stmt_col_i64(st, 1));
             lds_stmt_reset(st);
         } else if (step != LDS_STORE_DONE) {
             return (lds_code)step;
         }
     }
-    int exempt = lds_lineage__exempt(s, org, err);
-    if (exempt < 0)
-        return (lds_code)-exempt;
     for (int l = 0; l < 3; l++) {
         const json_t *q;
         json_array_foreach(json_object_get(ev, lists[l]), i, q)

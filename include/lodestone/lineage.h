@@ -156,7 +156,8 @@ void lds_lineage_set_mass_balance(lds_mass_balance_mode mode);
  * Before a document captured by `org_id` is stored, for each valid
  * TransformationEvent:
  *  - custody (both modes, unless `org_id` is exempt): each input lot already
- *    stored must be held by `org_id`, and an output lot already stored too
+ *    stored must be held by `org_id` (unless the platform produced it: no
+ *    producer org, or an operator's), and an output lot already stored too
  *    (lots first made in this document are the org's own).  A violation
  *    points at the element's epcClass
  *    ("/epcisBody/eventList/3/inputQuantityList/0/epcClass") and names the

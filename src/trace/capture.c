@@ -458,19 +458,26 @@ static lds_code finish(cap_ctx *cx, lds_trace_ledger *lg, int commit, lds_err *e
     if (!commit || rc)
         lds_store_rollback(cx->s);
     if (lg) {
-        if (rc == LDS_OK && commit) {
-            /* The tree follows the database; if another process appended
-             * meanwhile, or an append fails, the next sync catches up. */
+        /* The tree follows the database, in commit order: the tree lock is
+         * taken before the ledger lock is dropped, so the next capture may
+         * write and commit meanwhile but appends only after these leaves.
+         * If another process appended, or an append fails, a sync catches
+         * up (the next one, if this one fails). */
+        int append = rc == LDS_OK && commit;
+        if (append)
+            pthread_mutex_lock(&lg->tree_mu);
+        ledger_unlock(lg, cx->lock_cpu_ns, cx->lock_wall_ns);
+        if (append) {
             if (lds_ledger_tree_size(lg->tree) == cx->first_leaf) {
                 for (size_t i = 0; i < cx->n_hashes; i++)
                     if (lds_ledger_tree_append(lg->tree, cx->hashes + i * LDS_LEDGER_HASH_LEN,
                                                NULL))
                         break;
             } else {
-                lds_trace__sync(lg, cx->s, NULL);
+                lds_trace__sync_held(lg, cx->s, NULL);
             }
+            pthread_mutex_unlock(&lg->tree_mu);
         }
-        ledger_unlock(lg, cx->lock_cpu_ns, cx->lock_wall_ns);
     }
     if (rc == LDS_OK && commit && cx->own_checkpoint)
         checkpoint_after(cx, lg);

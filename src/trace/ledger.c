@@ -28,6 +28,14 @@ lds_code lds_trace_key_path(const char *db_path, const char *key_path, char *out
 /* Appends the leaf hashes of rows idx >= tree size.  Caller holds lg->mu. */
 lds_code lds_trace__sync(lds_trace_ledger *lg, lds_store *s, lds_err *err)
 {
+    pthread_mutex_lock(&lg->tree_mu);
+    lds_code rc = lds_trace__sync_held(lg, s, err);
+    pthread_mutex_unlock(&lg->tree_mu);
+    return rc;
+}
+
+lds_code lds_trace__sync_held(lds_trace_ledger *lg, lds_store *s, lds_err *err)
+{
     static const char q_max[] = "SELECT coalesce(max(idx) + 1, 0) FROM ledger_leaves";
     static const char q[] = "SELECT idx, leaf_hash FROM ledger_leaves WHERE idx >= ? ORDER BY idx";
     lds_stmt *st;
@@ -79,7 +87,14 @@ lds_code lds_trace_ledger_open(lds_store *s, const char *key_path, lds_trace_led
         lds_free(lg);
         return lds_err_set(err, LDS_EIO, "cannot create the ledger lock");
     }
+    if (pthread_mutex_init(&lg->tree_mu, NULL) != 0) {
+        pthread_mutex_destroy(&lg->q_mu);
+        pthread_mutex_destroy(&lg->mu);
+        lds_free(lg);
+        return lds_err_set(err, LDS_EIO, "cannot create the ledger lock");
+    }
     if (pthread_cond_init(&lg->q_cv, NULL) != 0) {
+        pthread_mutex_destroy(&lg->tree_mu);
         pthread_mutex_destroy(&lg->q_mu);
         pthread_mutex_destroy(&lg->mu);
         lds_free(lg);
@@ -101,6 +116,7 @@ void lds_trace_ledger_free(lds_trace_ledger *lg)
         return;
     lds_ledger_tree_free(lg->tree);
     pthread_cond_destroy(&lg->q_cv);
+    pthread_mutex_destroy(&lg->tree_mu);
     pthread_mutex_destroy(&lg->q_mu);
     pthread_mutex_destroy(&lg->mu);
     memset(&lg->kp, 0, sizeof lg->kp);

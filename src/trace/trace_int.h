@@ -12,6 +12,11 @@ typedef struct lds_trace__waiter lds_trace__waiter;
 
 struct lds_trace_ledger {
     pthread_mutex_t mu;     /* serialises appends, catch-up and signing */
+    /* Serialises appends to `tree`.  A capture takes it before dropping
+     * `mu` after its commit and appends its leaves holding only this, so
+     * the next capture's database writes overlap that append while the
+     * tree still grows in commit order.  Order: mu, then tree_mu. */
+    pthread_mutex_t tree_mu;
     /* Group commit of single events: waiters queue here; one of them, the
      * leader, writes the whole queue in one transaction. */
     pthread_mutex_t q_mu;
@@ -30,6 +35,8 @@ struct lds_trace_ledger {
 
 /** Catches the tree up with ledger_leaves.  Caller holds lg->mu. */
 lds_code lds_trace__sync(lds_trace_ledger *lg, lds_store *s, lds_err *err);
+/** lds_trace__sync for a caller that holds lg->tree_mu (and maybe not mu). */
+lds_code lds_trace__sync_held(lds_trace_ledger *lg, lds_store *s, lds_err *err);
 /** Wall clock in Unix milliseconds. */
 int64_t lds_trace__now_ms(void);
 /** Formats Unix ms as RFC 3339 UTC with milliseconds ("2024-01-02T03:04:05.678Z"). */

@@ -6,6 +6,7 @@
  * and allocation failures.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -494,6 +495,112 @@ static void concurrent_single_events_share_commits(void **state)
     }
 }
 
+/* Documents from several capturers while a reader signs heads: each
+ * capture appends its leaves to the tree after dropping the ledger lock
+ * (under the tree lock), so the tree must still be the leaves in index
+ * order.  Checked against a tree rebuilt from the database. */
+#define DOC_THREADS 3
+#define DOC_DOCS 6
+#define DOC_EVENTS 20
+
+typedef struct doc_arg {
+    fixture *f;
+    int t;
+    int failures;
+    _Atomic int *stop;
+} doc_arg;
+
+static void *doc_worker(void *p)
+{
+    doc_arg *a = p;
+    lds_store *s = NULL;
+    lds_epcis_report *rep = malloc(sizeof *rep);
+    if (!rep || lds_store_open(a->f->db, &s, NULL) != LDS_OK) {
+        a->failures++;
+        free(rep);
+        return NULL;
+    }
+    lds_epcis_report_init(rep);
+    for (int d = 0; d < DOC_DOCS; d++) {
+        lds_buf b = LDS_BUF_INIT;
+        lds_buf_adds(&b, "{" CTX ",\"type\":\"EPCISDocument\",\"schemaVersion\":\"2.0\","
+                         "\"creationDate\":\"2024-01-01T00:00:00Z\",\"epcisBody\":{\"eventList\":[");
+        for (int e = 0; e < DOC_EVENTS; e++)
+            lds_buf_addf(&b,
+                         "%s{\"type\":\"ObjectEvent\",\"eventTime\":\"2024-02-0%dT10:%02d:%02d.000Z\","
+                         "\"eventTimeZoneOffset\":\"+00:00\",\"epcList\":[\"urn:epc:id:sgtin:"
+                         "0614141.107346.t%dd%de%d\"],\"action\":\"OBSERVE\"}",
+                         e ? "," : "", a->t + 1, d, e, a->t, d, e);
+        lds_buf_adds(&b, "]}}");
+        json_t *doc = json_loadb(b.ptr, b.len, 0, NULL);
+        lds_trace_capture_result res;
+        lds_err err;
+        if (!doc ||
+            lds_trace_capture(s, a->f->lg, doc, LDS_TRACE_ROLLBACK, 0, rep, &res, &err) != LDS_OK ||
+            res.n_stored != DOC_EVENTS)
+            a->failures++;
+        json_decref(doc);
+        lds_buf_release(&b);
+    }
+    lds_epcis_report_release(rep);
+    free(rep);
+    lds_store_close(s);
+    return NULL;
+}
+
+static void *sth_worker(void *p)
+{
+    doc_arg *a = p;
+    lds_store *s = NULL;
+    if (lds_store_open(a->f->db, &s, NULL) != LDS_OK) {
+        a->failures++;
+        return NULL;
+    }
+    uint64_t last = 0;
+    while (!atomic_load(a->stop)) {
+        lds_ledger_sth sth;
+        lds_err err;
+        if (lds_trace_ledger_sth(a->f->lg, s, &sth, &err) != LDS_OK || sth.tree_size < last ||
+            sth.tree_size % DOC_EVENTS != 0) /* whole documents only */
+            a->failures++;
+        last = sth.tree_size;
+        lds_store_end_reads(s);
+    }
+    lds_store_close(s);
+    return NULL;
+}
+
+static void concurrent_documents_keep_the_tree_in_leaf_order(void **state)
+{
+    fixture *f = *state;
+    _Atomic int stop = 0;
+    pthread_t th[DOC_THREADS], reader;
+    doc_arg args[DOC_THREADS], rarg = {f, 0, 0, &stop};
+    assert_int_equal(pthread_create(&reader, NULL, sth_worker, &rarg), 0);
+    for (int t = 0; t < DOC_THREADS; t++) {
+        args[t] = (doc_arg){f, t, 0, &stop};
+        assert_int_equal(pthread_create(&th[t], NULL, doc_worker, &args[t]), 0);
+    }
+    for (int t = 0; t < DOC_THREADS; t++) {
+        pthread_join(th[t], NULL);
+        assert_int_equal(args[t].failures, 0);
+    }
+    atomic_store(&stop, 1);
+    pthread_join(reader, NULL);
+    assert_int_equal(rarg.failures, 0);
+    const uint64_t n = DOC_THREADS * DOC_DOCS * DOC_EVENTS;
+    assert_int_equal(count(f->s, q_leaves), n);
+    lds_ledger_sth a, b;
+    lds_err err;
+    assert_int_equal(lds_trace_ledger_sth(f->lg, f->s, &a, &err), LDS_OK);
+    assert_int_equal(a.tree_size, n);
+    lds_trace_ledger_free(f->lg); /* rebuilt from ledger_leaves, in index order */
+    assert_int_equal(lds_trace_ledger_open(f->s, f->key, &f->lg, &err), LDS_OK);
+    assert_int_equal(lds_trace_ledger_sth(f->lg, f->s, &b, &err), LDS_OK);
+    assert_int_equal(b.tree_size, n);
+    assert_memory_equal(a.root, b.root, sizeof a.root);
+}
+
 static void key_path_defaults_next_to_the_database(void **state)
 {
     (void)state;
@@ -741,6 +848,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(queries_filter_and_page, setup, teardown),
         cmocka_unit_test_setup_teardown(allocation_failures_are_clean, setup, teardown),
         cmocka_unit_test_setup_teardown(concurrent_single_events_share_commits, setup, teardown),
+        cmocka_unit_test_setup_teardown(concurrent_documents_keep_the_tree_in_leaf_order, setup,
+                                        teardown),
         cmocka_unit_test(key_path_defaults_next_to_the_database),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -163,6 +163,47 @@ void lds_mcf__ns_release(lds_mcf__ns *s)
     memset(s, 0, sizeof *s);
 }
 
+/* Stores the cost of internal position i and its 16- and 32-bit copies for
+ * pricing, in the position's orientation (negated while the arc sits at its
+ * upper bound, see set_state); the first cost whose magnitude does not fit a
+ * width switches pricing to a wider array until the next cold start. */
+static inline void set_cost(lds_mcf__ns *s, uint32_t i, int64_t c)
+{
+    if (s->state[i] == UPPER)
+        c = -c;
+    s->cost[i] = c;
+    if (c >= -INT16_MAX && c <= INT16_MAX)
+        s->cost16[i] = (int16_t)c;
+    else
+        s->cost16_ok = 0;
+    if (c >= -INT32_MAX && c <= INT32_MAX)
+        s->cost32[i] = (int32_t)c;
+    else
+        s->cost32_ok = 0;
+}
+
+/*
+ * Sets the state of internal position i.  The pricing arrays hold an arc
+ * at its upper bound reversed (tail and head swapped, cost negated), so
+ * that cost + pi[tail] - pi[head] is the reduced cost signed for entering
+ * from either bound; tree arcs price at exactly 0 in any orientation.  So
+ * pricing needs no state stream.
+ */
+static inline void set_state(lds_mcf__ns *s, uint32_t i, int8_t st)
+{
+    if ((s->state[i] == UPPER) != (st == UPPER)) {
+        uint32_t t = s->tail[i];
+        s->tail[i] = s->head[i];
+        s->head[i] = t;
+        s->cost[i] = -s->cost[i];
+        if (s->cost16_ok)
+            s->cost16[i] = (int16_t)-s->cost16[i];
+        if (s->cost32_ok)
+            s->cost32[i] = -s->cost32[i];
+    }
+    s->state[i] = st;
+}
+
 /* Cost of the pred arc of u in its pred direction's orientation. */
 static inline int64_t pred_cost(const lds_mcf__ns *s, uint32_t u)
 {
@@ -292,6 +333,23 @@ static inline void add_pred_flow(lds_mcf__ns *s, uint32_t u, int64_t along_delta
         s->flow[e] += along_delta;
 }
 
+/* Adds d to the potentials of the cnt nodes of the thread segment a .. b.
+ * The walk is a chain of dependent loads (latency-bound once the tree
+ * outgrows the cache), so it runs from both ends at once: two independent
+ * chains, forward on thread and backward on rev_thread, meeting halfway. */
+static inline void shift_segment(int64_t *pi, const uint32_t *thread, const uint32_t *rev, uint32_t a,
+                                 uint32_t b, uint32_t cnt, int64_t d)
+{
+    for (uint32_t k = cnt / 2; k--;) {
+        pi[a] += d;
+        pi[b] += d;
+        a = thread[a];
+        b = rev[b];
+    }
+    if (cnt & 1)
+        pi[a] += d; /* the middle node */
+}
+
 /*
  * One pivot with entering arc `in`.  Returns 0, or 1 when the cycle has
  * unbounded capacity (negative cycle of infinite capacity).
@@ -300,7 +358,9 @@ static int pivot(lds_mcf__ns *s, uint32_t in)
 {
     uint32_t *parent = s->parent, *succ = s->succ_num;
     int8_t *pred_dir = s->pred_dir;
-    uint32_t tl = s->tail[in], hd = s->head[in];
+    const lds_mcf_problem *p = s->p;
+    uint32_t ein = lds_mcf__ns_ext(s, in); /* problem id: flows and tree preds use it */
+    uint32_t tl = p->tail[ein], hd = p->head[ein];
     int8_t st = s->state[in];
     uint32_t first = st == LOWER ? tl : hd, second = st == LOWER ? hd : tl;
 
@@ -313,8 +373,6 @@ static int pivot(lds_mcf__ns *s, uint32_t in)
     }
     uint32_t join = u;
 
-    uint32_t ein = lds_mcf__ns_ext(s, in); /* problem id: flows and tree preds use it */
-    const lds_mcf_problem *p = s->p;
     /* Room on the entering arc from its current flow (a nonbasic arc sits
      * at a bound; after a crossover it may lie strictly between). */
     int64_t delta = st == LOWER ? (p->upper[ein] == INF ? INF : p->upper[ein] - s->flow[ein])
@@ -350,15 +408,15 @@ static int pivot(lds_mcf__ns *s, uint32_t in)
     }
     s->n_pivots++;
     if (result == 0) {
-        s->state[in] = (int8_t)-st;
+        set_state(s, in, (int8_t)-st);
         return 0;
     }
     uint32_t u_in = result == 1 ? first : second, v_in = result == 1 ? second : first;
     uint32_t out = s->pred[u_out];
     if (!(out & ART))
-        s->state[lds_mcf__ns_pos(s, out)] = s->flow[out] == p->lower[out] ? LOWER : UPPER;
-    s->state[in] = TREE;
-    int64_t rc = s->cost[in] + s->pi[tl] - s->pi[hd];
+        set_state(s, lds_mcf__ns_pos(s, out), s->flow[out] == p->lower[out] ? LOWER : UPPER);
+    set_state(s, in, TREE);
+    int64_t rc = p->cost[ein] + s->pi[tl] - s->pi[hd];
     int64_t sigma = u_in == tl ? -rc : rc;
     rehang(s, u_in, v_in, u_out, join, ein, u_in == tl ? UP : DOWN);
     /* Potentials are defined up to a constant: shift whichever side of the
@@ -367,12 +425,10 @@ static int pivot(lds_mcf__ns *s, uint32_t in)
     uint32_t *thread = s->thread;
     uint32_t cnt = succ[u_in], n1 = s->n + 1;
     if (cnt <= n1 / 2) {
-        for (u = u_in; cnt--; u = thread[u])
-            pi[u] += sigma;
+        shift_segment(pi, thread, s->rev_thread, u_in, s->last_succ[u_in], cnt, sigma);
     } else {
-        cnt = n1 - cnt;
-        for (u = thread[s->last_succ[u_in]]; cnt--; u = thread[u])
-            pi[u] -= sigma;
+        shift_segment(pi, thread, s->rev_thread, thread[s->last_succ[u_in]], s->rev_thread[u_in],
+                      n1 - cnt, -sigma);
         int64_t drift = pi[s->n];
         if (drift > PI_DRIFT || drift < -PI_DRIFT)
             for (u = 0; u < n1; u++)
@@ -393,11 +449,10 @@ static int pivot(lds_mcf__ns *s, uint32_t in)
         const uint32_t *tail = s->tail, *head = s->head;                                     \
         const cost_t *cost = s->cost_field;                                                  \
         const int64_t *pi = s->pi;                                                           \
-        const int8_t *state = s->state;                                                      \
         uint32_t m = s->m, cnt = bs, e, best = NONE;                                         \
         int64_t min = 0;                                                                     \
         for (e = s->next_arc; e < m; e++) {                                                  \
-            int64_t c = state[e] * ((int64_t)cost[e] + pi[tail[e]] - pi[head[e]]);           \
+            int64_t c = (int64_t)cost[e] + pi[tail[e]] - pi[head[e]];                        \
             if (c < min) {                                                                   \
                 min = c;                                                                     \
                 best = e;                                                                    \
@@ -409,7 +464,7 @@ static int pivot(lds_mcf__ns *s, uint32_t in)
             }                                                                                \
         }                                                                                    \
         for (e = 0; e < s->next_arc; e++) {                                                  \
-            int64_t c = state[e] * ((int64_t)cost[e] + pi[tail[e]] - pi[head[e]]);           \
+            int64_t c = (int64_t)cost[e] + pi[tail[e]] - pi[head[e]];                        \
             if (c < min) {                                                                   \
                 min = c;                                                                     \
                 best = e;                                                                    \
@@ -470,7 +525,7 @@ static int initial_pivots(lds_mcf__ns *s)
             s->dirty[n_best++] = best[u];
     for (uint32_t i = 0; i < n_best; i++) {
         uint32_t e = s->dirty[i];
-        int64_t c = s->state[e] * (s->cost[e] + s->pi[s->tail[e]] - s->pi[s->head[e]]);
+        int64_t c = s->cost[e] + s->pi[s->tail[e]] - s->pi[s->head[e]]; /* oriented */
         if (c >= 0)
             continue;
         if (pivot(s, e))
@@ -540,22 +595,6 @@ static void choose_pricing(lds_mcf__ns *s, uint32_t *block, int *mix)
         *block = 10;
 }
 
-/* Stores the cost of internal position i and its 16- and 32-bit copies for
- * pricing; the first cost that does not fit a width switches pricing to a
- * wider array until the next cold start. */
-static inline void set_cost(lds_mcf__ns *s, uint32_t i, int64_t c)
-{
-    s->cost[i] = c;
-    if (c >= INT16_MIN && c <= INT16_MAX)
-        s->cost16[i] = (int16_t)c;
-    else
-        s->cost16_ok = 0;
-    if (c >= INT32_MIN && c <= INT32_MAX)
-        s->cost32[i] = (int32_t)c;
-    else
-        s->cost32_ok = 0;
-}
-
 static void cold_start(lds_mcf__ns *s, const int64_t *b, int mix)
 {
     uint32_t n = s->n, root = n, m = s->m;
@@ -573,9 +612,9 @@ static void cold_start(lds_mcf__ns *s, const int64_t *b, int mix)
         uint32_t i = lds_mcf__ns_pos(s, e);
         s->tail[i] = p->tail[e];
         s->head[i] = p->head[e];
+        s->state[i] = LOWER;
         set_cost(s, i, p->cost[e]);
         s->flow[e] = p->lower[e];
-        s->state[i] = LOWER;
     }
     for (uint32_t u = 0; u < n; u++) {
         s->parent[u] = root;
@@ -635,7 +674,7 @@ static void push_to_root(lds_mcf__ns *s, uint32_t u, int64_t amt)
             continue;
         }
         s->flow[e] += along ? res : -res;
-        s->state[lds_mcf__ns_pos(s, e)] = s->flow[e] == s->p->lower[e] ? LOWER : UPPER;
+        set_state(s, lds_mcf__ns_pos(s, e), s->flow[e] == s->p->lower[e] ? LOWER : UPPER);
         int64_t moved = amt > 0 ? res : -res;
         hang_on_root(s, v, amt - moved);
         amt = moved;
@@ -730,18 +769,18 @@ lds_code lds_mcf__ns_bounds_changed(lds_mcf__ns *s, uint32_t e, int64_t old_lowe
     lds_i128 dl = (lds_i128)p->lower[e] - old_lower;
     track_bound(s, dl < 0 ? -dl : dl);
     uint32_t i = lds_mcf__ns_pos(s, e);
-    uint32_t tl = s->tail[i], hd = s->head[i];
+    uint32_t tl = p->tail[e], hd = p->head[e];
     if (s->state[i] == TREE) {
         uint32_t c = s->parent[tl] == hd && s->pred[tl] == e ? tl : hd;
         hang_on_root(s, c, 0);
-        s->state[i] = LOWER;
+        set_state(s, i, LOWER);
     }
     (void)old_lower; /* flows are stored as real values */
     lds_i128 old_flow = s->flow[e], new_flow = p->lower[e];
     if (s->state[i] == UPPER && p->upper[e] != INF) {
         new_flow = p->upper[e];
     } else {
-        s->state[i] = LOWER;
+        set_state(s, i, LOWER);
     }
     s->flow[e] = (int64_t)new_flow;
     lds_i128 d = new_flow - old_flow;
@@ -800,9 +839,9 @@ lds_code lds_mcf__ns_arc_added(lds_mcf__ns *s)
     s->m = e + 1;
     s->tail[e] = p->tail[e];
     s->head[e] = p->head[e];
+    s->state[e] = LOWER;
     set_cost(s, e, p->cost[e]);
     s->flow[e] = p->lower[e];
-    s->state[e] = LOWER;
     s->next_arc = e; /* price the new arc first: it is the likely entering arc */
     if (s->has_basis && p->lower[e] != 0) {
         add_excess(s, p->tail[e], -(lds_i128)p->lower[e]);
@@ -1114,7 +1153,7 @@ lds_code lds_mcf__ns_crossover(lds_mcf__ns *s, const int64_t *flow, const int64_
      * ("superbasic"), which pivot in at zero reduced cost below. */
     for (uint32_t u = 0; u < n; u++)
         if (!(s->pred[u] & ART))
-            s->state[lds_mcf__ns_pos(s, s->pred[u])] = TREE;
+            set_state(s, lds_mcf__ns_pos(s, s->pred[u]), TREE);
     compute_potentials(s);
     uint32_t n_super = 0;
     for (uint32_t i = 0; i < m; i++) {
@@ -1123,18 +1162,18 @@ lds_code lds_mcf__ns_crossover(lds_mcf__ns *s, const int64_t *flow, const int64_
         uint32_t e = lds_mcf__ns_ext(s, i);
         int64_t f = s->flow[e];
         if (p->lower[e] == p->upper[e])
-            s->state[i] = s->cost[i] + pi[s->tail[i]] - pi[s->head[i]] < 0 ? UPPER : LOWER;
+            set_state(s, i, s->cost[i] + pi[s->tail[i]] - pi[s->head[i]] < 0 ? UPPER : LOWER);
         else if (f == p->lower[e])
-            s->state[i] = LOWER;
+            set_state(s, i, LOWER);
         else if (f == p->upper[e])
-            s->state[i] = UPPER;
+            set_state(s, i, UPPER);
         else
             zfree[n_super++] = i;
     }
     for (uint32_t k = 0; k < n_super; k++) {
         uint32_t i = zfree[k], e = lds_mcf__ns_ext(s, i);
-        int64_t r = s->cost[i] + pi[s->tail[i]] - pi[s->head[i]];
-        s->state[i] = r < 0 || (r == 0 && p->upper[e] != INF) ? LOWER : UPPER;
+        int64_t r = s->cost[i] + pi[s->tail[i]] - pi[s->head[i]]; /* still LOWER: forward */
+        set_state(s, i, r < 0 || (r == 0 && p->upper[e] != INF) ? LOWER : UPPER);
         if (pivot(s, i)) {
             rc = lds_err_set(err, LDS_EINVAL, "crossover: a free arc lies on an infinite cycle");
             goto out;

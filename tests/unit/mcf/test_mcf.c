@@ -537,6 +537,51 @@ static void out_of_memory_is_clean(void **state)
     }
 }
 
+/* Pricing holds an arc at its upper bound reversed (tail and head swapped,
+ * cost negated).  Cost changes of such arcs, a cost of -32768 (whose 16-bit
+ * negation would wrap back to -32768) and a bound change must keep the
+ * orientation: each step is checked against a cold solve. */
+static void arcs_at_upper_bound(void **state)
+{
+    (void)state;
+    /* Ship 10 from 0 to 1 over three parallel arcs: a2 (cap 3, cost -32768)
+     * and a0 (cap 4, cost 1) full, the rest on a1 (cost 5): -98304 + 4 + 15. */
+    int64_t sup[] = {10, -10};
+    arcspec a[] = {{0, 1, 0, 4, 1}, {0, 1, 0, 20, 5}, {0, 1, 0, 3, -32768}};
+    lds_mcf_problem p;
+    build(&p, 2, sup, a, 3);
+    expect(&p, LDS_MCF_OPTIMAL, -98285);
+    lds_mcf_solver *s;
+    lds_mcf_status st;
+    lds_err e;
+    assert_int_equal(lds_mcf_solver_new(&p, &s, &e), LDS_OK);
+    struct {
+        uint32_t arc;
+        int64_t cost, upper, want;
+    } steps[] = {
+        {0, 7, 4, -98304 + 35},     /* a0 dearer than a1: 3 on a2, 7 on a1 */
+        {0, 1, 4, -98285},          /* back at its upper bound */
+        {2, 100, 3, 4 + 30},        /* a2 leaves its upper bound */
+        {0, -40000, 4, -160000 + 30}, /* beyond 16 bits while at the upper bound */
+        {0, -40000, 2, -80000 + 40},  /* tighter bound on the arc at its upper bound */
+    };
+    assert_int_equal(lds_mcf_solve(s, LDS_MCF_SIMPLEX, &st, &e), LDS_OK);
+    assert_int_equal(st, LDS_MCF_OPTIMAL);
+    assert_int_equal(lds_mcf_total_cost(s), -98285);
+    for (size_t k = 0; k < sizeof steps / sizeof steps[0]; k++) {
+        assert_int_equal(lds_mcf_set_cost(s, steps[k].arc, steps[k].cost, &e), LDS_OK);
+        assert_int_equal(lds_mcf_set_bounds(s, steps[k].arc, 0, steps[k].upper, &e), LDS_OK);
+        assert_int_equal(lds_mcf_solve(s, LDS_MCF_SIMPLEX, &st, &e), LDS_OK);
+        assert_int_equal(st, LDS_MCF_OPTIMAL);
+        if (lds_mcf_total_cost(s) != steps[k].want)
+            fail_msg("step %zu: cost %lld, want %lld", k, (long long)lds_mcf_total_cost(s),
+                     (long long)steps[k].want);
+        assert_same_as_cold(s, st);
+    }
+    lds_mcf_solver_free(s);
+    lds_mcf_problem_release(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -556,6 +601,7 @@ int main(void)
         cmocka_unit_test(dimacs_errors_have_lines),
         cmocka_unit_test(dimacs_round_trip),
         cmocka_unit_test(out_of_memory_is_clean),
+        cmocka_unit_test(arcs_at_upper_bound),
     };
     return cmocka_run_group_tests_name("mcf", tests, NULL, NULL);
 }

@@ -50,20 +50,14 @@
 #define PRICE_LIMIT (INT64_MAX / 8)   /* bound on |scaled cost| and |price| */
 #define NIL         UINT32_MAX
 
-typedef struct rarc {
-    int64_t cost;   /* scaled cost: original cost * (n+1) */
-    int64_t rescap; /* residual capacity */
-    int64_t cap;    /* rescap + the reverse arc's rescap (constant): lets the
-                     * global update test the reverse arc without loading it */
-    uint32_t head;  /* target node */
-    uint32_t rev;   /* index of the reverse residual arc */
-} rarc;
-
 typedef struct cs {
     uint32_t n;
     uint32_t m2;       /* number of residual arcs (2m) */
     uint32_t *first;   /* n+1: residual arcs of node u are [first[u], first[u+1]) */
-    rarc *arcs;        /* m2 */
+    void *arcs;        /* m2: rarc_n (is_narrow) or rarc_w, see costscale_body.h */
+    uint32_t *rev;     /* m2: index of the reverse residual arc (read on pushes only) */
+    int is_narrow;     /* arcs hold 32-bit costs and capacities */
+    int64_t mul;       /* n+1: cost scaling factor */
     uint32_t *fwd;     /* m: residual index of the forward copy of original arc i */
     uint8_t *inf_bit;  /* m2 bits: forward copy of an uncapacitated arc */
     int64_t *ex;       /* n: excess */
@@ -97,7 +91,7 @@ static lds_code cs_alloc(cs *c, uint32_t n, uint32_t m, lds_err *err)
     c->n = n;
     c->m2 = (uint32_t)m2;
     c->first = lds_calloc((size_t)n + 1, sizeof *c->first);
-    c->arcs = lds_malloc((m2 ? m2 : 1) * sizeof *c->arcs);
+    c->rev = lds_malloc((m2 ? m2 : 1) * sizeof *c->rev);
     c->fwd = lds_malloc(((size_t)m ? m : 1) * sizeof *c->fwd);
     c->inf_bit = lds_calloc(m2 / 8 + 1, 1);
     c->ex = lds_calloc((size_t)n + 1, sizeof *c->ex);
@@ -116,7 +110,7 @@ static lds_code cs_alloc(cs *c, uint32_t n, uint32_t m, lds_err *err)
     c->dist = lds_malloc(((size_t)n + 1) * sizeof *c->dist);
     c->inq = lds_malloc((size_t)n + 1);
     c->gu_every = 2 * (uint64_t)n + 1; /* measured on all three families */
-    if (!c->first || !c->arcs || !c->fwd || !c->inf_bit || !c->ex || !c->pi || !c->pi0 ||
+    if (!c->first || !c->rev || !c->fwd || !c->inf_bit || !c->ex || !c->pi || !c->pi0 ||
         !c->cur || !c->queue || !c->bnext || !c->bprev || !c->bhead || !c->dist || !c->inq)
         return lds_err_set(err, LDS_ENOMEM, "cost scaling: out of memory (n=%u, m=%u)", n, m);
     return LDS_OK;
@@ -126,6 +120,7 @@ static void cs_release(cs *c)
 {
     lds_free(c->first);
     lds_free(c->arcs);
+    lds_free(c->rev);
     lds_free(c->fwd);
     lds_free(c->inf_bit);
     lds_free(c->ex);
@@ -144,6 +139,53 @@ static int is_inf_arc(const cs *c, uint32_t a)
 {
     return (c->inf_bit[a >> 3] >> (a & 7)) & 1;
 }
+
+/* ---- refine --------------------------------------------------------------- */
+
+/* Appends u to the FIFO of active nodes unless it is already there. */
+static void enqueue(cs *c, uint32_t u)
+{
+    if (c->inq[u])
+        return;
+    c->inq[u] = 1;
+    uint32_t at = c->qhead + c->qlen;
+    if (at >= c->n)
+        at -= c->n;
+    c->queue[at] = u;
+    c->qlen++;
+}
+
+#define MAX_PATH 4 /* partial augment-relabel: arcs per path */
+
+/* floor(a / b) for b > 0. */
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    return (a % b != 0 && a < 0) ? q - 1 : q;
+}
+
+/* Returns 1 if the parent pointers (cur[], NIL = root) contain a cycle. */
+static int parent_cycle(cs *c)
+{
+    uint32_t n = c->n, *par = c->cur, *mark = c->dist;
+    for (uint32_t u = 0; u < n; u++)
+        mark[u] = NIL;
+    for (uint32_t s = 0; s < n; s++) {
+        uint32_t v = s;
+        while (v != NIL && mark[v] == NIL) {
+            mark[v] = s;
+            v = par[v];
+        }
+        if (v != NIL && mark[v] == s)
+            return 1;
+    }
+    return 0;
+}
+
+#define CS_NARROW
+#include "costscale_body.h"
+#undef CS_NARROW
+#include "costscale_body.h"
 
 /*
  * Validates `p`, shifts lower bounds into the supplies, replaces infinite
@@ -213,22 +255,23 @@ static lds_code cs_build(cs *c, const lds_mcf_problem *p, lds_err *err)
     memcpy(pos, first, (size_t)n * sizeof *pos);
     /* Per-node bound on the excess: |supply| + incident capacities. */
     int64_t *bound = c->pi0; /* scratch */
+    int64_t max_cap = 0;
     for (uint32_t u = 0; u < n; u++)
         bound[u] = ex[u] < 0 ? -ex[u] : ex[u];
     for (uint32_t i = 0; i < m; i++) {
-        uint32_t t = p->tail[i], h = p->head[i];
+        uint32_t t = p->tail[i];
         int is_inf = p->upper[i] == LDS_MCF_INF;
         int64_t cap = is_inf ? big_cap : p->upper[i] - p->lower[i];
         int64_t flow_max;
         if (is_inf && __builtin_add_overflow(p->lower[i], cap, &flow_max))
             return lds_err_set(err, LDS_EOVERFLOW, "arc %u: lower bound too large", i);
         if (__builtin_add_overflow(bound[t], cap, &bound[t]) ||
-            __builtin_add_overflow(bound[h], cap, &bound[h]))
+            __builtin_add_overflow(bound[p->head[i]], cap, &bound[p->head[i]]))
             return lds_err_set(err, LDS_EOVERFLOW,
                                "arc %u: capacities at a node overflow int64", i);
+        if (cap > max_cap)
+            max_cap = cap;
         uint32_t a = pos[t]++;
-        c->arcs[a] =
-            (rarc){.cost = p->cost[i] * mul, .rescap = cap, .cap = cap, .head = h, .rev = NIL};
         c->fwd[i] = a;
         if (is_inf)
             c->inf_bit[a >> 3] = (uint8_t)(c->inf_bit[a >> 3] | (1u << (a & 7)));
@@ -238,511 +281,22 @@ static lds_code cs_build(cs *c, const lds_mcf_problem *p, lds_err *err)
      * the relabels on layered chains). */
     for (uint32_t i = 0; i < m; i++) {
         uint32_t a = c->fwd[i], b = pos[p->head[i]]++;
-        c->arcs[b] = (rarc){.cost = -c->arcs[a].cost,
-                            .rescap = 0,
-                            .cap = c->arcs[a].cap,
-                            .head = p->tail[i],
-                            .rev = a};
-        c->arcs[a].rev = b;
+        c->rev[a] = b;
+        c->rev[b] = a;
     }
+    /* 32-bit arcs when every cost and residual capacity fits (a residual
+     * capacity never exceeds its arc's capacity). */
+    c->is_narrow = max_cost <= INT32_MAX && max_cap <= INT32_MAX;
+    size_t m2 = c->m2 ? c->m2 : 1;
+    c->arcs = lds_malloc(m2 * (c->is_narrow ? sizeof(rarc_n) : sizeof(rarc_w)));
+    if (!c->arcs)
+        return lds_err_set(err, LDS_ENOMEM, "cost scaling: out of memory (m=%u)", m);
+    if (c->is_narrow)
+        fill_arcs_n(c, p, big_cap);
+    else
+        fill_arcs_w(c, p, big_cap);
+    c->mul = mul;
     c->eps = max_cost * mul;
-    return LDS_OK;
-}
-
-/* ---- refine --------------------------------------------------------------- */
-
-/* Appends u to the FIFO of active nodes unless it is already there. */
-static void enqueue(cs *c, uint32_t u)
-{
-    if (c->inq[u])
-        return;
-    c->inq[u] = 1;
-    uint32_t at = c->qhead + c->qlen;
-    if (at >= c->n)
-        at -= c->n;
-    c->queue[at] = u;
-    c->qlen++;
-}
-
-/*
- * Raises pi[u] by min_rc + eps, where min_rc >= 0 is the smallest reduced
- * cost of u's residual arcs: the cheapest one becomes admissible and all
- * keep rc >= -eps.  `min_tail` is the minimum already known for the arcs
- * from cur[u] to the end (INT64_MAX if none); only [first, cur) is scanned.
- * Returns 0 when u has no residual arc, -1 on price overflow, 1 otherwise.
- */
-static int relabel(cs *c, uint32_t u, int64_t min_tail)
-{
-    const rarc *arcs = c->arcs;
-    const int64_t *pi = c->pi;
-    int64_t pu = pi[u], best = min_tail;
-    for (uint32_t a = c->first[u], end = c->cur[u]; a < end; a++) {
-        if (arcs[a].rescap > 0) {
-            int64_t rc = arcs[a].cost - pu + pi[arcs[a].head];
-            if (rc < best)
-                best = rc;
-        }
-    }
-    if (best == INT64_MAX)
-        return 0;
-    int64_t np = pu + best + c->eps;
-    if (np > PRICE_LIMIT)
-        return -1;
-    c->pi[u] = np;
-    c->cur[u] = c->first[u];
-    c->n_relabels++;
-    return 1;
-}
-
-/*
- * Global price update (Goldberg's set relabel): bucket-based Dijkstra from
- * the deficit nodes over reversed residual arcs, with length
- * floor(rc/eps) + 1 per arc; each node's price rises by its distance times
- * eps (nodes not reached before every active node is: by the stop level).
- * This keeps eps-optimality and makes the shortest-path arcs admissible.
- * Sets c->is_infeasible when an active node cannot reach any deficit.
- */
-static lds_code global_update(cs *c, lds_err *err)
-{
-    uint32_t n = c->n, maxb = c->n_buckets - 1;
-    const rarc *arcs = c->arcs;
-    int64_t *pi = c->pi, eps = c->eps;
-    uint32_t *dist = c->dist, *bnext = c->bnext, *bprev = c->bprev, *bhead = c->bhead;
-    uint32_t n_active = 0, n_reached = 0, k = 0, top = 0;
-    int is_cut = 0; /* some label exceeded maxb and was dropped */
-
-    /* bhead[] is all NIL between calls (cleared up to `top` below). */
-    for (uint32_t u = 0; u < n; u++) {
-        dist[u] = NIL;
-        bnext[u] = NIL;
-        if (c->ex[u] > 0)
-            n_active++;
-        else if (c->ex[u] < 0) {
-            dist[u] = 0;
-            bprev[u] = NIL;
-            bnext[u] = bhead[0];
-            if (bhead[0] != NIL)
-                bprev[bhead[0]] = u;
-            bhead[0] = u;
-        }
-    }
-    c->n_relabels = 0;
-    if (n_active == 0) {
-        bhead[0] = NIL;
-        return LDS_OK;
-    }
-    for (k = 0; k <= top && n_reached < n_active; k++) {
-        while (bhead[k] != NIL && n_reached < n_active) {
-            uint32_t v = bhead[k];
-            bhead[k] = bnext[v];
-            if (bnext[v] != NIL)
-                bprev[bnext[v]] = NIL;
-            bnext[v] = NIL - 1; /* marks "scanned" */
-            if (c->ex[v] > 0)
-                n_reached++;
-            int64_t pv = pi[v];
-            for (uint32_t a = c->first[v], end = c->first[v + 1]; a < end; a++) {
-                uint32_t w = arcs[a].head;
-                /* The reverse arc w->v: residual capacity cap - rescap,
-                 * cost -cost. */
-                if (arcs[a].cap - arcs[a].rescap <= 0 || bnext[w] == NIL - 1)
-                    continue;
-                int64_t rc = -arcs[a].cost - pi[w] + pv; /* >= -eps */
-                int64_t len = (rc + eps) / eps;
-                if (len < 0)
-                    len = 0; /* cannot happen under eps-optimality */
-                if (len > (int64_t)(maxb - k)) {
-                    is_cut = 1;
-                    continue;
-                }
-                uint32_t nd = k + (uint32_t)len;
-                if (nd >= dist[w])
-                    continue;
-                if (dist[w] != NIL) { /* unlink from its bucket */
-                    if (bprev[w] != NIL)
-                        bnext[bprev[w]] = bnext[w];
-                    else
-                        bhead[dist[w]] = bnext[w];
-                    if (bnext[w] != NIL)
-                        bprev[bnext[w]] = bprev[w];
-                }
-                dist[w] = nd;
-                bprev[w] = NIL;
-                bnext[w] = bhead[nd];
-                if (bhead[nd] != NIL)
-                    bprev[bhead[nd]] = w;
-                bhead[nd] = w;
-                if (nd > top)
-                    top = nd;
-            }
-        }
-        if (n_reached == n_active)
-            break;
-    }
-    for (uint32_t b = 0; b <= top; b++)
-        bhead[b] = NIL;
-    if (n_reached < n_active) {
-        if (!is_cut) {
-            c->is_infeasible = 1;
-            return LDS_OK;
-        }
-        k = maxb;
-    }
-    /* k is the stop level: every node not scanned has true distance >= k. */
-    for (uint32_t u = 0; u < n; u++) {
-        uint32_t d = bnext[u] == NIL - 1 ? dist[u] : k;
-        int64_t raise, np;
-        if (d == 0)
-            continue;
-        if (__builtin_mul_overflow((int64_t)d, eps, &raise) ||
-            __builtin_add_overflow(pi[u], raise, &np) || np > PRICE_LIMIT)
-            return lds_err_set(err, LDS_EOVERFLOW,
-                               "cost scaling: node prices exceed the exact range");
-        pi[u] = np;
-        /* Only a raised node can gain admissible arcs. */
-        c->cur[u] = c->first[u];
-    }
-    return LDS_OK;
-}
-
-/*
- * Partial augment-relabel (Goldberg 2008, as used for min-cost flow by
- * Kovacs 2015): from the active node s, walk admissible arcs for at most
- * MAX_PATH arcs or until a deficit node is reached, relabelling (and
- * stepping back) where the walk is stuck, then push along the whole path.
- * This moves excess several arcs per operation, which matters on deep
- * layered networks.
- */
-#define MAX_PATH 4
-
-static lds_code augment_from(cs *c, uint32_t s, lds_err *err)
-{
-    rarc *arcs = c->arcs;
-    int64_t *pi = c->pi, *ex = c->ex;
-    uint32_t path[MAX_PATH], len = 0, tip = s;
-
-    while (len < MAX_PATH && ex[tip] >= 0) {
-        int64_t pt = pi[tip], min_rc = INT64_MAX;
-        uint32_t a = c->cur[tip], end = c->first[tip + 1];
-        for (; a < end; a++) {
-            if (arcs[a].rescap <= 0)
-                continue;
-            int64_t rc = arcs[a].cost - pt + pi[arcs[a].head];
-            if (rc < 0)
-                break;
-            if (rc < min_rc)
-                min_rc = rc;
-        }
-        if (a < end) { /* admissible arc: extend the path */
-            uint32_t v = arcs[a].head;
-            c->cur[tip] = a;
-            path[len++] = a;
-            int is_cycle = v == s;
-            for (uint32_t i = 0; i + 1 < len && !is_cycle; i++)
-                is_cycle = arcs[path[i]].head == v;
-            if (is_cycle)
-                break;
-            tip = v;
-            continue;
-        }
-        if (len > 0) {
-            /* Cap the rise at what makes the arc back along the path (even
-             * if it has no residual capacity) admissible: small steps keep
-             * the prices tight (as LEMON's CostScaling does). */
-            uint32_t back = arcs[path[len - 1]].rev;
-            int64_t rc = arcs[back].cost - pt + pi[arcs[back].head];
-            if (rc < min_rc)
-                min_rc = rc;
-        }
-        int r = relabel(c, tip, min_rc);
-        if (r < 0)
-            return lds_err_set(err, LDS_EOVERFLOW,
-                               "cost scaling: node prices exceed the exact range");
-        if (r == 0 && tip != s)
-            break; /* a dead end: push into it; it fails when it is discharged */
-        if (r == 0 || (ex[tip] > 0 && pi[tip] - c->pi0[tip] > c->price_rise_max)) {
-            /* Excess with no way out, or a price rise beyond what a feasible
-             * problem allows (see refine). */
-            c->is_infeasible = 1;
-            return LDS_OK;
-        }
-        if (tip == s)
-            continue;
-        len--; /* step back */
-        tip = arcs[arcs[path[len]].rev].head;
-    }
-    uint32_t u = s;
-    for (uint32_t i = 0; i < len; i++) {
-        uint32_t a = path[i], v = arcs[a].head;
-        int64_t delta = ex[u] < arcs[a].rescap ? ex[u] : arcs[a].rescap;
-        if (delta <= 0)
-            break;
-        arcs[a].rescap -= delta;
-        arcs[arcs[a].rev].rescap += delta;
-        ex[u] -= delta;
-        ex[v] += delta;
-        if (ex[v] > 0 && ex[v] <= delta)
-            enqueue(c, v);
-        u = v;
-    }
-    return LDS_OK;
-}
-
-/* floor(a / b) for b > 0. */
-static int64_t floor_div(int64_t a, int64_t b)
-{
-    int64_t q = a / b;
-    return (a % b != 0 && a < 0) ? q - 1 : q;
-}
-
-/*
- * Price refinement (Goldberg's heuristic, also in CS2 and LEMON): before a
- * phase, try to make the current circulation eps-optimal by raising prices
- * alone.  The raise, in units of eps, is minus the shortest-path distance
- * from a virtual root over residual arcs with length floor(rc/eps) + 1
- * (the same lengths as the global update; negative only where rc < -eps).
- * Negative arcs lie on the admissible graph (rc < 0), which is nearly
- * acyclic, so the label-correcting passes visit nodes in a topological
- * order of it (reverse DFS postorder; Goldberg-Radzik) and only rescan
- * nodes whose label dropped.  If the labels settle within the budget the
- * phase is already done (returns 1).  Otherwise the partial raises are kept
- * (they only bring prices closer; refine measures the resulting distance
- * from optimality for its infeasibility bound) and 0 is returned.
- */
-static int price_refine(cs *c)
-{
-    uint32_t n = c->n;
-    const rarc *arcs = c->arcs;
-    int64_t *pi = c->pi, *d = c->pi0, eps = c->eps;
-    uint32_t *order = c->bnext, *stack = c->queue, *it = c->cur, *seen = c->bprev;
-    uint8_t *dirty = c->inq;
-    uint64_t budget = 8 * (uint64_t)c->m2 + 4 * (uint64_t)n; /* arc scans */
-    uint32_t n_order = n;
-
-    /* Reverse postorder of the admissible graph, by iterative DFS. */
-    for (uint32_t u = 0; u < n; u++)
-        seen[u] = 0;
-    for (uint32_t r = 0; r < n; r++) {
-        if (seen[r])
-            continue;
-        uint32_t top = 0;
-        stack[top++] = r;
-        seen[r] = 1;
-        it[r] = c->first[r];
-        while (top > 0) {
-            uint32_t u = stack[top - 1], end = c->first[u + 1], a = it[u];
-            int64_t pu = pi[u];
-            for (; a < end; a++) {
-                uint32_t v = arcs[a].head;
-                if (arcs[a].rescap > 0 && !seen[v] && arcs[a].cost - pu + pi[v] < 0)
-                    break;
-            }
-            if (a < end) {
-                uint32_t v = arcs[a].head;
-                it[u] = a + 1;
-                seen[v] = 1;
-                it[v] = c->first[v];
-                stack[top++] = v;
-            } else {
-                order[--n_order] = u;
-                top--;
-            }
-        }
-    }
-    budget = budget > (uint64_t)c->m2 ? budget - c->m2 : 0; /* the DFS */
-    for (uint32_t u = 0; u < n; u++) {
-        d[u] = 0;
-        dirty[u] = 1;
-    }
-    int is_dirty = 1, is_done = 1;
-    while (is_dirty && is_done) {
-        is_dirty = 0;
-        for (uint32_t i = 0; i < n; i++) {
-            uint32_t u = order[i];
-            if (!dirty[u])
-                continue;
-            dirty[u] = 0;
-            uint32_t a = c->first[u], end = c->first[u + 1];
-            if (budget < (uint64_t)(end - a) + 1) {
-                is_done = 0;
-                break;
-            }
-            budget -= (uint64_t)(end - a) + 1;
-            int64_t pu = pi[u], du = d[u];
-            for (; a < end; a++) {
-                if (arcs[a].rescap <= 0)
-                    continue;
-                uint32_t v = arcs[a].head;
-                int64_t rc = arcs[a].cost - pu + pi[v];
-                if (rc >= 0 && du >= d[v])
-                    continue; /* length >= 1 cannot improve */
-                int64_t nd = du + floor_div(rc, eps) + 1;
-                if (nd < d[v]) {
-                    d[v] = nd;
-                    dirty[v] = 1;
-                    is_dirty = 1;
-                }
-            }
-        }
-    }
-    for (uint32_t u = 0; u < n; u++) {
-        int64_t raise;
-        if (d[u] == 0)
-            continue;
-        if (__builtin_mul_overflow(-d[u], eps, &raise) || raise > PRICE_LIMIT - pi[u])
-            return 0; /* keep the prices that fit */
-    }
-    for (uint32_t u = 0; u < n; u++)
-        pi[u] -= d[u] * eps;
-    return is_done;
-}
-
-/* One phase: from a (eps*ALPHA)-optimal to an eps-optimal flow. */
-static lds_code refine(cs *c, lds_err *err)
-{
-    uint32_t n = c->n;
-    rarc *arcs = c->arcs;
-    int64_t *pi = c->pi, *ex = c->ex;
-    lds_code rc;
-
-    /* Saturate every admissible arc: the pseudo-flow becomes 0-optimal.
-     * On the way, measure how far from optimal the circulation we start
-     * from is under the current prices (for the infeasibility bound). */
-    int64_t min_rc = 0;
-    for (uint32_t u = 0; u < n; u++) {
-        int64_t pu = pi[u];
-        for (uint32_t a = c->first[u], end = c->first[u + 1]; a < end; a++) {
-            int64_t r = arcs[a].rescap, rca;
-            if (r > 0 && (rca = arcs[a].cost - pu + pi[arcs[a].head]) < 0) {
-                if (rca < min_rc)
-                    min_rc = rca;
-                arcs[a].rescap = 0;
-                arcs[arcs[a].rev].rescap += r;
-                ex[u] -= r;
-                ex[arcs[a].head] += r;
-            }
-        }
-    }
-    memcpy(c->pi0, pi, (size_t)n * sizeof *pi);
-    /* Goldberg-Tarjan: for an active node v there is a residual path P to a
-     * deficit node whose reverse is residual for a feasible flow f' that is
-     * eps_prev-optimal under the prices at the phase start, so feasibility
-     * bounds v's price rise by |P| * (eps + eps_prev) <= n * (eps +
-     * eps_prev).  f' is the previous phase's circulation (measured above);
-     * before the first phase, any feasible flow is max|cost|-optimal under
-     * zero prices. */
-    if (!c->is_first_phase)
-        c->eps_prev = -min_rc;
-    c->is_first_phase = 0;
-    if (__builtin_mul_overflow((int64_t)n + 1, c->eps + c->eps_prev, &c->price_rise_max))
-        c->price_rise_max = INT64_MAX;
-    c->qhead = c->qlen = 0;
-    memset(c->inq, 0, n);
-    for (uint32_t u = 0; u < n; u++) {
-        c->cur[u] = c->first[u];
-        if (ex[u] > 0)
-            enqueue(c, u);
-    }
-    while (c->qlen > 0) {
-        uint32_t s = c->queue[c->qhead];
-        if (ex[s] <= 0) {
-            c->inq[s] = 0;
-            c->qhead = c->qhead + 1 == n ? 0 : c->qhead + 1;
-            c->qlen--;
-            continue;
-        }
-        if ((rc = augment_from(c, s, err)) != LDS_OK || c->is_infeasible)
-            return rc;
-        if (c->n_relabels >= c->gu_every) {
-            if ((rc = global_update(c, err)) != LDS_OK || c->is_infeasible)
-                return rc;
-        }
-    }
-    return LDS_OK;
-}
-
-/* ---- exact potentials ------------------------------------------------------ */
-
-static int arc_is_residual(const cs *c, uint32_t a)
-{
-    return c->arcs[a].rescap > 0 || is_inf_arc(c, a);
-}
-
-/* Returns 1 if the parent pointers (cur[], NIL = root) contain a cycle. */
-static int parent_cycle(cs *c)
-{
-    uint32_t n = c->n, *par = c->cur, *mark = c->dist;
-    for (uint32_t u = 0; u < n; u++)
-        mark[u] = NIL;
-    for (uint32_t s = 0; s < n; s++) {
-        uint32_t v = s;
-        while (v != NIL && mark[v] == NIL) {
-            mark[v] = s;
-            v = par[v];
-        }
-        if (v != NIL && mark[v] == s)
-            return 1;
-    }
-    return 0;
-}
-
-/*
- * From the scaled prices (residual arcs have scaled rc >= -1), rounds down to
- * integer potentials (residual rc >= -1 in original costs), then corrects
- * them with a FIFO label-correcting pass.  A negative cycle (possible only
- * through an uncapacitated arc) means the problem is unbounded.
- */
-static lds_code exact_potentials(cs *c, int64_t *pot, int *is_unbounded)
-{
-    uint32_t n = c->n;
-    int64_t mul = (int64_t)n + 1;
-    const rarc *arcs = c->arcs;
-    int64_t *p = c->pi0, *d = c->ex;
-    uint32_t *par = c->cur, *queue = c->queue;
-    uint8_t *inq = c->inq;
-    uint64_t n_relax = 0;
-
-    for (uint32_t u = 0; u < n; u++) {
-        p[u] = c->pi[u] / mul; /* prices are >= 0: division floors */
-        d[u] = 0;
-        par[u] = NIL;
-        inq[u] = 1;
-        queue[u] = u;
-    }
-    uint32_t qhead = 0, qlen = n;
-    while (qlen > 0) {
-        uint32_t u = queue[qhead];
-        qhead = qhead + 1 == n ? 0 : qhead + 1;
-        qlen--;
-        inq[u] = 0;
-        int64_t base = d[u] - p[u];
-        for (uint32_t a = c->first[u], end = c->first[u + 1]; a < end; a++) {
-            if (!arc_is_residual(c, a))
-                continue;
-            uint32_t v = arcs[a].head;
-            int64_t nd = base + arcs[a].cost / mul + p[v];
-            if (nd >= d[v])
-                continue;
-            d[v] = nd;
-            par[v] = u;
-            if (!inq[v]) {
-                inq[v] = 1;
-                uint32_t at = qhead + qlen;
-                queue[at >= n ? at - n : at] = v;
-                qlen++;
-            }
-            /* Amortised parent-graph check every n relaxations, and the
-             * Bellman-Ford bound as a backstop. */
-            ++n_relax;
-            if ((n_relax % ((uint64_t)n + 1) == 0 && parent_cycle(c)) ||
-                n_relax > ((uint64_t)n + 1) * ((uint64_t)c->m2 + 1)) {
-                *is_unbounded = 1;
-                return LDS_OK;
-            }
-        }
-    }
-    for (uint32_t u = 0; u < n; u++)
-        pot[u] = p[u] - d[u];
     return LDS_OK;
 }
 
@@ -769,9 +323,9 @@ lds_code lds_mcf__cost_scaling(const lds_mcf_problem *p, int64_t *flow, int64_t 
             if (eps < 1)
                 eps = 1;
             c.eps = eps;
-            if (++n_phases >= 2 && price_refine(&c))
+            if (++n_phases >= 2 && (c.is_narrow ? price_refine_n(&c) : price_refine_w(&c)))
                 continue;
-            if ((rc = refine(&c, err)) != LDS_OK)
+            if ((rc = c.is_narrow ? refine_n(&c, err) : refine_w(&c, err)) != LDS_OK)
                 goto done;
         } while (eps > 1 && !c.is_infeasible);
     }
@@ -779,7 +333,8 @@ lds_code lds_mcf__cost_scaling(const lds_mcf_problem *p, int64_t *flow, int64_t 
         *status = LDS_MCF_INFEASIBLE;
         goto done;
     }
-    if ((rc = exact_potentials(&c, pot, &is_unbounded)) != LDS_OK)
+    if ((rc = c.is_narrow ? exact_potentials_n(&c, pot, &is_unbounded)
+                          : exact_potentials_w(&c, pot, &is_unbounded)) != LDS_OK)
         goto done;
     if (is_unbounded) {
         *status = LDS_MCF_UNBOUNDED;
@@ -788,7 +343,7 @@ lds_code lds_mcf__cost_scaling(const lds_mcf_problem *p, int64_t *flow, int64_t 
     for (uint32_t i = 0; i < p->n_arcs; i++) {
         uint32_t a = c.fwd[i];
         /* Forward residual + backward residual = the arc's capacity. */
-        flow[i] = p->lower[i] + c.arcs[c.arcs[a].rev].rescap;
+        flow[i] = p->lower[i] + (c.is_narrow ? rev_rescap_n(&c, a) : rev_rescap_w(&c, a));
     }
     *status = LDS_MCF_OPTIMAL;
 done:

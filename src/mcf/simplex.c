@@ -354,24 +354,55 @@ static inline void shift_segment(int64_t *pi, const uint32_t *thread, const uint
  * One pivot with entering arc `in`.  Returns 0, or 1 when the cycle has
  * unbounded capacity (negative cycle of infinite capacity).
  */
-static int pivot(lds_mcf__ns *s, uint32_t in)
+static int pivot(lds_mcf__ns *s, uint32_t in, int64_t rc_or)
 {
     uint32_t *parent = s->parent, *succ = s->succ_num;
     int8_t *pred_dir = s->pred_dir;
     const lds_mcf_problem *p = s->p;
+    /* The cycle runs first -> second along the entering arc: its oriented
+     * ends, which pricing has just read (the problem's tail and head arrays,
+     * by problem id, would be a cache miss on the critical path). */
+    uint32_t first = s->tail[in], second = s->head[in];
     uint32_t ein = lds_mcf__ns_ext(s, in); /* problem id: flows and tree preds use it */
-    uint32_t tl = p->tail[ein], hd = p->head[ein];
     int8_t st = s->state[in];
-    uint32_t first = st == LOWER ? tl : hd, second = st == LOWER ? hd : tl;
+    uint32_t tl = st == LOWER ? first : second;
 
-    uint32_t u = tl, v = hd;
-    while (u != v) {
-        if (succ[u] < succ[v])
-            u = parent[u];
-        else
-            v = parent[v];
+    /* Join: the first common ancestor of tl and hd.  Their ancestor paths
+     * have growing subtree sizes; merging them by size (climb the side with
+     * the smaller subtree) meets at the join.  Each path is a chain of
+     * dependent loads, so both are climbed at once, one step per round, into
+     * buffers that the merge consumes: the latency is that of the longer
+     * path, not the sum.  The buffered paths then serve the cycle walks. */
+    size_t n1 = (size_t)s->n + 1;
+    uint32_t *pt = s->buf, *ph = s->buf + n1, *st_ = s->buf + 2 * n1, *sh = s->buf + 3 * n1;
+    uint32_t root = s->n, xt = first, xh = second, ft = 1, fh = 1, it = 0, ih = 0;
+    pt[0] = first;
+    st_[0] = succ[first];
+    ph[0] = second;
+    sh[0] = succ[second];
+    for (;;) {
+        while (it < ft && ih < fh) {
+            if (pt[it] == ph[ih])
+                goto joined;
+            if (st_[it] < sh[ih])
+                it++;
+            else
+                ih++;
+        }
+        if (xt != root) {
+            xt = parent[xt];
+            pt[ft] = xt;
+            st_[ft++] = succ[xt];
+        }
+        if (xh != root) {
+            xh = parent[xh];
+            ph[fh] = xh;
+            sh[fh++] = succ[xh];
+        }
     }
-    uint32_t join = u;
+joined:;
+    uint32_t join = pt[it], u;
+    /* pt[0 .. it) climbs from first to below the join, ph[0 .. ih) from second. */
 
     /* Room on the entering arc from its current flow (a nonbasic arc sits
      * at a bound; after a crossover it may lie strictly between). */
@@ -379,7 +410,8 @@ static int pivot(lds_mcf__ns *s, uint32_t in)
                                 : s->flow[ein] - p->lower[ein];
     uint32_t u_out = NONE;
     int result = 0;
-    for (u = first; u != join; u = parent[u]) {
+    for (uint32_t k = 0; k < it; k++) {
+        u = pt[k];
         int64_t d = residual(s, u, pred_dir[u] == DOWN);
         if (d < delta) {
             delta = d;
@@ -387,7 +419,8 @@ static int pivot(lds_mcf__ns *s, uint32_t in)
             result = 1;
         }
     }
-    for (u = second; u != join; u = parent[u]) {
+    for (uint32_t k = 0; k < ih; k++) {
+        u = ph[k];
         int64_t d = residual(s, u, pred_dir[u] == UP);
         if (d <= delta) {
             delta = d;
@@ -399,12 +432,11 @@ static int pivot(lds_mcf__ns *s, uint32_t in)
         return 1;
 
     if (delta > 0) {
-        int64_t val = st * delta;
-        s->flow[ein] += val;
-        for (u = tl; u != join; u = parent[u])
-            add_pred_flow(s, u, -pred_dir[u] * val);
-        for (u = hd; u != join; u = parent[u])
-            add_pred_flow(s, u, pred_dir[u] * val);
+        s->flow[ein] += st * delta;
+        for (uint32_t k = 0; k < it; k++)
+            add_pred_flow(s, pt[k], -pred_dir[pt[k]] * delta);
+        for (uint32_t k = 0; k < ih; k++)
+            add_pred_flow(s, ph[k], pred_dir[ph[k]] * delta);
     }
     s->n_pivots++;
     if (result == 0) {
@@ -416,14 +448,14 @@ static int pivot(lds_mcf__ns *s, uint32_t in)
     if (!(out & ART))
         set_state(s, lds_mcf__ns_pos(s, out), s->flow[out] == p->lower[out] ? LOWER : UPPER);
     set_state(s, in, TREE);
-    int64_t rc = p->cost[ein] + s->pi[tl] - s->pi[hd];
+    int64_t rc = st * rc_or; /* c + pi[tail] - pi[head] */
     int64_t sigma = u_in == tl ? -rc : rc;
     rehang(s, u_in, v_in, u_out, join, ein, u_in == tl ? UP : DOWN);
     /* Potentials are defined up to a constant: shift whichever side of the
      * cut is smaller (both are contiguous in thread order). */
     int64_t *pi = s->pi;
     uint32_t *thread = s->thread;
-    uint32_t cnt = succ[u_in], n1 = s->n + 1;
+    uint32_t cnt = succ[u_in];
     if (cnt <= n1 / 2) {
         shift_segment(pi, thread, s->rev_thread, u_in, s->last_succ[u_in], cnt, sigma);
     } else {
@@ -440,11 +472,12 @@ static int pivot(lds_mcf__ns *s, uint32_t in)
 /* Block search (LEMON's default rule): scan blocks of ~sqrt(m) arcs from
  * where the last search stopped; take the most negative in the first block
  * that has any.  The scan reads the narrowest cost copy that holds every
- * cost: 16 bits (e.g. NETGEN costs up to 10000), 32 or 64; tail, head,
- * cost and state stream from memory, so 11 bytes per arc instead of 17
- * count at millions of arcs. */
+ * cost: 16 bits (e.g. NETGEN costs up to 10000), 32 or 64.  Arcs at their
+ * upper bound are held reversed (set_state), so tail, head and cost are all
+ * that streams from memory: 10 bytes per arc on NETGEN (17 with 64-bit costs
+ * and a state stream), which counts at millions of arcs. */
 #define FIND_ENTERING(name, cost_t, cost_field)                                              \
-    static int name(lds_mcf__ns *s, uint32_t bs, uint32_t *in)                              \
+    static int name(lds_mcf__ns *s, uint32_t bs, uint32_t *in, int64_t *rc)                 \
     {                                                                                        \
         const uint32_t *tail = s->tail, *head = s->head;                                     \
         const cost_t *cost = s->cost_field;                                                  \
@@ -481,6 +514,7 @@ static int pivot(lds_mcf__ns *s, uint32_t in)
     found:                                                                                   \
         s->next_arc = e + 1 >= m ? 0 : e + 1;                                                \
         *in = best;                                                                          \
+        *rc = min;                                                                           \
         return 1;                                                                            \
     }
 FIND_ENTERING(find_entering64, int64_t, cost)
@@ -488,11 +522,13 @@ FIND_ENTERING(find_entering32, int32_t, cost32)
 FIND_ENTERING(find_entering16, int16_t, cost16)
 #undef FIND_ENTERING
 
-static int find_entering(lds_mcf__ns *s, uint32_t bs, uint32_t *in)
+/* Finds an entering position and its reduced cost in its orientation
+ * (< 0); 0 when the basis is optimal. */
+static int find_entering(lds_mcf__ns *s, uint32_t bs, uint32_t *in, int64_t *rc)
 {
     if (s->cost16_ok && s->cost32_ok)
-        return find_entering16(s, bs, in);
-    return s->cost32_ok ? find_entering32(s, bs, in) : find_entering64(s, bs, in);
+        return find_entering16(s, bs, in, rc);
+    return s->cost32_ok ? find_entering32(s, bs, in, rc) : find_entering64(s, bs, in, rc);
 }
 
 static uint32_t isqrt32(uint32_t x)
@@ -528,7 +564,7 @@ static int initial_pivots(lds_mcf__ns *s)
         int64_t c = s->cost[e] + s->pi[s->tail[e]] - s->pi[s->head[e]]; /* oriented */
         if (c >= 0)
             continue;
-        if (pivot(s, e))
+        if (pivot(s, e, c))
             return 1;
     }
     return 0;
@@ -911,8 +947,9 @@ lds_code lds_mcf__ns_solve(lds_mcf__ns *s, lds_mcf_status *status, lds_err *err)
         if (s->next_arc >= s->m)
             s->next_arc = 0;
         uint32_t in;
-        while (find_entering(s, block, &in)) {
-            if (pivot(s, in)) {
+        int64_t rc;
+        while (find_entering(s, block, &in, &rc)) {
+            if (pivot(s, in, rc)) {
                 *status = LDS_MCF_UNBOUNDED;
                 return LDS_OK;
             }
@@ -1174,7 +1211,7 @@ lds_code lds_mcf__ns_crossover(lds_mcf__ns *s, const int64_t *flow, const int64_
         uint32_t i = zfree[k], e = lds_mcf__ns_ext(s, i);
         int64_t r = s->cost[i] + pi[s->tail[i]] - pi[s->head[i]]; /* still LOWER: forward */
         set_state(s, i, r < 0 || (r == 0 && p->upper[e] != INF) ? LOWER : UPPER);
-        if (pivot(s, i)) {
+        if (pivot(s, i, s->cost[i] + pi[s->tail[i]] - pi[s->head[i]])) {
             rc = lds_err_set(err, LDS_EINVAL, "crossover: a free arc lies on an infinite cycle");
             goto out;
         }

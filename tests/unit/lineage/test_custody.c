@@ -335,6 +335,26 @@ static void test_shipping_makes_holders(void **state)
     assert_int_equal(scalar(f, q_holders), 4);
 }
 
+/* A pallet (AggregationEvent childQuantityList) shipped to an org's facility. */
+static void test_aggregation_shipment(void **state)
+{
+    fixture *f = *state;
+    char ev[4096] = "";
+    commission(f, ev, sizeof ev, LOT("G1"));
+    assert_int_equal(capture(f, ev, 10), LDS_OK);
+    snprintf(ev, sizeof ev,
+             "{\"type\":\"AggregationEvent\",\"eventTime\":\"2026-05-02T00:00:00Z\","
+             "\"eventTimeZoneOffset\":\"+08:00\",\"action\":\"ADD\",\"bizStep\":\"shipping\","
+             "\"parentID\":\"urn:epc:id:sscc:4012345.0000000001\",\"childEPCs\":[],"
+             "\"childQuantityList\":[{\"epcClass\":\"%s\",\"quantity\":2,\"uom\":\"TNE\"}],"
+             "\"destinationList\":[{\"type\":\"location\","
+             "\"destination\":\"https://lodestone.dev/facility/501\"}]}",
+             LOT("G1"));
+    assert_int_equal(capture(f, ev, 10), LDS_OK);
+    assert_int_equal(scalar(f, q_held_11), 1);
+    assert_true(visible(f, LOT("G1"), 11));
+}
+
 /* The platform's lots (org 0, operators) are anyone's input, not output. */
 static void test_platform_lots(void **state)
 {
@@ -363,6 +383,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_two_inputs_single_event, setup, teardown),
         cmocka_unit_test_setup_teardown(test_output_not_held, setup, teardown),
         cmocka_unit_test_setup_teardown(test_shipping_makes_holders, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_aggregation_shipment, setup, teardown),
         cmocka_unit_test_setup_teardown(test_platform_lots, setup, teardown),
     };
     return cmocka_run_group_tests_name("lineage_custody", tests, NULL, NULL);

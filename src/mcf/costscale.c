@@ -49,6 +49,8 @@
 #define ALPHA       16                /* epsilon divisor per phase */
 #define PRICE_LIMIT (INT64_MAX / 8)   /* bound on |scaled cost| and |price| */
 #define NIL         UINT32_MAX
+#define DIST_NONE   0x7fffffffu       /* global update: not labelled yet */
+#define SCANNED     0x80000000u       /* global update: dist bit of a scanned node */
 
 typedef struct cs {
     uint32_t n;
@@ -103,7 +105,7 @@ static lds_code cs_alloc(cs *c, uint32_t n, uint32_t m, lds_err *err)
     c->bprev = lds_malloc(((size_t)n + 1) * sizeof *c->bprev);
     /* Distances to a deficit are at most ~(ALPHA+1)*n; 4n+4 buckets cover
      * the usual range, longer ones are cut (still a valid update). */
-    c->n_buckets = n < (UINT32_MAX - 8) / 4 ? 4 * n + 4 : UINT32_MAX - 8;
+    c->n_buckets = n < (DIST_NONE - 8) / 4 ? 4 * n + 4 : DIST_NONE - 8;
     c->bhead = lds_malloc(((size_t)c->n_buckets + 1) * sizeof *c->bhead);
     if (c->bhead)
         memset(c->bhead, 0xff, ((size_t)c->n_buckets + 1) * sizeof *c->bhead); /* NIL */

@@ -111,7 +111,7 @@ static lds_code CSF(global_update)(cs *c, lds_err *err)
 
     /* bhead[] is all NIL between calls (cleared up to `top` below). */
     for (uint32_t u = 0; u < n; u++) {
-        dist[u] = NIL;
+        dist[u] = DIST_NONE;
         bnext[u] = NIL;
         if (c->ex[u] > 0)
             n_active++;
@@ -144,15 +144,18 @@ static lds_code CSF(global_update)(cs *c, lds_err *err)
                 if (bnext[nx] != NIL)
                     __builtin_prefetch(&c->first[bnext[nx]]);
             }
-            bnext[v] = NIL - 1; /* marks "scanned" */
-            if (c->ex[v] > 0)
+            dist[v] |= SCANNED;
+            /* Every active node is in the FIFO: the byte array (small
+             * enough to stay cached) spares most scanned nodes a load of
+             * their excess. */
+            if (c->inq[v] && c->ex[v] > 0)
                 n_reached++;
             int64_t pv = pi[v];
             for (uint32_t a = c->first[v], end = c->first[v + 1]; a < end; a++) {
-                uint32_t w = arcs[a].head;
+                uint32_t w = arcs[a].head, dw;
                 /* The reverse arc w->v: residual capacity cap - rescap,
                  * cost -cost. */
-                if (arcs[a].cap - arcs[a].rescap <= 0 || bnext[w] == NIL - 1)
+                if (arcs[a].cap - arcs[a].rescap <= 0 || ((dw = dist[w]) & SCANNED))
                     continue;
                 int64_t rc = -COST(arcs[a]) - pi[w] + pv; /* >= -eps */
                 int64_t len = (rc + eps) / eps;
@@ -163,13 +166,13 @@ static lds_code CSF(global_update)(cs *c, lds_err *err)
                     continue;
                 }
                 uint32_t nd = k + (uint32_t)len;
-                if (nd >= dist[w])
+                if (nd >= dw)
                     continue;
-                if (dist[w] != NIL) { /* unlink from its bucket */
+                if (dw != DIST_NONE) { /* unlink from its bucket */
                     if (bprev[w] != NIL)
                         bnext[bprev[w]] = bnext[w];
                     else
-                        bhead[dist[w]] = bnext[w];
+                        bhead[dw] = bnext[w];
                     if (bnext[w] != NIL)
                         bprev[bnext[w]] = bprev[w];
                 }
@@ -197,7 +200,7 @@ static lds_code CSF(global_update)(cs *c, lds_err *err)
     }
     /* k is the stop level: every node not scanned has true distance >= k. */
     for (uint32_t u = 0; u < n; u++) {
-        uint32_t d = bnext[u] == NIL - 1 ? dist[u] : k;
+        uint32_t d = dist[u] & SCANNED ? dist[u] & ~SCANNED : k;
         int64_t raise, np;
         if (d == 0)
             continue;
@@ -243,6 +246,10 @@ static lds_code CSF(augment_from)(cs *c, uint32_t s, lds_err *err)
             uint32_t v = arcs[a].head;
             c->cur[tip] = a;
             path[len++] = a;
+            /* The reverse arc is read by the push (and by a relabel of v,
+             * as the step back): start loading it now, while v's arcs are
+             * scanned, instead of two dependent misses later. */
+            __builtin_prefetch(&arcs[rev[a]], 1);
             int is_cycle = v == s;
             for (uint32_t i = 0; i + 1 < len && !is_cycle; i++)
                 is_cycle = arcs[path[i]].head == v;

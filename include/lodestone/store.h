@@ -54,8 +54,10 @@ lds_code lds_stmt_bind_double(lds_stmt *st, int idx, double v);
 lds_code lds_stmt_bind_text(lds_stmt *st, int idx, const char *v);
 lds_code lds_stmt_bind_blob(lds_stmt *st, int idx, const void *v, int n);
 lds_code lds_stmt_bind_null(lds_stmt *st, int idx);
-/** Binds `v` itself, not a copy (NULL binds SQL NULL): `v` must stay
- *  unchanged until the statement is next prepared, reset or closed. */
+/** Binds `v` itself, not a copy (NULL binds SQL NULL): `v` must stay valid
+ *  and unchanged while the statement may still be stepped with it, that is
+ *  until lds_store_prepare hands the statement out again (clearing its
+ *  bindings) or the store is closed. */
 lds_code lds_stmt_bind_text_static(lds_stmt *st, int idx, const char *v);
 /** As lds_stmt_bind_text_static, for `n` bytes of blob. */
 lds_code lds_stmt_bind_blob_static(lds_stmt *st, int idx, const void *v, int n);

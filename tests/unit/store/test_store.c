@@ -122,6 +122,37 @@ static void statements_are_cached_and_bound(void **state)
 
 /* A statement kept while many others are prepared (the cache grows several
  * times meanwhile) stays valid and keeps its place in its rows. */
+static void values_bound_without_copies_are_read_in_place(void **state)
+{
+    (void)state;
+    lds_store *s = open_fresh("static.db");
+    lds_err err;
+    static const char q[] = "SELECT ?1, length(?2), hex(?2), ?3 IS NULL";
+    char text[16] = "urn:uuid:a";
+    const unsigned char blob[3] = {0x00, 0xab, 0xff};
+    lds_stmt *st;
+    assert_int_equal(lds_store_prepare(s, q, &st, &err), LDS_OK);
+    assert_int_equal(lds_stmt_bind_text_static(st, 1, text), LDS_OK);
+    assert_int_equal(lds_stmt_bind_blob_static(st, 2, blob, 3), LDS_OK);
+    assert_int_equal(lds_stmt_bind_text_static(st, 3, NULL), LDS_OK);
+    /* Not copied: the bytes at the time of the step are the ones used. */
+    text[9] = 'b';
+    assert_int_equal(lds_stmt_step(st, &err), LDS_STORE_ROW);
+    assert_string_equal(lds_stmt_col_text(st, 0), "urn:uuid:b");
+    assert_int_equal(lds_stmt_col_i64(st, 1), 3);
+    assert_string_equal(lds_stmt_col_text(st, 2), "00ABFF");
+    assert_int_equal(lds_stmt_col_i64(st, 3), 1);
+    lds_stmt_reset(st);
+    /* Handed out again, the statement no longer refers to them. */
+    assert_int_equal(lds_store_prepare(s, q, &st, &err), LDS_OK);
+    memset(text, 'x', sizeof text);
+    assert_int_equal(lds_stmt_step(st, &err), LDS_STORE_ROW);
+    assert_true(lds_stmt_col_is_null(st, 0));
+    assert_true(lds_stmt_col_is_null(st, 1));
+    lds_stmt_reset(st);
+    lds_store_close(s);
+}
+
 static void kept_statement_survives_cache_growth(void **state)
 {
     (void)state;
@@ -408,6 +439,7 @@ int main(void)
         cmocka_unit_test(newer_schema_is_refused),
         cmocka_unit_test(wal_foreign_keys_and_busy_timeout_are_on),
         cmocka_unit_test(statements_are_cached_and_bound),
+        cmocka_unit_test(values_bound_without_copies_are_read_in_place),
         cmocka_unit_test(kept_statement_survives_cache_growth),
         cmocka_unit_test(rollback_leaves_nothing),
         cmocka_unit_test(generation_sees_other_connections),

@@ -539,7 +539,7 @@ joined:;
         shift_pieces(s, k, sigma);
     } else {
         shift_segment(pi, thread, s->rev_thread, thread[s->last_succ[u_in]], s->rev_thread[u_in],
-                      n1 - cnt, -sigma);
+                      (uint32_t)(n1 - cnt), -sigma);
         int64_t drift = pi[s->n];
         if (drift > PI_DRIFT || drift < -PI_DRIFT)
             for (u = 0; u < n1; u++)

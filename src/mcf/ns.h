@@ -41,6 +41,8 @@ typedef struct lds_mcf__ns {
     /* Internal arc arrays, in LEMON's "mixed" order: the first m0 problem
      * arcs are laid out column by column with stride `skip`, so that every
      * pricing block samples the whole network (see lds_mcf__ns_pos). */
+    /* tail, head and the costs are held reversed (swapped, negated) while
+     * the arc sits at its upper bound, so pricing reads no state. */
     uint32_t *tail, *head; /* cap_m */
     int64_t *cost;      /* cap_m */
     int32_t *cost32;    /* cap_m: cost as 32 bits, for pricing while cost32_ok */

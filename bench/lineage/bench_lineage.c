@@ -109,6 +109,7 @@ static int64_t event(gen *g, const char *type, const char *action, const char *b
     sqlite3_bind_text(g->event, 6, biz_step, -1, SQLITE_STATIC);
     sqlite3_bind_text(g->event, 7, "urn:epc:id:sgln:6975000.00001.0", -1, SQLITE_STATIC);
     sqlite3_bind_int64(g->event, 8, idx);
+    sqlite3_bind_int64(g->event, 9, lds_store_key64(id));
     step_done(g->db, g->event);
     int64_t row = sqlite3_last_insert_rowid(g->db);
     sqlite3_bind_text(g->ids, 1, cls, -1, SQLITE_TRANSIENT);
@@ -238,8 +239,8 @@ static void generate(const char *path, int64_t n_events, const char *catalog)
                "PRAGMA cache_size = -262144;");
     g.leaf = prep(g.db, "INSERT INTO ledger_leaves (idx, leaf_hash, data) VALUES (?, ?, ?)");
     g.event = prep(g.db, "INSERT INTO epcis_events (event_id, type, action, event_time_ms, "
-                         "tz_offset_min, record_time_ms, biz_step, biz_location, leaf_idx) "
-                         "VALUES (?1, ?2, ?3, ?4, 480, ?5, ?6, ?7, ?8)");
+                         "tz_offset_min, record_time_ms, biz_step, biz_location, leaf_idx, event_key) "
+                         "VALUES (?1, ?2, ?3, ?4, 480, ?5, ?6, ?7, ?8, ?9)");
     g.ids = prep(g.db, "INSERT OR IGNORE INTO epcis_event_ids (uri, role, event) VALUES (?, ?, ?)");
     g.lot = prep(g.db, "INSERT INTO lots (lot, material_id, quantity, uom, mine, region_id, "
                        "event, event_time_ms, is_output, org_id) "

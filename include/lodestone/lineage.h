@@ -41,6 +41,7 @@
 #include "store.h"
 
 #define LDS_LINEAGE_URI_MAX   256  /* lot, location and event-id fields */
+#define LDS_LINEAGE_MAX_PAIRS 16384 /* inputs x outputs of one TransformationEvent */
 #define LDS_LINEAGE_ID_MAX    64   /* material, grade, region ids */
 #define LDS_LINEAGE_MAX_NODES 4096 /* lots one trace visits at most (then `truncated`) */
 

@@ -13,8 +13,11 @@
  * The rule on capture: a TransformationEvent's capturing org must hold
  * every input lot already stored with an organisation's producer (a lot
  * the platform itself produced, org 0 or an operator, is anyone's input,
- * as before the rule), and may not name as output a stored lot it does not
- * hold.  Other events may name any lot, but grant nothing.
+ * as before the rule), and may not name as output a stored lot it did not
+ * produce (a holder uses a lot, it does not add upstream to it).  The
+ * index repeats the rule inside the capture transaction (a lot stored by
+ * a concurrent capture after the check).  Other events may name any lot,
+ * but grant nothing.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,11 +110,14 @@ int lds_lineage__custody_check(lds_store *s, const json_t *ev, int64_t org, cons
                 return f;
             if (!f) /* a lot never seen: this event makes (or first names) it */
                 continue;
-            int h = lds_lineage__holds(s, id, producer, org, err);
+            /* An input must be held; the platform's own lots (no producer
+             * org, or an operator's) may be used by anyone, as before.  An
+             * existing output is made again only by its producer: a holder
+             * adding upstream would change its supplier's lot for everyone
+             * (and make its own lots "suppliers" of the lot's descendants). */
+            int h = l == 0 ? lds_lineage__holds(s, id, producer, org, err) : producer == org;
             if (h < 0)
                 return h;
-            /* The platform's own lots (no producer org, or an operator's)
-             * may be used by anyone, as before; made again only by holders. */
             if (!h && l == 0 && (h = lds_lineage__exempt(s, producer, err)) < 0)
                 return h;
             if (h)
@@ -125,8 +131,8 @@ int lds_lineage__custody_check(lds_store *s, const json_t *ev, int64_t org, cons
                          (long long)org, cls);
             else
                 snprintf(msg, sizeof msg,
-                         "org %lld does not hold lot %.64s; an existing lot is made only by its "
-                         "producer or an organisation it was shipped to",
+                         "org %lld did not produce lot %.64s; an existing lot is made again only "
+                         "by its producer",
                          (long long)org, cls);
             lds_lineage__violation(rep, index, ptr, msg);
             nv++;

@@ -254,10 +254,32 @@ static lds_code check_events(lds_store *s, const json_t *events, const char *pre
 {
     size_t n = single ? 1 : json_array_size(events), i;
 #define EVENT(i) (single ? single : json_array_get(events, (i)))
-    int any = 0;
-    for (i = 0; i < n && !any; i++)
-        any = is_type(EVENT(i), "TransformationEvent") &&
-              (!rep->event_ok || i >= rep->n_events || rep->event_ok[i]);
+    int any = 0, too_many = 0;
+    for (i = 0; i < n; i++) {
+        const json_t *ev = EVENT(i);
+        if (!is_type(ev, "TransformationEvent") ||
+            (rep->event_ok && i < rep->n_events && !rep->event_ok[i]))
+            continue;
+        any = 1;
+        /* Each input is linked to each output: their product is bounded
+         * (the edges are written under the capture lock). */
+        size_t n_in = json_array_size(json_object_get(ev, "inputQuantityList"));
+        size_t n_out = json_array_size(json_object_get(ev, "outputQuantityList"));
+        if (n_in * n_out > LDS_LINEAGE_MAX_PAIRS) {
+            char ptr[128], msg[192];
+            if (single)
+                snprintf(ptr, sizeof ptr, "/inputQuantityList");
+            else
+                snprintf(ptr, sizeof ptr, "%s/%zu/inputQuantityList", prefix, i);
+            snprintf(msg, sizeof msg,
+                     "%zu input lots x %zu output lots = %zu pairs; a transformation links at "
+                     "most %d",
+                     n_in, n_out, n_in * n_out, LDS_LINEAGE_MAX_PAIRS);
+            lds_lineage__violation(rep, single ? 0 : (long)i, ptr, msg);
+            invalidate(rep, i);
+            too_many = 1;
+        }
+    }
     if (!any)
         return LDS_OK;
     const lds_catalog *c = lds_lineage_mass_balance() == LDS_MASS_BALANCE_REJECT
@@ -270,11 +292,11 @@ static lds_code check_events(lds_store *s, const json_t *events, const char *pre
             return (lds_code)-ex;
         custody = !ex;
     }
-    if (!c && !custody)
-        return LDS_OK;
     overlay ov = {NULL, 0, 0};
     lds_code rc = LDS_OK;
-    int violated = 0; /* 1 mass balance, 2 custody */
+    int violated = too_many ? 4 : 0; /* 1 mass balance, 2 custody, 4 too many pairs */
+    if (!c && !custody)
+        n = 0;
     for (i = 0; i < n && rc == LDS_OK; i++) {
         const json_t *ev = EVENT(i);
         if (rep->event_ok && i < rep->n_events && !rep->event_ok[i])
@@ -333,6 +355,9 @@ static lds_code check_events(lds_store *s, const json_t *events, const char *pre
     lds_free(ov.v);
     if (rc)
         return rc;
+    if (violated == 4)
+        return lds_err_set(err, LDS_EINVAL, "a transformation lists too many input and output "
+                                            "lots");
     if (violated & 2)
         return lds_err_set(err, LDS_EINVAL,
                            violated & 1 ? "transformations use lots their organisation does not "
@@ -377,15 +402,20 @@ typedef struct ix {
     int is_transformation;
     int64_t capture_id;
     int org_read; /* `org` looked up (lazily: only a new lot needs it) */
+    int exempt;   /* `org` is exempt from custody (0, an operator); with org_read */
 } ix;
 
 /* The organisation of the capture, read on first need. */
 static lds_code ix_org(ix *x, lds_err *err)
 {
-    static const char q_org[] = "SELECT org_id FROM epcis_captures WHERE id = ?";
-    if (x->org_read || !x->capture_id)
+    static const char q_org[] = "SELECT c.org_id, o.kind = 'operator' FROM epcis_captures c "
+                                "LEFT JOIN orgs o ON o.id = c.org_id WHERE c.id = ?";
+    if (x->org_read)
         return LDS_OK;
     x->org_read = 1;
+    x->exempt = 1;
+    if (!x->capture_id)
+        return LDS_OK;
     lds_stmt *st;
     lds_code rc = lds_store_prepare(x->s, q_org, &st, err);
     if (rc)
@@ -394,17 +424,19 @@ static lds_code ix_org(ix *x, lds_err *err)
     int step = lds_stmt_step(st, err);
     if (step == LDS_STORE_ROW) {
         x->org = lds_stmt_col_is_null(st, 0) ? 0 : lds_stmt_col_i64(st, 0);
+        x->exempt = x->org <= 0 || (!lds_stmt_col_is_null(st, 1) && lds_stmt_col_i64(st, 1));
         lds_stmt_reset(st);
         return LDS_OK;
     }
     return step == LDS_STORE_DONE ? LDS_OK : (lds_code)step;
 }
 
-/* Looks a lot up by key: *id 0 when absent. */
+/* Looks a lot up by key: *id 0 when absent; *producer its org (0: none). */
 static lds_code lot_id(lds_store *s, const char *key, int64_t *id, int *has_material,
-                       lds_err *err)
+                       int64_t *producer, lds_err *err)
 {
-    static const char q_id[] = "SELECT id, material_id IS NOT NULL FROM lots WHERE lot = ?";
+    static const char q_id[] =
+        "SELECT id, material_id IS NOT NULL, org_id FROM lots WHERE lot = ?";
     lds_stmt *st;
     lds_code rc = lds_store_prepare(s, q_id, &st, err);
     if (rc)
@@ -414,10 +446,42 @@ static lds_code lot_id(lds_store *s, const char *key, int64_t *id, int *has_mate
     if (step == LDS_STORE_ROW) {
         *id = lds_stmt_col_i64(st, 0);
         *has_material = lds_stmt_col_i64(st, 1) != 0;
+        *producer = lds_stmt_col_is_null(st, 2) ? 0 : lds_stmt_col_i64(st, 2);
         lds_stmt_reset(st);
         return LDS_OK;
     }
     return step == LDS_STORE_DONE ? LDS_OK : (lds_code)step;
+}
+
+/*
+ * The custody rule again, inside the capture transaction, for a stored lot
+ * a transformation names (`key`, producer org `producer`): the check before
+ * the write saw the store as it was then, and a concurrent capture may have
+ * stored the lot since.  An input must be held by the capturing org (or be
+ * the platform's), an existing output made by it.  LDS_ECONFLICT otherwise:
+ * the capture fails and nothing of it is stored.
+ */
+static lds_code guard(ix *x, int64_t id, int64_t producer, int is_output, const char *key,
+                      lds_err *err)
+{
+    if (!x->is_transformation)
+        return LDS_OK;
+    lds_code rc = ix_org(x, err);
+    if (rc || x->exempt || producer == x->org)
+        return rc;
+    if (!is_output) {
+        int h = lds_lineage__holds(x->s, id, producer, x->org, err);
+        if (h == 0)
+            h = lds_lineage__exempt(x->s, producer, err);
+        if (h < 0)
+            return (lds_code)-h;
+        if (h)
+            return LDS_OK;
+    }
+    return lds_err_set(err, LDS_ECONFLICT,
+                       "org %lld %s lot %.120s (stored meanwhile by another capture); nothing was "
+                       "stored",
+                       (long long)x->org, is_output ? "did not produce" : "does not hold", key);
 }
 
 /*
@@ -436,13 +500,14 @@ static lds_code upsert_lot(ix *x, const json_t *q, int is_output, int64_t *id, i
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     const char *cls = str(q, "epcClass");
     char key[LDS_LINEAGE_URI_MAX];
+    int64_t producer = 0;
     *id = 0;
     *has_material = 0;
     if (!cls || lds_lineage_lot_key(cls, key, NULL))
         return LDS_OK;
     lds_code rc;
-    if (!is_output && ((rc = lot_id(x->s, key, id, has_material, err)) || *id))
-        return rc;
+    if (!is_output && ((rc = lot_id(x->s, key, id, has_material, &producer, err)) || *id))
+        return rc ? rc : guard(x, *id, producer, 0, key, err);
     if ((rc = ix_org(x, err)))
         return rc;
     char material[LDS_LINEAGE_ID_MAX], grade[LDS_LINEAGE_ID_MAX];
@@ -471,8 +536,11 @@ static lds_code upsert_lot(ix *x, const json_t *q, int is_output, int64_t *id, i
     lds_stmt_bind_i64(st, 12, is_output);
     if ((rc = lds_stmt_exec(st, err)))
         return rc;
-    if (lds_store_changes(x->s) == 0) /* it existed: the first commissioning stands */
-        return lot_id(x->s, key, id, has_material, err);
+    if (lds_store_changes(x->s) == 0) { /* it existed: the first commissioning stands */
+        if ((rc = lot_id(x->s, key, id, has_material, &producer, err)))
+            return rc;
+        return *id ? guard(x, *id, producer, is_output, key, err) : LDS_OK;
+    }
     *id = lds_store_last_id(x->s);
     *has_material = material[0] != '\0';
     return LDS_OK;
@@ -529,7 +597,8 @@ static lds_code index_lineage(lds_store *s, const json_t *ev, int64_t event_row,
             lds_lineage__ilmd(ev, "mine"),
             transformation,
             capture_id,
-            0};
+            0,
+            1};
     int tz;
     const char *t = str(ev, "eventTime");
     if (!t || lds_epcis_parse_time(t, &x.time_ms, &tz))
@@ -537,21 +606,36 @@ static lds_code index_lineage(lds_store *s, const json_t *ev, int64_t event_row,
     lds_stmt *st;
     lds_code rc;
     size_t n_out = json_array_size(list), n_in = json_array_size(ins);
-    int64_t out_ids[64], in_ids[64];
     int known, any_out_known = 0, all_in_known = n_in > 0;
     size_t i;
     const json_t *q;
+    if (!transformation) {
+        json_array_foreach(list, i, q)
+        {
+            int64_t id;
+            if ((rc = upsert_lot(&x, q, 0, &id, &known, err)))
+                return rc;
+        }
+        return LDS_OK;
+    }
+    /* Every input and output is linked (the check before the write bounds
+     * their product: LDS_LINEAGE_MAX_PAIRS). */
+    if (n_out * n_in > LDS_LINEAGE_MAX_PAIRS)
+        return lds_err_set(err, LDS_EINVAL, "a transformation links %zu inputs to %zu outputs: "
+                                            "at most %d pairs",
+                           n_in, n_out, LDS_LINEAGE_MAX_PAIRS);
+    int64_t ids_local[128], *out_ids = ids_local;
+    if (n_out + n_in > sizeof ids_local / sizeof ids_local[0] &&
+        !(out_ids = lds_malloc((n_out + n_in) * sizeof *out_ids)))
+        return lds_err_set(err, LDS_ENOMEM, "out of memory");
+    int64_t *in_ids = out_ids + n_out;
+    rc = LDS_OK;
     json_array_foreach(list, i, q)
     {
-        int64_t id;
-        if ((rc = upsert_lot(&x, q, transformation, &id, &known, err)))
-            return rc;
+        if ((rc = upsert_lot(&x, q, 1, &out_ids[i], &known, err)))
+            goto done;
         any_out_known |= known;
-        if (i < 64)
-            out_ids[i] = id;
     }
-    if (!transformation)
-        return LDS_OK;
     /* An input never commissioned gets a record from this event (no
      * location or origin facts), so the lineage is not lost. */
     ix xi = x;
@@ -559,24 +643,17 @@ static lds_code index_lineage(lds_store *s, const json_t *ev, int64_t event_row,
     xi.region = xi.mine = NULL;
     json_array_foreach(ins, i, q)
     {
-        int64_t id;
-        if ((rc = upsert_lot(&xi, q, 0, &id, &known, err)))
-            return rc;
+        if ((rc = upsert_lot(&xi, q, 0, &in_ids[i], &known, err)))
+            goto done;
         all_in_known &= known;
-        if (i < 64)
-            in_ids[i] = id;
     }
-    if (n_out > 64)
-        n_out = 64;
-    if (n_in > 64)
-        n_in = 64;
     for (size_t o = 0; o < n_out; o++) {
         for (size_t k = 0; k < n_in; k++) {
             if (!out_ids[o] || !in_ids[k] || out_ids[o] == in_ids[k])
                 continue;
             const json_t *iq = json_array_get(ins, k);
             if ((rc = lds_store_prepare(s, ins_edge, &st, err)))
-                return rc;
+                goto done;
             lds_stmt_bind_i64(st, 1, out_ids[o]);
             lds_stmt_bind_i64(st, 2, in_ids[k]);
             lds_stmt_bind_i64(st, 3, event_row);
@@ -585,28 +662,30 @@ static lds_code index_lineage(lds_store *s, const json_t *ev, int64_t event_row,
                 lds_stmt_bind_double(st, 4, json_number_value(jq));
             lds_stmt_bind_text(st, 5, str(iq, "uom"));
             if ((rc = lds_stmt_exec(st, err)))
-                return rc;
+                goto done;
         }
     }
     /* Weigh with what is stored now (this event's outputs included), when
      * every input and some output has a material. */
-    if (!all_in_known || !any_out_known)
-        return LDS_OK;
-    const lds_catalog *c = lds_lineage__catalog(s);
+    const lds_catalog *c = all_in_known && any_out_known ? lds_lineage__catalog(s) : NULL;
     if (!c)
-        return LDS_OK;
+        goto done;
     balance b;
     if ((rc = weigh(s, c, ev, NULL, &b, err)))
-        return rc;
+        goto done;
     lds_mass_violation v[LDS_RE_N + 1];
     size_t nv = b.in_known && b.out_known
                     ? lds_lineage_mass_check(&b.in, &b.out, b.yield, v, LDS_RE_N + 1)
                     : 0;
-    if (!nv)
-        return LDS_OK;
-    char note[192];
-    lds_lineage_mass_message(&v[0], note, sizeof note);
-    return flag_outputs(&x, list, note, err);
+    if (nv) {
+        char note[192];
+        lds_lineage_mass_message(&v[0], note, sizeof note);
+        rc = flag_outputs(&x, list, note, err);
+    }
+done:
+    if (out_ids != ids_local)
+        lds_free(out_ids);
+    return rc;
 }
 
 lds_code lds_lineage_index_event(lds_store *s, const json_t *ev, int64_t event_row,

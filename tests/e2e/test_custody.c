@@ -275,7 +275,7 @@ static void test_transform_refused(void **state)
     post_doc(tok_b, &ev, "rollback", 400, &r);
     assert_string_equal(lds_test_pointer0(&r),
                         "/epcisBody/eventList/0/outputQuantityList/0/epcClass");
-    assert_non_null(strstr(lds_test_str_at(r.json, "errors/0/message"), "org 19 does not hold"));
+    assert_non_null(strstr(lds_test_str_at(r.json, "errors/0/message"), "org 19 did not produce"));
     lds_http_resp_free(&r);
     lds_buf_release(&ev);
     /* A's lot got no upstream, B's lot no descendant. */

@@ -280,7 +280,7 @@ static void test_output_not_held(void **state)
     assert_int_equal(rep->n_items, 1);
     assert_string_equal(rep->items[0].pointer,
                         "/epcisBody/eventList/0/outputQuantityList/0/epcClass");
-    assert_non_null(strstr(rep->items[0].message, "org 11 does not hold lot " LOT("L2")));
+    assert_non_null(strstr(rep->items[0].message, "org 11 did not produce lot " LOT("L2")));
     lds_epcis_report_release(rep);
     free(rep);
     ev[0] = '\0';
@@ -376,6 +376,158 @@ static void test_platform_lots(void **state)
     assert_true(visible(f, LOT("Z1"), 11));
 }
 
+static const char q_edges_into[] =
+    "SELECT count(*) FROM lot_edges x JOIN lots l ON l.id = x.output_lot WHERE l.lot = ?";
+
+static int64_t edges_into(fixture *f, const char *lot)
+{
+    char key[LDS_LINEAGE_URI_MAX];
+    assert_int_equal(lds_lineage_lot_key(lot, key, NULL), 0);
+    lds_stmt *st;
+    assert_int_equal(lds_store_prepare(f->s, q_edges_into, &st, NULL), LDS_OK);
+    lds_stmt_bind_text(st, 1, key);
+    assert_int_equal(lds_stmt_step(st, NULL), LDS_STORE_ROW);
+    int64_t n = lds_stmt_col_i64(st, 0);
+    lds_stmt_reset(st);
+    return n;
+}
+
+/* A holder that is not the producer may use a lot, not make it again: else
+ * a customer could add upstream (other mines, its own lots) to its
+ * supplier's lot, seen by every other holder and downstream. */
+static void test_holder_cannot_remake(void **state)
+{
+    fixture *f = *state;
+    char ev[4096] = "";
+    commission(f, ev, sizeof ev, LOT("H1"));
+    ship(f, ev, sizeof ev, LOT("H1"), "https://lodestone.dev/org/11");
+    assert_int_equal(capture(f, ev, 10), LDS_OK);
+    assert_true(visible(f, LOT("H1"), 11));
+    commission(f, ev, sizeof ev, LOT("K1"));
+    assert_int_equal(capture(f, ev, 11), LDS_OK);
+    transform(f, ev, sizeof ev, LOT("K1"), NULL, LOT("H1"));
+    lds_epcis_report *rep = malloc(sizeof *rep);
+    assert_int_equal(capture_rep(f, ev, 11, rep), LDS_EINVAL);
+    assert_int_equal(rep->n_items, 1);
+    assert_string_equal(rep->items[0].pointer,
+                        "/epcisBody/eventList/0/outputQuantityList/0/epcClass");
+    assert_non_null(strstr(rep->items[0].message, "org 11 did not produce lot " LOT("H1")));
+    lds_epcis_report_release(rep);
+    free(rep);
+    ev[0] = '\0';
+    assert_int_equal(edges_into(f, LOT("H1")), 0);
+    /* The producer still may; and the holder may use it. */
+    commission(f, ev, sizeof ev, LOT("K2"));
+    transform(f, ev, sizeof ev, LOT("K2"), NULL, LOT("H1"));
+    assert_int_equal(capture(f, ev, 10), LDS_OK);
+    assert_int_equal(edges_into(f, LOT("H1")), 1);
+    transform(f, ev, sizeof ev, LOT("H1"), NULL, LOT("H2"));
+    assert_int_equal(capture(f, ev, 11), LDS_OK);
+}
+
+/* A TransformationEvent with n_in inputs M<i> and n_out outputs O<tag><j> (malloc'd). */
+static char *wide(fixture *f, int n_in, int n_out, const char *tag)
+{
+    size_t cap = 512 + (size_t)(n_in + n_out) * 96;
+    char *ev = calloc(1, cap), when[32];
+    next(f, ev, when);
+    snprintf(ev, cap,
+             "{\"type\":\"TransformationEvent\",\"eventTime\":\"%s\",\"eventTimeZoneOffset\":"
+             "\"+08:00\",\"inputQuantityList\":[",
+             when);
+    for (int i = 0; i < n_in + n_out; i++) {
+        size_t len = strlen(ev);
+        if (i == n_in)
+            len += (size_t)snprintf(ev + len, cap - len, "],\"outputQuantityList\":[");
+        int first = i == 0 || i == n_in;
+        if (i < n_in)
+            snprintf(ev + len, cap - len,
+                     "%s{\"epcClass\":\"" LOT("M%d") "\",\"quantity\":1,\"uom\":\"TNE\"}",
+                     first ? "" : ",", i);
+        else
+            snprintf(ev + len, cap - len,
+                     "%s{\"epcClass\":\"" LOT("O%s%d") "\",\"quantity\":1,\"uom\":\"TNE\"}",
+                     first ? "" : ",", tag, i - n_in);
+    }
+    strcat(ev, "]}");
+    return ev;
+}
+
+/* More than 64 inputs: an edge from each (the first 64 only, before); the
+ * pairs of one transformation are bounded, with a pointer. */
+static void test_many_inputs(void **state)
+{
+    fixture *f = *state;
+    char *ev = wide(f, 70, 1, "A");
+    assert_int_equal(capture(f, ev, 11), LDS_OK);
+    assert_int_equal(edges_into(f, LOT("OA0")), 70);
+    free(ev);
+    ev = wide(f, 129, 128, "B"); /* 16,512 pairs */
+    lds_epcis_report *rep = malloc(sizeof *rep);
+    assert_int_equal(capture_rep(f, ev, 11, rep), LDS_EINVAL);
+    assert_int_equal(rep->n_items, 1);
+    assert_string_equal(rep->items[0].pointer, "/epcisBody/eventList/0/inputQuantityList");
+    assert_non_null(strstr(rep->items[0].message, "129 input lots x 128 output lots"));
+    lds_epcis_report_release(rep);
+    free(rep);
+    free(ev);
+    assert_int_equal(edges_into(f, LOT("OB0")), 0);
+}
+
+/*
+ * The rule holds inside the capture transaction too: a lot another org
+ * commissioned after the check (a concurrent capture) is neither linked as
+ * an output nor as an input; the index refuses the event.
+ */
+static void test_index_guard(void **state)
+{
+    fixture *f = *state;
+    char ev[4096] = "";
+    commission(f, ev, sizeof ev, LOT("R1"));
+    commission(f, ev, sizeof ev, LOT("R2"));
+    assert_int_equal(capture(f, ev, 10), LDS_OK);
+    commission(f, ev, sizeof ev, LOT("R3"));
+    assert_int_equal(capture(f, ev, 11), LDS_OK);
+    static const char ins_job[] = "INSERT INTO epcis_captures (created_ms, running, success, "
+                                  "error_behaviour, org_id) VALUES (0, 0, 1, 'rollback', 11)";
+    static const char q_row[] = "SELECT max(id) FROM epcis_events";
+    lds_stmt *st;
+    assert_int_equal(lds_store_prepare(f->s, ins_job, &st, NULL), LDS_OK);
+    assert_int_equal(lds_stmt_exec(st, NULL), LDS_OK);
+    int64_t job = lds_store_last_id(f->s);
+    int64_t row = scalar(f, q_row);
+    const char *const cases[][2] = {{LOT("R3"), LOT("R1")},  /* 10's lot as output */
+                                    {LOT("R2"), LOT("R4")},  /* 10's lot as input */
+                                    {LOT("R3"), LOT("R5")}}; /* its own: fine */
+    for (int c = 0; c < 3; c++) {
+        transform(f, ev, sizeof ev, cases[c][0], NULL, cases[c][1]);
+        json_t *j = json_loads(ev, 0, NULL);
+        assert_non_null(j);
+        ev[0] = '\0';
+        lds_err err;
+        assert_int_equal(lds_store_begin(f->s, &err), LDS_OK);
+        lds_code rc = lds_lineage_index_event(f->s, j, row, job, &err);
+        int64_t n_edges = edges_into(f, cases[c][1]);
+        lds_store_rollback(f->s);
+        json_decref(j);
+        if (c < 2) {
+            assert_int_equal(rc, LDS_ECONFLICT);
+            assert_non_null(strstr(err.msg, "org 11"));
+        } else {
+            assert_int_equal(rc, LDS_OK);
+            assert_int_equal(n_edges, 1);
+        }
+    }
+    /* The platform (no capture job) is exempt. */
+    transform(f, ev, sizeof ev, LOT("R2"), NULL, LOT("R1"));
+    json_t *j = json_loads(ev, 0, NULL);
+    lds_err err;
+    assert_int_equal(lds_store_begin(f->s, &err), LDS_OK);
+    assert_int_equal(lds_lineage_index_event(f->s, j, row, 0, &err), LDS_OK);
+    lds_store_rollback(f->s);
+    json_decref(j);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -385,6 +537,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_shipping_makes_holders, setup, teardown),
         cmocka_unit_test_setup_teardown(test_aggregation_shipment, setup, teardown),
         cmocka_unit_test_setup_teardown(test_platform_lots, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_holder_cannot_remake, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_many_inputs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_index_guard, setup, teardown),
     };
     return cmocka_run_group_tests_name("lineage_custody", tests, NULL, NULL);
 }

@@ -335,6 +335,36 @@ static void test_shipping_makes_holders(void **state)
     assert_int_equal(scalar(f, q_holders), 4);
 }
 
+/* Only the exact spellings name an org: a destination URI with a leading
+ * zero, a trailing slash, a query, a fragment, a sign, percent-encoding, an
+ * uppercase scheme or host, or an id past int64 names no one. */
+static void test_destination_spellings(void **state)
+{
+    fixture *f = *state;
+    char ev[8192] = "";
+    commission(f, ev, sizeof ev, LOT("U1"));
+    assert_int_equal(capture(f, ev, 10), LDS_OK);
+    static const char *const uris[] = {
+        "https://lodestone.dev/org/013",        "https://lodestone.dev/org/13/",
+        "https://lodestone.dev/org/13?x=1",     "https://lodestone.dev/org/13#f",
+        "https://lodestone.dev/org/+13",        "https://lodestone.dev/org/%31%33",
+        "HTTPS://LODESTONE.DEV/org/13",         "https://Lodestone.dev/org/13",
+        "https://lodestone.dev/ORG/13",         "https://lodestone.dev//org/13",
+        "https://lodestone.dev/facility/0501",  "https://lodestone.dev/facility/501/",
+        "https://lodestone.dev/org/0",          "https://lodestone.dev/org/-13",
+        "https://lodestone.dev/org/92233720368547758070",
+    };
+    for (size_t i = 0; i < sizeof uris / sizeof uris[0]; i++)
+        ship(f, ev, sizeof ev, LOT("U1"), uris[i]);
+    assert_int_equal(capture(f, ev, 10), LDS_OK);
+    assert_int_equal(scalar(f, q_holders), 0);
+    assert_false(visible(f, LOT("U1"), 13));
+    assert_false(visible(f, LOT("U1"), 11));
+    ship(f, ev, sizeof ev, LOT("U1"), "https://lodestone.dev/org/13");
+    assert_int_equal(capture(f, ev, 10), LDS_OK);
+    assert_true(visible(f, LOT("U1"), 13));
+}
+
 /* A pallet (AggregationEvent childQuantityList) shipped to an org's facility. */
 static void test_aggregation_shipment(void **state)
 {
@@ -540,6 +570,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_holder_cannot_remake, setup, teardown),
         cmocka_unit_test_setup_teardown(test_many_inputs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_index_guard, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_destination_spellings, setup, teardown),
     };
     return cmocka_run_group_tests_name("lineage_custody", tests, NULL, NULL);
 }

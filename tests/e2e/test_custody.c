@@ -341,6 +341,43 @@ static void test_shipping(void **state)
     assert_int_equal(lot_status(tok_d, LOT("P3"), ""), 404);
 }
 
+/*
+ * A buyer holding its supplier's lot may not make it again: else it would
+ * hang its own lot upstream of the supplier's, and the descendants of its
+ * own lot would list what other buyers made from the supplier's lot.
+ */
+static void test_holder_remake_refused(void **state)
+{
+    (void)state;
+    lds_buf ev = LDS_BUF_INIT;
+    commission(&ev, LOT("P8"), 10);
+    ship(&ev, LOT("P8"), "owning_party", ORG_B);
+    ship(&ev, LOT("P8"), "owning_party", ORG_C);
+    capture(tok_a, &ev, 202);
+    transform(&ev, LOT("P8"), LOT("C8"));
+    capture(tok_c, &ev, 202);
+
+    commission(&ev, LOT("K8"), 10);
+    capture(tok_b, &ev, 202);
+    transform(&ev, LOT("K8"), LOT("P8"));
+    lds_http_resp r;
+    post_doc(tok_b, &ev, "rollback", 400, &r);
+    assert_string_equal(lds_test_pointer0(&r),
+                        "/epcisBody/eventList/0/outputQuantityList/0/epcClass");
+    assert_non_null(strstr(lds_test_str_at(r.json, "errors/0/message"),
+                           "org 19 did not produce lot " LOT("P8")));
+    lds_http_resp_free(&r);
+    lds_buf_release(&ev);
+    assert_int_equal(n_descendants(tok_b, LOT("K8")), 0);
+    lds_test_call(&srv, "GET", "/api/v1/lots/" LOT("P8") "/provenance", tok_c, NULL, 200, &r);
+    assert_int_equal(json_array_size(lds_test_json_at(r.json, "tree/inputs")), 0);
+    lds_http_resp_free(&r);
+    /* B still uses it. */
+    transform(&ev, LOT("P8"), LOT("B8"));
+    capture(tok_b, &ev, 202);
+    assert_int_equal(n_descendants(tok_a, LOT("P8")), 2);
+}
+
 /* With proceed, only the offending transformation is dropped. */
 static void test_proceed(void **state)
 {
@@ -372,6 +409,7 @@ int main(void)
         cmocka_unit_test(test_transform_refused),
         cmocka_unit_test(test_shipping),
         cmocka_unit_test(test_proceed),
+        cmocka_unit_test(test_holder_remake_refused),
     };
     return cmocka_run_group_tests_name("e2e_custody", tests, setup, teardown);
 }

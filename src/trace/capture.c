@@ -88,7 +88,7 @@ typedef struct cap_ctx {
     int64_t lock_cpu_ns, lock_wall_ns; /* clocks when the ledger lock was taken */
 } cap_ctx;
 
-enum { STORED = 0, DUPLICATE = 1, CONFLICT = 2 };
+enum { STORED = 0, DUPLICATE = 1, CONFLICT = 2, REFUSED = 3 };
 
 /* Appends `v` in its stored form to cx->vals: the canonical Digital Link
  * form of an identifier or location when it has one (so a query matches the
@@ -630,8 +630,14 @@ done:
  * it, so who captured it (and may read it, trace_views.h) is never missing.
  * `write_one` then runs with that job; a duplicate or a refused eventID drops
  * the job again.  org_id 0 (the platform's own posts) writes no job.
+ *
+ * An organisation's TransformationEvent is written inside a savepoint: the
+ * lineage index refuses it (LDS_ECONFLICT) when a lot it names was stored
+ * by another capture after the check before the write (lineage.h), and
+ * then only this event is undone (*outcome REFUSED, the reason in `err`),
+ * not the other events of its group commit.
  */
-static lds_code write_single(cap_ctx *cx, int64_t org_id, int *outcome, lds_err *err)
+static lds_code write_single_event(cap_ctx *cx, int64_t org_id, int *outcome, lds_err *err)
 {
     static const char ins[] = "INSERT INTO epcis_captures (created_ms, finished_ms, running, "
                               "success, error_behaviour, n_events, n_stored, org_id) "
@@ -656,6 +662,37 @@ static lds_code write_single(cap_ctx *cx, int64_t org_id, int *outcome, lds_err 
         lds_stmt_bind_i64(st, 1, cx->capture_id);
         rc = lds_stmt_exec(st, err);
     }
+    return rc;
+}
+
+static lds_code write_single(cap_ctx *cx, int64_t org_id, int *outcome, lds_err *err)
+{
+    static const char sp[] = "SAVEPOINT single_event";
+    static const char sp_undo[] = "ROLLBACK TO single_event";
+    static const char sp_end[] = "RELEASE single_event";
+    if (!org_id || cx->prep[0].info.type != LDS_EPCIS_TRANSFORMATION)
+        return write_single_event(cx, org_id, outcome, err);
+    lds_stmt *st;
+    lds_err e, scratch;
+    lds_err_clear(&e);
+    lds_code rc;
+    if ((rc = lds_store_prepare(cx->s, sp, &st, &e)) || (rc = lds_stmt_exec(st, &e)) ||
+        (rc = write_single_event(cx, org_id, outcome, &e)) != LDS_ECONFLICT)
+        goto out;
+    /* Refused: this event's rows (and its job) are undone, the rest stands. */
+    if ((rc = lds_store_prepare(cx->s, sp_undo, &st, &scratch)) ||
+        (rc = lds_stmt_exec(st, &scratch))) {
+        e = scratch;
+        goto out;
+    }
+    *outcome = REFUSED;
+    cx->capture_id = 0;
+out:
+    if (rc == LDS_OK && ((rc = lds_store_prepare(cx->s, sp_end, &st, &scratch)) ||
+                         (rc = lds_stmt_exec(st, &scratch))))
+        e = scratch;
+    if (err && (rc != LDS_OK || *outcome == REFUSED))
+        *err = e;
     return rc;
 }
 
@@ -693,6 +730,8 @@ static void write_batch(lds_store *s, lds_trace_ledger *lg, lds_trace__waiter *b
             cx->next_leaf = bx.next_leaf;
             cx->n_hashes = 0;
             rc = write_single(cx, w->org_id, &w->outcome, &err);
+            if (rc == LDS_OK && w->outcome == REFUSED)
+                w->err = err; /* this event only: the batch goes on */
             bx.next_leaf = cx->next_leaf;
             if (rc == LDS_OK && w->outcome == STORED)
                 memcpy(bx.hashes + LDS_LEDGER_HASH_LEN * bx.n_hashes++, cx->hashes,
@@ -772,7 +811,7 @@ lds_code lds_trace_capture_event(lds_store *s, lds_trace_ledger *lg, const json_
         group_commit(s, lg, &me);
         rc = me.rc;
         outcome = me.outcome;
-        if (rc && err)
+        if ((rc || outcome == REFUSED) && err)
             *err = me.err;
     } else if ((rc = start(&cx, NULL, err)) == LDS_OK) {
         rc = write_single(&cx, org_id, &outcome, err);
@@ -785,7 +824,11 @@ lds_code lds_trace_capture_event(lds_store *s, lds_trace_ledger *lg, const json_
         res->n_stored = outcome == STORED;
         res->n_duplicates = outcome == DUPLICATE;
         res->first_leaf = cx.first_leaf;
-        if (outcome == CONFLICT) {
+        if (outcome == REFUSED) {
+            /* The custody rule, checked again under the lock (lineage.h). */
+            res->event_id[0] = '\0';
+            rc = LDS_ECONFLICT; /* err says why */
+        } else if (outcome == CONFLICT) {
             /* Nothing was written for this event; the batch's others stand. */
             add_violation(rep, 0, "/eventID", "eventID is already stored for another event");
             rc = lds_err_field(err, LDS_ECONFLICT, "/eventID",

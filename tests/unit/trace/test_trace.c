@@ -15,6 +15,7 @@
 #include "lodestone/store.h"
 #include "lodestone/trace.h"
 #include "store/store_int.h" /* lds_store__migrate_to: a store of an older schema */
+#include "trace/trace_int.h" /* the ledger's locks and group-commit queue */
 
 #define CTX "\"@context\":[\"https://ref.gs1.org/standards/epcis/epcis-context.jsonld\"]"
 
@@ -495,6 +496,144 @@ static void concurrent_single_events_share_commits(void **state)
     }
 }
 
+/* One single event posted as `org` from its own connection. */
+typedef struct one_arg {
+    fixture *f;
+    const char *text;
+    int64_t org;
+    lds_code rc;
+    size_t stored;
+    char msg[256];
+} one_arg;
+
+static void *one_worker(void *p)
+{
+    one_arg *a = p;
+    lds_store *s = NULL;
+    lds_epcis_report *rep = malloc(sizeof *rep);
+    lds_err err;
+    lds_err_clear(&err);
+    a->rc = LDS_EIO;
+    if (rep && lds_store_open(a->f->db, &s, &err) == LDS_OK) {
+        lds_epcis_report_init(rep);
+        json_t *ev = json_loads(a->text, 0, NULL);
+        lds_trace_capture_result res;
+        a->rc = lds_trace_capture_event(s, a->f->lg, ev, a->org, rep, &res, &err);
+        a->stored = res.n_stored;
+        snprintf(a->msg, sizeof a->msg, "%s", err.msg);
+        json_decref(ev);
+        lds_epcis_report_release(rep);
+    }
+    free(rep);
+    lds_store_close(s);
+    return NULL;
+}
+
+/* Waits until the group-commit queue's tail is no longer `tail` (a new
+ * waiter queued); with `tail` NULL and `leader`, until a leader has taken
+ * the queue. */
+static void *wait_queue(lds_trace_ledger *lg, void *tail, int leader)
+{
+    for (int i = 0; i < 20000; i++) {
+        pthread_mutex_lock(&lg->q_mu);
+        void *t = lg->q_tail;
+        int done = leader ? lg->has_leader && !lg->q_head : t && t != tail;
+        pthread_mutex_unlock(&lg->q_mu);
+        if (done)
+            return t;
+        struct timespec ts = {0, 500000};
+        nanosleep(&ts, NULL);
+    }
+    fail_msg("the group-commit queue did not move");
+    return NULL;
+}
+
+#define SINGLE(body) "{" CTX ",\"eventTimeZoneOffset\":\"+00:00\"," body "}"
+
+/*
+ * A single TransformationEvent whose output lot another organisation
+ * stored after the event's custody check (both in one group commit) is
+ * refused alone: the other events of the batch are stored.  The ledger
+ * lock is held by the test meanwhile, so the batch forms deterministically:
+ * a first event's leader waits for the lock; then org 31 commissions lot
+ * X, org 32 transforms into X (checked while X is not stored yet) and org
+ * 33 posts an event of its own, all three queued for the next batch.
+ */
+static void a_refused_single_event_fails_only_itself(void **state)
+{
+    fixture *f = *state;
+    static const char ins_org[] = "INSERT INTO orgs (id, name, kind, region_id, created_at) "
+                                  "VALUES (?1, 'org ' || ?1, 'enterprise', 'zhanggong', "
+                                  "'2026-01-01')";
+    static const char fk_off[] = "PRAGMA foreign_keys=OFF"; /* no catalog: no regions */
+    static const char fk_on[] = "PRAGMA foreign_keys=ON";
+    lds_stmt *st;
+    assert_int_equal(lds_store_prepare(f->s, fk_off, &st, NULL), LDS_OK);
+    assert_int_equal(lds_stmt_exec(st, NULL), LDS_OK);
+    for (int64_t o = 31; o <= 33; o++) {
+        assert_int_equal(lds_store_prepare(f->s, ins_org, &st, NULL), LDS_OK);
+        lds_stmt_bind_i64(st, 1, o);
+        assert_int_equal(lds_stmt_exec(st, NULL), LDS_OK);
+    }
+    assert_int_equal(lds_store_prepare(f->s, fk_on, &st, NULL), LDS_OK);
+    assert_int_equal(lds_stmt_exec(st, NULL), LDS_OK);
+#define LOTX "urn:epc:class:lgtin:4012345.033333.X1"
+    one_arg a[4] = {
+        {f, SINGLE("\"type\":\"ObjectEvent\",\"eventTime\":\"2024-03-01T10:00:00Z\","
+                   "\"epcList\":[\"urn:epc:id:sgtin:0614141.107346.g0\"],\"action\":\"OBSERVE\""),
+         33, 0, 0, ""},
+        {f, SINGLE("\"type\":\"ObjectEvent\",\"eventTime\":\"2024-03-01T10:01:00Z\","
+                   "\"epcList\":[],\"action\":\"ADD\",\"quantityList\":[{\"epcClass\":\"" LOTX
+                   "\",\"quantity\":5,\"uom\":\"TNE\"}]"),
+         31, 0, 0, ""},
+        {f, SINGLE("\"type\":\"TransformationEvent\",\"eventTime\":\"2024-03-01T10:02:00Z\","
+                   "\"inputQuantityList\":[{\"epcClass\":\"urn:epc:class:lgtin:4012345.033333.Y1\","
+                   "\"quantity\":9,\"uom\":\"TNE\"}],\"outputQuantityList\":[{\"epcClass\":\"" LOTX
+                   "\",\"quantity\":5,\"uom\":\"TNE\"}]"),
+         32, 0, 0, ""},
+        {f, SINGLE("\"type\":\"ObjectEvent\",\"eventTime\":\"2024-03-01T10:03:00Z\","
+                   "\"epcList\":[\"urn:epc:id:sgtin:0614141.107346.g3\"],\"action\":\"OBSERVE\""),
+         33, 0, 0, ""},
+    };
+    pthread_t th[4];
+    pthread_mutex_lock(&f->lg->mu);
+    assert_int_equal(pthread_create(&th[0], NULL, one_worker, &a[0]), 0);
+    wait_queue(f->lg, NULL, 1);
+    void *tail = NULL;
+    for (int i = 1; i < 4; i++) {
+        assert_int_equal(pthread_create(&th[i], NULL, one_worker, &a[i]), 0);
+        tail = wait_queue(f->lg, tail, 0);
+    }
+    pthread_mutex_unlock(&f->lg->mu);
+    for (int i = 0; i < 4; i++)
+        pthread_join(th[i], NULL);
+    for (int i = 0; i < 4; i++) {
+        if (i == 2)
+            continue;
+        if (a[i].rc != LDS_OK || a[i].stored != 1)
+            fail_msg("event %d: rc %d stored %zu: %s", i, a[i].rc, a[i].stored, a[i].msg);
+    }
+    assert_int_equal(a[2].rc, LDS_ECONFLICT);
+    assert_int_equal(a[2].stored, 0);
+    assert_non_null(strstr(a[2].msg, "org 32 did not produce lot"));
+    /* Three events, three leaves, the tree as the database; X is org 31's
+     * without upstream; no job of org 32 is left. */
+    assert_int_equal(count(f->s, q_events), 3);
+    assert_int_equal(count(f->s, q_leaves), 3);
+    static const char q_x[] = "SELECT count(*) FROM lots l JOIN lot_edges x ON x.output_lot = l.id";
+    static const char q_job32[] = "SELECT count(*) FROM epcis_captures WHERE org_id = 32";
+    static const char q_owner[] = "SELECT org_id FROM lots WHERE event = (SELECT min(id) FROM "
+                                  "epcis_events WHERE type = 'ObjectEvent' AND action = 'ADD')";
+    assert_int_equal(count(f->s, q_x), 0);
+    assert_int_equal(count(f->s, q_job32), 0);
+    assert_int_equal(count(f->s, q_owner), 31);
+    lds_ledger_sth sth;
+    lds_err err;
+    assert_int_equal(lds_trace_ledger_sth(f->lg, f->s, &sth, &err), LDS_OK);
+    assert_int_equal(sth.tree_size, 3);
+#undef LOTX
+}
+
 /* Documents from several capturers while a reader signs heads: each
  * capture appends its leaves to the tree after dropping the ledger lock
  * (under the tree lock), so the tree must still be the leaves in index
@@ -848,6 +987,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(queries_filter_and_page, setup, teardown),
         cmocka_unit_test_setup_teardown(allocation_failures_are_clean, setup, teardown),
         cmocka_unit_test_setup_teardown(concurrent_single_events_share_commits, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_refused_single_event_fails_only_itself, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(concurrent_documents_keep_the_tree_in_leaf_order, setup,
                                         teardown),
         cmocka_unit_test(key_path_defaults_next_to_the_database),

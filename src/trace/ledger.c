@@ -1,8 +1,10 @@
 /*
  * ledger.c — the shared transparency log over the store: the tree is rebuilt
  * from ledger_leaves at start and caught up with rows other processes
- * committed; one mutex serialises appends (captures hold it across their
- * transaction) while proofs read the tree without locks.
+ * committed.  `mu` serialises the captures' transactions (and signing);
+ * `tree_mu` serialises appends to the tree (a capture takes it before
+ * dropping `mu` and appends its committed leaves after); proofs read the
+ * tree without locks.
  */
 #include <string.h>
 #include <time.h>
@@ -25,7 +27,7 @@ lds_code lds_trace_key_path(const char *db_path, const char *key_path, char *out
     return LDS_OK;
 }
 
-/* Appends the leaf hashes of rows idx >= tree size.  Caller holds lg->mu. */
+/* Appends the leaf hashes of committed rows idx >= tree size, under tree_mu. */
 lds_code lds_trace__sync(lds_trace_ledger *lg, lds_store *s, lds_err *err)
 {
     pthread_mutex_lock(&lg->tree_mu);

@@ -33,7 +33,7 @@ struct lds_trace_ledger {
     _Atomic int64_t held_cpu_ns, held_wall_ns, holds;
 };
 
-/** Catches the tree up with ledger_leaves.  Caller holds lg->mu. */
+/** Catches the tree up with ledger_leaves (takes lg->tree_mu; signing holds lg->mu too). */
 lds_code lds_trace__sync(lds_trace_ledger *lg, lds_store *s, lds_err *err);
 /** lds_trace__sync for a caller that holds lg->tree_mu (and maybe not mu). */
 lds_code lds_trace__sync_held(lds_trace_ledger *lg, lds_store *s, lds_err *err);

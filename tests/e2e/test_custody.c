@@ -9,7 +9,9 @@
  * sees and transforms it; B ships on to C, and C holds it; a shipment by an
  * organisation that does not hold the lot gives nothing; with
  * captureErrorBehaviour proceed only the offending event is dropped; the
- * operator is exempt.
+ * operator is exempt; a holder that did not produce a lot may not make it
+ * again; commissioning another's lot again and shipping it to oneself in
+ * the same document grants nothing.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -342,6 +344,45 @@ static void test_shipping(void **state)
 }
 
 /*
+ * Same-document tricks: B commissions A's lot again, ships it to itself and
+ * transforms it, in one document.  The commissioning changes nothing (the
+ * first stands), the shipment grants nothing (B holds nothing to ship), so
+ * the transformation is refused: with rollback nothing is stored, with
+ * proceed only the transformation is dropped.
+ */
+static void test_same_document_tricks(void **state)
+{
+    (void)state;
+    lds_buf ev = LDS_BUF_INIT;
+    commission(&ev, LOT("P9"), 10);
+    capture(tok_a, &ev, 202);
+    for (int pass = 0; pass < 2; pass++) {
+        commission(&ev, LOT("P9"), 99);
+        ship(&ev, LOT("P9"), "owning_party", ORG_B);
+        transform(&ev, LOT("P9"), pass ? LOT("Q9b") : LOT("Q9"));
+        lds_http_resp r;
+        post_doc(tok_b, &ev, pass ? "proceed" : "rollback", pass ? 202 : 400, &r);
+        if (!pass)
+            assert_string_equal(lds_test_pointer0(&r),
+                                "/epcisBody/eventList/2/inputQuantityList/0/epcClass");
+        else
+            assert_int_equal(json_integer_value(json_object_get(r.json, "invalidCount")), 1);
+        lds_http_resp_free(&r);
+        lds_buf_release(&ev);
+        assert_int_equal(lot_status(tok_b, LOT("P9"), ""), 404);
+        assert_int_equal(count_events(LOT("P9")), 1 + 2 * pass);
+    }
+    assert_int_equal(lot_status(srv.operator_token, LOT("Q9"), ""), 404);
+    assert_int_equal(lot_status(srv.operator_token, LOT("Q9b"), ""), 404);
+    lds_http_resp r;
+    lds_test_call(&srv, "GET", "/api/v1/lots/" LOT("P9"), tok_a, NULL, 200, &r);
+    assert_true(lds_test_num_at(r.json, "quantity") == 10);
+    assert_true(lds_test_num_at(r.json, "producer_org") == 18);
+    lds_http_resp_free(&r);
+    assert_int_equal(n_descendants(tok_a, LOT("P9")), 0);
+}
+
+/*
  * A buyer holding its supplier's lot may not make it again: else it would
  * hang its own lot upstream of the supplier's, and the descendants of its
  * own lot would list what other buyers made from the supplier's lot.
@@ -410,6 +451,7 @@ int main(void)
         cmocka_unit_test(test_shipping),
         cmocka_unit_test(test_proceed),
         cmocka_unit_test(test_holder_remake_refused),
+        cmocka_unit_test(test_same_document_tricks),
     };
     return cmocka_run_group_tests_name("e2e_custody", tests, setup, teardown);
 }

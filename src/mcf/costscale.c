@@ -11,6 +11,12 @@
  * after the first (it usually proves the last two or three phases already
  * done).
  *
+ * The functions that touch arcs are in costscale_body.h, compiled twice:
+ * 16-byte residual arcs with 32-bit fields when every cost and residual
+ * capacity fits (suffix _n), 32-byte arcs otherwise (_w).  On large
+ * instances the method is bound by memory latency (node -> arc -> head
+ * price, dependent misses), hence the narrow arcs and the prefetches there.
+ *
  * Choosing a method for AUTO (bench/mcf/run, docs/benchmarks-mcf.md, CPU
  * seconds on a loaded 2-core EPYC): the simplex wins on shallow networks at
  * every size (transportation at 1e6 arcs: 0.18 s against 2.5 s here;

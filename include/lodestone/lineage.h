@@ -158,14 +158,18 @@ void lds_lineage_set_mass_balance(lds_mass_balance_mode mode);
  * TransformationEvent:
  *  - custody (both modes, unless `org_id` is exempt): each input lot already
  *    stored must be held by `org_id` (unless the platform produced it: no
- *    producer org, or an operator's), and an output lot already stored too
- *    (lots first made in this document are the org's own).  A violation
+ *    producer org, or an operator's), and an output lot already stored
+ *    must have been produced by it (lots first made in this document are
+ *    the org's own; lds_lineage_index_event repeats the rule inside the
+ *    capture transaction: LDS_ECONFLICT).  A violation
  *    points at the element's epcClass
  *    ("/epcisBody/eventList/3/inputQuantityList/0/epcClass") and names the
  *    org and the lot;
  *  - the mass balance (REJECT mode) against lots stored and lots
  *    commissioned earlier in the same document: JSON pointer to the event's
- *    outputQuantityList, the numbers in the message.
+ *    outputQuantityList, the numbers in the message;
+ *  - in every mode: at most LDS_LINEAGE_MAX_PAIRS input x output pairs
+ *    (pointer to the event's inputQuantityList).
  * Each violation is added to `rep`, the event marked invalid and LDS_EINVAL
  * returned.  LDS_OK when nothing violates; LDS_ENOMEM, LDS_EIO.
  */
@@ -181,7 +185,10 @@ lds_code lds_lineage_check_event(lds_store *s, const json_t *event, int64_t org_
  * its input -> output edges, flagging the outputs when the mass balance
  * fails; for an event with a destinationList, the holders it makes
  * (lot_holders).  `capture_id` 0 for the platform's own single events (no
- * producer org then).
+ * producer org then).  A TransformationEvent of a non-exempt organisation
+ * naming a stored input lot it does not hold, or a stored output lot it
+ * did not produce (stored by a concurrent capture after the check), is
+ * LDS_ECONFLICT with nothing more written: the caller rolls back.
  */
 lds_code lds_lineage_index_event(lds_store *s, const json_t *event, int64_t event_row,
                                  int64_t capture_id, lds_err *err);

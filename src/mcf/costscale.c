@@ -52,7 +52,11 @@
 #include "lodestone/err.h"
 #include "mcf_int.h"
 
-#define ALPHA       16                /* epsilon divisor per phase */
+/* Epsilon divisor per phase.  8 against 16 (docs/benchmarks-mcf.md, CPU s,
+ * alternating runs at load ~1): chain 1e6 seed 1 about 17 % faster, seed 2
+ * 3 %, chains at 1e5-3e5 5-12 %; NETGEN-like 1e6 12 % slower, transport
+ * 2 % (there AUTO uses the simplex).  32 was slower on the chain. */
+#define ALPHA 8
 #define PRICE_LIMIT (INT64_MAX / 8)   /* bound on |scaled cost| and |price| */
 #define NIL         UINT32_MAX
 #define DIST_NONE   0x7fffffffu       /* global update: not labelled yet */

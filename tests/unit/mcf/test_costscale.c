@@ -43,7 +43,7 @@ static void tp_arc(tp *t, uint32_t u, uint32_t v, int64_t lo, int64_t up, int64_
 }
 
 /* Exact certificate; returns the cost through *cost. */
-static int certify(const lds_mcf_problem *p, const int64_t *f, const int64_t *pot, int64_t *cost)
+static int certify(const lds_mcf_problem *p, const int64_t *f, const int64_t *pot, i128 *cost)
 {
     i128 bal[64] = {0}, total = 0;
     for (uint32_t i = 0; i < p->n_arcs; i++) {
@@ -61,11 +61,13 @@ static int certify(const lds_mcf_problem *p, const int64_t *f, const int64_t *po
     for (uint32_t u = 0; u < p->n_nodes; u++)
         if (bal[u] != p->supply[u])
             return 0;
-    *cost = (int64_t)total;
+    *cost = total;
     return 1;
 }
 
-static lds_mcf_status solve(const tp *t, int64_t *cost)
+/* Solves and certifies; the optimum in 128 bits (the layout tests below
+ * scale costs past 64-bit products). */
+static lds_mcf_status solve_exact(const tp *t, i128 *cost)
 {
     int64_t flow[256], pot[64];
     lds_mcf_status st = (lds_mcf_status)-1;
@@ -73,6 +75,15 @@ static lds_mcf_status solve(const tp *t, int64_t *cost)
     assert_int_equal(lds_mcf__cost_scaling(&t->p, flow, pot, &st, &e), LDS_OK);
     if (st == LDS_MCF_OPTIMAL)
         assert_true(certify(&t->p, flow, pot, cost));
+    return st;
+}
+
+static lds_mcf_status solve(const tp *t, int64_t *cost)
+{
+    i128 c = 0;
+    lds_mcf_status st = solve_exact(t, &c);
+    if (st == LDS_MCF_OPTIMAL)
+        *cost = (int64_t)c;
     return st;
 }
 
@@ -143,11 +154,12 @@ static void lower_bounds(void **state)
     assert_int_equal(solve(&t, &cost), LDS_MCF_OPTIMAL);
     /* 3 units 0->1 (15); 1 unit 0->2 (1); node 1 gets 3: send back via
      * 2->1 at -2 (cost -2) and 1 unit 1->2 (5)... the cheapest is 1->2 x3? */
-    int64_t flow[256], pot[64], c2;
+    int64_t flow[256], pot[64];
+    i128 c2;
     lds_mcf_status st;
     assert_int_equal(lds_mcf__cost_scaling(&t.p, flow, pot, &st, NULL), LDS_OK);
     assert_true(certify(&t.p, flow, pot, &c2));
-    assert_int_equal(cost, c2);
+    assert_true(c2 == cost);
     /* 0->1:3 (15), 0->2:1 (1), 2->1:-2 (-2), 1->2:1 (5) = 19 */
     assert_int_equal(cost, 19);
 }
@@ -559,6 +571,147 @@ static void crossover_basis(void **state)
     lds_mcf_solver_free(s);
 }
 
+/* ---- the two arc layouts ----------------------------------------------
+ * Cost scaling keeps its residual arcs in 32-bit fields when every original
+ * cost and every residual capacity fits int32, and in 64-bit fields
+ * otherwise (src/mcf/costscale_body.h).  These tests sit on both sides of
+ * that boundary: values that just fit, values one past it (a build that
+ * narrowed them would wrap and return a wrong optimum or a rejected
+ * certificate), and random instances scaled by 2^31 so that the 64-bit
+ * layout must give exactly 2^31 times the 32-bit layout's optimum. */
+
+/* Two routes from 0 to 3: 0->1->3 and 0->2->3, the first limited. */
+static void two_routes(tp *t, int64_t cap, int64_t c_cheap, int64_t c_dear, int64_t demand)
+{
+    tp_init(t, 4);
+    t->supply[0] = demand;
+    t->supply[3] = -demand;
+    tp_arc(t, 0, 1, 0, cap, c_cheap);
+    tp_arc(t, 1, 3, 0, INF, 0);
+    tp_arc(t, 0, 2, 0, INF, c_dear);
+    tp_arc(t, 2, 3, 0, INF, 0);
+}
+
+static void costs_at_the_boundary(void **state)
+{
+    (void)state;
+    tp t;
+    i128 cost;
+    /* INT32_MAX fits: 32-bit arcs.  3 units, 2 on the cheap route. */
+    two_routes(&t, 2, 1, INT32_MAX, 3);
+    assert_int_equal(solve_exact(&t, &cost), LDS_MCF_OPTIMAL);
+    assert_true(cost == 2 + (i128)INT32_MAX);
+    /* One more does not: 64-bit arcs (narrowed, the dear route would look
+     * like a gain of 2^31 and take every unit). */
+    two_routes(&t, 2, 1, (int64_t)INT32_MAX + 1, 3);
+    assert_int_equal(solve_exact(&t, &cost), LDS_MCF_OPTIMAL);
+    assert_true(cost == 2 + ((i128)1 << 31));
+    /* -INT32_MAX fits; INT32_MIN does not (its reverse arc costs 2^31). */
+    two_routes(&t, 2, -INT32_MAX, 5, 3);
+    assert_int_equal(solve_exact(&t, &cost), LDS_MCF_OPTIMAL);
+    assert_true(cost == 2 * -(i128)INT32_MAX + 5);
+    two_routes(&t, 2, INT32_MIN, 5, 3);
+    assert_int_equal(solve_exact(&t, &cost), LDS_MCF_OPTIMAL);
+    assert_true(cost == 2 * (i128)INT32_MIN + 5);
+}
+
+static void capacities_at_the_boundary(void **state)
+{
+    (void)state;
+    tp t;
+    i128 cost;
+    /* Capacities of INT32_MAX fit (32-bit arcs); the supply, 2^32, does
+     * not need to: excesses are 64-bit in both layouts. */
+    tp_init(&t, 2);
+    t.supply[0] = (int64_t)1 << 32;
+    t.supply[1] = -((int64_t)1 << 32);
+    tp_arc(&t, 0, 1, 0, INT32_MAX, 3);
+    tp_arc(&t, 0, 1, 0, INT32_MAX, 1);
+    tp_arc(&t, 0, 1, 0, INT32_MAX, 2);
+    assert_int_equal(solve_exact(&t, &cost), LDS_MCF_OPTIMAL);
+    assert_true(cost == (i128)INT32_MAX * 1 + (i128)INT32_MAX * 2 + 2 * 3);
+    /* A capacity of 2^31 + 5 does not (narrowed it would be negative). */
+    tp_init(&t, 2);
+    t.supply[0] = ((int64_t)1 << 31) + 9;
+    t.supply[1] = -t.supply[0];
+    tp_arc(&t, 0, 1, 0, ((int64_t)1 << 31) + 5, 1);
+    tp_arc(&t, 0, 1, 0, 10, 7);
+    assert_int_equal(solve_exact(&t, &cost), LDS_MCF_OPTIMAL);
+    assert_true(cost == ((i128)1 << 31) + 5 + 4 * 7);
+    /* What counts is upper - lower: 2^31 + 4 - 5 fits. */
+    tp_init(&t, 2);
+    t.supply[0] = ((int64_t)1 << 31) + 5;
+    t.supply[1] = -t.supply[0];
+    tp_arc(&t, 0, 1, 5, ((int64_t)1 << 31) + 4, 2);
+    tp_arc(&t, 0, 1, 0, 1, 3);
+    assert_int_equal(solve_exact(&t, &cost), LDS_MCF_OPTIMAL);
+    assert_true(cost == (((i128)1 << 31) + 4) * 2 + 3);
+    /* Small capacities, but an uncapacitated arc's bound (total supply plus
+     * capacities, plus one) passes INT32_MAX: 64-bit arcs. */
+    two_routes(&t, 3, 1, 7, INT32_MAX);
+    assert_int_equal(solve_exact(&t, &cost), LDS_MCF_OPTIMAL);
+    assert_true(cost == 3 + ((i128)INT32_MAX - 3) * 7);
+}
+
+/* Random instances (32-bit arcs), then the same instance with capacities,
+ * lower bounds and supplies times 2^31, and with costs times 2^31 (both
+ * 64-bit arcs): the same status, and optimum times 2^31. */
+static void scaled_copies_agree(void **state)
+{
+    (void)state;
+    const int64_t k = (int64_t)1 << 31;
+    rng_state = 0x5851f42d4c957f2dull;
+    int n_opt = 0;
+    for (int iter = 0; iter < 400; iter++) {
+        tp t, big_flow, big_cost;
+        uint32_t n = 2 + (uint32_t)(rnd() % 20), m = (uint32_t)(rnd() % (5 * n + 1));
+        tp_init(&t, n);
+        for (uint32_t i = 0; i < m; i++) {
+            uint32_t u = (uint32_t)(rnd() % n), v = (uint32_t)(rnd() % n);
+            int64_t lo = rnd() % 5 == 0 ? (int64_t)(rnd() % 3) : 0;
+            int is_inf = rnd() % 4 == 0;
+            int64_t c = (int64_t)(rnd() % 401) - 200;
+            if (is_inf && c < 0)
+                c = -c;
+            tp_arc(&t, u, v, lo, is_inf ? INF : lo + (int64_t)(rnd() % 20), c);
+        }
+        for (int j = 0; j < (int)(n / 2); j++) {
+            uint32_t a = (uint32_t)(rnd() % n), b = (uint32_t)(rnd() % n);
+            int64_t q = (int64_t)(rnd() % 8);
+            t.supply[a] += q;
+            t.supply[b] -= q;
+        }
+        big_flow = t;
+        big_cost = t;
+        big_flow.p.tail = big_flow.tail, big_flow.p.head = big_flow.head;
+        big_flow.p.lower = big_flow.lower, big_flow.p.upper = big_flow.upper;
+        big_flow.p.cost = big_flow.cost, big_flow.p.supply = big_flow.supply;
+        big_cost.p.tail = big_cost.tail, big_cost.p.head = big_cost.head;
+        big_cost.p.lower = big_cost.lower, big_cost.p.upper = big_cost.upper;
+        big_cost.p.cost = big_cost.cost, big_cost.p.supply = big_cost.supply;
+        for (uint32_t i = 0; i < m; i++) {
+            big_flow.lower[i] *= k;
+            if (big_flow.upper[i] != INF)
+                big_flow.upper[i] *= k;
+            big_cost.cost[i] *= k;
+        }
+        for (uint32_t u = 0; u < n; u++)
+            big_flow.supply[u] *= k;
+        i128 c0 = 0, c1 = 0, c2 = 0;
+        lds_mcf_status s0 = solve_exact(&t, &c0), s1 = solve_exact(&big_flow, &c1),
+                       s2 = solve_exact(&big_cost, &c2);
+        assert_int_equal(s1, s0);
+        assert_int_equal(s2, s0);
+        if (s0 == LDS_MCF_OPTIMAL) {
+            assert_true(c1 == c0 * k);
+            assert_true(c2 == c0 * k);
+            n_opt++;
+        }
+    }
+    print_message("%d optimal\n", n_opt);
+    assert_true(n_opt > 100);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -576,6 +729,9 @@ int main(void)
         cmocka_unit_test(supply_depth_layers),
         cmocka_unit_test(auto_rule),
         cmocka_unit_test(crossover_basis),
+        cmocka_unit_test(costs_at_the_boundary),
+        cmocka_unit_test(capacities_at_the_boundary),
+        cmocka_unit_test(scaled_copies_agree),
     };
     return cmocka_run_group_tests_name("mcf_costscale", tests, NULL, NULL);
 }

@@ -90,6 +90,17 @@ int lds_lineage__holds(lds_store *s, int64_t lot_id, int64_t producer, int64_t o
     return step == LDS_STORE_DONE ? 0 : -step;
 }
 
+/* The stored lot a quantity element's epcClass names: 1 (with its row id
+ * and producer), 0 when it names no lot or one not stored, or -code. */
+static int stored_lot(lds_store *s, const char *cls, int64_t *id, int64_t *producer,
+                      lds_err *err)
+{
+    char key[LDS_LINEAGE_URI_MAX];
+    if (!cls || lds_lineage_lot_key(cls, key, NULL))
+        return 0;
+    return lds_lineage__lot_owner(s, key, id, producer, err);
+}
+
 int lds_lineage__custody_check(lds_store *s, const json_t *ev, int64_t org, const char *base,
                                long index, lds_epcis_report *rep, lds_err *err)
 {
@@ -101,14 +112,11 @@ int lds_lineage__custody_check(lds_store *s, const json_t *ev, int64_t org, cons
         json_array_foreach(json_object_get(ev, lists[l]), k, q)
         {
             const char *cls = str(q, "epcClass");
-            char key[LDS_LINEAGE_URI_MAX];
-            if (!cls || lds_lineage_lot_key(cls, key, NULL))
-                continue;
             int64_t id = 0, producer = 0;
-            int f = lds_lineage__lot_owner(s, key, &id, &producer, err);
+            int f = stored_lot(s, cls, &id, &producer, err);
             if (f < 0)
                 return f;
-            if (!f) /* a lot never seen: this event makes (or first names) it */
+            if (!f) /* no lot, or one never seen: this event makes (or first names) it */
                 continue;
             /* An input must be held; the platform's own lots (no producer
              * org, or an operator's) may be used by anyone, as before.  An
@@ -237,12 +245,8 @@ lds_code lds_lineage__custody_index(lds_store *s, const json_t *ev, int64_t even
         const json_t *q;
         json_array_foreach(json_object_get(ev, lists[l]), i, q)
         {
-            const char *cls = str(q, "epcClass");
-            char key[LDS_LINEAGE_URI_MAX];
-            if (!cls || lds_lineage_lot_key(cls, key, NULL))
-                continue;
             int64_t id = 0, producer = 0;
-            int f = lds_lineage__lot_owner(s, key, &id, &producer, err);
+            int f = stored_lot(s, str(q, "epcClass"), &id, &producer, err);
             if (f < 0)
                 return (lds_code)-f;
             if (!f)

@@ -226,15 +226,17 @@ static lds_code write_ids(cap_ctx *cx, const prep_event *p, int64_t event, lds_e
 
 /* Writes one prepared event; *outcome is STORED, DUPLICATE or CONFLICT.
  * An eventID already stored is found first through its 64-bit key (the
- * index holds keys, not IDs; the text is compared on a key match, so two
- * IDs sharing a key are both stored) and nothing is written for it; else
- * the leaf goes in first (the event row references it), then the event,
- * its identifier rows and its lineage.  Values are bound without copies:
- * they live in cx until the capture ends. */
+ * key tables hold keys, not IDs; the text is compared on a key match, so
+ * two IDs sharing a key are both stored) and nothing is written for it;
+ * else the leaf goes in first (the event row references it), then the
+ * event, its staged key, its identifier rows and its lineage.  Values are
+ * bound without copies: they live in cx until the capture ends. */
 static lds_code write_one(cap_ctx *cx, const prep_event *p, int *outcome, lds_err *err)
 {
     static const char q_dup[] = "SELECT l.data FROM epcis_events e JOIN ledger_leaves l "
-                                "ON l.idx = e.leaf_idx WHERE e.event_key = ?1 AND e.event_id = ?2";
+                                "ON l.idx = e.leaf_idx WHERE " LDS_TRACE__EVENT_KEY_IS("?1")
+                                " AND e.event_id = ?2";
+    static const char ins_key[] = "INSERT INTO epcis_event_keys_new (key, event) VALUES (?, ?)";
     static const char ins_leaf[] = "INSERT INTO ledger_leaves (idx, leaf_hash, data) "
                                    "VALUES (?, ?, ?)";
     static const char ins_event[] =
@@ -294,6 +296,12 @@ static lds_code write_one(cap_ctx *cx, const prep_event *p, int *outcome, lds_er
         return rc;
 
     int64_t event_row = lds_store_last_id(cx->s);
+    if ((rc = lds_store_prepare(cx->s, ins_key, &st, err)))
+        return rc;
+    lds_stmt_bind_i64(st, 1, p->key);
+    lds_stmt_bind_i64(st, 2, event_row);
+    if ((rc = lds_stmt_exec(st, err)))
+        return rc;
     if ((rc = write_ids(cx, p, event_row, err)))
         return rc;
     if ((rc = lds_lineage_index_event(cx->s, p->ev, event_row, cx->capture_id, err)))
@@ -444,16 +452,64 @@ static void checkpoint_after(cap_ctx *cx, lds_trace_ledger *lg)
     }
 }
 
+lds_code lds_trace__merge_event_keys(lds_store *s, lds_err *err)
+{
+    static const char q_move[] = "INSERT INTO epcis_event_keys (key, event) "
+                                 "SELECT key, event FROM epcis_event_keys_new";
+    static const char q_clear[] = "DELETE FROM epcis_event_keys_new";
+    lds_stmt *st;
+    lds_code rc;
+    if ((rc = lds_store_prepare(s, q_move, &st, err)) || (rc = lds_stmt_exec(st, err)))
+        return rc;
+    if ((rc = lds_store_prepare(s, q_clear, &st, err)) || (rc = lds_stmt_exec(st, err)))
+        return rc;
+    return LDS_OK;
+}
+
+/* Before the commit, holding the ledger lock: moves the staged eventID keys
+ * to epcis_event_keys once LDS_TRACE__KEY_MERGE are staged (the first
+ * capture of a ledger counts them).  *staged: how many remain staged. */
+static lds_code merge_keys_if_due(cap_ctx *cx, lds_trace_ledger *lg, int64_t *staged,
+                                  lds_err *err)
+{
+    static const char q_count[] = "SELECT count(*) FROM epcis_event_keys_new";
+    int64_t n = lg->staged_keys + (int64_t)cx->n_hashes;
+    if (!lg->keys_known) {
+        lds_stmt *st;
+        lds_code rc = lds_store_prepare(cx->s, q_count, &st, err);
+        if (rc)
+            return rc;
+        int step = lds_stmt_step(st, err);
+        if (step != LDS_STORE_ROW)
+            return step == LDS_STORE_DONE ? lds_err_set(err, LDS_EIO, "no staged key count")
+                                          : (lds_code)step;
+        n = lds_stmt_col_i64(st, 0);
+        lds_stmt_reset(st);
+    }
+    *staged = n;
+    if (n < LDS_TRACE__KEY_MERGE)
+        return LDS_OK;
+    *staged = 0;
+    return lds_trace__merge_event_keys(cx->s, err);
+}
+
 /* Commits (when `commit`) or rolls back, updates the tree and drops the lock. */
 static lds_code finish(cap_ctx *cx, lds_trace_ledger *lg, int commit, lds_err *err)
 {
     lds_code rc = LDS_OK;
-    if (commit) {
+    int64_t staged = 0;
+    if (commit && lg && cx->n_hashes)
+        rc = merge_keys_if_due(cx, lg, &staged, err);
+    if (commit && rc == LDS_OK) {
         if (cx->own_checkpoint)
             set_autocheckpoint(cx->s, 0);
         rc = lds_store_commit(cx->s, err);
         if (cx->own_checkpoint)
             set_autocheckpoint(cx->s, 1);
+        if (rc == LDS_OK && lg && cx->n_hashes) {
+            lg->staged_keys = staged;
+            lg->keys_known = 1;
+        }
     }
     if (!commit || rc)
         lds_store_rollback(cx->s);

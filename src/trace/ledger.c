@@ -282,7 +282,8 @@ lds_code lds_trace_event_leaf_index(lds_store *s, const char *event_id, uint64_t
                                     lds_err *err)
 {
     static const char q[] =
-        "SELECT leaf_idx FROM epcis_events WHERE event_key = ?1 AND event_id = ?2";
+        "SELECT e.leaf_idx FROM epcis_events e WHERE " LDS_TRACE__EVENT_KEY_IS("?1")
+        " AND e.event_id = ?2";
     lds_stmt *st;
     lds_code rc = lds_store_prepare(s, q, &st, err);
     if (rc)

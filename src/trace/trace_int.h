@@ -31,7 +31,26 @@ struct lds_trace_ledger {
      * database writer), in thread CPU and wall nanoseconds, and how many
      * times; bench/trace reads them. */
     _Atomic int64_t held_cpu_ns, held_wall_ns, holds;
+    /* eventID keys in epcis_event_keys_new as this process last knew it
+     * (another process's captures are counted when this one starts); read
+     * and written holding `mu`.  keys_known: staged_keys has been counted. */
+    int64_t staged_keys;
+    int keys_known;
 };
+
+/* The eventID keys of captured events go to epcis_event_keys_new; once it
+ * holds this many they move to epcis_event_keys in the capture's
+ * transaction (migration 15). */
+#define LDS_TRACE__KEY_MERGE 16000
+
+/* SQL: the event rows `e` whose eventID key is parameter ?K (both tables). */
+#define LDS_TRACE__EVENT_KEY_IS(K)                                                                 \
+    "e.id IN (SELECT event FROM epcis_event_keys WHERE key = " K                                   \
+    " UNION ALL SELECT event FROM epcis_event_keys_new WHERE key = " K ")"
+
+/** Moves every staged eventID key to epcis_event_keys (in the caller's
+ * transaction). */
+lds_code lds_trace__merge_event_keys(lds_store *s, lds_err *err);
 
 /** Catches the tree up with ledger_leaves (takes lg->tree_mu; signing holds lg->mu too). */
 lds_code lds_trace__sync(lds_trace_ledger *lg, lds_store *s, lds_err *err);

@@ -339,10 +339,8 @@ static void event_key_migration_keeps_events_and_references(void **state)
                                  "'epcis_events' AND name LIKE 'sqlite_autoindex%'";
     assert_int_equal(scalar(s, q_auto), 1); /* the UNIQUE text index */
 
-    assert_int_equal(lds_store_migrate(s, &applied, &err), LDS_OK);
-    assert_int_equal(applied, lds_store__n_migrations - V_BEFORE_KEY);
-    assert_int_equal(lds_store_schema_version(s, &version, &err), LDS_OK);
-    assert_int_equal(version, lds_store_latest_version());
+    assert_int_equal(lds_store__migrate_to(s, V_BEFORE_KEY + 1, &applied, &err), LDS_OK);
+    assert_int_equal(applied, 1);
 
     /* Rows, rowids and every value kept; keys filled in. */
     static const char q_n[] = "SELECT count(*) FROM epcis_events";
@@ -384,6 +382,48 @@ static void event_key_migration_keeps_events_and_references(void **state)
     static const char q_dup_ok[] = "SELECT count(*) FROM epcis_events WHERE event_key = "
                                    "lds_key64('urn:uuid:a') AND event_id = 'urn:uuid:a'";
     assert_int_equal(scalar(s, q_dup_ok), 1);
+
+    /* Migration 15: the keys move to epcis_event_keys (none staged), the
+     * index on epcis_events(event_key) goes, and a look-up by eventID probes
+     * both key tables by their primary keys. */
+    assert_int_equal(lds_store_migrate(s, &applied, &err), LDS_OK);
+    assert_int_equal(applied, lds_store__n_migrations - V_BEFORE_KEY - 1);
+    assert_int_equal(lds_store_schema_version(s, &version, &err), LDS_OK);
+    assert_int_equal(version, lds_store_latest_version());
+    static const char q_keys[] =
+        "SELECT count(*) FROM epcis_event_keys k JOIN epcis_events e ON e.id = k.event "
+        "AND e.event_key = k.key WHERE (k.event = 5 AND k.key = 5800002453013001881) "
+        "OR (k.event = 9 AND k.key = 783101926333802692)";
+    static const char q_nkeys[] = "SELECT count(*) FROM epcis_event_keys";
+    static const char q_staged[] = "SELECT count(*) FROM epcis_event_keys_new";
+    assert_int_equal(scalar(s, q_keys), 2);
+    assert_int_equal(scalar(s, q_nkeys), 2);
+    assert_int_equal(scalar(s, q_staged), 0);
+    static const char q_idx15[] =
+        "SELECT group_concat(name, ',') = 'epcis_events_time' "
+        "FROM (SELECT name FROM sqlite_master WHERE type = 'index' AND "
+        "tbl_name = 'epcis_events' ORDER BY name)";
+    assert_int_equal(scalar(s, q_idx15), 1);
+    static const char q_plan15[] =
+        "EXPLAIN QUERY PLAN SELECT e.leaf_idx FROM epcis_events e WHERE e.id IN (SELECT event "
+        "FROM epcis_event_keys WHERE key = ?1 UNION ALL SELECT event FROM epcis_event_keys_new "
+        "WHERE key = ?1) AND e.event_id = ?2";
+    int n_pk = 0, n_scan = 0;
+    assert_int_equal(lds_store_prepare(s, q_plan15, &st, &err), LDS_OK);
+    while (lds_stmt_step(st, &err) == LDS_STORE_ROW) {
+        const char *d = lds_stmt_col_text(st, 3);
+        n_pk += strstr(d, "USING PRIMARY KEY (key=?)") != NULL;
+        n_scan += strncmp(d, "SCAN", 4) == 0;
+    }
+    lds_stmt_reset(st);
+    assert_int_equal(n_pk, 2);
+    assert_int_equal(n_scan, 0);
+    static const char q_lookup[] =
+        "SELECT e.leaf_idx FROM epcis_events e WHERE e.id IN (SELECT event FROM "
+        "epcis_event_keys WHERE key = lds_key64('ni:///sha-256;abc?ver=CBV2.0') UNION ALL "
+        "SELECT event FROM epcis_event_keys_new WHERE key = "
+        "lds_key64('ni:///sha-256;abc?ver=CBV2.0'))";
+    assert_int_equal(scalar(s, q_lookup), 1);
 
     /* Foreign keys are on again and hold. */
     static const char q_fk[] = "PRAGMA foreign_keys";

@@ -14,6 +14,7 @@
 #include "lodestone/alloc.h"
 #include "lodestone/store.h"
 #include "lodestone/trace.h"
+#include "lodestone/trace_views.h"
 #include "store/store_int.h" /* lds_store__migrate_to: a store of an older schema */
 #include "trace/trace_int.h" /* the ledger's locks and group-commit queue */
 
@@ -764,6 +765,61 @@ static json_t *event_with_id(const char *id, int serial)
     return parse(text);
 }
 
+/* Staged eventID keys moved to epcis_event_keys are still found: repeats
+ * are duplicates, look-ups by eventID answer, new events stage again. */
+static void merged_event_keys_still_find_events(void **state)
+{
+    fixture *f = *state;
+    const char *a = "urn:uuid:0c0ffee0-0000-4000-8000-0000000000a1";
+    const char *b = "urn:uuid:0c0ffee0-0000-4000-8000-0000000000b1";
+    lds_trace_capture_result res;
+    lds_err err;
+    json_t *ea = event_with_id(a, 1), *eb = event_with_id(b, 2);
+    static const char q_merged[] = "SELECT count(*) FROM epcis_event_keys";
+    static const char q_staged[] = "SELECT count(*) FROM epcis_event_keys_new";
+    static const char q_a_merged[] =
+        "SELECT count(*) FROM epcis_event_keys k JOIN epcis_events e ON e.id = k.event "
+        "WHERE k.key = lds_key64('urn:uuid:0c0ffee0-0000-4000-8000-0000000000a1') "
+        "AND e.event_id = 'urn:uuid:0c0ffee0-0000-4000-8000-0000000000a1'";
+    assert_int_equal(lds_trace_capture_event(f->s, f->lg, ea, 0, &f->rep, &res, &err), LDS_OK);
+    assert_int_equal(res.n_stored, 1);
+    assert_int_equal(count(f->s, q_staged), 1);
+    assert_int_equal(count(f->s, q_merged), 0);
+
+    assert_int_equal(lds_store_begin(f->s, &err), LDS_OK);
+    assert_int_equal(lds_trace__merge_event_keys(f->s, &err), LDS_OK);
+    assert_int_equal(lds_store_commit(f->s, &err), LDS_OK);
+    assert_int_equal(count(f->s, q_staged), 0);
+    assert_int_equal(count(f->s, q_a_merged), 1);
+
+    /* A again: a duplicate found in the merged table, nothing written. */
+    assert_int_equal(lds_trace_capture_event(f->s, f->lg, ea, 0, &f->rep, &res, &err), LDS_OK);
+    assert_int_equal(res.n_stored, 0);
+    assert_int_equal(res.n_duplicates, 1);
+    assert_int_equal(count(f->s, q_events), 1);
+    uint64_t idx = 99;
+    assert_int_equal(lds_trace_event_leaf_index(f->s, a, &idx, &err), LDS_OK);
+    assert_int_equal(idx, 0);
+    lds_buf got = LDS_BUF_INIT;
+    assert_int_equal(lds_trace_event_json(f->s, a, &got, &err), LDS_OK);
+    assert_non_null(strstr(got.ptr, a));
+    lds_buf_release(&got);
+    assert_int_equal(lds_trace_event_visible(f->s, 0, a, &err), 1);
+    assert_int_equal(lds_trace_event_leaf_index(f->s, b, &idx, &err), LDS_ENOTFOUND);
+
+    /* B is staged beside the merged A; both are found. */
+    assert_int_equal(lds_trace_capture_event(f->s, f->lg, eb, 0, &f->rep, &res, &err), LDS_OK);
+    assert_int_equal(res.n_stored, 1);
+    assert_int_equal(count(f->s, q_staged), 1);
+    assert_int_equal(count(f->s, q_merged), 1);
+    assert_int_equal(lds_trace_event_leaf_index(f->s, b, &idx, &err), LDS_OK);
+    assert_int_equal(idx, 1);
+    assert_int_equal(lds_trace_event_leaf_index(f->s, a, &idx, &err), LDS_OK);
+    assert_int_equal(idx, 0);
+    json_decref(ea);
+    json_decref(eb);
+}
+
 static void eventids_sharing_a_key_are_both_stored(void **state)
 {
     /* eventIDs are indexed by a 64-bit key (lds_store_key64) and compared as
@@ -778,12 +834,28 @@ static void eventids_sharing_a_key_are_both_stored(void **state)
     assert_int_equal(lds_trace_capture_event(f->s, f->lg, ea, 0, &f->rep, &res, &err), LDS_OK);
     assert_int_equal(res.n_stored, 1);
     static const char forge[] = "UPDATE epcis_events SET event_key = ?1 WHERE event_id = ?2";
+    static const char forge_key[] =
+        "UPDATE epcis_event_keys_new SET key = ?1 WHERE key = lds_key64(?2)";
     lds_stmt *st;
     assert_int_equal(lds_store_prepare(f->s, forge, &st, &err), LDS_OK);
     lds_stmt_bind_i64(st, 1, lds_store_key64(b));
     lds_stmt_bind_text(st, 2, a);
     assert_int_equal(lds_stmt_exec(st, &err), LDS_OK);
     assert_int_equal(lds_store_changes(f->s), 1);
+    assert_int_equal(lds_store_prepare(f->s, forge_key, &st, &err), LDS_OK);
+    lds_stmt_bind_i64(st, 1, lds_store_key64(b));
+    lds_stmt_bind_text(st, 2, a);
+    assert_int_equal(lds_stmt_exec(st, &err), LDS_OK);
+    assert_int_equal(lds_store_changes(f->s), 1);
+    /* A's key moves to the merged table; B's will be staged: the shared key
+     * spans both tables. */
+    assert_int_equal(lds_store_begin(f->s, &err), LDS_OK);
+    assert_int_equal(lds_trace__merge_event_keys(f->s, &err), LDS_OK);
+    assert_int_equal(lds_store_commit(f->s, &err), LDS_OK);
+    static const char q_merged[] = "SELECT count(*) FROM epcis_event_keys";
+    static const char q_staged[] = "SELECT count(*) FROM epcis_event_keys_new";
+    assert_int_equal(count(f->s, q_merged), 1);
+    assert_int_equal(count(f->s, q_staged), 0);
 
     /* B finds A under its key, but A is another eventID: B is stored. */
     assert_int_equal(lds_trace_capture_event(f->s, f->lg, eb, 0, &f->rep, &res, &err), LDS_OK);
@@ -796,6 +868,7 @@ static void eventids_sharing_a_key_are_both_stored(void **state)
         "SELECT count(DISTINCT event_id) FROM epcis_events WHERE event_key = (SELECT event_key "
         "FROM epcis_events WHERE event_id = 'urn:uuid:0c0ffee0-0000-4000-8000-00000000000b')";
     assert_int_equal(count(f->s, q_shared), 2);
+    assert_int_equal(count(f->s, q_staged), 1);
 
     /* Look-ups under the shared key return B's own row. */
     uint64_t idx = 99;
@@ -978,6 +1051,7 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(duplicates_are_idempotent, setup, teardown),
         cmocka_unit_test_setup_teardown(eventids_sharing_a_key_are_both_stored, setup, teardown),
+        cmocka_unit_test_setup_teardown(merged_event_keys_still_find_events, setup, teardown),
         cmocka_unit_test_setup_teardown(repeats_within_a_document_are_found_by_key, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(a_store_from_before_the_key_migrates_and_dedupes, setup,

@@ -467,8 +467,8 @@ lds_code lds_trace__merge_event_keys(lds_store *s, lds_err *err)
 }
 
 /* Before the commit, holding the ledger lock: moves the staged eventID keys
- * to epcis_event_keys once LDS_TRACE__KEY_MERGE are staged (the first
- * capture of a ledger counts them).  *staged: how many remain staged. */
+ * to epcis_event_keys once LDS_TRACE__KEY_MERGE (or lg->key_merge) are
+ * staged (the first capture of a ledger counts them).  *staged: how many remain staged. */
 static lds_code merge_keys_if_due(cap_ctx *cx, lds_trace_ledger *lg, int64_t *staged,
                                   lds_err *err)
 {
@@ -487,7 +487,7 @@ static lds_code merge_keys_if_due(cap_ctx *cx, lds_trace_ledger *lg, int64_t *st
         lds_stmt_reset(st);
     }
     *staged = n;
-    if (n < LDS_TRACE__KEY_MERGE)
+    if (n < (lg->key_merge > 0 ? lg->key_merge : LDS_TRACE__KEY_MERGE))
         return LDS_OK;
     *staged = 0;
     return lds_trace__merge_event_keys(cx->s, err);

@@ -36,6 +36,7 @@ struct lds_trace_ledger {
      * and written holding `mu`.  keys_known: staged_keys has been counted. */
     int64_t staged_keys;
     int keys_known;
+    int64_t key_merge; /* merge at this many staged keys; 0: LDS_TRACE__KEY_MERGE */
 };
 
 /* The eventID keys of captured events go to epcis_event_keys_new; once it

@@ -820,6 +820,63 @@ static void merged_event_keys_still_find_events(void **state)
     json_decref(eb);
 }
 
+/* Captures move the staged keys once the ledger's threshold is reached,
+ * in their own transaction; a ledger opened on a store with staged keys
+ * counts them first. */
+static void staged_keys_are_merged_at_the_threshold(void **state)
+{
+    fixture *f = *state;
+    static const char q_merged[] = "SELECT count(*) FROM epcis_event_keys";
+    static const char q_staged[] = "SELECT count(*) FROM epcis_event_keys_new";
+    lds_trace_capture_result res;
+    lds_err err;
+    char id[64];
+    f->lg->key_merge = 3;
+    for (int i = 0; i < 3; i++) {
+        snprintf(id, sizeof id, "urn:uuid:0c0ffee0-0000-4000-8000-0000000001%02d", i);
+        json_t *e = event_with_id(id, 10 + i);
+        assert_int_equal(lds_trace_capture_event(f->s, f->lg, e, 0, &f->rep, &res, &err),
+                         LDS_OK);
+        assert_int_equal(res.n_stored, 1);
+        json_decref(e);
+        /* 1 and 2 staged; the third capture reaches 3 and merges all. */
+        assert_int_equal(count(f->s, q_staged), i < 2 ? i + 1 : 0);
+        assert_int_equal(count(f->s, q_merged), i < 2 ? 0 : 3);
+    }
+    assert_int_equal(f->lg->staged_keys, 0);
+
+    /* Two more staged; a repeat of a merged one stores nothing. */
+    for (int i = 3; i < 5; i++) {
+        snprintf(id, sizeof id, "urn:uuid:0c0ffee0-0000-4000-8000-0000000001%02d", i);
+        json_t *e = event_with_id(id, 10 + i);
+        assert_int_equal(lds_trace_capture_event(f->s, f->lg, e, 0, &f->rep, &res, &err),
+                         LDS_OK);
+        json_decref(e);
+    }
+    json_t *again = event_with_id("urn:uuid:0c0ffee0-0000-4000-8000-000000000100", 10);
+    assert_int_equal(lds_trace_capture_event(f->s, f->lg, again, 0, &f->rep, &res, &err),
+                     LDS_OK);
+    assert_int_equal(res.n_duplicates, 1);
+    json_decref(again);
+    assert_int_equal(count(f->s, q_staged), 2);
+    assert_int_equal(f->lg->staged_keys, 2);
+
+    /* A new ledger on this store knows nothing yet: it counts the two
+     * staged keys, adds its event's and merges at 3. */
+    lds_trace_ledger_free(f->lg);
+    f->lg = NULL;
+    assert_int_equal(lds_trace_ledger_open(f->s, f->key, &f->lg, &err), LDS_OK);
+    assert_int_equal(f->lg->keys_known, 0);
+    f->lg->key_merge = 3;
+    json_t *e = event_with_id("urn:uuid:0c0ffee0-0000-4000-8000-000000000199", 99);
+    assert_int_equal(lds_trace_capture_event(f->s, f->lg, e, 0, &f->rep, &res, &err), LDS_OK);
+    assert_int_equal(res.n_stored, 1);
+    json_decref(e);
+    assert_int_equal(count(f->s, q_staged), 0);
+    assert_int_equal(count(f->s, q_merged), 6);
+    assert_int_equal(count(f->s, q_events), 6);
+}
+
 static void eventids_sharing_a_key_are_both_stored(void **state)
 {
     /* eventIDs are indexed by a 64-bit key (lds_store_key64) and compared as
@@ -1052,6 +1109,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(duplicates_are_idempotent, setup, teardown),
         cmocka_unit_test_setup_teardown(eventids_sharing_a_key_are_both_stored, setup, teardown),
         cmocka_unit_test_setup_teardown(merged_event_keys_still_find_events, setup, teardown),
+        cmocka_unit_test_setup_teardown(staged_keys_are_merged_at_the_threshold, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(repeats_within_a_document_are_found_by_key, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(a_store_from_before_the_key_migrates_and_dedupes, setup,

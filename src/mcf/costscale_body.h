@@ -176,6 +176,8 @@ static lds_code CSF(global_update)(cs *c, lds_err *err)
                     if (bnext[w] != NIL)
                         bprev[bnext[w]] = bprev[w];
                 }
+                if (nd == k) /* scanned next: start loading its arcs */
+                    __builtin_prefetch(&arcs[c->first[w]]);
                 dist[w] = nd;
                 bprev[w] = NIL;
                 bnext[w] = bhead[nd];

@@ -50,9 +50,9 @@ int lds_lineage__exempt(lds_store *s, int64_t org, lds_err *err)
 }
 
 int lds_lineage__lot_owner(lds_store *s, const char *key, int64_t *id, int64_t *producer,
-                           lds_err *err)
+                           int *has_material, lds_err *err)
 {
-    static const char q[] = "SELECT id, org_id FROM lots WHERE lot = ?";
+    static const char q[] = "SELECT id, org_id, material_id IS NOT NULL FROM lots WHERE lot = ?";
     lds_stmt *st;
     lds_code rc = lds_store_prepare(s, q, &st, err);
     if (rc)
@@ -62,6 +62,8 @@ int lds_lineage__lot_owner(lds_store *s, const char *key, int64_t *id, int64_t *
     if (step == LDS_STORE_ROW) {
         *id = lds_stmt_col_i64(st, 0);
         *producer = lds_stmt_col_is_null(st, 1) ? 0 : lds_stmt_col_i64(st, 1);
+        if (has_material)
+            *has_material = lds_stmt_col_i64(st, 2) != 0;
         lds_stmt_reset(st);
         return 1;
     }
@@ -98,7 +100,7 @@ static int stored_lot(lds_store *s, const char *cls, int64_t *id, int64_t *produ
     char key[LDS_LINEAGE_URI_MAX];
     if (!cls || lds_lineage_lot_key(cls, key, NULL))
         return 0;
-    return lds_lineage__lot_owner(s, key, id, producer, err);
+    return lds_lineage__lot_owner(s, key, id, producer, NULL, err);
 }
 
 int lds_lineage__custody_check(lds_store *s, const json_t *ev, int64_t org, const char *base,

@@ -435,22 +435,8 @@ static lds_code ix_org(ix *x, lds_err *err)
 static lds_code lot_id(lds_store *s, const char *key, int64_t *id, int *has_material,
                        int64_t *producer, lds_err *err)
 {
-    static const char q_id[] =
-        "SELECT id, material_id IS NOT NULL, org_id FROM lots WHERE lot = ?";
-    lds_stmt *st;
-    lds_code rc = lds_store_prepare(s, q_id, &st, err);
-    if (rc)
-        return rc;
-    lds_stmt_bind_text(st, 1, key);
-    int step = lds_stmt_step(st, err);
-    if (step == LDS_STORE_ROW) {
-        *id = lds_stmt_col_i64(st, 0);
-        *has_material = lds_stmt_col_i64(st, 1) != 0;
-        *producer = lds_stmt_col_is_null(st, 2) ? 0 : lds_stmt_col_i64(st, 2);
-        lds_stmt_reset(st);
-        return LDS_OK;
-    }
-    return step == LDS_STORE_DONE ? LDS_OK : (lds_code)step;
+    int f = lds_lineage__lot_owner(s, key, id, producer, has_material, err);
+    return f < 0 ? (lds_code)-f : LDS_OK;
 }
 
 /*

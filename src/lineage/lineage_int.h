@@ -42,10 +42,10 @@ void lds_lineage__fmt_ms(int64_t ms, char out[40]);
  *  organisation of kind 'operator'), 0 when not, -code on a store error. */
 int lds_lineage__exempt(lds_store *s, int64_t org, lds_err *err);
 
-/** Looks a stored lot up by key: 1 found (*id, *producer: 0 when none),
- *  0 not stored, -code. */
+/** Looks a stored lot up by key: 1 found (*id, *producer: 0 when none,
+ *  *has_material when not NULL), 0 not stored, -code. */
 int lds_lineage__lot_owner(lds_store *s, const char *key, int64_t *id, int64_t *producer,
-                           lds_err *err);
+                           int *has_material, lds_err *err);
 
 /** 1 when `org` (> 0) holds lot `lot_id` (its producer or in lot_holders),
  *  0 not, -code. */

@@ -73,6 +73,9 @@ int lds_stmt_step(lds_stmt *st, lds_err *err);
 void lds_stmt_reset(lds_stmt *st);
 /** Runs a statement that returns no rows. */
 lds_code lds_stmt_exec(lds_stmt *st, lds_err *err);
+/** Runs a query for whether it has a row: 1 (the statement is reset), 0
+ *  none, or -code with `err` filled. */
+int lds_stmt_exists(lds_stmt *st, lds_err *err);
 
 enum { LDS_COL_NULL = 0, LDS_COL_INT, LDS_COL_REAL, LDS_COL_TEXT, LDS_COL_BLOB };
 

@@ -84,12 +84,7 @@ int lds_lineage__holds(lds_store *s, int64_t lot_id, int64_t producer, int64_t o
         return -(int)rc;
     lds_stmt_bind_i64(st, 1, lot_id);
     lds_stmt_bind_i64(st, 2, org);
-    int step = lds_stmt_step(st, err);
-    if (step == LDS_STORE_ROW) {
-        lds_stmt_reset(st);
-        return 1;
-    }
-    return step == LDS_STORE_DONE ? 0 : -step;
+    return lds_stmt_exists(st, err);
 }
 
 /* The stored lot a quantity element's epcClass names: 1 (with its row id

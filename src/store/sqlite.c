@@ -282,6 +282,16 @@ lds_code lds_stmt_exec(lds_stmt *st, lds_err *err)
     return rc == LDS_STORE_DONE ? LDS_OK : (lds_code)rc;
 }
 
+int lds_stmt_exists(lds_stmt *st, lds_err *err)
+{
+    int step = lds_stmt_step(st, err);
+    if (step == LDS_STORE_ROW) {
+        sqlite3_reset(st->st);
+        return 1;
+    }
+    return step == LDS_STORE_DONE ? 0 : -step;
+}
+
 void lds_stmt_reset(lds_stmt *st)
 {
     sqlite3_reset(st->st);

@@ -327,13 +327,9 @@ lds_code lds_trace_seed_demo(lds_store *s, lds_err *err)
     if (rc)
         return rc;
     lds_stmt_bind_text(st, 1, "urn:uuid:00d3e000-2026-4000-8000-000000000001");
-    int step = lds_stmt_step(st, err);
-    if (step == LDS_STORE_ROW) {
-        lds_stmt_reset(st);
-        return LDS_OK;
-    }
-    if (step != LDS_STORE_DONE)
-        return (lds_code)step;
+    int seeded = lds_stmt_exists(st, err);
+    if (seeded)
+        return seeded > 0 ? LDS_OK : (lds_code)-seeded;
     demo_ctx c;
     memset(&c, 0, sizeof c);
     c.s = s;

@@ -184,12 +184,7 @@ int lds_trace_event_visible(lds_store *s, int64_t org, const char *event_id, lds
     else
         lds_stmt_bind_null(st, 2);
     lds_stmt_bind_i64(st, 3, lds_store_key64(event_id));
-    int step = lds_stmt_step(st, err);
-    if (step == LDS_STORE_ROW) {
-        lds_stmt_reset(st);
-        return 1;
-    }
-    return step == LDS_STORE_DONE ? 0 : -step;
+    return lds_stmt_exists(st, err);
 }
 
 int lds_trace_leaf_visible(lds_store *s, int64_t org, uint64_t index, lds_err *err)
@@ -223,12 +218,7 @@ int lds_trace_capture_visible(lds_store *s, int64_t org, int64_t capture_id, lds
         return -(int)rc;
     lds_stmt_bind_i64(st, 1, capture_id);
     lds_stmt_bind_i64(st, 2, org);
-    int step = lds_stmt_step(st, err);
-    if (step == LDS_STORE_ROW) {
-        lds_stmt_reset(st);
-        return 1;
-    }
-    return step == LDS_STORE_DONE ? 0 : -step;
+    return lds_stmt_exists(st, err);
 }
 
 lds_code lds_trace_event_json_as(lds_store *s, int64_t org, const char *event_id, lds_buf *out,

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <time.h>
 #include <jansson.h>
+#include "lodestone/alloc.h"
 #include "lodestone/buf.h"
 #include "lodestone/trace.h"
 #include "trace/trace_int.h" /* the ledger lock's hold times (build with -Isrc) */
@@ -152,6 +153,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench_capture DB DOCS THREADS\n");
         return 2;
     }
+    lds_alloc_tune(); /* as `lodestone serve` does */
     db_path = argv[1];
     n_docs = atoi(argv[2]);
     int n_threads = atoi(argv[3]);

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <string.h>
 #include "cli.h"
+#include "lodestone/alloc.h"
 #include "lodestone/version.h"
 
 static const lds_cli_cmd commands[] = {
@@ -92,6 +93,7 @@ int main(int argc, char **argv)
 {
     lds_config cfg;
     lds_err err;
+    lds_alloc_tune();
     lds_config_defaults(&cfg);
     if (lds_config_from_env(&cfg, &err) != LDS_OK) {
         lds_cli_error("config", &err);

@@ -1,6 +1,9 @@
 /* alloc.c — allocation wrappers with a fail-the-Nth-call hook for tests. */
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include "lodestone/alloc.h"
 
 static long fail_countdown; /* 0 = disabled; tests only, not thread-safe */
@@ -18,6 +21,13 @@ static int should_fail(void)
 void lds_alloc_fail_after(long nth)
 {
     fail_countdown = nth < 0 ? 0 : nth;
+}
+
+void lds_alloc_tune(void)
+{
+#ifdef __GLIBC__
+    mallopt(M_MXFAST, 0);
+#endif
 }
 
 void *lds_malloc(size_t n)

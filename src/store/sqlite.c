@@ -5,6 +5,7 @@
  * address.  The table holds pointers: a statement handed out stays where it
  * is when the table grows, so a caller may keep one while preparing others.
  */
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -91,8 +92,20 @@ static void sql_key64(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_result_int64(ctx, (sqlite3_int64)k);
 }
 
+/* SQLite's memory statistics take a process-wide mutex on every allocation
+ * and free: with several connections writing at once (the server's
+ * workers, parallel captures) they contend on it for figures nothing here
+ * reads.  Turned off once, before SQLite initialises (sqlite3_config is
+ * refused after that, harmlessly). */
+static void sqlite_setup(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 lds_code lds_store_open(const char *path, lds_store **out, lds_err *err)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, sqlite_setup);
     *out = NULL;
     if (!path || !*path)
         return lds_err_field(err, LDS_EINVAL, "db", "database path is empty");

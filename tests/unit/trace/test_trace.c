@@ -741,6 +741,44 @@ static void concurrent_documents_keep_the_tree_in_leaf_order(void **state)
     assert_memory_equal(a.root, b.root, sizeof a.root);
 }
 
+/* Captures write without SQLite's foreign-key checks (capture.c): the rows
+ * they write still satisfy every foreign key, and the connection has the
+ * checks back afterwards, after a stored document, a refused one and a
+ * single event alike. */
+static void captures_keep_foreign_keys_and_restore_the_checks(void **state)
+{
+    fixture *f = *state;
+    static const char q_on[] = "PRAGMA foreign_keys";
+    static const char q_bad[] = "SELECT count(*) FROM pragma_foreign_key_check";
+    static const char q_lots[] = "SELECT count(*) FROM lots";
+    static const char q_edges[] = "SELECT count(*) FROM lot_edges";
+    static const char ins_orphan[] =
+        "INSERT INTO epcis_event_ids (uri, role, event) VALUES ('urn:x', 0, 999999)";
+    lds_trace_capture_result res;
+    lds_err err;
+
+    assert_int_equal(capture(f, doc3, LDS_TRACE_ROLLBACK, &res), LDS_OK);
+    assert_int_equal(count(f->s, q_on), 1);
+    assert_int_equal(capture(f, doc_bad, LDS_TRACE_ROLLBACK, &res), LDS_EINVAL);
+    assert_int_equal(count(f->s, q_on), 1);
+    json_t *ev = parse("{" CTX ",\"type\":\"ObjectEvent\",\"eventTime\":\"2024-01-03T10:00:00.000+08:00\","
+                       "\"eventTimeZoneOffset\":\"+08:00\",\"action\":\"OBSERVE\","
+                       "\"epcList\":[\"urn:epc:id:sgtin:0614141.107346.9\"]}");
+    lds_code rc = lds_trace_capture_event(f->s, f->lg, ev, 0, &f->rep, &res, &err);
+    json_decref(ev);
+    if (rc != LDS_OK)
+        fail_msg("single event: %s", err.msg);
+    assert_int_equal(count(f->s, q_on), 1);
+
+    assert_int_equal(count(f->s, q_events), 4);
+    assert_int_equal(count(f->s, q_lots), 2);
+    assert_int_equal(count(f->s, q_edges), 1);
+    assert_int_equal(count(f->s, q_bad), 0);
+    lds_stmt *st;
+    assert_int_equal(lds_store_prepare(f->s, ins_orphan, &st, NULL), LDS_OK);
+    assert_int_equal(lds_stmt_exec(st, &err), LDS_ECONFLICT);
+}
+
 static void key_path_defaults_next_to_the_database(void **state)
 {
     (void)state;
@@ -1123,6 +1161,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_refused_single_event_fails_only_itself, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(concurrent_documents_keep_the_tree_in_leaf_order, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(captures_keep_foreign_keys_and_restore_the_checks, setup,
                                         teardown),
         cmocka_unit_test(key_path_defaults_next_to_the_database),
     };

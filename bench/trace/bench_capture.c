@@ -26,6 +26,7 @@
 #include <jansson.h>
 #include "lodestone/alloc.h"
 #include "lodestone/buf.h"
+#include "lodestone/json_arena.h"
 #include "lodestone/trace.h"
 #include "trace/trace_int.h" /* the ledger lock's hold times (build with -Isrc) */
 
@@ -123,7 +124,8 @@ static void *capturer(void *arg)
     lds_store *s = NULL;
     lds_err err;
     lds_epcis_report *rep = malloc(sizeof *rep);
-    if (!rep || lds_store_open(db_path, &s, &err) != LDS_OK) {
+    lds_json_arena *arena = lds_json_arena_new(); /* as the server's workers parse */
+    if (!rep || !arena || lds_store_open(db_path, &s, &err) != LDS_OK) {
         fprintf(stderr, "bench_capture: cannot open %s\n", db_path);
         exit(2);
     }
@@ -131,7 +133,7 @@ static void *capturer(void *arg)
     int d;
     while ((d = atomic_fetch_add(&next_doc, 1)) < n_docs) {
         json_error_t je;
-        json_t *doc = json_loadb(texts[d].ptr, texts[d].len, 0, &je);
+        json_t *doc = lds_json_arena_loadb(arena, texts[d].ptr, texts[d].len, 0, &je);
         lds_trace_capture_result res;
         if (!doc || lds_trace_capture(s, ledger, doc, LDS_TRACE_ROLLBACK, 0, rep, &res, &err) ||
             res.n_stored != N_EVENTS) {
@@ -139,8 +141,9 @@ static void *capturer(void *arg)
                     rep->n_items ? rep->items[0].message : "");
             exit(2);
         }
-        json_decref(doc);
+        lds_json_arena_reset(arena);
     }
+    lds_json_arena_free(arena);
     lds_epcis_report_release(rep);
     free(rep);
     lds_store_close(s);

@@ -18,11 +18,12 @@ char *lds_strndup(const char *s, size_t n);
 
 /**
  * Process set-up for the platform's own programs (the CLI and server, the
- * capture benchmark), called once at start: with glibc, turns off malloc's
- * fast bins.  Parsing a large JSON document right after freeing the last
- * one otherwise consolidates the freed fast-bin chunks on every large
- * allocation (3 % of batch-capture CPU in a profile); the per-thread cache
- * still serves small blocks.  A no-op elsewhere.
+ * capture benchmark), called first thing in main, before other threads:
+ * - with glibc, turns off malloc's fast bins.  Parsing a large JSON
+ *   document right after freeing the last one otherwise consolidates the
+ *   freed fast-bin chunks on every large allocation (3 % of batch-capture
+ *   CPU in a profile); the per-thread cache still serves small blocks;
+ * - installs the JSON arenas' allocator (json_arena.h).
  */
 void lds_alloc_tune(void);
 

@@ -9,6 +9,7 @@
 #include "lodestone/api.h"
 #include "lodestone/auth.h"
 #include "lodestone/buf.h"
+#include "lodestone/json_arena.h"
 #include "lodestone/registry.h"
 #include "lodestone/store.h"
 #include "http_parse.h"
@@ -44,6 +45,7 @@ typedef struct lds_worker {
     char date[40];           /* cached "Date: ..." value */
     time_t date_at;
     lds_store *store;
+    lds_json_arena *arena;     /* request bodies parsed for capture; reset after each request */
     uint64_t n_requests;
     uint64_t gen;              /* store generation, valid for one loop iteration */
     struct timeval gen_at;     /* the loop's cached time when `gen` was read */
@@ -148,9 +150,13 @@ void lds_api_problem_err(lds_req *r, const lds_err *err, const lds_field_errors 
 
 /**
  * Parses a JSON body: non-empty, nesting at most LDS_API_MAX_DEPTH, no
- * duplicate keys, valid UTF-8.  Syntax errors carry line and column.
+ * duplicate keys (unless `flags` lacks JSON_REJECT_DUPLICATES), valid
+ * UTF-8.  Syntax errors carry line and column.  With an arena the document
+ * lives in it (json_arena.h: not to be changed or kept, no json_decref
+ * needed); without, the caller owns it.
  */
-lds_code lds_api_parse_json(const char *p, size_t len, json_t **out, lds_err *err);
+lds_code lds_api_parse_json(lds_json_arena *arena, const char *p, size_t len, size_t flags,
+                            json_t **out, lds_err *err);
 
 /**
  * Reads the JSON body: checks Content-Type (415), size (413), nesting depth

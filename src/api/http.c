@@ -162,7 +162,8 @@ static int nesting_too_deep(const char *p, size_t n, int limit)
     return 0;
 }
 
-lds_code lds_api_parse_json(const char *p, size_t len, json_t **out, lds_err *err)
+lds_code lds_api_parse_json(lds_json_arena *arena, const char *p, size_t len, size_t flags,
+                            json_t **out, lds_err *err)
 {
     *out = NULL;
     if (len == 0)
@@ -171,7 +172,8 @@ lds_code lds_api_parse_json(const char *p, size_t len, json_t **out, lds_err *er
         return lds_err_set(err, LDS_EINVAL, "JSON nesting deeper than %d levels",
                            LDS_API_MAX_DEPTH);
     json_error_t je;
-    json_t *doc = json_loadb(p, len, JSON_REJECT_DUPLICATES, &je);
+    json_t *doc = arena ? lds_json_arena_loadb(arena, p, len, flags, &je)
+                        : json_loadb(p, len, flags, &je);
     if (!doc)
         return lds_err_at(err, LDS_EINVAL, je.line > 0 ? (unsigned)je.line : 1,
                           je.column > 0 ? (unsigned)je.column : 1, "line %d, column %d: %s",
@@ -201,7 +203,7 @@ json_t *lds_api_read_json(lds_req *r)
     const char *p = len ? r->body : "";
     json_t *doc;
     lds_err err;
-    if (lds_api_parse_json(p, len, &doc, &err) == LDS_OK)
+    if (lds_api_parse_json(NULL, p, len, JSON_REJECT_DUPLICATES, &doc, &err) == LDS_OK)
         return doc;
     lds_field_errors fe = {0};
     lds_field_errors_add(&fe, "", "%s", err.msg);

@@ -314,6 +314,7 @@ static void handle(lds_conn *c, const lds_http_head *head, const char *body, siz
         lds_api_serve_static(&r);
     }
     lds_store_end_reads(w->store); /* no read snapshot outlives a request */
+    lds_json_arena_reset(w->arena); /* nor a body parsed into the arena */
     log_outcome(&r);
     lds_buf_release(&r.out_headers);
 }
@@ -574,6 +575,8 @@ static lds_code worker_init(lds_server *srv, lds_worker *w, int fd, lds_err *err
     w->fd = fd;
     if ((rc = lds_store_open(srv->cfg.db_path, &w->store, err)))
         return rc;
+    if (!(w->arena = lds_json_arena_new()))
+        return lds_err_set(err, LDS_ENOMEM, "out of memory");
     /* The changelist batches epoll_ctl calls. */
     struct event_config *ec = event_config_new();
     if (ec) {
@@ -716,6 +719,7 @@ void lds_server_free(lds_server *srv)
             event_base_free(w->base);
         lds_api_cache_release(w);
         lds_store_close(w->store);
+        lds_json_arena_free(w->arena);
     }
     if (srv->sig_int)
         event_free(srv->sig_int);

@@ -5,6 +5,7 @@
 #include <malloc.h>
 #endif
 #include "lodestone/alloc.h"
+#include "lodestone/json_arena.h"
 
 static long fail_countdown; /* 0 = disabled; tests only, not thread-safe */
 
@@ -28,6 +29,7 @@ void lds_alloc_tune(void)
 #ifdef __GLIBC__
     mallopt(M_MXFAST, 0);
 #endif
+    lds_json_arena_install();
 }
 
 void *lds_malloc(size_t n)

@@ -7,7 +7,10 @@
  * free stack, or fresh from the range; an allocation larger than a quarter
  * of a chunk takes its own run of fresh chunks.  A reset pushes an arena's
  * chunks back; beyond KEEP_CHUNKS free chunks their pages are given back to
- * the kernel.  jansson's free is a no-op inside the range, so jansson's own
+ * the kernel.  Runs are not reused as runs, so fresh chunks run out after
+ * enough large allocations; once no arena holds a chunk the whole range
+ * starts over (and until then a parse that finds no room fails with "out
+ * of memory", which the server answers by parsing on the heap).  jansson's free is a no-op inside the range, so jansson's own
  * frees while it parses (a grown buffer, a parse error's partial tree) and
  * any json_decref of an arena document cost nothing and break nothing.
  */
@@ -39,6 +42,7 @@ static pthread_mutex_t chunk_mu = PTHREAD_MUTEX_INITIALIZER;
 static uint32_t next_fresh;                /* first never-used chunk */
 static uint32_t free_stack[REGION_CHUNKS]; /* chunks given back */
 static uint32_t n_free;
+static uint32_t n_held; /* chunks held by arenas */
 static _Thread_local lds_json_arena *tl_arena; /* the arena this thread parses into */
 
 static int in_region(const void *p)
@@ -75,6 +79,7 @@ static char *take_chunks(lds_json_arena *a, uint32_t k)
         pthread_mutex_unlock(&chunk_mu);
         return NULL;
     }
+    n_held += k;
     pthread_mutex_unlock(&chunk_mu);
     for (uint32_t i = 0; i < k; i++) {
         if (note_chunk(a, first + i) != 0) {
@@ -82,6 +87,7 @@ static char *take_chunks(lds_json_arena *a, uint32_t k)
             pthread_mutex_lock(&chunk_mu);
             for (uint32_t j = i; j < k; j++)
                 free_stack[n_free++] = first + j;
+            n_held -= k - i;
             pthread_mutex_unlock(&chunk_mu);
             return NULL;
         }
@@ -156,6 +162,13 @@ void lds_json_arena_reset(lds_json_arena *a)
             if (n_free >= KEEP_CHUNKS)
                 madvise(region + (size_t)c * CHUNK, CHUNK, MADV_DONTNEED);
             free_stack[n_free++] = c;
+        }
+        n_held -= (uint32_t)a->n_chunks;
+        if (n_held == 0 && next_fresh > REGION_CHUNKS / 2) {
+            /* Nothing is in use: start the range over, runs included. */
+            madvise(region, (size_t)next_fresh * CHUNK, MADV_DONTNEED);
+            next_fresh = 0;
+            n_free = 0;
         }
         pthread_mutex_unlock(&chunk_mu);
     }

@@ -13,15 +13,18 @@
  * lds_alloc_tune(), before threads exist) reserves an address range and
  * gives jansson allocation functions that serve the thread's arena while it
  * parses and malloc() otherwise; their free is a no-op inside the range and
- * free() outside it, so every other jansson object is unaffected and a
- * stray json_decref() of an arena document is harmless.  Without the
- * install, the arena parses on the heap and resets by json_decref(): the
- * same contract, without the saving.
+ * free() outside it, so every other jansson object is unaffected.  Blocks
+ * larger than a quarter of a chunk come from malloc and are freed on reset.
+ * When the range is used up the document is parsed on the heap instead (and
+ * dropped on reset all the same).  Without the install, the arena parses on
+ * the heap and resets by json_decref(): the same contract, without the
+ * saving.
  *
  * Contract: a document parsed into an arena (and every node in it) is valid
- * until the arena is reset or freed; it must not be changed (nodes added to
- * it would never be freed) nor kept (json_incref) beyond that.  One arena
- * per thread at a time; arenas are not thread-safe.
+ * until the arena is reset or freed, and belongs to the arena: it must not
+ * be json_decref'd (large blocks would be freed twice), changed (nodes added
+ * to it would never be freed) nor kept (json_incref) beyond the reset.  One
+ * arena per thread at a time; arenas are not thread-safe.
  */
 #ifndef LDS_JSON_ARENA_H
 #define LDS_JSON_ARENA_H
@@ -43,10 +46,7 @@ lds_json_arena *lds_json_arena_new(void);
 /** Resets and frees `a` (NULL is fine). */
 void lds_json_arena_free(lds_json_arena *a);
 
-/**
- * json_loadb() into `a`.  NULL on a parse error (described in `je`) or
- * when the arena's memory is exhausted (je->text says "out of memory").
- */
+/** json_loadb() into `a`.  NULL on a parse error or OOM, described in `je`. */
 json_t *lds_json_arena_loadb(lds_json_arena *a, const char *buf, size_t len, size_t flags,
                              json_error_t *je);
 

@@ -1,18 +1,18 @@
 /*
- * json_arena.c — JSON documents whose nodes are bump-allocated from 1 MiB
- * chunks of one reserved address range (see json_arena.h).
+ * json_arena.c — JSON documents whose small nodes are bump-allocated from
+ * 1 MiB chunks of one reserved address range (see json_arena.h).
  *
  * The range is reserved once (MAP_NORESERVE: address space, not memory;
- * pages appear as they are touched).  Chunks are handed to arenas from a
- * free stack, or fresh from the range; an allocation larger than a quarter
- * of a chunk takes its own run of fresh chunks.  A reset pushes an arena's
- * chunks back; beyond KEEP_CHUNKS free chunks their pages are given back to
- * the kernel.  Runs are not reused as runs, so fresh chunks run out after
- * enough large allocations; once no arena holds a chunk the whole range
- * starts over (and until then a parse that finds no room fails with "out
- * of memory", which the server answers by parsing on the heap).  jansson's free is a no-op inside the range, so jansson's own
- * frees while it parses (a grown buffer, a parse error's partial tree) and
- * any json_decref of an arena document cost nothing and break nothing.
+ * pages appear as they are touched).  Chunks go to arenas from a stack of
+ * warm chunks (given back recently, pages still mapped), then from a stack
+ * of cold ones (pages given back to the kernel), then fresh from the range.
+ * A reset pushes an arena's chunks on the warm stack up to KEEP_WARM, the
+ * rest are made cold.  Blocks larger than a quarter of a chunk (long
+ * strings, the tables of large arrays and objects) come from malloc and are
+ * listed in the arena, which frees them on reset; a block jansson itself
+ * frees while parsing (a grown buffer, a parse error's partial tree) leaves
+ * the list first.  jansson's free is a no-op inside the range, so those
+ * frees of small nodes cost nothing.
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -25,7 +25,8 @@
 
 #define CHUNK         ((size_t)1 << 20)
 #define REGION_CHUNKS 16384u /* 16 GiB of address space */
-#define KEEP_CHUNKS   64u    /* free chunks that keep their pages */
+#define KEEP_WARM     64u    /* free chunks that keep their pages */
+#define BIG           (CHUNK / 4)
 #define ALIGN         16u
 
 struct lds_json_arena {
@@ -33,16 +34,18 @@ struct lds_json_arena {
     size_t left;        /* bytes left there */
     uint32_t *chunks;   /* chunks held, to give back on reset */
     size_t n_chunks, cap_chunks;
-    json_t **docs;      /* without the install: heap documents to drop */
+    void **big;         /* malloc'd blocks of this arena's documents */
+    size_t n_big, cap_big;
+    json_t **docs;      /* documents parsed on the heap, json_decref'd on reset */
     size_t n_docs, cap_docs;
+    int oom;            /* an allocation failed during the current parse */
 };
 
 static char *region; /* set once by install, before other threads exist */
 static pthread_mutex_t chunk_mu = PTHREAD_MUTEX_INITIALIZER;
-static uint32_t next_fresh;                /* first never-used chunk */
-static uint32_t free_stack[REGION_CHUNKS]; /* chunks given back */
-static uint32_t n_free;
-static uint32_t n_held; /* chunks held by arenas */
+static uint32_t next_fresh;               /* first never-used chunk */
+static uint32_t warm[KEEP_WARM], n_warm;  /* given back, pages mapped */
+static uint32_t cold[REGION_CHUNKS], n_cold; /* given back, pages dropped */
 static _Thread_local lds_json_arena *tl_arena; /* the arena this thread parses into */
 
 static int in_region(const void *p)
@@ -51,81 +54,99 @@ static int in_region(const void *p)
     return region && c >= region && c < region + (size_t)REGION_CHUNKS * CHUNK;
 }
 
-static int note_chunk(lds_json_arena *a, uint32_t c)
+/* Appends the `size` bytes at `x` to the growable array whose pointer is
+ * at `arr` (any element type: the pointer is read and written by memcpy);
+ * -1 on OOM. */
+static int push(void *arr, size_t *n, size_t *cap, size_t size, const void *x)
 {
-    if (a->n_chunks == a->cap_chunks) {
-        size_t cap = a->cap_chunks ? 2 * a->cap_chunks : 16;
-        uint32_t *n = lds_realloc(a->chunks, cap * sizeof *n);
-        if (!n)
+    char *base;
+    memcpy(&base, arr, sizeof base);
+    if (*n == *cap) {
+        size_t nc = *cap ? 2 * *cap : 16;
+        char *g = lds_realloc(base, nc * size);
+        if (!g)
             return -1;
-        a->chunks = n;
-        a->cap_chunks = cap;
+        base = g;
+        memcpy(arr, &base, sizeof base);
+        *cap = nc;
     }
-    a->chunks[a->n_chunks++] = c;
+    memcpy(base + *n * size, x, size);
+    (*n)++;
     return 0;
 }
 
-/* Takes `k` contiguous chunks for `a`; returns the first's address or NULL. */
-static char *take_chunks(lds_json_arena *a, uint32_t k)
+/* A chunk for `a`, or NULL when the range is used up. */
+static char *take_chunk(lds_json_arena *a)
 {
-    uint32_t first;
+    uint32_t c;
     pthread_mutex_lock(&chunk_mu);
-    if (k == 1 && n_free > 0) {
-        first = free_stack[--n_free];
-    } else if (k <= REGION_CHUNKS - next_fresh) {
-        first = next_fresh;
-        next_fresh += k;
-    } else {
+    if (n_warm > 0)
+        c = warm[--n_warm];
+    else if (n_cold > 0)
+        c = cold[--n_cold];
+    else if (next_fresh < REGION_CHUNKS)
+        c = next_fresh++;
+    else
+        c = UINT32_MAX;
+    pthread_mutex_unlock(&chunk_mu);
+    if (c == UINT32_MAX)
+        return NULL;
+    if (push(&a->chunks, &a->n_chunks, &a->cap_chunks, sizeof c, &c) != 0) {
+        pthread_mutex_lock(&chunk_mu);
+        cold[n_cold++] = c; /* pages may be mapped: harmless */
         pthread_mutex_unlock(&chunk_mu);
         return NULL;
     }
-    n_held += k;
-    pthread_mutex_unlock(&chunk_mu);
-    for (uint32_t i = 0; i < k; i++) {
-        if (note_chunk(a, first + i) != 0) {
-            /* Give back what is not recorded: the arena cannot return it. */
-            pthread_mutex_lock(&chunk_mu);
-            for (uint32_t j = i; j < k; j++)
-                free_stack[n_free++] = first + j;
-            n_held -= k - i;
-            pthread_mutex_unlock(&chunk_mu);
-            return NULL;
-        }
-    }
-    return region + (size_t)first * CHUNK;
+    return region + (size_t)c * CHUNK;
 }
 
 static void *arena_alloc(lds_json_arena *a, size_t n)
 {
-    if (n > CHUNK * REGION_CHUNKS)
-        return NULL;
-    n = (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
-    if (n <= a->left) {
-        void *p = a->cur;
-        a->cur += n;
-        a->left -= n;
+    if (n > BIG) {
+        void *p = malloc(n);
+        if (p && push(&a->big, &a->n_big, &a->cap_big, sizeof p, &p) != 0) {
+            free(p);
+            p = NULL;
+        }
         return p;
     }
-    if (n > CHUNK / 4) /* its own run; the current chunk stays current */
-        return take_chunks(a, (uint32_t)((n + CHUNK - 1) / CHUNK));
-    char *c = take_chunks(a, 1);
-    if (!c)
-        return NULL;
-    a->cur = c + n;
-    a->left = CHUNK - n;
-    return c;
+    n = (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+    if (n > a->left) {
+        char *c = take_chunk(a);
+        if (!c)
+            return NULL;
+        a->cur = c;
+        a->left = CHUNK;
+    }
+    void *p = a->cur;
+    a->cur += n;
+    a->left -= n;
+    return p;
 }
 
 static void *json_malloc(size_t n)
 {
     lds_json_arena *a = tl_arena;
-    return a ? arena_alloc(a, n) : malloc(n);
+    if (!a)
+        return malloc(n);
+    void *p = arena_alloc(a, n);
+    if (!p)
+        a->oom = 1;
+    return p;
 }
 
 static void json_free(void *p)
 {
-    if (!in_region(p))
-        free(p);
+    if (!p || in_region(p))
+        return;
+    lds_json_arena *a = tl_arena;
+    if (a) /* a large block of the parse under way: no longer the arena's */
+        for (size_t i = a->n_big; i-- > 0;)
+            if (a->big[i] == p) {
+                a->big[i] = a->big[--a->n_big];
+                break;
+            }
+    free(p);
 }
 
 void lds_json_arena_install(void)
@@ -155,21 +176,25 @@ void lds_json_arena_reset(lds_json_arena *a)
     for (size_t i = 0; i < a->n_docs; i++)
         json_decref(a->docs[i]);
     a->n_docs = 0;
-    if (a->n_chunks) {
+    for (size_t i = 0; i < a->n_big; i++)
+        free(a->big[i]);
+    a->n_big = 0;
+    /* Chunks beyond the warm stack's room lose their pages, outside the lock. */
+    size_t n_drop = 0;
+    pthread_mutex_lock(&chunk_mu);
+    for (size_t i = 0; i < a->n_chunks; i++) {
+        if (n_warm < KEEP_WARM)
+            warm[n_warm++] = a->chunks[i];
+        else
+            a->chunks[n_drop++] = a->chunks[i];
+    }
+    pthread_mutex_unlock(&chunk_mu);
+    for (size_t i = 0; i < n_drop; i++)
+        madvise(region + (size_t)a->chunks[i] * CHUNK, CHUNK, MADV_DONTNEED);
+    if (n_drop) {
         pthread_mutex_lock(&chunk_mu);
-        for (size_t i = 0; i < a->n_chunks; i++) {
-            uint32_t c = a->chunks[i];
-            if (n_free >= KEEP_CHUNKS)
-                madvise(region + (size_t)c * CHUNK, CHUNK, MADV_DONTNEED);
-            free_stack[n_free++] = c;
-        }
-        n_held -= (uint32_t)a->n_chunks;
-        if (n_held == 0 && next_fresh > REGION_CHUNKS / 2) {
-            /* Nothing is in use: start the range over, runs included. */
-            madvise(region, (size_t)next_fresh * CHUNK, MADV_DONTNEED);
-            next_fresh = 0;
-            n_free = 0;
-        }
+        for (size_t i = 0; i < n_drop; i++)
+            cold[n_cold++] = a->chunks[i];
         pthread_mutex_unlock(&chunk_mu);
     }
     a->n_chunks = 0;
@@ -183,52 +208,42 @@ void lds_json_arena_free(lds_json_arena *a)
         return;
     lds_json_arena_reset(a);
     lds_free(a->chunks);
+    lds_free(a->big);
     lds_free(a->docs);
     lds_free(a);
 }
 
-/* Room for one more heap document; -1 on OOM. */
-static int docs_room(lds_json_arena *a)
-{
-    if (a->n_docs < a->cap_docs)
-        return 0;
-    size_t cap = a->cap_docs ? 2 * a->cap_docs : 4;
-    json_t **n = lds_realloc(a->docs, cap * sizeof *n);
-    if (!n)
-        return -1;
-    a->docs = n;
-    a->cap_docs = cap;
-    return 0;
-}
-
 int lds_json_arena_adopt(lds_json_arena *a, json_t *doc)
 {
-    if (in_region(doc))
-        return 0;
-    if (docs_room(a) != 0)
-        return -1;
-    a->docs[a->n_docs++] = doc;
-    return 0;
+    return push(&a->docs, &a->n_docs, &a->cap_docs, sizeof doc, &doc);
+}
+
+/* json_loadb on the heap, the document listed for the reset. */
+static json_t *load_heap(lds_json_arena *a, const char *buf, size_t len, size_t flags,
+                         json_error_t *je)
+{
+    json_t *doc = json_loadb(buf, len, flags, je);
+    if (doc && lds_json_arena_adopt(a, doc) != 0) {
+        json_decref(doc);
+        doc = NULL;
+        if (je) {
+            memset(je, 0, sizeof *je);
+            snprintf(je->text, sizeof je->text, "out of memory");
+        }
+    }
+    return doc;
 }
 
 json_t *lds_json_arena_loadb(lds_json_arena *a, const char *buf, size_t len, size_t flags,
                              json_error_t *je)
 {
-    if (!region) {
-        if (docs_room(a) != 0) {
-            if (je) {
-                memset(je, 0, sizeof *je);
-                snprintf(je->text, sizeof je->text, "out of memory");
-            }
-            return NULL;
-        }
-        json_t *doc = json_loadb(buf, len, flags, je);
-        if (doc)
-            a->docs[a->n_docs++] = doc;
-        return doc;
-    }
+    if (!region)
+        return load_heap(a, buf, len, flags, je);
+    a->oom = 0;
     tl_arena = a;
     json_t *doc = json_loadb(buf, len, flags, je);
     tl_arena = NULL;
+    if (!doc && a->oom) /* the range is used up (jansson's message would not say so) */
+        doc = load_heap(a, buf, len, flags, je);
     return doc;
 }

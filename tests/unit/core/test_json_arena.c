@@ -1,10 +1,12 @@
 /*
  * test_json_arena.c — JSON documents parsed into arenas (json_arena.h): the
  * same values as json_loadb on the heap, before the allocator is installed
- * (heap mode) and after (chunks of the reserved range); large strings that
- * need their own run of chunks; parse errors; reuse after reset; heap JSON
- * made and freed while installed; two threads parsing into their own arenas.
- * ASan checks that nothing leaks and no heap block is freed wrongly.
+ * (heap mode) and after (chunks of the reserved range); large strings (heap
+ * blocks the arena frees, some freed by jansson while it parses); parse
+ * errors; reuse after reset, also of chunks whose pages were given back;
+ * heap JSON made and freed while installed; two threads parsing into their
+ * own arenas.  ASan checks that nothing leaks and no heap block is freed
+ * twice.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -81,7 +83,8 @@ static void errors_are_reported(void)
     lds_json_arena_free(a);
 }
 
-/* A string larger than a quarter of a chunk (1 MiB) takes its own chunks. */
+/* A string larger than a quarter of a chunk (1 MiB) is a heap block; the
+ * buffer jansson grows while reading it is freed by jansson itself. */
 static void large_strings(void)
 {
     lds_json_arena *a = lds_json_arena_new();
@@ -107,9 +110,8 @@ static void large_strings(void)
     lds_json_arena_free(a);
 }
 
-/* Heap JSON keeps working beside arenas; an arena document may be
- * json_decref'd (a no-op) and a heap one adopted. */
-static void heap_json_alongside(int stray_decref)
+/* Heap JSON keeps working beside arenas, and a heap document can be adopted. */
+static void heap_json_alongside(void)
 {
     lds_json_arena *a = lds_json_arena_new();
     json_error_t je;
@@ -120,24 +122,44 @@ static void heap_json_alongside(int stray_decref)
     assert_non_null(d);
     assert_non_null(h2);
     assert_int_equal(json_array_size(json_object_get(d, "x")), 3);
-    if (stray_decref) /* installed: the frees are no-ops inside the range */
-        json_decref(d);
     assert_int_equal(lds_json_arena_adopt(a, h2), 0);
     assert_string_equal(json_string_value(json_object_get(h, "k")), "value");
     assert_string_equal(json_string_value(json_object_get(h2, "y")), "heap");
     json_decref(h);
-    lds_json_arena_free(a); /* drops h2 (and d in heap mode) */
+    lds_json_arena_free(a); /* drops d and h2 */
 }
+
+/* Like check_events, for a thread (cmocka's assertions belong to the
+ * main thread): 1 if the document is right. */
+static int events_ok(const json_t *doc, int n, int salt)
+{
+    const json_t *list = json_object_get(doc, "eventList");
+    if (json_array_size(list) != (size_t)n)
+        return 0;
+    for (int i = 0; i < n; i += 97) {
+        const json_t *ev = json_array_get(list, (size_t)i);
+        char epc[64];
+        snprintf(epc, sizeof epc, "urn:epc:id:sgtin:0614141.107346.%d", i * 7 + salt);
+        const char *got = json_string_value(json_array_get(json_object_get(ev, "epcList"), 0));
+        if (json_integer_value(json_object_get(ev, "n")) != i || !got || strcmp(got, epc) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+typedef struct parser_arg {
+    int salt, ok;
+} parser_arg;
 
 static void *parser_thread(void *arg)
 {
-    int salt = *(int *)arg;
+    parser_arg *pa = arg;
     lds_json_arena *a = lds_json_arena_new();
-    char *t = events_text(2000, salt);
-    for (int i = 0; i < 20; i++) {
+    char *t = events_text(2000, pa->salt);
+    pa->ok = a && t;
+    for (int i = 0; i < 20 && pa->ok; i++) {
         json_error_t je;
-        json_t *d = lds_json_arena_loadb(a, t, strlen(t), 0, &je);
-        check_events(d, 2000, salt);
+        pa->ok = events_ok(lds_json_arena_loadb(a, t, strlen(t), 0, &je), 2000, pa->salt);
         lds_json_arena_reset(a);
     }
     free(t);
@@ -148,11 +170,34 @@ static void *parser_thread(void *arg)
 static void threads_parse_into_their_own_arenas(void)
 {
     pthread_t th[2];
-    int salt[2] = {1, 2};
+    parser_arg arg[2] = {{1, 0}, {2, 0}};
     for (int i = 0; i < 2; i++)
-        assert_int_equal(pthread_create(&th[i], NULL, parser_thread, &salt[i]), 0);
-    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, parser_thread, &arg[i]), 0);
+    for (int i = 0; i < 2; i++) {
         pthread_join(th[i], NULL);
+        assert_true(arg[i].ok);
+    }
+}
+
+/* More chunks than the warm stack keeps: the rest lose their pages on reset
+ * and come back (zeroed) for the next documents. */
+static void chunks_beyond_the_warm_stack(void)
+{
+    enum { N = 40 };
+    lds_json_arena *a[N];
+    char *t = events_text(3000, 7);
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < N; i++) {
+            json_error_t je;
+            a[i] = round == 0 ? lds_json_arena_new() : a[i];
+            check_events(lds_json_arena_loadb(a[i], t, strlen(t), 0, &je), 3000, 7);
+        }
+        for (int i = 0; i < N; i++)
+            lds_json_arena_reset(a[i]);
+    }
+    for (int i = 0; i < N; i++)
+        lds_json_arena_free(a[i]);
+    free(t);
 }
 
 /* The heap mode first: the allocator is installed once, for the rest. */
@@ -162,7 +207,8 @@ static void heap_mode(void **state)
     assert_false(lds_json_arena_installed());
     parse_reset_and_reuse();
     errors_are_reported();
-    heap_json_alongside(0);
+    large_strings();
+    heap_json_alongside();
 }
 
 static void installed(void **state)
@@ -175,8 +221,9 @@ static void installed(void **state)
     parse_reset_and_reuse();
     errors_are_reported();
     large_strings();
-    heap_json_alongside(1);
+    heap_json_alongside();
     threads_parse_into_their_own_arenas();
+    chunks_beyond_the_warm_stack();
     json_decref(before);
 }
 

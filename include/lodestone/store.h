@@ -112,6 +112,15 @@ int64_t lds_store_last_id(lds_store *s);
 int64_t lds_store_changes(lds_store *s);
 
 /**
+ * Turns foreign-key enforcement on this connection on or off (on by
+ * default) and returns the resulting setting, 1 or 0.  Outside a
+ * transaction only: inside one the setting does not change.  A change
+ * expires the connection's prepared statements, each recompiled on its next
+ * run (several microseconds apiece).
+ */
+int lds_store_foreign_keys(lds_store *s, int on);
+
+/**
  * A counter that changes whenever any connection (this one included)
  * commits a change; response caches key on it.
  */

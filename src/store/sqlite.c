@@ -381,6 +381,13 @@ int64_t lds_store_changes(lds_store *s)
     return sqlite3_changes64(s->db);
 }
 
+int lds_store_foreign_keys(lds_store *s, int on)
+{
+    int now = -1;
+    sqlite3_db_config(s->db, SQLITE_DBCONFIG_ENABLE_FKEY, on ? 1 : 0, &now);
+    return now;
+}
+
 uint64_t lds_store_generation(lds_store *s)
 {
     static const char q[] = "PRAGMA data_version";

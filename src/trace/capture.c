@@ -11,6 +11,7 @@
 #include <time.h>
 #include "lodestone/alloc.h"
 #include "lodestone/lineage.h"
+#include "lodestone/log.h"
 #include "trace_int.h"
 
 void lds_trace__fmt_time(int64_t ms, char out[32])
@@ -83,6 +84,7 @@ typedef struct cap_ctx {
     size_t n_ids, cap_ids;
     int oom;
     int own_checkpoint;       /* document capture: WAL checkpoint after the lock */
+    int fk_off;               /* document capture: foreign keys off in its transaction */
     uint8_t *hashes;          /* leaf hashes stored, in order, for the tree after commit */
     size_t n_hashes;
     int64_t lock_cpu_ns, lock_wall_ns; /* clocks when the ledger lock was taken */
@@ -373,24 +375,26 @@ static void ledger_unlock(lds_trace_ledger *lg, int64_t cpu_ns, int64_t wall_ns)
 }
 
 /*
- * Foreign keys are not enforced inside a capture transaction.  Every
- * reference a capture writes points at a row it has just written itself in
- * the same transaction (the leaf before its event, the job before its
- * events, the event before its key, identifier and lineage rows, a lot
+ * Foreign keys are not enforced inside a document capture's transaction.
+ * Every reference a capture writes points at a row it has just written
+ * itself in the same transaction (the leaf before its event, the job before
+ * its events, the event before its key, identifier and lineage rows, a lot
  * before its edges and holders), so SQLite's per-row parent look-ups only
  * repeated what the code guarantees, at ~1.1 us per event under the ledger
- * lock (8 % of the serial part).  The pragma cannot change inside a
- * transaction: start() turns it off before BEGIN and finish() back on after
- * COMMIT or ROLLBACK, so the connection's other writes keep the checks.
- * Tests run `PRAGMA foreign_key_check` over captured stores.
+ * lock (8 % of the serial part).  The switch cannot happen inside a
+ * transaction: start() turns the checks off before BEGIN and finish() back
+ * on after COMMIT or ROLLBACK, so the connection's other writes keep them.
+ * Each switch expires the connection's prepared statements (recompiled on
+ * their next run, several us apiece): spread over a document's events that
+ * is noise, over a group commit of a few single events it is not, so
+ * single events keep the checks.  Tests run `PRAGMA foreign_key_check`
+ * over captured stores.
  */
-static void set_foreign_keys(lds_store *s, int on)
+static void foreign_keys_on(cap_ctx *cx)
 {
-    static const char q_off[] = "PRAGMA foreign_keys=OFF";
-    static const char q_on[] = "PRAGMA foreign_keys=ON";
-    lds_stmt *st;
-    if (lds_store_prepare(s, on ? q_on : q_off, &st, NULL) == LDS_OK)
-        lds_stmt_exec(st, NULL);
+    if (cx->fk_off && lds_store_foreign_keys(cx->s, 1) != 1)
+        LDS_LOG(LDS_LOG_ERROR, "trace", NULL,
+                "foreign keys could not be turned back on after a capture");
 }
 
 /* Opens the write transaction and reads the next leaf index.  With a ledger,
@@ -400,7 +404,8 @@ static lds_code start(cap_ctx *cx, lds_trace_ledger *lg, lds_err *err)
     static const char q_next[] = "SELECT coalesce(max(idx) + 1, 0) FROM ledger_leaves";
     if (lg)
         ledger_lock(lg, &cx->lock_cpu_ns, &cx->lock_wall_ns);
-    set_foreign_keys(cx->s, 0);
+    if (cx->fk_off)
+        lds_store_foreign_keys(cx->s, 0);
     lds_code rc = lds_store_begin(cx->s, err);
     if (rc == LDS_OK) {
         lds_stmt *st;
@@ -418,7 +423,7 @@ static lds_code start(cap_ctx *cx, lds_trace_ledger *lg, lds_err *err)
             lds_store_rollback(cx->s);
     }
     if (rc)
-        set_foreign_keys(cx->s, 1);
+        foreign_keys_on(cx);
     if (rc && lg)
         ledger_unlock(lg, cx->lock_cpu_ns, cx->lock_wall_ns);
     return rc;
@@ -543,7 +548,7 @@ static lds_code finish(cap_ctx *cx, lds_trace_ledger *lg, int commit, lds_err *e
     }
     if (!commit || rc)
         lds_store_rollback(cx->s);
-    set_foreign_keys(cx->s, 1);
+    foreign_keys_on(cx);
     if (lg) {
         /* The tree follows the database, in commit order: the tree lock is
          * taken before the ledger lock is dropped, so the next capture may
@@ -640,6 +645,7 @@ lds_code lds_trace_capture(lds_store *s, lds_trace_ledger *lg, const json_t *doc
         }
     }
     cx.own_checkpoint = 1;
+    cx.fk_off = 1;
     if ((rc = start(&cx, lg, err))) {
         cap_release(&cx);
         return rc;

@@ -92,10 +92,9 @@ static json_t *read_epcis(lds_req *r)
              lds_api_parse_json(r->w->arena, body, r->body_len, 0, &doc, &err) == LDS_OK))
             return doc;
     }
-    /* Replies with the problem (size, media type, syntax). */
+    /* Replies with the problem (size, media type, syntax, memory). */
     doc = lds_api_read_json(r);
-    if (doc && lds_json_arena_adopt(r->w->arena, doc) != 0) {
-        /* The arena was out of memory and the heap was not. */
+    if (doc && lds_json_arena_adopt(r->w->arena, doc) != 0) { /* parsed there after an OOM here */
         json_decref(doc);
         lds_api_problem(r, 503, "out-of-memory", NULL, "out of memory", NULL);
         return NULL;

@@ -712,6 +712,95 @@ static void scaled_copies_agree(void **state)
     assert_true(n_opt > 100);
 }
 
+/* High-degree nodes, with hundreds of arcs each (an arc's position in its
+ * head's list then needs more than a byte: a layout that finds reverse arcs
+ * by that position needs its fallback here; docs/benchmarks-mcf.md).  A
+ * star of 600 unit sources into one hub whose only way on (capacity 300) is
+ * cheaper than each source's direct arc: the hub receives more than it can
+ * pass and must send 300 units back to sources at offsets up to 600 of its
+ * list.  Optimum: 300 via the hub at 1 + 1, 300 direct at 5, 2100.  Then
+ * random networks with three hubs of degree 300-900 against the simplex. */
+static void hub_nodes(void **state)
+{
+    (void)state;
+    lds_mcf_problem p;
+    lds_mcf_solver *s;
+    lds_mcf_status st;
+    lds_err e;
+    int64_t cost;
+    const uint32_t n_src = 600, hub = 600, sink = 601;
+    assert_int_equal(lds_mcf_problem_init(&p, 602, 2 * n_src + 1, &e), LDS_OK);
+    for (uint32_t i = 0; i < n_src; i++) {
+        assert_int_equal(lds_mcf_problem_add_arc(&p, i, hub, 0, 1, 1, NULL, &e), LDS_OK);
+        p.supply[i] = 1;
+    }
+    assert_int_equal(lds_mcf_problem_add_arc(&p, hub, sink, 0, 300, 1, NULL, &e), LDS_OK);
+    for (uint32_t i = 0; i < n_src; i++)
+        assert_int_equal(lds_mcf_problem_add_arc(&p, i, sink, 0, 1, 5, NULL, &e), LDS_OK);
+    p.supply[sink] = -(int64_t)n_src;
+    assert_int_equal(lds_mcf_solver_new(&p, &s, &e), LDS_OK);
+    assert_int_equal(lds_mcf_solve(s, LDS_MCF_COST_SCALING, &st, &e), LDS_OK);
+    assert_int_equal(st, LDS_MCF_OPTIMAL);
+    assert_int_equal(lds_mcf_check(&p, lds_mcf_flows(s), lds_mcf_potentials(s), &cost, &e),
+                     LDS_OK);
+    assert_int_equal(cost, 300 * 2 + 300 * 5);
+    assert_int_equal(lds_mcf_flows(s)[n_src], 300); /* hub -> sink (arc n_src) saturated */
+    lds_mcf_solver_free(s);
+    lds_mcf_problem_release(&p);
+
+    rng_state = 0x9e3779b97f4a7c15ull;
+    int n_opt = 0;
+    for (int iter = 0; iter < 12; iter++) {
+        uint32_t n = 400 + (uint32_t)(rnd() % 400), m = 4 * n;
+        assert_int_equal(lds_mcf_problem_init(&p, n, m + 4 * n, &e), LDS_OK);
+        for (uint32_t u = 0; u < n; u++) /* an expensive ring: always feasible */
+            assert_int_equal(lds_mcf_problem_add_arc(&p, u, (u + 1) % n, 0, INF, 1000, NULL, &e),
+                             LDS_OK);
+        for (uint32_t i = 0; i < m; i++) {
+            uint32_t u = (uint32_t)(rnd() % n), v = (uint32_t)(rnd() % n);
+            int64_t up = rnd() % 5 == 0 ? INF : (int64_t)(rnd() % 40);
+            int64_t c = (int64_t)(rnd() % 1001) - (up == INF ? 0 : 300);
+            assert_int_equal(lds_mcf_problem_add_arc(&p, u, v, 0, up, c, NULL, &e), LDS_OK);
+        }
+        for (uint32_t h = 0; h < 3; h++) { /* hubs 0, 1, 2: arcs both ways */
+            for (uint32_t v = 3; v < n; v++) {
+                if (rnd() % 4 == 0)
+                    continue;
+                int is_in = (int)(rnd() % 2);
+                assert_int_equal(lds_mcf_problem_add_arc(&p, is_in ? v : h, is_in ? h : v, 0,
+                                                         (int64_t)(rnd() % 30),
+                                                         (int64_t)(rnd() % 801) - 200, NULL,
+                                                         &e),
+                                 LDS_OK);
+            }
+        }
+        for (uint32_t k = 0; k < n / 3; k++) {
+            uint32_t a = (uint32_t)(rnd() % n), b = (uint32_t)(rnd() % n);
+            int64_t q = (int64_t)(rnd() % 40);
+            p.supply[a] += q;
+            p.supply[b] -= q;
+        }
+        lds_mcf_solver *cs_solver, *ns_solver;
+        lds_mcf_status st_cs, st_ns;
+        assert_int_equal(lds_mcf_solver_new(&p, &cs_solver, &e), LDS_OK);
+        assert_int_equal(lds_mcf_solver_new(&p, &ns_solver, &e), LDS_OK);
+        assert_int_equal(lds_mcf_solve(cs_solver, LDS_MCF_COST_SCALING, &st_cs, &e), LDS_OK);
+        assert_int_equal(lds_mcf_solve(ns_solver, LDS_MCF_SIMPLEX, &st_ns, &e), LDS_OK);
+        assert_int_equal(st_cs, st_ns);
+        if (st_cs == LDS_MCF_OPTIMAL) {
+            assert_int_equal(lds_mcf_check(&p, lds_mcf_flows(cs_solver),
+                                           lds_mcf_potentials(cs_solver), &cost, &e),
+                             LDS_OK);
+            assert_int_equal(cost, lds_mcf_total_cost(ns_solver));
+            n_opt++;
+        }
+        lds_mcf_solver_free(cs_solver);
+        lds_mcf_solver_free(ns_solver);
+        lds_mcf_problem_release(&p);
+    }
+    assert_int_equal(n_opt, 12);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -732,6 +821,7 @@ int main(void)
         cmocka_unit_test(costs_at_the_boundary),
         cmocka_unit_test(capacities_at_the_boundary),
         cmocka_unit_test(scaled_copies_agree),
+        cmocka_unit_test(hub_nodes),
     };
     return cmocka_run_group_tests_name("mcf_costscale", tests, NULL, NULL);
 }

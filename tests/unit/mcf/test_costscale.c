@@ -393,6 +393,32 @@ static void random_against_reference(void **state)
     assert_true(n_opt > 300 && n_inf > 300);
 }
 
+/* Solves `p` by cost scaling and by the simplex: the same status and, when
+ * optimal, a certified cost-scaling optimum equal to the simplex's.
+ * Returns 1 if optimal. */
+static int against_simplex(const lds_mcf_problem *p)
+{
+    lds_mcf_solver *cs_solver, *ns_solver;
+    lds_mcf_status st_cs, st_ns;
+    lds_err e;
+    assert_int_equal(lds_mcf_solver_new(p, &cs_solver, &e), LDS_OK);
+    assert_int_equal(lds_mcf_solver_new(p, &ns_solver, &e), LDS_OK);
+    assert_int_equal(lds_mcf_solve(cs_solver, LDS_MCF_COST_SCALING, &st_cs, &e), LDS_OK);
+    assert_int_equal(lds_mcf_solve(ns_solver, LDS_MCF_SIMPLEX, &st_ns, &e), LDS_OK);
+    assert_int_equal(st_cs, st_ns);
+    int is_optimal = st_cs == LDS_MCF_OPTIMAL;
+    if (is_optimal) {
+        int64_t cost;
+        assert_int_equal(lds_mcf_check(p, lds_mcf_flows(cs_solver), lds_mcf_potentials(cs_solver),
+                                       &cost, &e),
+                         LDS_OK);
+        assert_int_equal(cost, lds_mcf_total_cost(ns_solver));
+    }
+    lds_mcf_solver_free(cs_solver);
+    lds_mcf_solver_free(ns_solver);
+    return is_optimal;
+}
+
 /* Medium random instances (up to 400 nodes): cost scaling through the
  * public API, certified by lds_mcf_check and equal to the simplex optimum. */
 static void random_against_simplex(void **state)
@@ -417,22 +443,7 @@ static void random_against_simplex(void **state)
             p.supply[a] += q;
             p.supply[b] -= q;
         }
-        lds_mcf_solver *cs_solver, *ns_solver;
-        lds_mcf_status st_cs, st_ns;
-        assert_int_equal(lds_mcf_solver_new(&p, &cs_solver, &e), LDS_OK);
-        assert_int_equal(lds_mcf_solver_new(&p, &ns_solver, &e), LDS_OK);
-        assert_int_equal(lds_mcf_solve(cs_solver, LDS_MCF_COST_SCALING, &st_cs, &e), LDS_OK);
-        assert_int_equal(lds_mcf_solve(ns_solver, LDS_MCF_SIMPLEX, &st_ns, &e), LDS_OK);
-        assert_int_equal(st_cs, st_ns);
-        if (st_cs == LDS_MCF_OPTIMAL) {
-            int64_t cost;
-            assert_int_equal(lds_mcf_check(&p, lds_mcf_flows(cs_solver),
-                                           lds_mcf_potentials(cs_solver), &cost, &e),
-                             LDS_OK);
-            assert_int_equal(cost, lds_mcf_total_cost(ns_solver));
-        }
-        lds_mcf_solver_free(cs_solver);
-        lds_mcf_solver_free(ns_solver);
+        against_simplex(&p);
         lds_mcf_problem_release(&p);
     }
 }
@@ -780,22 +791,7 @@ static void hub_nodes(void **state)
             p.supply[a] += q;
             p.supply[b] -= q;
         }
-        lds_mcf_solver *cs_solver, *ns_solver;
-        lds_mcf_status st_cs, st_ns;
-        assert_int_equal(lds_mcf_solver_new(&p, &cs_solver, &e), LDS_OK);
-        assert_int_equal(lds_mcf_solver_new(&p, &ns_solver, &e), LDS_OK);
-        assert_int_equal(lds_mcf_solve(cs_solver, LDS_MCF_COST_SCALING, &st_cs, &e), LDS_OK);
-        assert_int_equal(lds_mcf_solve(ns_solver, LDS_MCF_SIMPLEX, &st_ns, &e), LDS_OK);
-        assert_int_equal(st_cs, st_ns);
-        if (st_cs == LDS_MCF_OPTIMAL) {
-            assert_int_equal(lds_mcf_check(&p, lds_mcf_flows(cs_solver),
-                                           lds_mcf_potentials(cs_solver), &cost, &e),
-                             LDS_OK);
-            assert_int_equal(cost, lds_mcf_total_cost(ns_solver));
-            n_opt++;
-        }
-        lds_mcf_solver_free(cs_solver);
-        lds_mcf_solver_free(ns_solver);
+        n_opt += against_simplex(&p);
         lds_mcf_problem_release(&p);
     }
     assert_int_equal(n_opt, 12);

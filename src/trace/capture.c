@@ -235,15 +235,9 @@ static lds_code write_ids(cap_ctx *cx, const prep_event *p, int64_t event, lds_e
  * bound without copies: they live in cx until the capture ends. */
 static lds_code write_one(cap_ctx *cx, const prep_event *p, int *outcome, lds_err *err)
 {
-    /* One join per key table, not LDS_TRACE__EVENT_KEY_IS: its IN (...)
-     * builds a temporary list on every run, ~0.9 us of each event's time
-     * under the ledger lock. */
-#define DUP_IN(T)                                                                                  \
-    "SELECT l.data FROM " T " k JOIN epcis_events e ON e.id = k.event JOIN ledger_leaves l "     \
-    "ON l.idx = e.leaf_idx WHERE k.key = ?1 AND e.event_id = ?2"
-    static const char q_dup[] = DUP_IN("epcis_event_keys") " UNION ALL " DUP_IN(
-        "epcis_event_keys_new");
-#undef DUP_IN
+    static const char q_dup[] = "SELECT l.data FROM " LDS_TRACE__EVENTS_KEYED("?1")
+                                " JOIN ledger_leaves l ON l.idx = e.leaf_idx "
+                                "WHERE e.event_id = ?2";
     static const char ins_key[] = "INSERT INTO epcis_event_keys_new (key, event) VALUES (?, ?)";
     static const char ins_leaf[] = "INSERT INTO ledger_leaves (idx, leaf_hash, data) "
                                    "VALUES (?, ?, ?)";

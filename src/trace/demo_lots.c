@@ -320,8 +320,7 @@ static lds_code history(demo_ctx *c)
 lds_code lds_trace_seed_demo(lds_store *s, lds_err *err)
 {
     static const char q_done[] =
-        "SELECT 1 FROM epcis_events e WHERE " LDS_TRACE__EVENT_KEY_IS("lds_key64(?1)")
-        " AND e.event_id = ?1";
+        "SELECT 1 FROM " LDS_TRACE__EVENTS_KEYED("lds_key64(?1)") " WHERE e.event_id = ?1";
     lds_stmt *st;
     lds_code rc = lds_store_prepare(s, q_done, &st, err);
     if (rc)

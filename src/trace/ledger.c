@@ -282,8 +282,7 @@ lds_code lds_trace_event_leaf_index(lds_store *s, const char *event_id, uint64_t
                                     lds_err *err)
 {
     static const char q[] =
-        "SELECT e.leaf_idx FROM epcis_events e WHERE " LDS_TRACE__EVENT_KEY_IS("?1")
-        " AND e.event_id = ?2";
+        "SELECT e.leaf_idx FROM " LDS_TRACE__EVENTS_KEYED("?1") " WHERE e.event_id = ?2";
     lds_stmt *st;
     lds_code rc = lds_store_prepare(s, q, &st, err);
     if (rc)

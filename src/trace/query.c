@@ -167,7 +167,7 @@ int64_t lds_trace_viewer_org(const lds_principal *who)
 int lds_trace_event_visible(lds_store *s, int64_t org, const char *event_id, lds_err *err)
 {
     static const char q[] =
-        "SELECT 1 FROM epcis_events e WHERE " LDS_TRACE__EVENT_KEY_IS("?3") " AND e.event_id = ?1 "
+        "SELECT 1 FROM " LDS_TRACE__EVENTS_KEYED("?3") " WHERE e.event_id = ?1 "
         "AND (?2 IS NULL OR e.capture_id IN (SELECT c.id FROM epcis_captures c "
         "WHERE c.org_id = ?2) "
         "OR e.biz_location IN (SELECT '" LDS_TRACE_FACILITY_URI "' || f.id FROM facilities f "
@@ -242,9 +242,9 @@ lds_code lds_trace_query(lds_store *s, const lds_kv *kv, size_t n_kv, lds_buf *o
 
 lds_code lds_trace_event_json(lds_store *s, const char *event_id, lds_buf *out, lds_err *err)
 {
-    static const char q[] = "SELECT l.data FROM epcis_events e JOIN ledger_leaves l "
-                            "ON l.idx = e.leaf_idx WHERE " LDS_TRACE__EVENT_KEY_IS("?1")
-                            " AND e.event_id = ?2";
+    static const char q[] = "SELECT l.data FROM " LDS_TRACE__EVENTS_KEYED("?1")
+                            " JOIN ledger_leaves l ON l.idx = e.leaf_idx "
+                            "WHERE e.event_id = ?2";
     lds_stmt *st;
     lds_code rc = lds_store_prepare(s, q, &st, err);
     if (rc)

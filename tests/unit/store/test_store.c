@@ -405,9 +405,9 @@ static void event_key_migration_keeps_events_and_references(void **state)
         "tbl_name = 'epcis_events' ORDER BY name)";
     assert_int_equal(scalar(s, q_idx15), 1);
     static const char q_plan15[] =
-        "EXPLAIN QUERY PLAN SELECT e.leaf_idx FROM epcis_events e WHERE e.id IN (SELECT event "
-        "FROM epcis_event_keys WHERE key = ?1 UNION ALL SELECT event FROM epcis_event_keys_new "
-        "WHERE key = ?1) AND e.event_id = ?2";
+        "EXPLAIN QUERY PLAN SELECT e.leaf_idx FROM (SELECT event AS id FROM epcis_event_keys "
+        "WHERE key = ?1 UNION ALL SELECT event FROM epcis_event_keys_new WHERE key = ?1) ek "
+        "JOIN epcis_events e ON e.id = ek.id WHERE e.event_id = ?2";
     int n_pk = 0, n_scan = 0;
     assert_int_equal(lds_store_prepare(s, q_plan15, &st, &err), LDS_OK);
     while (lds_stmt_step(st, &err) == LDS_STORE_ROW) {
@@ -419,10 +419,10 @@ static void event_key_migration_keeps_events_and_references(void **state)
     assert_int_equal(n_pk, 2);
     assert_int_equal(n_scan, 0);
     static const char q_lookup[] =
-        "SELECT e.leaf_idx FROM epcis_events e WHERE e.id IN (SELECT event FROM "
-        "epcis_event_keys WHERE key = lds_key64('ni:///sha-256;abc?ver=CBV2.0') UNION ALL "
-        "SELECT event FROM epcis_event_keys_new WHERE key = "
-        "lds_key64('ni:///sha-256;abc?ver=CBV2.0'))";
+        "SELECT e.leaf_idx FROM (SELECT event AS id FROM epcis_event_keys WHERE key = "
+        "lds_key64('ni:///sha-256;abc?ver=CBV2.0') UNION ALL SELECT event FROM "
+        "epcis_event_keys_new WHERE key = lds_key64('ni:///sha-256;abc?ver=CBV2.0')) ek "
+        "JOIN epcis_events e ON e.id = ek.id";
     assert_int_equal(scalar(s, q_lookup), 1);
 
     /* Foreign keys are on again and hold. */

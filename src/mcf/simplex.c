@@ -351,6 +351,17 @@ static inline void shift_segment(int64_t *pi, const uint32_t *thread, const uint
         pi[a] += d; /* the middle node */
 }
 
+/* Drops piece j of shift_pieces' walks (the last one takes its slot). */
+static inline void drop_piece(uint32_t *a, uint32_t *b, uint32_t *half, uint32_t *ls, uint32_t j,
+                              uint32_t *na)
+{
+    uint32_t last = --*na;
+    a[j] = a[last];
+    b[j] = b[last];
+    half[j] = half[last];
+    ls[j] = ls[last];
+}
+
 /*
  * Adds d to the potentials of the subtree rehang has just moved, walked as
  * the k+1 pieces rehang laid out, each from both ends at once: up to
@@ -383,11 +394,7 @@ static void shift_pieces(lds_mcf__ns *s, uint32_t k, int64_t d)
     for (uint32_t j = 0; j < na;) {
         if (half[j] == 0) { /* one node */
             pi[a[j]] += d;
-            na--;
-            a[j] = a[na];
-            b[j] = b[na];
-            half[j] = half[na];
-            ls[j] = ls[na];
+            drop_piece(a, b, half, ls, j, &na);
         } else {
             j++;
         }
@@ -402,11 +409,7 @@ static void shift_pieces(lds_mcf__ns *s, uint32_t k, int64_t d)
             if (--half[j] == 0) {
                 if (ls[j])
                     pi[a[j]] += d; /* the middle node */
-                na--;
-                a[j] = a[na];
-                b[j] = b[na];
-                half[j] = half[na];
-                ls[j] = ls[na];
+                drop_piece(a, b, half, ls, j, &na);
             } else {
                 j++;
             }

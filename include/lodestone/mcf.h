@@ -53,7 +53,7 @@ const char *lds_mcf_status_name(lds_mcf_status st);
 typedef enum lds_mcf_method {
     LDS_MCF_AUTO = 0,     /* let the engine choose per instance */
     LDS_MCF_SIMPLEX,      /* primal network simplex */
-    LDS_MCF_COST_SCALING, /* push-relabel cost scaling */
+    LDS_MCF_COST_SCALING, /* push-relabel cost scaling, finished by the simplex */
 } lds_mcf_method;
 
 typedef struct lds_mcf_solver lds_mcf_solver;
@@ -71,10 +71,12 @@ void lds_mcf_solver_free(lds_mcf_solver *s);
  * Supplies that do not sum to zero give LDS_MCF_INFEASIBLE.  The simplex
  * keeps its basis across solves, so after a few changes it re-optimises
  * from the previous tree; AUTO always takes that path when a basis exists.
- * A cold AUTO solve uses cost scaling on deep networks (at least 5e5 arcs
- * and 8 BFS layers from the supplies) and the simplex otherwise.  After a
- * cost-scaling optimum the engine builds a simplex basis from it
- * (crossover), so warm re-solves stay cheap whichever method ran cold.
+ * A cold AUTO solve uses cost scaling on deep networks (at least 1e5 arcs
+ * and 8 BFS layers from the supplies) and the simplex otherwise.  Cost
+ * scaling runs until its flow is within a few cost units per arc of
+ * optimal; the engine then builds a simplex basis from that flow
+ * (crossover) and the simplex finishes, so warm re-solves stay cheap
+ * whichever method ran cold.
  * Errors: LDS_EINVAL (hand-built problem with an arc out of range or lower >
  * upper), LDS_EOVERFLOW (|supply|, |bounds| or total flow beyond 2^61,
  * max |cost| * (n+1) beyond 2^59, or an optimal cost beyond int64),

@@ -11,24 +11,24 @@
  * after the first (it usually proves the last two or three phases already
  * done).
  *
+ * The solver does not run the phases to the end: once epsilon is below a few
+ * cost units (LDS_MCF__CS_HANDOFF), the flow is feasible and close enough to
+ * optimal that the network simplex, started from a basis built on it
+ * (lds_mcf__ns_crossover), finishes in a few thousand pivots, where the
+ * remaining phases would each cost a full refine on deep networks (the long
+ * negative cycles of a layered chain survive down to small epsilon).
+ *
  * The functions that touch arcs are in costscale_body.h, compiled twice:
  * 16-byte residual arcs with 32-bit fields when every cost and residual
  * capacity fits (suffix _n), 32-byte arcs otherwise (_w).  On large
  * instances the method is bound by memory latency (node -> arc -> head
  * price, dependent misses), hence the narrow arcs and the prefetches there.
  *
- * Choosing a method for AUTO (bench/mcf/run, docs/benchmarks-mcf.md, CPU
- * seconds on a loaded 2-core EPYC): the simplex wins on shallow networks at
- * every size (transportation at 1e6 arcs: 0.18 s against 2.5 s here;
- * NETGEN-like: 1.3 s against 6.1 s), and on the deep multi-echelon chain up
- * to a few 1e5 arcs (1e5: 0.56 s against 0.82 s; 3e5: 2.6 s against 3.0 s).
- * Cost scaling wins on the chain from about 5e5 arcs (1e6: 19.6 s against
- * 35.9 s; LEMON CS 20.2 s, LEMON NS 56.7 s).  The rule AUTO applies
- * (solver.c, lds_mcf__auto_method): a multi-source BFS from the supply nodes
- * over arcs with capacity; if the deepest layer is >= 8 (chain: 13-14,
- * NETGEN-like: 3, transportation: 1) and m >= 5e5, cost scaling, else the
- * simplex.  Cost scaling leaves no simplex basis, so the solver builds one
- * from its optimal flow and potentials (lds_mcf__ns_crossover) for warm
+ * AUTO uses this method for cold solves of deep networks (solver.c,
+ * lds_mcf__auto_method): where excess must travel many layers, as in the
+ * multi-echelon chain, the simplex's pivots grow long and many, while
+ * shallow networks (transportation, NETGEN-like) are the simplex's.  The
+ * simplex basis that finishes a cost-scaling solve is kept for warm
  * re-solves.
  *
  * Sign convention (as mcf.h): reduced cost rc(u,v) = c(u,v) - pi(u) + pi(v);
@@ -314,13 +314,14 @@ static lds_code cs_build(cs *c, const lds_mcf_problem *p, lds_err *err)
 
 /* ---- entry point ------------------------------------------------------------ */
 
-lds_code lds_mcf__cost_scaling(const lds_mcf_problem *p, int64_t *flow, int64_t *pot,
-                               lds_mcf_status *status, lds_err *err)
+lds_code lds_mcf__cost_scaling(const lds_mcf_problem *p, int64_t handoff, int64_t *flow,
+                               int64_t *pot, lds_mcf_status *status, int *is_exact, lds_err *err)
 {
     cs c;
     lds_code rc;
     int is_unbounded = 0, n_phases = 0;
 
+    *is_exact = 1;
     memset(&c, 0, sizeof c);
     if ((rc = cs_alloc(&c, p->n_nodes, p->n_arcs, err)) != LDS_OK)
         goto done;
@@ -339,18 +340,25 @@ lds_code lds_mcf__cost_scaling(const lds_mcf_problem *p, int64_t *flow, int64_t 
                 continue;
             if ((rc = c.is_narrow ? refine_n(&c, err) : refine_w(&c, err)) != LDS_OK)
                 goto done;
-        } while (eps > 1 && !c.is_infeasible);
+            if (eps > 1 && handoff > 0 && eps / c.mul < handoff)
+                *is_exact = 0; /* eps <= handoff cost units: hand over */
+        } while (eps > 1 && *is_exact && !c.is_infeasible);
     }
     if (c.is_infeasible) {
         *status = LDS_MCF_INFEASIBLE;
         goto done;
     }
-    if ((rc = c.is_narrow ? exact_potentials_n(&c, pot, &is_unbounded)
-                          : exact_potentials_w(&c, pot, &is_unbounded)) != LDS_OK)
-        goto done;
-    if (is_unbounded) {
-        *status = LDS_MCF_UNBOUNDED;
-        goto done;
+    if (!*is_exact) {
+        for (uint32_t u = 0; u < p->n_nodes; u++)
+            pot[u] = c.pi[u] / c.mul; /* prices are >= 0: division floors */
+    } else {
+        if ((rc = c.is_narrow ? exact_potentials_n(&c, pot, &is_unbounded)
+                              : exact_potentials_w(&c, pot, &is_unbounded)) != LDS_OK)
+            goto done;
+        if (is_unbounded) {
+            *status = LDS_MCF_UNBOUNDED;
+            goto done;
+        }
     }
     for (uint32_t i = 0; i < p->n_arcs; i++) {
         uint32_t a = c.fwd[i];

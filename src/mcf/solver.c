@@ -105,13 +105,6 @@ static lds_code ensure_flow_out(lds_mcf_solver *s, lds_err *err)
     return LDS_OK;
 }
 
-static lds_code solve_cost_scaling(lds_mcf_solver *s, lds_mcf_status *status, lds_err *err)
-{
-    lds_code rc = ensure_flow_out(s, err);
-    if (rc != LDS_OK)
-        return rc;
-    return lds_mcf__cost_scaling(&s->p, s->flow_out, s->pot_out, status, err);
-}
 
 uint32_t lds_mcf__supply_depth(const lds_mcf_problem *p, uint32_t stop)
 {
@@ -161,11 +154,11 @@ out:
 /*
  * AUTO for a cold solve (bench/mcf/run, docs/benchmarks-mcf.md): the
  * simplex wins on shallow networks at every size (transportation: 1 BFS
- * layer from the supplies; NETGEN-like: 3) and on deep ones up to a few 1e5
- * arcs; cost scaling wins on deep layered networks (the multi-echelon
- * chain: 13-14 layers) from about 5e5 arcs (1e6 arcs: 19.6 s against
- * 35.9 s CPU).  The depth test is one BFS, O(n + m), and runs only when the
- * size test passes.
+ * layer from the supplies; NETGEN-like: 3); cost scaling handing over to the
+ * simplex wins on deep layered networks (the multi-echelon chain: 13-14
+ * layers) from about 5e4 arcs (1e5 arcs: 0.25 s against 0.34 s; 3e5: 1.15 s
+ * against 1.76 s; 3e4: 0.056 s against 0.054 s).  The depth test is one BFS,
+ * O(n + m), and runs only when the size test passes.
  */
 lds_mcf_method lds_mcf__auto_method(const lds_mcf_problem *p)
 {
@@ -200,28 +193,35 @@ static lds_code take_simplex_result(lds_mcf_solver *s, lds_err *err)
 }
 
 /*
- * After a cost-scaling optimum: crossover to a simplex basis so that the
- * next warm re-solve is cheap, then a simplex pass from it (one pricing
- * sweep when the crossover tree is already optimal).  If the crossover
- * cannot be built (memory), the cost-scaling answer stands and the next
- * solve starts cold.
+ * Cost scaling, then the simplex from a basis built on its flow and prices
+ * (crossover).  The basis is kept, so warm re-solves after a cost-scaling
+ * solve stay cheap.  If the crossover or the simplex cannot finish (memory;
+ * or an unbounded problem, whose flow on the capped arcs has no basis),
+ * cost scaling runs again to its last phase and its answer stands.
  */
-static lds_code cross_over(lds_mcf_solver *s, lds_err *err)
+static lds_code solve_cost_scaling(lds_mcf_solver *s, lds_mcf_status *status, lds_err *err)
 {
+    int is_exact;
     lds_err xerr;
     uint64_t n_bad = 0, before = s->ns.n_pivots;
     lds_mcf_status st;
-    if (lds_mcf__ns_crossover(&s->ns, s->flow_out, s->pot_out, &n_bad, &xerr) != LDS_OK)
-        return LDS_OK;
-    lds_code rc = lds_mcf__ns_solve(&s->ns, &st, err);
-    s->pivots = s->ns.n_pivots - before;
-    if (rc != LDS_OK)
-        return rc;
-    if (st != LDS_MCF_OPTIMAL) { /* cannot happen from an optimum; keep cost scaling's */
+    lds_code rc = ensure_flow_out(s, err);
+    if (rc == LDS_OK)
+        rc = lds_mcf__cost_scaling(&s->p, LDS_MCF__CS_HANDOFF, s->flow_out, s->pot_out, status,
+                                   &is_exact, err);
+    if (rc != LDS_OK || *status != LDS_MCF_OPTIMAL) return rc;
+    if (lds_mcf__ns_crossover(&s->ns, s->flow_out, s->pot_out, &n_bad, &xerr) == LDS_OK) {
+        rc = lds_mcf__ns_solve(&s->ns, &st, err);
+        s->pivots = s->ns.n_pivots - before;
+        if (rc != LDS_OK) return rc;
+        if (st == LDS_MCF_OPTIMAL) return take_simplex_result(s, err);
         s->ns.has_basis = 0;
-        return LDS_OK;
     }
-    return take_simplex_result(s, err);
+    if (!is_exact) {
+        rc = lds_mcf__cost_scaling(&s->p, 0, s->flow_out, s->pot_out, status, &is_exact, err);
+        if (rc != LDS_OK || *status != LDS_MCF_OPTIMAL) return rc;
+    }
+    return total_cost(&s->p, s->flow_out, &s->total_cost, err);
 }
 
 lds_code lds_mcf_solve(lds_mcf_solver *s, lds_mcf_method method, lds_mcf_status *status,
@@ -251,12 +251,6 @@ lds_code lds_mcf_solve(lds_mcf_solver *s, lds_mcf_method method, lds_mcf_status 
     } else {
         rc = solve_cost_scaling(s, status, err);
         if (rc != LDS_OK || *status != LDS_MCF_OPTIMAL)
-            return rc;
-        rc = total_cost(&s->p, s->flow_out, &s->total_cost, err);
-        if (rc != LDS_OK)
-            return rc;
-        rc = cross_over(s, err);
-        if (rc != LDS_OK)
             return rc;
     }
     s->has_solution = 1;

@@ -42,8 +42,8 @@ static void tp_arc(tp *t, uint32_t u, uint32_t v, int64_t lo, int64_t up, int64_
     t->cost[i] = c;
 }
 
-/* Exact certificate; returns the cost through *cost. */
-static int certify(const lds_mcf_problem *p, const int64_t *f, const int64_t *pot, i128 *cost)
+/* Feasibility (bounds and supplies); returns the cost through *cost. */
+static int feasible(const lds_mcf_problem *p, const int64_t *f, i128 *cost)
 {
     i128 bal[64] = {0}, total = 0;
     for (uint32_t i = 0; i < p->n_arcs; i++) {
@@ -52,17 +52,23 @@ static int certify(const lds_mcf_problem *p, const int64_t *f, const int64_t *po
         bal[p->tail[i]] += f[i];
         bal[p->head[i]] -= f[i];
         total += (i128)f[i] * p->cost[i];
-        i128 rc = (i128)p->cost[i] - pot[p->tail[i]] + pot[p->head[i]];
-        if (rc > 0 && f[i] != p->lower[i])
-            return 0;
-        if (rc < 0 && f[i] != p->upper[i])
-            return 0;
     }
     for (uint32_t u = 0; u < p->n_nodes; u++)
         if (bal[u] != p->supply[u])
             return 0;
     *cost = total;
     return 1;
+}
+
+/* Exact certificate: feasibility and complementary slackness. */
+static int certify(const lds_mcf_problem *p, const int64_t *f, const int64_t *pot, i128 *cost)
+{
+    for (uint32_t i = 0; i < p->n_arcs; i++) {
+        i128 rc = (i128)p->cost[i] - pot[p->tail[i]] + pot[p->head[i]];
+        if (rc > 0 && f[i] != p->lower[i]) return 0;
+        if (rc < 0 && f[i] != p->upper[i]) return 0;
+    }
+    return feasible(p, f, cost);
 }
 
 /* Solves and certifies; the optimum in 128 bits (the layout tests below
@@ -72,7 +78,9 @@ static lds_mcf_status solve_exact(const tp *t, i128 *cost)
     int64_t flow[256], pot[64];
     lds_mcf_status st = (lds_mcf_status)-1;
     lds_err e;
-    assert_int_equal(lds_mcf__cost_scaling(&t->p, flow, pot, &st, &e), LDS_OK);
+    int is_exact = 0;
+    assert_int_equal(lds_mcf__cost_scaling(&t->p, 0, flow, pot, &st, &is_exact, &e), LDS_OK);
+    assert_true(is_exact);
     if (st == LDS_MCF_OPTIMAL)
         assert_true(certify(&t->p, flow, pot, cost));
     return st;
@@ -157,7 +165,8 @@ static void lower_bounds(void **state)
     int64_t flow[256], pot[64];
     i128 c2;
     lds_mcf_status st;
-    assert_int_equal(lds_mcf__cost_scaling(&t.p, flow, pot, &st, NULL), LDS_OK);
+    int is_exact;
+    assert_int_equal(lds_mcf__cost_scaling(&t.p, 0, flow, pot, &st, &is_exact, NULL), LDS_OK);
     assert_true(certify(&t.p, flow, pot, &c2));
     assert_true(c2 == cost);
     /* 0->1:3 (15), 0->2:1 (1), 2->1:-2 (-2), 1->2:1 (5) = 19 */
@@ -224,19 +233,20 @@ static void overflow_rejected(void **state)
     tp t;
     int64_t flow[4], pot[4];
     lds_mcf_status st;
+    int is_exact;
     lds_err e;
     tp_init(&t, 2);
     tp_arc(&t, 0, 1, 0, 5, INT64_MAX / 2);
-    assert_int_equal(lds_mcf__cost_scaling(&t.p, flow, pot, &st, &e), LDS_EOVERFLOW);
+    assert_int_equal(lds_mcf__cost_scaling(&t.p, 0, flow, pot, &st, &is_exact, &e), LDS_EOVERFLOW);
     tp_init(&t, 3);
     t.supply[0] = INT64_MAX;
     t.supply[1] = 1;
     t.supply[2] = -1;
-    assert_int_equal(lds_mcf__cost_scaling(&t.p, flow, pot, &st, &e), LDS_EOVERFLOW);
+    assert_int_equal(lds_mcf__cost_scaling(&t.p, 0, flow, pot, &st, &is_exact, &e), LDS_EOVERFLOW);
     tp_init(&t, 2);
     tp_arc(&t, 0, 1, 0, INT64_MAX - 1, 1);
     tp_arc(&t, 0, 1, 0, INT64_MAX - 1, 1);
-    assert_int_equal(lds_mcf__cost_scaling(&t.p, flow, pot, &st, &e), LDS_EOVERFLOW);
+    assert_int_equal(lds_mcf__cost_scaling(&t.p, 0, flow, pot, &st, &is_exact, &e), LDS_EOVERFLOW);
 }
 
 static void empty_problems(void **state)
@@ -257,6 +267,7 @@ static void out_of_memory_is_clean(void **state)
     tp t;
     int64_t flow[8], pot[8];
     lds_mcf_status st;
+    int is_exact;
     tp_init(&t, 3);
     t.supply[0] = 1;
     t.supply[2] = -1;
@@ -264,7 +275,7 @@ static void out_of_memory_is_clean(void **state)
     tp_arc(&t, 1, 2, 0, 1, 1);
     for (long k = 1; k < 20; k++) {
         lds_alloc_fail_after(k);
-        lds_code rc = lds_mcf__cost_scaling(&t.p, flow, pot, &st, NULL);
+        lds_code rc = lds_mcf__cost_scaling(&t.p, 0, flow, pot, &st, &is_exact, NULL);
         lds_alloc_fail_after(0);
         assert_true(rc == LDS_OK || rc == LDS_ENOMEM);
     }
@@ -393,6 +404,93 @@ static void random_against_reference(void **state)
     assert_true(n_opt > 300 && n_inf > 300);
 }
 
+/* A random instance with costs up to 1e5 and a costly ring that keeps most
+ * feasible; with `is_unbounded`, also a negative uncapacitated cycle on two
+ * nodes of their own. */
+static void random_costly(tp *t, int is_unbounded)
+{
+    uint32_t n = 4 + (uint32_t)(rnd() % 36), m = 2 * n + (uint32_t)(rnd() % (4 * n));
+    tp_init(t, n + 2 * (uint32_t)is_unbounded);
+    for (uint32_t u = 0; u < n; u++)
+        tp_arc(t, u, (u + 1) % n, 0, rnd() % 3 ? INF : 10, 100000);
+    for (uint32_t i = n; i < m; i++) {
+        uint32_t u = (uint32_t)(rnd() % n), v = (uint32_t)(rnd() % n);
+        int64_t up = rnd() % 4 == 0 ? INF : (int64_t)(rnd() % 30);
+        tp_arc(t, u, v, 0, up, (int64_t)(rnd() % 100001) - (up == INF ? 0 : 20000));
+    }
+    for (uint32_t k = 0; k < n / 2; k++) {
+        uint32_t a = (uint32_t)(rnd() % n), b = (uint32_t)(rnd() % n);
+        int64_t q = (int64_t)(rnd() % 20);
+        t->supply[a] += q;
+        t->supply[b] -= q;
+    }
+    if (is_unbounded) {
+        tp_arc(t, n, n + 1, 0, INF, -3);
+        tp_arc(t, n + 1, n, 0, INF, 1);
+    }
+}
+
+/*
+ * The hand-over to the simplex (solver.c): with `handoff` the phases stop
+ * once epsilon is below that many cost units and return a feasible flow
+ * that need not be optimal (a coarse 5000 units here, so that most runs
+ * stop early); the solver's COST_SCALING finishes with the simplex from its
+ * own, finer hand-over.  An unbounded problem, which the capped flow of an
+ * early stop cannot show, is still reported unbounded: the solver then runs
+ * cost scaling to the end.
+ */
+static void handoff_to_simplex(void **state)
+{
+    (void)state;
+    rng_state = 0x5851f42d4c957f2dull;
+    int64_t flow[256], pot[64], ref = 0;
+    lds_mcf_status st;
+    int is_exact, n_early = 0, n_not_optimal = 0;
+    i128 cost;
+    lds_mcf_solver *s;
+    for (int iter = 0; iter < 400; iter++) {
+        tp t;
+        random_costly(&t, 0);
+        assert_int_equal(lds_mcf__cost_scaling(&t.p, 5000, flow, pot, &st, &is_exact, NULL),
+                         LDS_OK);
+        int is_feasible = ssp_reference(&t.p, &ref);
+        assert_int_equal(st, is_feasible ? LDS_MCF_OPTIMAL : LDS_MCF_INFEASIBLE);
+        if (!is_feasible) continue;
+        assert_true(feasible(&t.p, flow, &cost));
+        if (!is_exact) {
+            n_early++;
+            n_not_optimal += cost != ref;
+        } else {
+            assert_true(certify(&t.p, flow, pot, &cost));
+        }
+        assert_true(cost >= ref);
+        assert_int_equal(lds_mcf_solver_new(&t.p, &s, NULL), LDS_OK);
+        assert_int_equal(lds_mcf_solve(s, LDS_MCF_COST_SCALING, &st, NULL), LDS_OK);
+        assert_int_equal(st, LDS_MCF_OPTIMAL);
+        assert_int_equal(lds_mcf_total_cost(s), ref);
+        assert_true(certify(&t.p, lds_mcf_flows(s), lds_mcf_potentials(s), &cost));
+        lds_mcf_solver_free(s);
+    }
+    print_message("%d stopped early, %d of them not yet optimal\n", n_early, n_not_optimal);
+    assert_true(n_early > 200 && n_not_optimal > 0);
+
+    n_early = 0;
+    for (int iter = 0; iter < 400; iter++) {
+        tp t;
+        random_costly(&t, 1);
+        assert_int_equal(
+            lds_mcf__cost_scaling(&t.p, LDS_MCF__CS_HANDOFF, flow, pot, &st, &is_exact, NULL),
+            LDS_OK);
+        n_early += st == LDS_MCF_OPTIMAL && !is_exact;
+        assert_int_equal(lds_mcf_solver_new(&t.p, &s, NULL), LDS_OK);
+        assert_int_equal(lds_mcf_solve(s, LDS_MCF_COST_SCALING, &st, NULL), LDS_OK);
+        assert_true(st == LDS_MCF_UNBOUNDED || st == LDS_MCF_INFEASIBLE);
+        lds_mcf_solver_free(s);
+    }
+    print_message("unbounded: %d stopped early at the solver's hand-over\n", n_early);
+    assert_true(n_early > 0);
+}
+
 /* Solves `p` by cost scaling and by the simplex: the same status and, when
  * optimal, a certified cost-scaling optimum equal to the simplex's.
  * Returns 1 if optimal. */
@@ -500,23 +598,23 @@ static void layered(lds_mcf_problem *p, uint32_t layers, uint32_t width, uint32_
 }
 
 /* AUTO: cost scaling for cold solves of deep (>= 8 layers) networks with at
- * least 5e5 arcs, the simplex otherwise. */
+ * least 1e5 arcs, the simplex otherwise. */
 static void auto_rule(void **state)
 {
     (void)state;
     lds_mcf_problem p;
-    layered(&p, 10, 2800, 20, 0); /* 9 * 2800 * 20 = 504,000 arcs, depth 9 */
-    assert_int_equal(p.n_arcs, 504000);
+    layered(&p, 10, 560, 20, 0); /* 9 * 560 * 20 = 100,800 arcs, depth 9 */
+    assert_int_equal(p.n_arcs, 100800);
     assert_int_equal(lds_mcf__supply_depth(&p, 100), 9);
     assert_int_equal(lds_mcf__auto_method(&p), LDS_MCF_COST_SCALING);
     lds_mcf_problem_release(&p);
 
-    layered(&p, 9, 3125, 20, 0); /* exactly 500,000 arcs, depth 8 */
-    assert_int_equal(p.n_arcs, 500000);
+    layered(&p, 9, 625, 20, 0); /* exactly 100,000 arcs, depth 8 */
+    assert_int_equal(p.n_arcs, 100000);
     assert_int_equal(lds_mcf__auto_method(&p), LDS_MCF_COST_SCALING);
     lds_mcf_problem_release(&p);
 
-    layered(&p, 9, 3125, 20, 0);
+    layered(&p, 9, 625, 20, 0);
     p.n_arcs--; /* one arc short of the size threshold */
     assert_int_equal(lds_mcf__auto_method(&p), LDS_MCF_SIMPLEX);
     lds_mcf_problem_release(&p);
@@ -818,6 +916,7 @@ int main(void)
         cmocka_unit_test(capacities_at_the_boundary),
         cmocka_unit_test(scaled_copies_agree),
         cmocka_unit_test(hub_nodes),
+        cmocka_unit_test(handoff_to_simplex),
     };
     return cmocka_run_group_tests_name("mcf_costscale", tests, NULL, NULL);
 }

@@ -71,7 +71,7 @@ void lds_mcf_solver_free(lds_mcf_solver *s);
  * Supplies that do not sum to zero give LDS_MCF_INFEASIBLE.  The simplex
  * keeps its basis across solves, so after a few changes it re-optimises
  * from the previous tree; AUTO always takes that path when a basis exists.
- * A cold AUTO solve uses cost scaling on deep networks (at least 1e5 arcs
+ * A cold AUTO solve uses cost scaling on deep networks (at least 5e4 arcs
  * and 8 BFS layers from the supplies) and the simplex otherwise.  Cost
  * scaling runs until its flow is within a few cost units per arc of
  * optimal; the engine then builds a simplex basis from that flow

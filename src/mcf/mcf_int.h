@@ -31,7 +31,7 @@ lds_code lds_mcf__cost_scaling(const lds_mcf_problem *p, int64_t handoff, int64_
 /* AUTO (solver.c): cost scaling for a cold solve when the network has at
  * least LDS_MCF__AUTO_MIN_ARCS arcs and a BFS from the supply nodes over
  * arcs with positive capacity reaches LDS_MCF__AUTO_MIN_DEPTH layers. */
-#define LDS_MCF__AUTO_MIN_ARCS  100000u
+#define LDS_MCF__AUTO_MIN_ARCS  50000u
 #define LDS_MCF__AUTO_MIN_DEPTH 8u
 
 /** Deepest BFS layer reached from the supply nodes (supply > 0) over arcs

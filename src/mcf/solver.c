@@ -156,8 +156,9 @@ out:
  * simplex wins on shallow networks at every size (transportation: 1 BFS
  * layer from the supplies; NETGEN-like: 3); cost scaling handing over to the
  * simplex wins on deep layered networks (the multi-echelon chain: 13-14
- * layers) from about 5e4 arcs (1e5 arcs: 0.25 s against 0.34 s; 3e5: 1.15 s
- * against 1.76 s; 3e4: 0.056 s against 0.054 s).  The depth test is one BFS,
+ * layers) from about 5e4 arcs, where the two are even (1e5 arcs: 0.25 s
+ * against 0.34 s; 3e5: 1.15 s against 1.76 s; 5e4: 0.10-0.11 s both; 3e4:
+ * 0.056 s against 0.054 s).  The depth test is one BFS,
  * O(n + m), and runs only when the size test passes.
  */
 lds_mcf_method lds_mcf__auto_method(const lds_mcf_problem *p)

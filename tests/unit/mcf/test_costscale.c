@@ -598,23 +598,23 @@ static void layered(lds_mcf_problem *p, uint32_t layers, uint32_t width, uint32_
 }
 
 /* AUTO: cost scaling for cold solves of deep (>= 8 layers) networks with at
- * least 1e5 arcs, the simplex otherwise. */
+ * least 5e4 arcs, the simplex otherwise. */
 static void auto_rule(void **state)
 {
     (void)state;
     lds_mcf_problem p;
-    layered(&p, 10, 560, 20, 0); /* 9 * 560 * 20 = 100,800 arcs, depth 9 */
-    assert_int_equal(p.n_arcs, 100800);
+    layered(&p, 10, 280, 20, 0); /* 9 * 280 * 20 = 50,400 arcs, depth 9 */
+    assert_int_equal(p.n_arcs, 50400);
     assert_int_equal(lds_mcf__supply_depth(&p, 100), 9);
     assert_int_equal(lds_mcf__auto_method(&p), LDS_MCF_COST_SCALING);
     lds_mcf_problem_release(&p);
 
-    layered(&p, 9, 625, 20, 0); /* exactly 100,000 arcs, depth 8 */
-    assert_int_equal(p.n_arcs, 100000);
+    layered(&p, 9, 250, 25, 0); /* exactly 50,000 arcs, depth 8 */
+    assert_int_equal(p.n_arcs, 50000);
     assert_int_equal(lds_mcf__auto_method(&p), LDS_MCF_COST_SCALING);
     lds_mcf_problem_release(&p);
 
-    layered(&p, 9, 625, 20, 0);
+    layered(&p, 9, 250, 25, 0);
     p.n_arcs--; /* one arc short of the size threshold */
     assert_int_equal(lds_mcf__auto_method(&p), LDS_MCF_SIMPLEX);
     lds_mcf_problem_release(&p);

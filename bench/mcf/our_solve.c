@@ -130,6 +130,7 @@ int main(int argc, char **argv)
     const char *warm_mode = argc > 4 ? argv[4] : "check";
     int is_warm = strcmp(warm_mode, "0") != 0, is_check = strcmp(warm_mode, "check") == 0;
 
+    lds_alloc_tune(); /* as `lodestone solve` does */
     size_t len = 0;
     char *text = read_file(argv[1], &len);
     if (!text) {

@@ -28,6 +28,7 @@ void lds_alloc_tune(void)
 {
 #ifdef __GLIBC__
     mallopt(M_MXFAST, 0);
+    mallopt(M_MMAP_THRESHOLD, 4 << 20);
 #endif
     lds_json_arena_install();
 }

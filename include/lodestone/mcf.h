@@ -73,8 +73,8 @@ void lds_mcf_solver_free(lds_mcf_solver *s);
  * from the previous tree; AUTO always takes that path when a basis exists.
  * A cold AUTO solve uses cost scaling on deep networks (at least 5e4 arcs
  * and 8 BFS layers from the supplies) and the simplex otherwise.  Cost
- * scaling runs until its flow is within a few cost units per arc of
- * optimal; the engine then builds a simplex basis from that flow
+ * scaling runs four phases (epsilon 1/4096 of the largest |cost|); the
+ * engine then builds a simplex basis from that near-optimal flow
  * (crossover) and the simplex finishes, so warm re-solves stay cheap
  * whichever method ran cold.
  * Errors: LDS_EINVAL (hand-built problem with an arc out of range or lower >

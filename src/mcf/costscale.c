@@ -11,12 +11,13 @@
  * after the first (it usually proves the last two or three phases already
  * done).
  *
- * The solver does not run the phases to the end: once epsilon is below a few
- * cost units (LDS_MCF__CS_HANDOFF), the flow is feasible and close enough to
- * optimal that the network simplex, started from a basis built on it
- * (lds_mcf__ns_crossover), finishes in a few thousand pivots, where the
- * remaining phases would each cost a full refine on deep networks (the long
- * negative cycles of a layered chain survive down to small epsilon).
+ * The solver does not run the phases to the end: once epsilon has fallen
+ * LDS_MCF__CS_HANDOFF-fold from its start (the largest |cost|), the flow is
+ * feasible and close enough to optimal that the network simplex, started
+ * from a basis built on it (lds_mcf__ns_crossover), finishes in a few
+ * thousand pivots, where the remaining phases would each cost a full
+ * refine on deep networks (the long negative cycles of a layered chain
+ * survive down to small epsilon).
  *
  * The functions that touch arcs are in costscale_body.h, compiled twice:
  * 16-byte residual arcs with 32-bit fields when every cost and residual
@@ -329,6 +330,7 @@ lds_code lds_mcf__cost_scaling(const lds_mcf_problem *p, int64_t handoff, int64_
         goto done;
     if (!c.is_infeasible) {
         int64_t eps = c.eps;
+        int64_t handoff_eps = handoff > 0 ? eps / handoff : 0;
         c.eps_prev = eps;
         c.is_first_phase = 1;
         do {
@@ -340,8 +342,7 @@ lds_code lds_mcf__cost_scaling(const lds_mcf_problem *p, int64_t handoff, int64_
                 continue;
             if ((rc = c.is_narrow ? refine_n(&c, err) : refine_w(&c, err)) != LDS_OK)
                 goto done;
-            if (eps > 1 && handoff > 0 && eps / c.mul < handoff)
-                *is_exact = 0; /* eps <= handoff cost units: hand over */
+            if (eps > 1 && eps <= handoff_eps) *is_exact = 0; /* hand over */
         } while (eps > 1 && *is_exact && !c.is_infeasible);
     }
     if (c.is_infeasible) {

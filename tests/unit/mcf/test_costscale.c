@@ -432,10 +432,10 @@ static void random_costly(tp *t, int is_unbounded)
 
 /*
  * The hand-over to the simplex (solver.c): with `handoff` the phases stop
- * once epsilon is below that many cost units and return a feasible flow
- * that need not be optimal (a coarse 5000 units here, so that most runs
- * stop early); the solver's COST_SCALING finishes with the simplex from its
- * own, finer hand-over.  An unbounded problem, which the capped flow of an
+ * once epsilon has fallen that many-fold and return a feasible flow that
+ * need not be optimal (a coarse 8-fold here, after the first phase, so that
+ * most runs stop early); the solver's COST_SCALING finishes with the
+ * simplex from its own, finer hand-over.  An unbounded problem, which the capped flow of an
  * early stop cannot show, is still reported unbounded: the solver then runs
  * cost scaling to the end.
  */
@@ -451,8 +451,7 @@ static void handoff_to_simplex(void **state)
     for (int iter = 0; iter < 400; iter++) {
         tp t;
         random_costly(&t, 0);
-        assert_int_equal(lds_mcf__cost_scaling(&t.p, 5000, flow, pot, &st, &is_exact, NULL),
-                         LDS_OK);
+        assert_int_equal(lds_mcf__cost_scaling(&t.p, 8, flow, pot, &st, &is_exact, NULL), LDS_OK);
         int is_feasible = ssp_reference(&t.p, &ref);
         assert_int_equal(st, is_feasible ? LDS_MCF_OPTIMAL : LDS_MCF_INFEASIBLE);
         if (!is_feasible) continue;

@@ -342,7 +342,8 @@ lds_code lds_mcf__cost_scaling(const lds_mcf_problem *p, int64_t handoff, int64_
                 continue;
             if ((rc = c.is_narrow ? refine_n(&c, err) : refine_w(&c, err)) != LDS_OK)
                 goto done;
-            if (eps > 1 && eps <= handoff_eps) *is_exact = 0; /* hand over */
+            if (eps > 1 && eps <= handoff_eps)
+                *is_exact = 0; /* hand over */
         } while (eps > 1 && *is_exact && !c.is_infeasible);
     }
     if (c.is_infeasible) {

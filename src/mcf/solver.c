@@ -105,7 +105,6 @@ static lds_code ensure_flow_out(lds_mcf_solver *s, lds_err *err)
     return LDS_OK;
 }
 
-
 uint32_t lds_mcf__supply_depth(const lds_mcf_problem *p, uint32_t stop)
 {
     uint32_t n = p->n_nodes, m = p->n_arcs, depth = 0;
@@ -158,8 +157,8 @@ out:
  * simplex wins on deep layered networks (the multi-echelon chain: 13-14
  * layers) from about 5e4 arcs, where the two are even (1e5 arcs: 0.25 s
  * against 0.34 s; 3e5: 1.15 s against 1.76 s; 5e4: 0.10-0.11 s both; 3e4:
- * 0.056 s against 0.054 s).  The depth test is one BFS,
- * O(n + m), and runs only when the size test passes.
+ * 0.056 s against 0.054 s).  The depth test is one BFS, O(n + m), and runs
+ * only when the size test passes.
  */
 lds_mcf_method lds_mcf__auto_method(const lds_mcf_problem *p)
 {
@@ -210,17 +209,21 @@ static lds_code solve_cost_scaling(lds_mcf_solver *s, lds_mcf_status *status, ld
     if (rc == LDS_OK)
         rc = lds_mcf__cost_scaling(&s->p, LDS_MCF__CS_HANDOFF, s->flow_out, s->pot_out, status,
                                    &is_exact, err);
-    if (rc != LDS_OK || *status != LDS_MCF_OPTIMAL) return rc;
+    if (rc != LDS_OK || *status != LDS_MCF_OPTIMAL)
+        return rc;
     if (lds_mcf__ns_crossover(&s->ns, s->flow_out, s->pot_out, &n_bad, &xerr) == LDS_OK) {
         rc = lds_mcf__ns_solve(&s->ns, &st, err);
         s->pivots = s->ns.n_pivots - before;
-        if (rc != LDS_OK) return rc;
-        if (st == LDS_MCF_OPTIMAL) return take_simplex_result(s, err);
+        if (rc != LDS_OK)
+            return rc;
+        if (st == LDS_MCF_OPTIMAL)
+            return take_simplex_result(s, err);
         s->ns.has_basis = 0;
     }
     if (!is_exact) {
         rc = lds_mcf__cost_scaling(&s->p, 0, s->flow_out, s->pot_out, status, &is_exact, err);
-        if (rc != LDS_OK || *status != LDS_MCF_OPTIMAL) return rc;
+        if (rc != LDS_OK || *status != LDS_MCF_OPTIMAL)
+            return rc;
     }
     return total_cost(&s->p, s->flow_out, &s->total_cost, err);
 }

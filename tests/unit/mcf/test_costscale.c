@@ -65,8 +65,10 @@ static int certify(const lds_mcf_problem *p, const int64_t *f, const int64_t *po
 {
     for (uint32_t i = 0; i < p->n_arcs; i++) {
         i128 rc = (i128)p->cost[i] - pot[p->tail[i]] + pot[p->head[i]];
-        if (rc > 0 && f[i] != p->lower[i]) return 0;
-        if (rc < 0 && f[i] != p->upper[i]) return 0;
+        if (rc > 0 && f[i] != p->lower[i])
+            return 0;
+        if (rc < 0 && f[i] != p->upper[i])
+            return 0;
     }
     return feasible(p, f, cost);
 }
@@ -435,9 +437,9 @@ static void random_costly(tp *t, int is_unbounded)
  * once epsilon has fallen that many-fold and return a feasible flow that
  * need not be optimal (a coarse 8-fold here, after the first phase, so that
  * most runs stop early); the solver's COST_SCALING finishes with the
- * simplex from its own, finer hand-over.  An unbounded problem, which the capped flow of an
- * early stop cannot show, is still reported unbounded: the solver then runs
- * cost scaling to the end.
+ * simplex from its own, finer hand-over.  An unbounded problem, which the
+ * capped flow of an early stop cannot show, is still reported unbounded:
+ * the solver then runs cost scaling to the end.
  */
 static void handoff_to_simplex(void **state)
 {
@@ -454,7 +456,8 @@ static void handoff_to_simplex(void **state)
         assert_int_equal(lds_mcf__cost_scaling(&t.p, 8, flow, pot, &st, &is_exact, NULL), LDS_OK);
         int is_feasible = ssp_reference(&t.p, &ref);
         assert_int_equal(st, is_feasible ? LDS_MCF_OPTIMAL : LDS_MCF_INFEASIBLE);
-        if (!is_feasible) continue;
+        if (!is_feasible)
+            continue;
         assert_true(feasible(&t.p, flow, &cost));
         if (!is_exact) {
             n_early++;

@@ -61,6 +61,12 @@ typedef struct lds_mcf__ns {
     uint8_t *in_dirty;  /* n: 1 when the node is in `dirty` */
     uint32_t n_dirty;
     uint32_t *buf;      /* 5*(n+1) scratch for tree updates */
+    /* Node numbering: the engine numbers nodes in the tree's preorder
+     * (relayout), so subtree walks read consecutive memory.  node_id maps
+     * an internal number to the problem's node, node_ix back; both NULL
+     * while the numbering is the problem's own. */
+    uint32_t *node_id, *node_ix;
+    uint64_t layout_pivots; /* n_pivots at the last relayout */
     int64_t art_cost;   /* cost of a unit through the root */
     uint32_t next_arc;  /* block search position */
     uint32_t block;     /* block search size */
@@ -79,6 +85,8 @@ lds_code lds_mcf__ns_supply_changed(lds_mcf__ns *s, uint32_t u, int64_t delta);
 lds_code lds_mcf__ns_bounds_changed(lds_mcf__ns *s, uint32_t e, int64_t old_lower);
 lds_code lds_mcf__ns_cost_changed(lds_mcf__ns *s, uint32_t e);
 lds_code lds_mcf__ns_arc_added(lds_mcf__ns *s); /* p->n_arcs grew by one */
+/** Potentials in the public sign convention, by problem node (pot[n]). */
+void lds_mcf__ns_potentials(const lds_mcf__ns *s, int64_t *pot);
 
 /**
  * Crossover: builds a simplex basis from an optimal `flow` (n_arcs) and

@@ -184,10 +184,7 @@ static lds_code take_simplex_result(lds_mcf_solver *s, lds_err *err)
     lds_code rc = total_cost(&s->p, s->ns.flow, &s->total_cost, err);
     if (rc != LDS_OK)
         return rc;
-    /* Public potentials: c - pi(u) + pi(v) >= 0, i.e. the negated tree
-     * potentials (which satisfy c + pi(u) - pi(v) >= 0). */
-    for (uint32_t u = 0; u < s->p.n_nodes; u++)
-        s->pot_out[u] = -s->ns.pi[u];
+    lds_mcf__ns_potentials(&s->ns, s->pot_out);
     s->flows_in_ns = 1;
     return LDS_OK;
 }

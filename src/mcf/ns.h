@@ -62,10 +62,9 @@ typedef struct lds_mcf__ns {
     uint32_t n_dirty;
     uint32_t *buf;      /* 5*(n+1) scratch for tree updates */
     /* Node numbering: the engine numbers nodes in the tree's preorder
-     * (relayout), so subtree walks read consecutive memory.  node_id maps
-     * an internal number to the problem's node, node_ix back; both NULL
-     * while the numbering is the problem's own. */
-    uint32_t *node_id, *node_ix;
+     * (relayout), so subtree walks read consecutive memory.  node_ix maps
+     * a problem node to the engine's number; NULL while they are equal. */
+    uint32_t *node_ix;
     uint64_t layout_pivots; /* n_pivots at the last relayout */
     int64_t art_cost;   /* cost of a unit through the root */
     uint32_t next_arc;  /* block search position */

@@ -8,7 +8,9 @@
  * (last_succ).  Tree preds and flows use problem arc ids (flows are real
  * values, lower <= flow <= upper); the pricing arrays are laid out by
  * position (lds_mcf__ns_pos).  The artificial arc joining node u and the
- * root has id LDS_MCF__ART | u and its flow in art_flow[u].
+ * root has id LDS_MCF__ART | u and its flow in art_flow[u].  Node numbers
+ * here are the engine's own, the tree's preorder after a relayout; node_ix
+ * maps the problem's node numbers to them.
  */
 #ifndef LDS_MCF_NS_H
 #define LDS_MCF_NS_H

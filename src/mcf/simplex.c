@@ -580,6 +580,8 @@ joined:;
  * L3 and are better kept there.  Measured on the NETGEN-like 4e6 instance:
  * 6.25-7.00 s against 7.13-8.23 s without (prefetch 256 arcs ahead; 128 and
  * 1024 measured the same); an ordinary prefetch (locality 3) 6.40-7.10 s. */
+#define PF_AHEAD    256u
+#define PF_MIN_ARCS (1u << 21)
 /* The potentials of the arc PI_AHEAD positions on are prefetched too: in
  * the simplex's tree-order numbering (relayout) the arcs' ends are
  * scattered over the potentials.  Measured (CPU s, paired runs): the 1e6
@@ -588,8 +590,6 @@ joined:;
  * against 0.76-0.82; transportation 1e6 the same.  16 ahead measured
  * about as well as 32. */
 #define PI_AHEAD    32u
-#define PF_AHEAD    256u
-#define PF_MIN_ARCS (1u << 21)
 #define FIND_ENTERING(name, cost_t, cost_field)                                              \
     static int name(lds_mcf__ns *s, uint32_t bs, uint32_t *in, int64_t *rc)                 \
     {                                                                                        \
@@ -1054,10 +1054,9 @@ static void permute64(int64_t *a, const uint32_t *order, uint32_t n, int64_t *tm
  * Renumbers the nodes in the tree's preorder.  A pivot walks the subtree it
  * moves (potentials) and two paths to the root; numbered in thread order,
  * a subtree is a run of consecutive entries and walks stream through
- * memory instead of jumping across it.  Measured on the 1e6-arc chain: warm
- * re-solves 0.26 s against 0.42 s in the generator's numbering, with about
- * the same pivots.  O(n + m); needs no pending excess.  Without memory for
- * the maps the numbering stays as it is.
+ * memory instead of jumping across it (measured: RELAYOUT_EVERY).  O(n + m);
+ * needs no pending excess.  Without memory for the map the numbering stays
+ * as it is.
  */
 static void relayout(lds_mcf__ns *s)
 {
